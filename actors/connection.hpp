@@ -1,0 +1,68 @@
+// One client connection: its socket, read buffer and RESP parser, output buffer,
+// and session. It lives on a reactor: the reactor calls on_io() when the socket
+// is ready, and commands run right here, on the reactor's thread, directly on
+// the shards (see keyspace.hpp), so a request costs one recv and one send.
+// As an actor it receives messages from others (CLIENT KILL, shutdown).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/hosted_actor.hpp"
+#include "protocol/reply_writer.hpp"
+#include "protocol/request_parser.hpp"
+#include "storage/session.hpp"
+
+namespace troupe {
+
+class server;
+struct command_spec;
+
+class connection : public hosted_actor, public io_handler {
+ public:
+  connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
+             std::string local, bool unix_socket);
+  ~connection() override;
+
+  caf::behavior make_behavior() override;
+  const char* name() const override { return "connection"; }
+  void on_io(uint32_t events) override;
+
+  session& state() { return session_; }
+  // Idle-timeout check from the reactor's cron; true if the client was closed.
+  bool close_if_idle(int64_t now_ms, int64_t timeout_s);
+  // Closes the connection now (from the reactor thread).
+  void close_now(const char* reason);
+
+ private:
+  void on_readable();
+  void process_input();
+  void execute(const std::vector<std::string_view>& args);
+  void execute_command(const command_spec& cmd, const std::vector<std::string_view>& args);
+  void reject(const command_spec* cmd, std::string_view error);
+  void flush_output();
+  void arm_write(bool on);
+  void grow_input(size_t need);
+
+  server& srv_;
+  int fd_;
+  bool closed_ = false;
+  bool write_armed_ = false;
+  caf::strong_actor_ptr keep_alive_;  // the reactor holds us while the socket is open
+  int reactor_index_;
+
+  session session_;
+  request_parser parser_;
+  request_parser::limits limits_;
+  char* in_ = nullptr;
+  size_t in_len_ = 0, in_cap_ = 0;
+  std::string out_;
+  size_t out_sent_ = 0;
+  reply_writer writer_;
+  std::vector<int> key_positions_;  // scratch, reused across commands
+  std::vector<int> shard_ids_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,318 @@
+#include "actors/server.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include <caf/all.hpp>
+
+#include "actors/connection.hpp"
+#include "actors/lazy_freer.hpp"
+#include "actors/listener.hpp"
+#include "actors/log.hpp"
+#include "actors/messages.hpp"
+#include "actors/shard.hpp"
+#include "protocol/command_table.hpp"
+#include "protocol/split_args.hpp"
+
+namespace troupe {
+
+int64_t wall_clock_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t wall_clock_us() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+server::server(caf::actor_system& sys, config_registry& cfg) : sys_(sys), cfg_(cfg) {
+  std::random_device rd;
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) run_id_.push_back(hex[rd() % 16]);
+}
+
+server::~server() = default;
+
+bool server::start() {
+  start_time_ms_ = wall_clock_ms();
+  int threads = int(cfg_.get_int("threads"));
+  int shards = int(cfg_.get_int("shards"));
+  if (shards % threads != 0) {
+    log_warning("shards ({}) must be a multiple of threads ({})", shards, threads);
+    return false;
+  }
+  int databases = int(cfg_.get_int("databases"));
+  settings.databases = databases;
+  keyspace_ = std::make_unique<keyspace>(shards, databases);
+  keyspace_->set_concurrent(threads > 1);
+
+  attach_config_hooks();
+  // Apply every live setting once with its start-up value.
+  for (auto& d : cfg_.directives())
+    if (d.apply && d.name != "port" && d.name != "bind") {
+      if (auto err = d.apply(cfg_.get(d.name))) {
+        log_warning("{}: {}", d.name, *err);
+        return false;
+      }
+    }
+
+  size_t commands = command_table::instance().size();
+  for (int i = 0; i < threads; ++i) {
+    reactors_.push_back(std::make_unique<reactor>(sys_, i));
+    stats_.push_back(std::make_unique<reactor_stats>(commands));
+  }
+  hosted_connections_.resize(size_t(threads));
+  lazy_freer_ = sys_.spawn<lazy_freer>(std::ref(*this));
+
+  // Shard i lives on reactor i % threads.
+  for (int i = 0; i < shards; ++i) {
+    reactor& r = *reactors_[size_t(i % threads)];
+    shard_actors_.push_back(
+        sys_.spawn<shard, caf::hidden>(std::ref(r), std::ref(*this), std::ref(keyspace_->shard(i))));
+  }
+  for (int i = 0; i < threads; ++i) {
+    reactor& r = *reactors_[size_t(i)];
+    std::vector<caf::actor> mine;
+    for (int s = i; s < shards; s += threads) mine.push_back(shard_actors_[size_t(s)]);
+    int hz = settings.hz.load();
+    r.every(1000 / hz, [this, i, mine] {
+      for (auto& a : mine) caf::anon_send(a, tick_atom::value);
+      cron(i);
+    });
+    r.start();
+  }
+  if (!open_listeners()) return false;
+  return true;
+}
+
+bool server::open_listeners() {
+  int backlog = int(cfg_.get_int("tcp-backlog"));
+  int port = int(cfg_.get_int("port"));
+  port_ = port;
+  if (port != 0) {
+    auto addrs = split_args(cfg_.get("bind")).value_or(std::vector<std::string>{});
+    int opened = 0;
+    for (auto addr : addrs) {
+      bool optional = !addr.empty() && addr[0] == '-';
+      if (optional) addr = addr.substr(1);
+      std::string err;
+      int fd = listener::open_tcp(addr, port, backlog, err);
+      if (fd < 0) {
+        if (optional) continue;
+        log_warning("Warning: Could not create server TCP listening socket {}:{}: {}", addr, port,
+                    err);
+        return false;
+      }
+      listeners_.push_back(sys_.spawn<listener, caf::hidden>(
+          std::ref(*reactors_[0]), std::ref(*this), fd, addr + ":" + std::to_string(port), false));
+      ++opened;
+    }
+    if (opened == 0) {
+      log_warning("Failed listening on port {} (tcp), aborting.", port);
+      return false;
+    }
+  }
+  const std::string& path = cfg_.get("unixsocket");
+  if (!path.empty()) {
+    std::string err;
+    int perm = int(strtol(cfg_.get("unixsocketperm").c_str(), nullptr, 8));
+    int fd = listener::open_unix(path, perm, backlog, err);
+    if (fd < 0) {
+      log_warning("Failed opening Unix socket: {}", err);
+      return false;
+    }
+    listeners_.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]),
+                                                           std::ref(*this), fd, path, true));
+    log_notice("The server is now ready to accept connections at {}", path);
+  }
+  if (port != 0) log_notice("Ready to accept connections tcp");
+  return true;
+}
+
+void server::attach_config_hooks() {
+  cfg_.set_apply("loglevel", [](const std::string& v) -> std::optional<std::string> {
+    log_level l;
+    if (parse_log_level(v, l)) log_set_level(l);
+    return std::nullopt;
+  });
+  cfg_.set_apply("requirepass", [this](const std::string& v) -> std::optional<std::string> {
+    // Called with config_mutex_ held by CONFIG SET, or at start-up.
+    requirepass_ = v;
+    auth_required_ = !v.empty();
+    return std::nullopt;
+  });
+  cfg_.set_apply("proto-max-bulk-len", [this](const std::string& v) -> std::optional<std::string> {
+    settings.proto_max_bulk_len = std::stoll(v);
+    return std::nullopt;
+  });
+  cfg_.set_apply("client-query-buffer-limit",
+                 [this](const std::string& v) -> std::optional<std::string> {
+                   query_buffer_limit_ = std::stoll(v);
+                   return std::nullopt;
+                 });
+  cfg_.set_apply("timeout", [this](const std::string& v) -> std::optional<std::string> {
+    idle_timeout_ = std::stoll(v);
+    return std::nullopt;
+  });
+  cfg_.set_apply("tcp-keepalive", [this](const std::string& v) -> std::optional<std::string> {
+    tcp_keepalive_ = std::stoi(v);
+    return std::nullopt;
+  });
+  cfg_.set_apply("hz", [this](const std::string& v) -> std::optional<std::string> {
+    settings.hz = std::stoi(v);
+    return std::nullopt;
+  });
+  cfg_.set_apply("dir", [this](const std::string& v) -> std::optional<std::string> {
+    if (chdir(v.c_str()) != 0) return std::string("No such file or directory");
+    char buf[4096];
+    if (getcwd(buf, sizeof(buf)) != nullptr) cfg_.set_internal("dir", buf);
+    return std::nullopt;
+  });
+  auto flag = [this](const char* name, std::atomic<bool>& target) {
+    cfg_.set_apply(name, [&target](const std::string& v) -> std::optional<std::string> {
+      target = v == "yes";
+      return std::nullopt;
+    });
+  };
+  flag("lazyfree-lazy-user-del", settings.lazyfree_lazy_user_del);
+  flag("lazyfree-lazy-user-flush", settings.lazyfree_lazy_user_flush);
+  flag("lazyfree-lazy-expire", settings.lazyfree_lazy_expire);
+  flag("lazyfree-lazy-server-del", settings.lazyfree_lazy_server_del);
+  cfg_.set_apply("port", [this](const std::string& v) -> std::optional<std::string> {
+    // Rebind: open the new port first so a failure leaves the old one working.
+    int port = std::stoi(v);
+    if (port == port_) return std::nullopt;
+    std::vector<caf::actor> fresh;
+    auto addrs = split_args(cfg_.get("bind")).value_or(std::vector<std::string>{});
+    for (auto addr : addrs) {
+      bool optional = !addr.empty() && addr[0] == '-';
+      if (optional) addr = addr.substr(1);
+      std::string err;
+      int fd = port == 0 ? -1 : listener::open_tcp(addr, port, int(cfg_.get_int("tcp-backlog")), err);
+      if (fd < 0) {
+        if (optional || port == 0) continue;
+        for (auto& a : fresh) caf::anon_send(a, close_atom::value);
+        return "Unable to listen on this port: " + err;
+      }
+      fresh.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]), std::ref(*this),
+                                                        fd, addr + ":" + v, false));
+    }
+    for (auto& a : listeners_) caf::anon_send(a, close_atom::value);
+    listeners_ = std::move(fresh);
+    port_ = port;
+    return std::nullopt;
+  });
+}
+
+bool server::add_client(uint64_t id, client_record r) {
+  std::lock_guard<std::mutex> g(clients_mutex_);
+  if (int64_t(clients_.size()) >= cfg_.get_int("maxclients")) return false;
+  clients_[id] = std::move(r);
+  return true;
+}
+
+void server::remove_client(uint64_t id) {
+  std::lock_guard<std::mutex> g(clients_mutex_);
+  clients_.erase(id);
+}
+
+size_t server::client_count() const {
+  std::lock_guard<std::mutex> g(clients_mutex_);
+  return clients_.size();
+}
+
+void server::cron(int reactor_index) {
+  int64_t now = wall_clock_ms();
+  if (reactor_index == 0) {
+    settings.lru_clock = uint32_t((now / 1000) & ((1u << 24) - 1));
+    sample_instantaneous();
+  }
+  int64_t timeout = idle_timeout_s();
+  if (timeout > 0) {
+    std::vector<connection*> conns(hosted_connections(reactor_index).begin(),
+                                   hosted_connections(reactor_index).end());
+    for (connection* c : conns) c->close_if_idle(now, timeout);
+  }
+}
+
+void server::sample_instantaneous() {
+  int64_t now = wall_clock_ms();
+  auto sample = [now](sample_ring& ring, int64_t value, std::atomic<int64_t>& out, int64_t scale) {
+    if (ring.last_time != 0 && now > ring.last_time) {
+      int64_t rate = (value - ring.last_value) * 1000 * scale / (now - ring.last_time);
+      ring.samples[ring.idx] = rate;
+      ring.idx = (ring.idx + 1) % 16;
+      int64_t sum = 0;
+      for (int64_t s : ring.samples) sum += s;
+      out = sum / 16;
+    }
+    ring.last_time = now;
+    ring.last_value = value;
+  };
+  int64_t ops = 0, in = 0, outb = 0;
+  for (auto& s : stats_) {
+    ops += int64_t(s->commands_processed.get());
+    in += int64_t(s->net_input_bytes.get());
+    outb += int64_t(s->net_output_bytes.get());
+  }
+  sample(ops_ring_, ops, ops_per_sec_, 1);
+  sample(in_ring_, in, input_kbps_, 100);
+  sample(out_ring_, outb, output_kbps_, 100);
+}
+
+void server::reset_stats() {
+  for (auto& s : stats_) s->reset();
+  for (int i = 0; i < keyspace_->shard_count(); ++i) {
+    auto& st = keyspace_->shard(i).stats();
+    st.expired_keys.set(0);
+    st.expired_time_cap_reached.set(0);
+    st.keyspace_hits.set(0);
+    st.keyspace_misses.set(0);
+    st.evicted_keys.set(0);
+    st.expired_stale_perc_x100.set(0);
+  }
+}
+
+void server::keyspace_event(uint32_t, std::string_view, std::string_view, int) {
+  // Keyspace notifications are delivered by the pub/sub hub (data model issue).
+}
+
+void server::key_modified(int, std::string_view) {
+  // WATCH invalidation arrives with transactions (data model issue).
+}
+
+void server::free_later(kv_entry* chain) {
+  if (chain == nullptr) return;
+  caf::anon_send(lazy_freer_, free_atom::value, reinterpret_cast<uintptr_t>(chain));
+}
+
+void server::request_shutdown(int exit_code) {
+  std::lock_guard<std::mutex> g(stop_mutex_);
+  stop_requested_ = true;
+  exit_code_ = exit_code;
+  stop_cv_.notify_all();
+}
+
+int server::wait_and_stop() {
+  std::unique_lock<std::mutex> lk(stop_mutex_);
+  stop_cv_.wait(lk, [this] { return stop_requested_; });
+  lk.unlock();
+  log_warning("User requested shutdown...");
+  for (auto& r : reactors_) r->stop();
+  const std::string& path = cfg_.get("unixsocket");
+  if (!path.empty()) unlink(path.c_str());
+  const std::string& pid = cfg_.get("pidfile");
+  if (!pid.empty()) unlink(pid.c_str());
+  log_warning("Troupe is now ready to exit, bye bye...");
+  spdlog::default_logger()->flush();
+  return exit_code_;
+}
+
+}  // namespace troupe

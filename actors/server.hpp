@@ -1,0 +1,160 @@
+// The running server: configuration, keyspace, reactors and the actors on them,
+// connected clients and statistics. It boots the actor graph from the config,
+// implements what commands may ask of the server (server_services), and shuts
+// everything down on SHUTDOWN or SIGTERM.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/actor_directory.hpp"
+#include "actors/reactor.hpp"
+#include "actors/server_stats.hpp"
+#include "protocol/config.hpp"
+#include "storage/keyspace.hpp"
+#include "storage/server_services.hpp"
+#include "storage/session.hpp"
+
+namespace troupe {
+
+class connection;
+
+// A connected client as the registry sees it, for CLIENT LIST / KILL / INFO.
+struct client_record {
+  session* s;
+  caf::actor handle;
+  int reactor;
+};
+
+class server : public server_services {
+ public:
+  server(caf::actor_system& sys, config_registry& cfg);
+  ~server() override;
+
+  // Boots reactors, shards and listeners; false (with a logged reason) on failure.
+  bool start();
+  // Blocks until shutdown is requested, then stops. Returns the exit code.
+  int wait_and_stop();
+  // Asks for an orderly shutdown (SHUTDOWN, SIGTERM); any thread.
+  void request_shutdown(int exit_code = 0);
+
+  caf::actor_system& system() { return sys_; }
+  config_registry& config() { return cfg_; }
+  keyspace& keys() { return *keyspace_; }
+  actor_directory& directory() { return directory_; }
+  int reactor_count() const { return int(reactors_.size()); }
+  reactor& reactor_at(int i) { return *reactors_[size_t(i)]; }
+  reactor_stats& stats_of(int reactor) { return *stats_[size_t(reactor)]; }
+  const std::vector<std::unique_ptr<reactor_stats>>& all_stats() const { return stats_; }
+
+  // -- clients -------------------------------------------------------------------
+  uint64_t next_client_id() { return next_client_id_.fetch_add(1) + 1; }
+  // Registers a client; false when maxclients is reached.
+  bool add_client(uint64_t id, client_record r);
+  void remove_client(uint64_t id);
+  size_t client_count() const;
+  // Runs f(record) for every client under the registry lock.
+  template <class F>
+  void for_each_client(F&& f) {
+    std::lock_guard<std::mutex> g(clients_mutex_);
+    for (auto& [id, r] : clients_) f(id, r);
+  }
+  // Connections hosted on a reactor (touched only by that reactor's thread).
+  std::unordered_set<connection*>& hosted_connections(int reactor) {
+    return hosted_connections_[size_t(reactor)];
+  }
+  // The reactor that should take the next accepted connection.
+  int pick_reactor() { return int(next_reactor_.fetch_add(1) % reactors_.size()); }
+
+  // -- settings read on hot paths -----------------------------------------------
+  std::string requirepass() {
+    std::lock_guard<std::mutex> g(config_mutex_);
+    return requirepass_;
+  }
+  bool auth_required() const { return auth_required_.load(std::memory_order_relaxed); }
+  int64_t query_buffer_limit() const { return query_buffer_limit_.load(std::memory_order_relaxed); }
+  int64_t idle_timeout_s() const { return idle_timeout_.load(std::memory_order_relaxed); }
+  int tcp_keepalive() const { return tcp_keepalive_.load(std::memory_order_relaxed); }
+  std::mutex& config_mutex() { return config_mutex_; }
+
+  // -- misc state for INFO -------------------------------------------------------
+  int64_t start_time_ms() const { return start_time_ms_; }
+  const std::string& run_id() const { return run_id_; }
+  int tcp_port() const { return port_.load(); }
+  std::string executable;
+  std::string config_file_path;
+  int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
+  int64_t input_kbps_x100() const { return input_kbps_.load(std::memory_order_relaxed); }
+  int64_t output_kbps_x100() const { return output_kbps_.load(std::memory_order_relaxed); }
+  void reset_stats();
+  // Adds counters kept outside reactors (expired keys...) to INFO's sums.
+  counter expired_stale_perc;
+  counter evicted_clients;
+
+  // -- server_services -------------------------------------------------------------
+  void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,
+                      int db) override;
+  void key_modified(int db, std::string_view key) override;
+  void free_later(kv_entry* chain) override;
+
+ private:
+  void attach_config_hooks();
+  bool open_listeners();
+  void cron(int reactor_index);
+  void sample_instantaneous();
+
+  caf::actor_system& sys_;
+  config_registry& cfg_;
+  std::unique_ptr<keyspace> keyspace_;
+  std::vector<std::unique_ptr<reactor>> reactors_;
+  std::vector<std::unique_ptr<reactor_stats>> stats_;
+  std::vector<caf::actor> shard_actors_;
+  std::vector<caf::actor> listeners_;
+  caf::actor lazy_freer_;
+  actor_directory directory_;
+
+  std::vector<std::unordered_set<connection*>> hosted_connections_;
+  mutable std::mutex clients_mutex_;
+  std::map<uint64_t, client_record> clients_;
+  std::atomic<uint64_t> next_client_id_{0};
+  std::atomic<uint64_t> next_reactor_{0};
+
+  std::mutex config_mutex_;  // serialises CONFIG SET / REWRITE across reactors
+  std::string requirepass_;
+  std::atomic<bool> auth_required_{false};
+  std::atomic<int64_t> query_buffer_limit_{1LL << 30};
+  std::atomic<int64_t> idle_timeout_{0};
+  std::atomic<int> tcp_keepalive_{300};
+  std::atomic<int> port_{0};
+
+  int64_t start_time_ms_ = 0;
+  std::string run_id_;
+
+  // instantaneous_* metrics, sampled by reactor 0's cron like Redis's.
+  struct sample_ring {
+    int64_t last_value = 0, last_time = 0;
+    int64_t samples[16] = {};
+    int idx = 0;
+  };
+  sample_ring ops_ring_, in_ring_, out_ring_;
+  std::atomic<int64_t> ops_per_sec_{0}, input_kbps_{0}, output_kbps_{0};
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stop_requested_ = false;
+  int exit_code_ = 0;
+};
+
+int64_t wall_clock_ms();
+int64_t wall_clock_us();
+
+}  // namespace troupe

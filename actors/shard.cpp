@@ -1,0 +1,41 @@
+#include "actors/shard.hpp"
+
+#include <mutex>
+
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/server.hpp"
+
+namespace troupe {
+
+shard::shard(caf::actor_config& cfg, reactor& home, server& srv, shard_store& store)
+    : hosted_actor(cfg, home), srv_(srv), store_(store) {}
+
+caf::behavior shard::make_behavior() {
+  srv_.directory().add({id(), "shard", "shard " + std::to_string(store_.index()), 0,
+                        home().index(), {}});
+  return {
+      [this](tick_atom) { cron(); },
+      [this](close_atom) {
+        srv_.directory().remove(id());
+        quit();
+      },
+  };
+}
+
+void shard::cron() {
+  std::unique_lock<std::mutex> lock(store_.lock(), std::defer_lock);
+  if (srv_.keys().concurrent()) lock.lock();
+  int hz = srv_.settings.hz.load(std::memory_order_relaxed);
+  // Redis gives the slow expiry cycle 25% of a cron period.
+  int64_t budget_us = 1000000 / hz / 4;
+  store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
+    uint32_t flags = srv_.settings.notify_flags.load(std::memory_order_relaxed);
+    if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
+    srv_.key_modified(db, e->key());
+  });
+  store_.maintain_tables(1);
+}
+
+}  // namespace troupe

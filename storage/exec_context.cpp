@@ -1,0 +1,59 @@
+#include "storage/exec_context.hpp"
+
+#include "protocol/numbers.hpp"
+
+namespace troupe {
+
+bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
+  kv_entry* e = loc.entry();
+  if (!e->has_expire() || e->expire_at() > now) return false;
+  k.shard->stats().expired_keys.add();
+  notify(notify_expired, "expired", k);
+  srv.key_modified(k.db_index, k.name);
+  k.db->remove(loc);
+  return true;
+}
+
+dict::location exec_context::locate(const key_ref& k) {
+  dict::location loc = k.db->keys.locate(k.name, k.hash);
+  if (loc && expire_if_needed(k, loc)) return {};
+  return loc;
+}
+
+kv_entry* exec_context::lookup(const key_ref& k) {
+  dict::location loc = locate(k);
+  if (!loc) return nullptr;
+  kv_entry* e = loc.entry();
+  if (!client.has(client_no_touch)) e->set_lru(srv.settings.lru_clock.load(std::memory_order_relaxed));
+  return e;
+}
+
+kv_entry* exec_context::lookup_read(const key_ref& k) {
+  kv_entry* e = lookup(k);
+  if (e == nullptr) {
+    k.shard->stats().keyspace_misses.add();
+    notify(notify_key_miss, "keymiss", k);
+  } else {
+    k.shard->stats().keyspace_hits.add();
+  }
+  return e;
+}
+
+bool exec_context::remove(const key_ref& k) {
+  dict::location loc = locate(k);
+  if (!loc) return false;
+  k.db->remove(loc);
+  return true;
+}
+
+bool exec_context::int_arg(size_t i, int64_t& v, std::string_view err) {
+  auto r = parse_int64(argv[i]);
+  if (!r) {
+    out.error(err);
+    return false;
+  }
+  v = *r;
+  return true;
+}
+
+}  // namespace troupe

@@ -1,0 +1,101 @@
+// Everything a command implementation sees: its arguments, where to write the
+// reply, the client's session, and key lookup with Redis's semantics (lazy
+// expiry, hit/miss statistics, LRU touch). The dispatcher builds one per command
+// after taking every shard the command needs.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "protocol/command_table.hpp"
+#include "protocol/reply_writer.hpp"
+#include "storage/hash.hpp"
+#include "storage/keyspace.hpp"
+#include "storage/server_services.hpp"
+#include "storage/session.hpp"
+
+namespace troupe {
+
+// A key resolved to its shard and database slice.
+struct key_ref {
+  std::string_view name;
+  uint64_t hash;
+  shard_store* shard;
+  db_slice* db;
+  int db_index;
+};
+
+// Redis's shared error replies.
+namespace errors {
+inline constexpr std::string_view wrongtype =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view syntax = "ERR syntax error";
+inline constexpr std::string_view not_integer = "ERR value is not an integer or out of range";
+inline constexpr std::string_view not_float = "ERR value is not a valid float";
+inline constexpr std::string_view no_such_key = "ERR no such key";
+inline constexpr std::string_view out_of_range = "ERR index out of range";
+inline constexpr std::string_view db_range = "ERR DB index is out of range";
+inline constexpr std::string_view overflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view too_big =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+}  // namespace errors
+
+struct exec_context {
+  exec_context(const std::vector<std::string_view>& args, reply_writer& out, session& client,
+               keyspace& ks, server_services& srv, const command_spec& cmd, int64_t now_ms)
+      : argv(args), out(out), client(client), ks(ks), srv(srv), cmd(cmd), now(now_ms),
+        db_index(client.current_db()) {}
+
+  const std::vector<std::string_view>& argv;
+  reply_writer& out;
+  session& client;
+  keyspace& ks;
+  server_services& srv;
+  const command_spec& cmd;
+  int64_t now;   // milliseconds, one value for the whole command
+  int db_index;  // the client's selected database
+
+  size_t argc() const { return argv.size(); }
+  std::string_view arg(size_t i) const { return argv[i]; }
+  // Case-insensitive comparison of argument i with an option name.
+  bool arg_is(size_t i, std::string_view option) const { return iequals(argv[i], option); }
+
+  key_ref key(std::string_view name, int db) {
+    shard_store* s = &ks.shard(ks.shard_of_key(name));
+    return {name, hash_key(name), s, &s->db(db), db};
+  }
+  key_ref key(std::string_view name) { return key(name, db_index); }
+  key_ref key_at(size_t i) { return key(argv[i]); }
+
+  // For reads: the live entry or nullptr; counts a hit or a miss.
+  kv_entry* lookup_read(const key_ref& k);
+  // For writes and type checks: the live entry or nullptr, no statistics.
+  kv_entry* lookup(const key_ref& k);
+  // Where the live entry hangs (empty location if absent or just expired).
+  dict::location locate(const key_ref& k);
+  // Deletes the key if present; true when it existed (and was not expired).
+  bool remove(const key_ref& k);
+  // Adds a new entry for an absent key.
+  void add(const key_ref& k, kv_entry* e) { k.db->add(e, k.hash); }
+
+  // After a write: counts the change for save points and wakes WATCHers.
+  void changed(const key_ref& k, int64_t n = 1) {
+    ks.dirty.fetch_add(n, std::memory_order_relaxed);
+    srv.key_modified(k.db_index, k.name);
+  }
+  void notify(uint32_t cls, std::string_view event, const key_ref& k) {
+    if (srv.settings.notify_flags.load(std::memory_order_relaxed) & cls)
+      srv.keyspace_event(cls, event, k.name, k.db_index);
+  }
+
+  void wrongtype() { out.error(errors::wrongtype); }
+  void syntax_error() { out.error(errors::syntax); }
+
+  // Parses argument i as an integer, replying with Redis's error if it is not.
+  bool int_arg(size_t i, int64_t& v, std::string_view err = errors::not_integer);
+
+ private:
+  bool expire_if_needed(const key_ref& k, dict::location loc);
+};
+
+}  // namespace troupe

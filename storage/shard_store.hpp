@@ -1,0 +1,57 @@
+// The data of one keyspace shard: its slice of every database, its statistics,
+// its active expiry cycle. The `shard` actor (actors/) owns one and runs its cron;
+// connections run commands on it directly while they hold it (see keyspace.hpp).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "storage/counters.hpp"
+#include "storage/db_slice.hpp"
+
+namespace troupe {
+
+struct shard_stats {
+  counter expired_keys;
+  counter expired_time_cap_reached;
+  counter keyspace_hits;
+  counter keyspace_misses;
+  counter evicted_keys;
+  // Percentage (x100) of keys found expired among those sampled by the last cycle.
+  counter expired_stale_perc_x100;
+};
+
+class shard_store {
+ public:
+  shard_store(int index, int databases);
+
+  int index() const { return index_; }
+  db_slice& db(int i) { return dbs_[size_t(i)]; }
+  int databases() const { return int(dbs_.size()); }
+  shard_stats& stats() { return stats_; }
+  std::mt19937_64& rng() { return rng_; }
+
+  // Held while a command runs on this shard when more than one reactor exists.
+  std::mutex& lock() { return lock_; }
+
+  // One pass of Redis's slow active expiry: samples keys with a TTL in every
+  // database and frees expired ones, repeating while more than 10% of a sample
+  // was expired, for at most `budget_us` microseconds.
+  // `on_expire(db, entry)` is called before each expired entry is freed.
+  void active_expire(int64_t now_ms, int64_t budget_us,
+                     const std::function<void(int, kv_entry*)>& on_expire);
+  // Incremental rehash and shrinking of sparse tables (cron work).
+  void maintain_tables(int ms_budget);
+
+ private:
+  int index_;
+  std::vector<db_slice> dbs_;
+  shard_stats stats_;
+  std::mt19937_64 rng_;
+  std::mutex lock_;
+  int next_expire_db_ = 0;
+};
+
+}  // namespace troupe

@@ -1,0 +1,30 @@
+// Operations on string values shared by the string, bitmap and key families.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "storage/exec_context.hpp"
+
+namespace troupe {
+
+// Stores value v at key k, replacing whatever is there. `expire_at` >= 0 sets a
+// TTL (ms); `keep_ttl` keeps the current one; otherwise the key is persistent.
+// Returns the entry (valid until the next change of the database).
+kv_entry* store_string(exec_context& c, const key_ref& k, dict::location loc, std::string_view v,
+                       int64_t expire_at, bool keep_ttl);
+
+// Parses the expire options of SET and GETEX starting at argument `from`.
+struct expire_options {
+  bool nx = false, xx = false, get = false, keep_ttl = false, persist = false;
+  int64_t expire_at = -1;  // absolute ms, -1 if none
+};
+// `allowed` is "set" or "getex". Replies with the error and returns false on bad input.
+bool parse_expire_options(exec_context& c, size_t from, bool is_set, expire_options& out);
+
+// Converts a relative or absolute time argument to absolute ms. `unit_ms` is 1000
+// for seconds. Returns nullopt (after replying) when invalid.
+std::optional<int64_t> absolute_expire(exec_context& c, std::string_view arg, int64_t unit_ms,
+                                       bool absolute, std::string_view command);
+
+}  // namespace troupe

@@ -1,0 +1,183 @@
+// troupe-server [config-file] [--directive value ...]
+// Parses the configuration like redis-server does, optionally daemonizes, then
+// boots the actor graph and serves until SHUTDOWN or SIGTERM/SIGINT.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "actors/server.hpp"
+#include "protocol/config_directives.hpp"
+#include "storage/hash.hpp"
+
+namespace {
+
+void usage() {
+  std::cerr << "Usage: ./troupe-server [/path/to/troupe.conf] [options] [-]\n"
+               "       ./troupe-server - (read config from stdin)\n"
+               "       ./troupe-server -v or --version\n"
+               "       ./troupe-server -h or --help\n"
+               "       ./troupe-server --default-config (print a config with every default)\n\n"
+               "Examples:\n"
+               "       ./troupe-server (run the server with default config)\n"
+               "       ./troupe-server conf/default.conf\n"
+               "       ./troupe-server --port 7777\n"
+               "       ./troupe-server --port 7777 --replicaof 127.0.0.1 8888\n"
+               "       ./troupe-server conf/default.conf --loglevel verbose\n";
+}
+
+// Groups "--port 6380 --replicaof 127.0.0.1 6379" into directives.
+std::vector<std::vector<std::string>> group_cli(int argc, char** argv, int from) {
+  std::vector<std::vector<std::string>> out;
+  for (int i = from; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      out.push_back({a.substr(2)});
+    } else if (!out.empty()) {
+      out.back().push_back(a);
+    } else {
+      out.push_back({a});  // reported as a bad directive
+    }
+  }
+  return out;
+}
+
+void daemonize() {
+  if (fork() != 0) _exit(0);
+  setsid();
+  int fd = open("/dev/null", O_RDWR);
+  if (fd >= 0) {
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO) close(fd);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace troupe;
+  std::string config_file;
+  int first_option = 1;
+  if (argc >= 2) {
+    std::string a1 = argv[1];
+    if (a1 == "-v" || a1 == "--version") {
+      std::cout << "Troupe server v=0.1.0 (Redis 7.0 compatible) bits=64\n";
+      return 0;
+    }
+    if (a1 == "-h" || a1 == "--help") {
+      usage();
+      return 0;
+    }
+    if (a1 == "--default-config") {
+      config_registry reg;
+      define_directives(reg);
+      std::cout << reg.default_conf();
+      return 0;
+    }
+    if (a1.rfind("--", 0) != 0) {
+      config_file = a1;
+      first_option = 2;
+    }
+  }
+  config_registry cfg;
+  define_directives(cfg);
+  if (auto err = cfg.load(config_file, group_cli(argc, argv, first_option))) {
+    std::cerr << err->format();
+    return 1;
+  }
+
+  bool background = cfg.get_bool("daemonize");
+  if (background) daemonize();
+
+  log_level level = log_level::notice;
+  parse_log_level(cfg.get("loglevel"), level);
+  try {
+    log_init(cfg.get("logfile"), level);
+  } catch (const std::exception& e) {
+    std::cerr << "Can't open the log file: " << e.what() << "\n";
+    return 1;
+  }
+  log_notice("oO0OoO0OoO0Oo Troupe is starting oO0OoO0OoO0Oo");
+  log_notice("Troupe version=0.1.0, bits=64, pid={}, just started", getpid());
+  if (config_file.empty())
+    log_warning("Warning: no config file specified, using the default config. In order to "
+                "specify a config file use {} /path/to/troupe.conf", argv[0]);
+  else
+    log_notice("Configuration loaded");
+  if (!cfg.get("replicaof").empty())
+    log_warning("replicaof {} is configured, but replication is not available in this build: "
+                "serving as a master", cfg.get("replicaof"));
+
+  // dir: the working directory, where data files go.
+  if (!cfg.get("dir").empty()) {
+    if (chdir(cfg.get("dir").c_str()) != 0) {
+      log_warning("Can't chdir to '{}': {}", cfg.get("dir"), strerror(errno));
+      return 1;
+    }
+  }
+  {
+    char buf[4096];
+    if (getcwd(buf, sizeof(buf)) != nullptr) cfg.set_internal("dir", buf);
+  }
+  std::string pidfile = cfg.get("pidfile");
+  if (pidfile.empty() && background) {
+    pidfile = "/var/run/troupe_" + cfg.get("port") + ".pid";
+    cfg.set_internal("pidfile", pidfile);
+  }
+  if (!pidfile.empty()) {
+    std::ofstream pf(pidfile);
+    if (pf) pf << getpid() << "\n";
+    else log_warning("Failed to write PID file: {}", strerror(errno));
+  }
+
+  std::random_device rd;
+  hash_seed = (uint64_t(rd()) << 32) ^ rd();
+
+  // Signals are taken by one thread with sigwait: block them everywhere else.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  caf::actor_system_config caf_cfg;
+  // Background actors only: the per-command path runs on the reactors.
+  caf_cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{caf_cfg};
+
+  server srv(sys, cfg);
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  srv.executable = n > 0 ? std::string(exe, size_t(n)) : argv[0];
+  srv.config_file_path = cfg.config_file();
+  if (!srv.start()) {
+    spdlog::default_logger()->flush();
+    _exit(1);
+  }
+  std::thread signals([&srv, sigs] {
+    int sig = 0;
+    while (sigwait(&sigs, &sig) == 0) {
+      log_warning("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      srv.request_shutdown(0);
+      return;
+    }
+  });
+  signals.detach();
+  int code = srv.wait_and_stop();
+  spdlog::default_logger()->flush();
+  // Hosted actors belong to the stopped reactors: leave without waiting for them.
+  _exit(code);
+}
