@@ -442,21 +442,13 @@ std::string config_registry::default_conf() const {
   for (size_t i = 0; i < defs_.size(); ++i) {
     const auto& d = defs_[i];
     if (!d.comment.empty()) text += "# " + d.comment + "\n";
-    std::string saved = d.default_value;
-    auto lines = [&] {
-      std::vector<std::string> out;
-      std::string v = d.default_value;
-      if (d.name == "save" || d.name == "client-output-buffer-limit" || !d.multi_arg) {
-        // lines_for reads values_: format the default through a copy.
-        config_registry tmp;
-        config_directive copy = d;
-        copy.apply = nullptr;
-        tmp.define(copy);
-        return tmp.lines_for(tmp.defs_[0]);
-      }
-      if (!v.empty()) out.push_back(d.name + " " + v);
-      return out;
-    }();
+    // lines_for reads current values: format the default through a scratch registry.
+    config_registry tmp;
+    config_directive copy = d;
+    copy.apply = nullptr;
+    if (!copy.sample_value.empty()) copy.default_value = copy.sample_value;
+    tmp.define(copy);
+    auto lines = tmp.lines_for(tmp.defs_[0]);
     if (lines.empty()) text += "# " + d.name + " <value>\n";
     for (auto& l : lines) text += l + "\n";
     text += "\n";

@@ -41,6 +41,7 @@ struct config_directive {
   bool protected_config = false;     // needs enable-protected-configs
   bool multi_arg = false;            // special directive taking several arguments
   std::string comment;               // one line for default.conf
+  std::string sample_value;          // written in default.conf instead of the default
   config_parser parse;               // special directives only
   config_applier apply;              // live effect (optional)
   // Redis clamps some values instead of refusing them (hz).

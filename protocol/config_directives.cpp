@@ -86,10 +86,10 @@ std::string join_args(const std::vector<std::string>& args) {
 
 void define_directives(config_registry& reg) {
   // -- network -------------------------------------------------------------------
-  reg.define(special(
+  config_directive bind = special(
       "bind", "* -::*",
       "Addresses to listen on; '*' is every IPv4 address, a leading '-' means the address may "
-      "be unavailable.",
+      "be unavailable. Without this line Troupe listens on every interface.",
       [](const std::vector<std::string>& args, const std::string&, bool,
          std::string& value) -> std::optional<std::string> {
         if (args.empty() || (args.size() == 1 && args[0].empty()))
@@ -97,7 +97,9 @@ void define_directives(config_registry& reg) {
         if (args.size() > 16) return "Too many bind addresses specified.";
         value = join_args(args);
         return std::nullopt;
-      }));
+      });
+  bind.sample_value = "127.0.0.1 -::1";
+  reg.define(bind);
   reg.define(integer("port", 6379, 0, 65535, "TCP port to accept connections on (0: no TCP)."));
   reg.define(integer("tcp-backlog", 511, 0, INT_MAX, "Backlog of the listening sockets.", true));
   reg.define(string("unixsocket", "", "Path of a unix socket to accept connections on too.", true));
@@ -162,7 +164,7 @@ void define_directives(config_registry& reg) {
   // -- persistence (files are written by the persistence issue) ---------------------
   {
     config_directive d = special(
-        "dir", "", "Working directory: data files are written here.",
+        "dir", "./", "Working directory: data files are written here.",
         [](const std::vector<std::string>& args, const std::string&, bool,
            std::string& value) -> std::optional<std::string> {
           if (args.size() != 1 || args[0].empty()) return "wrong number of arguments";

@@ -1,0 +1,30 @@
+#include "differential.hpp"
+
+#include <gtest/gtest.h>
+
+namespace troupe::test {
+
+differential::differential(std::vector<std::string> troupe_args)
+    : redis_({}, server_process::kind::redis), troupe_(std::move(troupe_args)) {
+  ok_ = redis_.start() && troupe_.start();
+  if (ok_) {
+    rc_ = redis_.client();
+    tc_ = troupe_.client();
+  }
+}
+
+resp_value differential::same(const std::vector<std::string>& args) {
+  resp_value r = rc_.call(args);
+  resp_value t = tc_.call(args);
+  std::string cmd;
+  for (auto& a : args) cmd += a + " ";
+  EXPECT_EQ(r.to_string(), t.to_string()) << "command: " << cmd;
+  return t;
+}
+
+resp_value differential::both(const std::vector<std::string>& args) {
+  rc_.call(args);
+  return tc_.call(args);
+}
+
+}  // namespace troupe::test

@@ -1,0 +1,35 @@
+// Differential testing: the same commands sent to a real redis-server 7.0 and
+// to Troupe must get the same replies. This is how the suite pins Redis's exact
+// replies and error strings without copying them into tests by hand.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "server_process.hpp"
+
+namespace troupe::test {
+
+class differential {
+ public:
+  // Starts both servers (Troupe with `troupe_args`).
+  explicit differential(std::vector<std::string> troupe_args = {});
+  bool ok() const { return ok_; }
+
+  // Sends the command to both on their long-lived connections and expects the
+  // same reply. Returns Troupe's reply.
+  resp_value same(const std::vector<std::string>& args);
+  // Sends to both without comparing (for nondeterministic replies).
+  resp_value both(const std::vector<std::string>& args);
+
+  server_process& redis() { return redis_; }
+  server_process& troupe() { return troupe_; }
+  resp_client& redis_client() { return rc_; }
+  resp_client& troupe_client() { return tc_; }
+
+ private:
+  server_process redis_, troupe_;
+  resp_client rc_, tc_;
+  bool ok_ = false;
+};
+
+}  // namespace troupe::test

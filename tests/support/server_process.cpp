@@ -1,0 +1,165 @@
+#include "server_process.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace troupe::test {
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sa.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+  socklen_t len = sizeof(sa);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  int port = ntohs(sa.sin_port);
+  close(fd);
+  return port;
+}
+
+std::string temp_dir(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+  char* d = mkdtemp(tmpl.data());
+  return d ? std::string(d) : "/tmp";
+}
+
+std::string run_command(const std::string& cmd, int* status) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+server_process::server_process(std::vector<std::string> args, kind k, std::string config_file)
+    : args_(std::move(args)), kind_(k), config_file_(std::move(config_file)) {}
+
+server_process::~server_process() {
+  if (pid_ > 0) kill_now();
+}
+
+bool server_process::start() {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = free_port();
+    if (dir_.empty()) dir_ = temp_dir(kind_ == kind::troupe ? "troupe-test" : "redis-test");
+    log_ = dir_ + "/server.log";
+    std::vector<std::string> argv;
+    argv.push_back(kind_ == kind::troupe ? TROUPE_SERVER_PATH : "/usr/bin/redis-server");
+    if (!config_file_.empty()) argv.push_back(config_file_);
+    std::vector<std::string> base = {"--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                     "--dir", dir_, "--logfile", log_};
+    if (kind_ == kind::redis) {
+      for (auto s : {"--save", "", "--appendonly", "no"}) base.push_back(s);
+    }
+    argv.insert(argv.end(), base.begin(), base.end());
+    argv.insert(argv.end(), args_.begin(), args_.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> cargv;
+      for (auto& a : argv) cargv.push_back(a.data());
+      cargv.push_back(nullptr);
+      // Keep the child's stdout/stderr out of the test output unless it fails to start.
+      std::string err = dir_ + "/stderr.log";
+      if (freopen(err.c_str(), "w", stderr) == nullptr) _exit(126);
+      if (freopen(err.c_str(), "a", stdout) == nullptr) _exit(126);
+      execv(cargv[0], cargv.data());
+      _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;  // died: maybe the port was taken; retry
+      }
+      resp_client c;
+      if (c.connect("127.0.0.1", port_, 1000)) {
+        resp_value v = c.call({"PING"});
+        if (v.type == resp_value::kind::simple && v.str == "PONG") return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (pid_ > 0) kill_now();
+  }
+  return false;
+}
+
+int server_process::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void server_process::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+bool server_process::running() {
+  if (pid_ <= 0) return false;
+  int status;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+std::string server_process::log_text() const {
+  std::ifstream f(log_);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+resp_client server_process::client() const {
+  resp_client c;
+  c.connect("127.0.0.1", port_, 10000);
+  return c;
+}
+
+resp_value server_process::call(const std::vector<std::string>& args) const {
+  resp_client c = client();
+  return c.call(args);
+}
+
+std::string server_process::cli(const std::vector<std::string>& args,
+                                const std::string& input) const {
+  std::string cmd = "redis-cli -h 127.0.0.1 -p " + std::to_string(port_);
+  for (auto& a : args) {
+    std::string q = "'";
+    for (char ch : a) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    cmd += " " + q + "'";
+  }
+  if (!input.empty()) {
+    std::string file = dir_ + "/cli-input.txt";
+    std::ofstream(file) << input;
+    cmd += " < " + file;
+  }
+  return run_command(cmd + " 2>&1");
+}
+
+}  // namespace troupe::test

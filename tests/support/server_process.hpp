@@ -1,0 +1,62 @@
+// Starts a real server process (troupe-server or redis-server) on a free
+// 127.0.0.1 port for a test, and stops it when the test ends.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "protocol/resp_client.hpp"
+
+namespace troupe::test {
+
+// A port that was free a moment ago on 127.0.0.1.
+int free_port();
+// A fresh temporary directory for one test (removed by the caller if wanted).
+std::string temp_dir(const std::string& prefix);
+
+class server_process {
+ public:
+  enum class kind { troupe, redis };
+
+  // `args` are extra directives, e.g. {"--threads", "2"}. The port, bind and
+  // dir are chosen here.
+  explicit server_process(std::vector<std::string> args = {}, kind k = kind::troupe,
+                          std::string config_file = "");
+  ~server_process();
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+
+  // Starts and waits until PING answers; false if the process died or timed out.
+  bool start();
+  // SIGTERM and wait; returns the exit status.
+  int stop();
+  // SIGKILL.
+  void kill_now();
+  bool running();
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& log_file() const { return log_; }
+  std::string log_text() const;
+
+  resp_client client() const;
+  // One command on a fresh connection.
+  resp_value call(const std::vector<std::string>& args) const;
+  // Runs redis-cli against this server with the given arguments; returns stdout.
+  std::string cli(const std::vector<std::string>& args, const std::string& input = "") const;
+
+ private:
+  std::vector<std::string> args_;
+  kind kind_;
+  std::string config_file_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string dir_, log_;
+};
+
+// Runs a shell command, returns its stdout (and exit status in *status).
+std::string run_command(const std::string& cmd, int* status = nullptr);
+
+}  // namespace troupe::test
