@@ -170,8 +170,9 @@ void connection::execute(const std::vector<std::string_view>& args) {
   if (cmd == nullptr) {
     std::string list;
     for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+      size_t room = 128 - list.size();
       list += '\'';
-      list.append(args[i].substr(0, 128 - list.size()));
+      list.append(args[i].substr(0, room));
       list += "' ";
     }
     reject(nullptr, "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
@@ -203,6 +204,7 @@ void connection::execute(const std::vector<std::string_view>& args) {
 
 void connection::execute_command(const command_spec& cmd,
                                  const std::vector<std::string_view>& args) {
+  session_.last_command.store(&cmd, std::memory_order_relaxed);
   int64_t t0 = steady_ns();
   uint64_t errors_before = writer_.errors_written();
   keyspace& ks = srv_.keys();
@@ -232,7 +234,6 @@ void connection::execute_command(const command_spec& cmd,
     cs.failed_calls.add();
     st.count_error(writer_.last_error_code());
   }
-  session_.last_command.store(&cmd, std::memory_order_relaxed);
 }
 
 void connection::arm_write(bool on) {

@@ -41,7 +41,8 @@ void cmd_select(exec_context& c) {
 // AUTH [username] password, against requirepass (ACL users come later).
 bool check_password(exec_context& c, std::string_view user, std::string_view pass) {
   std::string required = srv_of(c).requirepass();
-  if (user == "default" && !required.empty() && pass == required) {
+  // Without requirepass the default user has no password: any password is accepted.
+  if (user == "default" && (required.empty() || pass == required)) {
     c.client.authenticated = true;
     return true;
   }
@@ -101,7 +102,7 @@ void cmd_hello(exec_context& c) {
   if (!c.client.authenticated && srv_of(c).auth_required())
     return c.out.error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select "
+        "AUTH <user> <pass> option can be used to authenticate the client and select "
         "the RESP protocol version at the same time");
   if (want_name) {
     std::lock_guard<std::mutex> g(c.client.mutex);

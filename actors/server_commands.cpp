@@ -279,7 +279,7 @@ const command_def server_commands[] = {
      "Get an array of Redis command names", "7.0.0",
      "O(N) where N is the total number of Redis commands",
      "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]"},
-    {"command|getkeys", -3, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_getkeys,
+    {"command|getkeys", -4, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_getkeys,
      "Extract keys given a full Redis command", "2.8.13",
      "O(N) where N is the number of arguments to the command", "command [arg [arg ...]]"},
     {"command|help", 2, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_help,

@@ -180,7 +180,7 @@ void write_key_specs(reply_writer& out, const command_spec& cmd) {
     return;
   }
   out.array(1);
-  out.map(4);
+  out.map(3);
   out.bulk("flags");
   bool write = cmd.flags & cmd_write;
   out.set(2);

@@ -125,7 +125,7 @@ void define_directives(config_registry& reg) {
   }
   reg.define(integer("timeout", 0, 0, INT_MAX, "Close a client after it is idle this many seconds (0: never)."));
   reg.define(integer("tcp-keepalive", 300, 0, INT_MAX, "Send TCP keepalives every this many seconds (0: off)."));
-  reg.define(integer("maxclients", 10000, 1, INT_MAX, "Maximum number of connected clients."));
+  reg.define(integer("maxclients", 10000, 1, UINT32_MAX, "Maximum number of connected clients."));
 
   // -- general -------------------------------------------------------------------
   reg.define(boolean("daemonize", false, "Run in the background, detached from the terminal.", true));

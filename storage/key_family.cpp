@@ -390,7 +390,7 @@ void cmd_object_help(exec_context& c) {
       "    Return the number of references of the value associated with the specified",
       "    <key>.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   c.out.array(std::size(lines));
   for (auto* l : lines) c.out.simple(l);

@@ -21,6 +21,14 @@ struct live_settings {
   std::atomic<bool> lazyfree_lazy_expire{false};
   std::atomic<bool> lazyfree_lazy_server_del{false};
   std::atomic<uint32_t> lru_clock{0};  // seconds, 24 bits, as Redis's LRU_CLOCK
+  // data model: encodings of small values (list-max-listpack-size and friends)
+  std::atomic<int64_t> hash_max_listpack_entries{512};
+  std::atomic<int64_t> hash_max_listpack_value{64};
+  std::atomic<int64_t> set_max_intset_entries{512};
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
+  std::atomic<int> list_max_listpack_size{-2};
+  std::atomic<int> list_compress_depth{0};
 };
 
 // Keyspace notification classes, Redis's letters K E g $ l s h z x e t m d n.
