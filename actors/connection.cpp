@@ -100,7 +100,7 @@ void connection::on_readable() {
     st.net_input_bytes.add(uint64_t(n));
     st.reads_processed.add();
     process_input();
-    if (!closed_) flush_output();
+    if (!closed_) want_flush();
   } else if (n == 0) {
     log_verbose("Client closed connection id={} addr={}", session_.id, session_.addr);
     close_now("client closed connection");
@@ -236,6 +236,18 @@ void connection::execute_command(const command_spec& cmd,
   }
 }
 
+void connection::want_flush() {
+  if (flush_queued_ || write_armed_) return;  // armed: EPOLLOUT will flush
+  if (out_sent_ == out_.size() && !session_.has(client_close_after_reply)) return;
+  flush_queued_ = true;
+  home().defer_flush(this);
+}
+
+void connection::flush_pending() {
+  flush_queued_ = false;
+  if (!closed_) flush_output();
+}
+
 void connection::arm_write(bool on) {
   if (on == write_armed_) return;
   write_armed_ = on;
@@ -290,6 +302,8 @@ void connection::close_now(const char* reason) {
   if (closed_) return;
   closed_ = true;
   log_debug("closing client id={}: {}", session_.id, reason);
+  if (flush_queued_) home().cancel_flush(this);
+  flush_queued_ = false;
   home().remove_fd(fd_);
   ::close(fd_);
   fd_ = -1;

@@ -20,7 +20,7 @@ namespace troupe {
 class server;
 struct command_spec;
 
-class connection : public hosted_actor, public io_handler {
+class connection : public hosted_actor, public io_handler, public flushable {
  public:
   connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
              std::string local, bool unix_socket);
@@ -29,6 +29,7 @@ class connection : public hosted_actor, public io_handler {
   caf::behavior make_behavior() override;
   const char* name() const override { return "connection"; }
   void on_io(uint32_t events) override;
+  void flush_pending() override;
 
   session& state() { return session_; }
   // Idle-timeout check from the reactor's cron; true if the client was closed.
@@ -43,6 +44,8 @@ class connection : public hosted_actor, public io_handler {
   void execute_command(const command_spec& cmd, const std::vector<std::string_view>& args);
   void reject(const command_spec* cmd, std::string_view error);
   void flush_output();
+  // Queues a flush at the end of the reactor's pass (once).
+  void want_flush();
   void arm_write(bool on);
   void grow_input(size_t need);
 
@@ -50,6 +53,7 @@ class connection : public hosted_actor, public io_handler {
   int fd_;
   bool closed_ = false;
   bool write_armed_ = false;
+  bool flush_queued_ = false;
   caf::strong_actor_ptr keep_alive_;  // the reactor holds us while the socket is open
   int reactor_index_;
 

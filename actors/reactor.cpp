@@ -155,6 +155,20 @@ void reactor::run_ready() {
   }
 }
 
+void reactor::cancel_flush(flushable* f) {
+  for (auto& p : pending_flush_)
+    if (p == f) p = nullptr;
+  for (auto& p : flushing_)
+    if (p == f) p = nullptr;
+}
+
+void reactor::flush_all() {
+  flushing_.swap(pending_flush_);
+  for (size_t i = 0; i < flushing_.size(); ++i)
+    if (flushable* f = flushing_[i]) f->flush_pending();
+  flushing_.clear();
+}
+
 void reactor::run_timers(int64_t now) {
   for (size_t i = 0; i < timers_.size(); ++i) {
     if (timers_[i].due_ms <= now) {
@@ -165,7 +179,7 @@ void reactor::run_timers(int64_t now) {
 }
 
 int reactor::next_timeout(int64_t now) const {
-  if (!ready_.empty() || !ready_fns_.empty()) return 0;
+  if (!ready_.empty() || !ready_fns_.empty() || !pending_flush_.empty()) return 0;
   int64_t t = 1000;
   for (auto& tm : timers_) t = std::min(t, std::max<int64_t>(0, tm.due_ms - now));
   return int(t);
@@ -184,7 +198,9 @@ void reactor::loop() {
       else
         h->on_io(events[i].events);
     }
+    if (!pending_flush_.empty()) flush_all();
     run_ready();
+    if (!pending_flush_.empty()) flush_all();
     if (!timers_.empty()) run_timers(monotonic_ms());
     if (!pass_end_.empty()) {
       std::vector<std::function<void()>> fns;

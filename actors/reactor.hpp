@@ -32,6 +32,13 @@ class io_handler {
   virtual void on_io(uint32_t events) = 0;
 };
 
+// Something that wants to write its pending output once per loop pass.
+class flushable {
+ public:
+  virtual ~flushable() = default;
+  virtual void flush_pending() = 0;
+};
+
 class reactor {
  public:
   reactor(caf::actor_system& sys, int index);
@@ -56,6 +63,12 @@ class reactor {
   // Runs f at the end of the current loop pass, before sleeping (loop thread only):
   // how connections flush output produced for them by others.
   void at_pass_end(std::function<void()> f) { pass_end_.push_back(std::move(f)); }
+  // Flushes f's output after this pass's events are handled, before sleeping, as
+  // Redis's beforeSleep does: replies for many clients go out together, which is
+  // what lets a saturated client collect more of them per wake-up.
+  void defer_flush(flushable* f) { pending_flush_.push_back(f); }
+  // Forgets f (it is closing).
+  void cancel_flush(flushable* f);
   // Runs f every `period_ms` on the loop thread (the reactor's cron).
   void every(int period_ms, std::function<void()> f);
 
@@ -90,6 +103,7 @@ class reactor {
   void drain_remote();
   void run_ready();
   void run_timers(int64_t now);
+  void flush_all();
   int next_timeout(int64_t now) const;
 
   caf::actor_system& sys_;
@@ -107,6 +121,7 @@ class reactor {
   std::vector<std::function<void()>> ready_fns_;
   std::vector<std::function<void()>> pass_end_;
   std::vector<timer> timers_;
+  std::vector<flushable*> pending_flush_, flushing_;
 
   // Handed over by other threads.
   std::mutex remote_mutex_;
