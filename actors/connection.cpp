@@ -39,6 +39,7 @@ connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int f
   session_.created_ms = now;
   session_.last_interaction_ms = now;
   session_.authenticated = !srv.auth_required();
+  session_.owner = this;
 }
 
 connection::~connection() {
@@ -68,6 +69,10 @@ caf::behavior connection::make_behavior() {
         if (!closed_) close_now("killed");
         keep_alive_.reset();
         quit();
+      },
+      [this](pubsub_atom, const std::string& pattern, const std::string& channel,
+             const std::string& message) {
+        if (!closed_) deliver_pubsub(pattern, channel, message);
       },
   };
 }
@@ -159,6 +164,7 @@ void connection::process_input() {
 }
 
 void connection::reject(const command_spec* cmd, std::string_view error) {
+  if (in_multi()) session_.set(client_dirty_exec);  // EXEC will abort
   writer_.error(error);
   auto& st = srv_.stats_of(reactor_index_);
   st.count_error(writer_.last_error_code());
@@ -199,31 +205,62 @@ void connection::execute(const std::vector<std::string_view>& args) {
     reject(cmd, "NOAUTH Authentication required.");
     return;
   }
+  const std::string& name = cmd->parent ? cmd->parent->name : cmd->name;
+  // A RESP2 subscriber may only manage its subscriptions.
+  if (session_.resp == 2 && subscription_count() > 0 && name != "subscribe" &&
+      name != "unsubscribe" && name != "psubscribe" && name != "punsubscribe" &&
+      name != "ssubscribe" && name != "sunsubscribe" && name != "ping" && name != "quit" &&
+      name != "reset") {
+    reject(cmd, "ERR Can't execute '" + cmd->name +
+                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                    "allowed in this context");
+    return;
+  }
+  if (in_multi() && name != "exec" && name != "discard" && name != "multi" && name != "watch" &&
+      name != "quit" && name != "reset") {
+    if (cmd->flags & cmd_no_multi) {
+      reject(cmd, "ERR Command not allowed inside a transaction");
+      return;
+    }
+    queue_multi(*cmd, args);
+    return;
+  }
   execute_command(*cmd, args);
+}
+
+bool connection::collect_shards(const command_spec& cmd,
+                                const std::vector<std::string_view>& args) {
+  if (cmd.flags & cmd_no_keyspace) return true;
+  key_positions_.clear();
+  if ((cmd.flags & cmd_all_shards) || !cmd.key_positions(args, key_positions_)) return false;
+  keyspace& ks = srv_.keys();
+  for (int pos : key_positions_) shard_ids_.push_back(ks.shard_of_key(args[size_t(pos)]));
+  return true;
 }
 
 void connection::execute_command(const command_spec& cmd,
                                  const std::vector<std::string_view>& args) {
-  session_.last_command.store(&cmd, std::memory_order_relaxed);
-  int64_t t0 = steady_ns();
-  uint64_t errors_before = writer_.errors_written();
   keyspace& ks = srv_.keys();
-  exec_context ctx(args, writer_, session_, ks, srv_, cmd, wall_clock_ms());
   if (ks.concurrent() && !(cmd.flags & cmd_no_keyspace)) {
     // Hold every shard the command touches, in ascending order (keyspace.hpp).
     shard_set_guard guard;
-    key_positions_.clear();
-    if ((cmd.flags & cmd_all_shards) || !cmd.key_positions(args, key_positions_)) {
-      guard.acquire_all(ks);
-    } else {
-      shard_ids_.clear();
-      for (int pos : key_positions_) shard_ids_.push_back(ks.shard_of_key(args[size_t(pos)]));
+    shard_ids_.clear();
+    if (collect_shards(cmd, args))
       guard.acquire(ks, shard_ids_);
-    }
-    cmd.handler(ctx);
+    else
+      guard.acquire_all(ks);
+    run_command(cmd, args);
   } else {
-    cmd.handler(ctx);
+    run_command(cmd, args);
   }
+}
+
+void connection::run_command(const command_spec& cmd, const std::vector<std::string_view>& args) {
+  session_.last_command.store(&cmd, std::memory_order_relaxed);
+  int64_t t0 = steady_ns();
+  uint64_t errors_before = writer_.errors_written();
+  exec_context ctx(args, writer_, session_, srv_.keys(), srv_, cmd, wall_clock_ms());
+  cmd.handler(ctx);
   int64_t t1 = steady_ns();
   auto& st = srv_.stats_of(reactor_index_);
   auto& cs = st.per_command[size_t(cmd.id)];
@@ -237,15 +274,23 @@ void connection::execute_command(const command_spec& cmd,
 }
 
 void connection::want_flush() {
-  if (flush_queued_ || write_armed_) return;  // armed: EPOLLOUT will flush
-  if (out_sent_ == out_.size() && !session_.has(client_close_after_reply)) return;
+  if (flush_queued_) return;
+  if (write_armed_ && !session_.has(client_close_asap)) return;  // EPOLLOUT will flush
+  if (out_sent_ == out_.size() && !session_.has(client_close_after_reply) &&
+      !session_.has(client_close_asap))
+    return;
   flush_queued_ = true;
   home().defer_flush(this);
 }
 
 void connection::flush_pending() {
   flush_queued_ = false;
-  if (!closed_) flush_output();
+  if (closed_) return;
+  if (session_.has(client_close_asap)) {
+    close_now("output buffer limit or close requested");
+    return;
+  }
+  flush_output();
 }
 
 void connection::arm_write(bool on) {
@@ -304,6 +349,9 @@ void connection::close_now(const char* reason) {
   log_debug("closing client id={}: {}", session_.id, reason);
   if (flush_queued_) home().cancel_flush(this);
   flush_queued_ = false;
+  leave_all_subscriptions();
+  session_.clear(client_multi);
+  unwatch_all();
   home().remove_fd(fd_);
   ::close(fd_);
   fd_ = -1;

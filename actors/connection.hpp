@@ -5,6 +5,7 @@
 // As an actor it receives messages from others (CLIENT KILL, shutdown).
 #pragma once
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,31 @@ class connection : public hosted_actor, public io_handler, public flushable {
   void flush_pending() override;
 
   session& state() { return session_; }
+  int reactor_index() const { return reactor_index_; }
+  server& owner() { return srv_; }
+
+  // -- transactions (connection_multi.cpp) ----------------------------------------
+  bool in_multi() const { return session_.has(client_multi); }
+  void begin_multi();
+  void discard_multi();
+  // EXEC: runs the queued commands atomically and writes the array of replies.
+  void exec_multi();
+  // WATCH keys of database db (the caller holds their shards).
+  void watch(int db, const std::vector<std::string_view>& keys);
+  // UNWATCH everything.
+  void unwatch_all();
+
+  // -- pub/sub (connection_pubsub.cpp) --------------------------------------------
+  // SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE; an empty list for the
+  // unsubscribe forms means all.
+  void subscribe(const std::vector<std::string_view>& channels, bool pattern);
+  void unsubscribe(const std::vector<std::string_view>& channels, bool pattern);
+  int subscription_count() const { return int(channels_.size() + patterns_.size()); }
+  // Leaves every channel and pattern without replying (RESET, close).
+  void leave_all_subscriptions();
+  // A published message for this subscriber (from its own reactor).
+  void deliver_pubsub(std::string_view pattern, std::string_view channel,
+                      std::string_view message);
   // Idle-timeout check from the reactor's cron; true if the client was closed.
   bool close_if_idle(int64_t now_ms, int64_t timeout_s);
   // Closes the connection now (from the reactor thread).
@@ -43,6 +69,14 @@ class connection : public hosted_actor, public io_handler, public flushable {
   void execute(const std::vector<std::string_view>& args);
   void execute_command(const command_spec& cmd, const std::vector<std::string_view>& args);
   void reject(const command_spec* cmd, std::string_view error);
+  // Runs a command that has passed every check (no shard locking: the caller holds them).
+  void run_command(const command_spec& cmd, const std::vector<std::string_view>& args);
+  // The shards a command touches, appended to shard_ids_; false means all of them.
+  bool collect_shards(const command_spec& cmd, const std::vector<std::string_view>& args);
+  void queue_multi(const command_spec& cmd, const std::vector<std::string_view>& args);
+
+  // Enforces client-output-buffer-limit for this client's class; false if it must close.
+  bool output_within_limits();
   void flush_output();
   // Queues a flush at the end of the reactor's pass (once).
   void want_flush();
@@ -67,6 +101,15 @@ class connection : public hosted_actor, public io_handler, public flushable {
   reply_writer writer_;
   std::vector<int> key_positions_;  // scratch, reused across commands
   std::vector<int> shard_ids_;
+
+  struct queued_command {
+    const command_spec* cmd;
+    std::vector<std::string> args;
+  };
+  std::vector<queued_command> multi_queue_;
+  std::vector<std::pair<int, std::string>> watched_;  // (db, key)
+  std::set<std::string> channels_, patterns_;
+  int64_t soft_limit_since_ms_ = 0;  // when the soft output limit was first exceeded
 };
 
 }  // namespace troupe

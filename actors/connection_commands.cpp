@@ -1,6 +1,7 @@
 // Connection commands: PING ECHO QUIT SELECT HELLO AUTH RESET and CLIENT.
 #include <caf/all.hpp>
 
+#include "actors/connection.hpp"
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
@@ -15,6 +16,13 @@ server& srv_of(exec_context& c) { return static_cast<server&>(c.srv); }
 void cmd_ping(exec_context& c) {
   if (c.argc() > 2) {
     c.out.error("ERR wrong number of arguments for 'ping' command");
+    return;
+  }
+  // A RESP2 subscriber gets PING's answer as a pub/sub style array.
+  if (c.client.resp == 2 && c.client.has(client_pubsub)) {
+    c.out.array(2);
+    c.out.bulk("pong");
+    c.out.bulk(c.argc() == 2 ? c.arg(1) : "");
     return;
   }
   if (c.argc() == 2)
@@ -128,6 +136,11 @@ void cmd_hello(exec_context& c) {
 }
 
 void cmd_reset(exec_context& c) {
+  // RESET ends MULTI, WATCH and subscriptions too, silently.
+  auto& conn = *static_cast<connection*>(c.client.owner);
+  if (conn.in_multi()) conn.discard_multi();
+  conn.unwatch_all();
+  conn.leave_all_subscriptions();
   c.client.db.store(0, std::memory_order_relaxed);
   c.client.resp = 2;
   c.out.set_resp(2);

@@ -226,8 +226,8 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("evicted_clients", "0");
     w.field("keyspace_hits", shard_sum(srv, &shard_stats::keyspace_hits));
     w.field("keyspace_misses", shard_sum(srv, &shard_stats::keyspace_misses));
-    w.field("pubsub_channels", "0");
-    w.field("pubsub_patterns", "0");
+    w.field("pubsub_channels", srv.pubsub().channel_count());
+    w.field("pubsub_patterns", srv.pubsub().numpat());
     w.field("latest_fork_usec", "0");
     w.field("total_forks", "0");
     w.field("total_error_replies", sum(stats, &reactor_stats::error_replies));

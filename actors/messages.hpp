@@ -8,3 +8,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;        // a shard's cro
 using free_atom = caf::atom_constant<caf::atom("free")>;        // free values in background
 using start_atom = caf::atom_constant<caf::atom("start")>;
 }  // namespace troupe
+
+namespace troupe {
+using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;    // a message for a subscriber
+using unblock_atom = caf::atom_constant<caf::atom("unblock")>;  // a blocked client is served
+}  // namespace troupe

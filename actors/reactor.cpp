@@ -96,6 +96,21 @@ void reactor::every(int period_ms, std::function<void()> f) {
   timers_.push_back({period_ms, monotonic_ms() + period_ms, std::move(f)});
 }
 
+uint64_t reactor::after(int64_t ms, std::function<void()> f) {
+  uint64_t id = ++next_timer_id_;
+  int64_t due = monotonic_ms() + ms;
+  one_shots_.emplace(std::make_pair(due, id), std::move(f));
+  one_shot_due_[id] = due;
+  return id;
+}
+
+void reactor::cancel(uint64_t timer_id) {
+  auto it = one_shot_due_.find(timer_id);
+  if (it == one_shot_due_.end()) return;
+  one_shots_.erase({it->second, timer_id});
+  one_shot_due_.erase(it);
+}
+
 void reactor::host_unit::exec_later(caf::resumable* ptr) { owner->schedule(ptr); }
 
 void reactor::run_unit::exec_later(caf::resumable* ptr) { system().scheduler().enqueue(ptr); }
@@ -170,6 +185,11 @@ void reactor::flush_all() {
 }
 
 void reactor::run_timers(int64_t now) {
+  while (!one_shots_.empty() && one_shots_.begin()->first.first <= now) {
+    auto node = one_shots_.extract(one_shots_.begin());
+    one_shot_due_.erase(node.key().second);
+    node.mapped()();
+  }
   for (size_t i = 0; i < timers_.size(); ++i) {
     if (timers_[i].due_ms <= now) {
       timers_[i].due_ms = now + timers_[i].period_ms;
@@ -182,6 +202,7 @@ int reactor::next_timeout(int64_t now) const {
   if (!ready_.empty() || !ready_fns_.empty() || !pending_flush_.empty()) return 0;
   int64_t t = 1000;
   for (auto& tm : timers_) t = std::min(t, std::max<int64_t>(0, tm.due_ms - now));
+  if (!one_shots_.empty()) t = std::min(t, std::max<int64_t>(0, one_shots_.begin()->first.first - now));
   return int(t);
 }
 
@@ -201,7 +222,7 @@ void reactor::loop() {
     if (!pending_flush_.empty()) flush_all();
     run_ready();
     if (!pending_flush_.empty()) flush_all();
-    if (!timers_.empty()) run_timers(monotonic_ms());
+    if (!timers_.empty() || !one_shots_.empty()) run_timers(monotonic_ms());
     if (!pass_end_.empty()) {
       std::vector<std::function<void()>> fns;
       fns.swap(pass_end_);

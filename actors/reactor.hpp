@@ -15,7 +15,9 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <map>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/execution_unit.hpp>
@@ -71,6 +73,9 @@ class reactor {
   void cancel_flush(flushable* f);
   // Runs f every `period_ms` on the loop thread (the reactor's cron).
   void every(int period_ms, std::function<void()> f);
+  // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
+  uint64_t after(int64_t ms, std::function<void()> f);
+  void cancel(uint64_t timer_id);
 
   // The execution unit that hosted actors hand to CAF: scheduling a resumable
   // here queues it on this loop.
@@ -121,6 +126,9 @@ class reactor {
   std::vector<std::function<void()>> ready_fns_;
   std::vector<std::function<void()>> pass_end_;
   std::vector<timer> timers_;
+  std::map<std::pair<int64_t, uint64_t>, std::function<void()>> one_shots_;  // (due, id)
+  std::unordered_map<uint64_t, int64_t> one_shot_due_;
+  uint64_t next_timer_id_ = 0;
   std::vector<flushable*> pending_flush_, flushing_;
 
   // Handed over by other threads.

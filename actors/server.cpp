@@ -16,6 +16,7 @@
 #include "actors/messages.hpp"
 #include "actors/shard.hpp"
 #include "protocol/command_table.hpp"
+#include "protocol/config_directives.hpp"
 #include "protocol/split_args.hpp"
 
 namespace troupe {
@@ -169,6 +170,21 @@ void server::attach_config_hooks() {
     settings.hz = std::stoi(v);
     return std::nullopt;
   });
+  cfg_.set_apply("notify-keyspace-events",
+                 [this](const std::string& v) -> std::optional<std::string> {
+                   settings.notify_flags = parse_notify_flags(v).value_or(0);
+                   return std::nullopt;
+                 });
+  cfg_.set_apply("client-output-buffer-limit",
+                 [this](const std::string& v) -> std::optional<std::string> {
+                   auto parts = split_args(v).value_or(std::vector<std::string>{});
+                   for (size_t i = 0; i + 3 < parts.size(); i += 4) {
+                     size_t cls = parts[i] == "normal" ? 0 : parts[i] == "slave" ? 1 : 2;
+                     for (size_t k = 0; k < 3; ++k)
+                       output_limits_[cls][k] = std::stoll(parts[i + 1 + k]);
+                   }
+                   return std::nullopt;
+                 });
   cfg_.set_apply("dir", [this](const std::string& v) -> std::optional<std::string> {
     if (chdir(v.c_str()) != 0) return std::string("No such file or directory");
     char buf[4096];
@@ -209,6 +225,7 @@ void server::attach_config_hooks() {
     port_ = port;
     return std::nullopt;
   });
+  attach_data_model_hooks();
 }
 
 bool server::add_client(uint64_t id, client_record r) {
@@ -280,12 +297,46 @@ void server::reset_stats() {
   }
 }
 
-void server::keyspace_event(uint32_t, std::string_view, std::string_view, int) {
-  // Keyspace notifications are delivered by the pub/sub hub (data model issue).
+output_limit server::output_limit_for(const session& s) const {
+  size_t cls = s.has(client_replica) ? 1 : s.has(client_pubsub) ? 2 : 0;
+  if (s.has(client_master)) return {};
+  return {output_limits_[cls][0].load(std::memory_order_relaxed),
+          output_limits_[cls][1].load(std::memory_order_relaxed),
+          output_limits_[cls][2].load(std::memory_order_relaxed)};
 }
 
-void server::key_modified(int, std::string_view) {
-  // WATCH invalidation arrives with transactions (data model issue).
+void server::keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) {
+  uint32_t flags = settings.notify_flags.load(std::memory_order_relaxed);
+  if (!(flags & cls)) return;
+  reactor* here = current_reactor();
+  int from = here ? here->index() : -1;
+  std::string prefix = "__key";
+  if (flags & notify_keyspace) {
+    std::string channel = "__keyspace@" + std::to_string(db) + "__:";
+    channel.append(key);
+    pubsub_.publish(channel, event, from);
+  }
+  if (flags & notify_keyevent) {
+    std::string channel = "__keyevent@" + std::to_string(db) + "__:";
+    channel.append(event);
+    pubsub_.publish(channel, key, from);
+  }
+}
+
+void server::key_modified(int db, std::string_view key) {
+  if (keyspace_->watched_keys.load(std::memory_order_relaxed) == 0) return;
+  // The caller holds the key's shard (or every shard for a whole-db change).
+  auto touch = [](std::vector<session*>& watchers) {
+    for (session* s : watchers) s->set(client_dirty_cas);
+  };
+  if (key.empty()) {
+    for (int i = 0; i < keyspace_->shard_count(); ++i)
+      for (auto& [k, watchers] : keyspace_->shard(i).watched(db)) touch(watchers);
+    return;
+  }
+  watch_map& m = keyspace_->shard(keyspace_->shard_of_key(key)).watched(db);
+  auto it = m.find(std::string(key));
+  if (it != m.end()) touch(it->second);
 }
 
 void server::free_later(kv_entry* chain) {

@@ -4,6 +4,7 @@
 // everything down on SHUTDOWN or SIGTERM.
 #pragma once
 #include <atomic>
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -17,6 +18,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/actor_directory.hpp"
+#include "actors/pubsub_hub.hpp"
 #include "actors/reactor.hpp"
 #include "actors/server_stats.hpp"
 #include "protocol/config.hpp"
@@ -27,6 +29,11 @@
 namespace troupe {
 
 class connection;
+
+// client-output-buffer-limit of one client class.
+struct output_limit {
+  int64_t hard = 0, soft = 0, soft_seconds = 0;
+};
 
 // A connected client as the registry sees it, for CLIENT LIST / KILL / INFO.
 struct client_record {
@@ -75,6 +82,10 @@ class server : public server_services {
   // The reactor that should take the next accepted connection.
   int pick_reactor() { return int(next_reactor_.fetch_add(1) % reactors_.size()); }
 
+  pubsub_hub& pubsub() { return pubsub_; }
+  // The output limits of the class this client belongs to.
+  output_limit output_limit_for(const session& s) const;
+
   // -- settings read on hot paths -----------------------------------------------
   std::string requirepass() {
     std::lock_guard<std::mutex> g(config_mutex_);
@@ -108,6 +119,7 @@ class server : public server_services {
 
  private:
   void attach_config_hooks();
+  void attach_data_model_hooks();  // server_data_model.cpp
   bool open_listeners();
   void cron(int reactor_index);
   void sample_instantaneous();
@@ -120,6 +132,9 @@ class server : public server_services {
   std::vector<caf::actor> shard_actors_;
   std::vector<caf::actor> listeners_;
   caf::actor lazy_freer_;
+  pubsub_hub pubsub_;
+  // client-output-buffer-limit: normal, replica, pubsub (hard, soft, seconds).
+  std::array<std::array<std::atomic<int64_t>, 3>, 3> output_limits_{};
   actor_directory directory_;
 
   std::vector<std::unordered_set<connection*>> hosted_connections_;

@@ -222,6 +222,12 @@ std::optional<config_load_error> config_registry::load_text(const std::string& t
     const config_directive& d = defs_[idx];
     if (d.type != config_type::special && args.size() != 1)
       return fail("wrong number of arguments");
+    // As Redis 7: one quoted argument of a multi-argument directive is split
+    // (`--save "900 1 300 10"`, `client-output-buffer-limit "pubsub 1mb 512k 60"`).
+    if (d.multi_arg && args.size() == 1 && !args[0].empty()) {
+      auto parts = split_args(args[0]);
+      if (parts && !parts->empty()) args = std::move(*parts);
+    }
     std::string value;
     bool first = !seen_in_file_[idx];
     if (auto err = parse_value(d, args, values_[idx], first, value)) return fail(*err);

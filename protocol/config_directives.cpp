@@ -126,6 +126,7 @@ void define_directives(config_registry& reg) {
   reg.define(integer("timeout", 0, 0, INT_MAX, "Close a client after it is idle this many seconds (0: never)."));
   reg.define(integer("tcp-keepalive", 300, 0, INT_MAX, "Send TCP keepalives every this many seconds (0: off)."));
   reg.define(integer("maxclients", 10000, 1, UINT32_MAX, "Maximum number of connected clients."));
+  define_client_directives(reg);
 
   // -- general -------------------------------------------------------------------
   reg.define(boolean("daemonize", false, "Run in the background, detached from the terminal.", true));
@@ -217,6 +218,7 @@ void define_directives(config_registry& reg) {
     d.immutable = true;
     reg.define(d);
   }
+  define_data_model_directives(reg);
 }
 
 }  // namespace troupe

@@ -35,6 +35,7 @@ class resp_client {
   std::string read_raw(int timeout_ms);
 
   const std::string& error() const { return error_; }
+  void set_timeout(int ms) { timeout_ms_ = ms; }
   int fd() const { return fd_; }
 
  private:

@@ -39,6 +39,8 @@ class keyspace {
 
   // Counts changes since the last save (Redis's "dirty").
   std::atomic<int64_t> dirty{0};
+  // Keys WATCHed by any client: when zero, writes skip the watch lookup.
+  std::atomic<int64_t> watched_keys{0};
 
  private:
   std::vector<std::unique_ptr<shard_store>> shards_;

@@ -44,6 +44,8 @@ struct session {
   std::atomic<int> multi_queued{-1};
   int fd = -1;
   std::string addr, laddr;  // fixed at accept
+  // The connection actor that owns this session (actors/ only; opaque here).
+  void* owner = nullptr;
 
   // Guarded by mutex: strings changed by commands and read by CLIENT LIST.
   mutable std::mutex mutex;

@@ -6,12 +6,18 @@
 #include <functional>
 #include <mutex>
 #include <random>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/counters.hpp"
 #include "storage/db_slice.hpp"
 
 namespace troupe {
+
+struct session;
+// WATCHed keys of one database in this shard, and who watches them.
+using watch_map = std::unordered_map<std::string, std::vector<session*>>;
 
 struct shard_stats {
   counter expired_keys;
@@ -31,6 +37,7 @@ class shard_store {
   db_slice& db(int i) { return dbs_[size_t(i)]; }
   int databases() const { return int(dbs_.size()); }
   shard_stats& stats() { return stats_; }
+  watch_map& watched(int db) { return watched_[size_t(db)]; }
   std::mt19937_64& rng() { return rng_; }
 
   // Held while a command runs on this shard when more than one reactor exists.
@@ -48,6 +55,7 @@ class shard_store {
  private:
   int index_;
   std::vector<db_slice> dbs_;
+  std::vector<watch_map> watched_;
   shard_stats stats_;
   std::mt19937_64 rng_;
   std::mutex lock_;

@@ -1,0 +1,144 @@
+// Helpers shared by the list, hash, set and sorted set command families: the
+// live encoding limits, deleting a key a command emptied, numeric arguments with
+// Redis's error texts, and the cursor/MATCH/COUNT part of HSCAN, SSCAN and ZSCAN.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/glob.hpp"
+#include "protocol/numbers.hpp"
+#include "storage/exec_context.hpp"
+#include "storage/hash_type.hpp"
+#include "storage/zset_type.hpp"
+
+namespace troupe {
+
+inline hash_limits hash_limits_of(const exec_context& c) {
+  const live_settings& s = c.srv.settings;
+  return {size_t(s.hash_max_listpack_entries.load(std::memory_order_relaxed)),
+          size_t(s.hash_max_listpack_value.load(std::memory_order_relaxed))};
+}
+inline zset_limits zset_limits_of(const exec_context& c) {
+  const live_settings& s = c.srv.settings;
+  return {size_t(s.zset_max_listpack_entries.load(std::memory_order_relaxed)),
+          size_t(s.zset_max_listpack_value.load(std::memory_order_relaxed))};
+}
+inline size_t intset_limit_of(const exec_context& c) {
+  int64_t v = c.srv.settings.set_max_intset_entries.load(std::memory_order_relaxed);
+  return v > (1 << 30) ? size_t(1) << 30 : size_t(v);
+}
+
+// Deletes a key whose value a command just emptied, with the "del" event.
+inline void delete_emptied(exec_context& c, const key_ref& k) {
+  dict::location loc = k.db->keys.locate(k.name, k.hash);
+  if (loc) k.db->remove(loc);
+  c.notify(notify_generic, "del", k);
+}
+
+// The live entry of k for a write, or nullptr; replies WRONGTYPE (and sets
+// `bad`) when it holds another type.
+inline kv_entry* lookup_write_typed(exec_context& c, const key_ref& k, value_type t, bool& bad) {
+  kv_entry* e = c.lookup(k);
+  bad = e != nullptr && e->type() != t;
+  if (bad) c.wrongtype();
+  return bad ? nullptr : e;
+}
+inline kv_entry* lookup_read_typed(exec_context& c, const key_ref& k, value_type t, bool& bad) {
+  kv_entry* e = c.lookup_read(k);
+  bad = e != nullptr && e->type() != t;
+  if (bad) c.wrongtype();
+  return bad ? nullptr : e;
+}
+
+// Redis's getPositiveLongFromObjectOrReply / getRangeLongFromObjectOrReply with a
+// custom message: the message answers both a non-number and an out-of-range one.
+inline bool long_arg_in(exec_context& c, size_t i, int64_t min, int64_t max, int64_t& v,
+                        std::string_view msg) {
+  auto r = parse_int64(c.arg(i));
+  if (!r || *r < min || *r > max) {
+    if (!msg.empty()) {
+      c.out.error(msg);
+    } else if (!r) {
+      c.out.error(errors::not_integer);
+    } else {
+      c.out.error("ERR value is out of range, value must between " + std::to_string(min) +
+                  " and " + std::to_string(max));
+    }
+    return false;
+  }
+  v = *r;
+  return true;
+}
+
+// A numkeys argument at position i (Redis: "numkeys should be greater than 0"),
+// plus a check that that many keys follow.
+inline bool numkeys_positions(const std::vector<std::string_view>& args, size_t i,
+                              std::vector<int>& positions, size_t extra_after = 0) {
+  if (args.size() <= i) return false;
+  auto n = parse_int64(args[i]);
+  if (!n || *n < 1 || size_t(*n) > args.size() - i - 1 - extra_after) return false;
+  for (int64_t k = 0; k < *n; ++k) positions.push_back(int(i + 1 + size_t(k)));
+  return true;
+}
+
+// The options of a *SCAN on a value: cursor, MATCH, COUNT.
+struct scan_options {
+  uint64_t cursor = 0;
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  bool matches(std::string_view s) const { return !use_pattern || glob_match(pattern, s); }
+};
+// Parses the cursor (argument 2); replies and returns false on error.
+inline bool parse_scan_cursor(exec_context& c, scan_options& o) {
+  auto cur = parse_uint64(c.arg(2));
+  if (!cur) {
+    c.out.error("ERR invalid cursor");
+    return false;
+  }
+  o.cursor = *cur;
+  return true;
+}
+// Parses MATCH / COUNT from argument 3 on.
+inline bool parse_scan_options(exec_context& c, scan_options& o) {
+  for (size_t i = 3; i < c.argc(); i += 2) {
+    if (i + 1 >= c.argc()) {
+      c.syntax_error();
+      return false;
+    }
+    if (c.arg_is(i, "count")) {
+      if (!c.int_arg(i + 1, o.count)) return false;
+      if (o.count < 1) {
+        c.syntax_error();
+        return false;
+      }
+    } else if (c.arg_is(i, "match")) {
+      o.pattern = c.arg(i + 1);
+      o.use_pattern = !(o.pattern.size() == 1 && o.pattern[0] == '*');
+    } else {
+      c.syntax_error();
+      return false;
+    }
+  }
+  return true;
+}
+// `count` distinct indexes out of [0, size) in random order (count <= size).
+template <class Rng>
+std::vector<size_t> pick_distinct(size_t size, size_t count, Rng& rng) {
+  std::vector<size_t> idx(size);
+  for (size_t i = 0; i < size; ++i) idx[i] = i;
+  for (size_t i = 0; i < count; ++i) std::swap(idx[i], idx[i + size_t(rng() % (size - i))]);
+  idx.resize(count);
+  return idx;
+}
+
+inline void empty_scan_reply(exec_context& c) {
+  c.out.array(2);
+  c.out.bulk("0");
+  c.out.empty_array();
+}
+
+}  // namespace troupe
