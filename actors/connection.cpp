@@ -13,6 +13,7 @@
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
+#include "actors/blocking.hpp"
 #include "protocol/command_table.hpp"
 #include "storage/exec_context.hpp"
 
@@ -70,6 +71,12 @@ caf::behavior connection::make_behavior() {
         keep_alive_.reset();
         quit();
       },
+      [this](unblock_atom, const std::string& reply) {
+        if (!closed_) on_served(reply);
+      },
+      [this](cancel_atom, bool with_error) {
+        if (!closed_ && blocked_) end_block(with_error ? unblock_reason::error : unblock_reason::timeout);
+      },
       [this](pubsub_atom, const std::string& pattern, const std::string& channel,
              const std::string& message) {
         if (!closed_) deliver_pubsub(pattern, channel, message);
@@ -119,7 +126,7 @@ void connection::process_input() {
   int64_t now = wall_clock_ms();
   session_.last_interaction_ms.store(now, std::memory_order_relaxed);
   limits_.max_bulk_len = srv_.settings.proto_max_bulk_len.load(std::memory_order_relaxed);
-  while (!closed_ && !session_.has(client_close_after_reply)) {
+  while (!closed_ && !session_.has(client_close_after_reply) && !blocked_) {
     limits_.unauthenticated = !session_.authenticated && srv_.auth_required();
     auto r = parser_.parse(in_, in_len_, limits_);
     if (r == request_parser::result::command) {
@@ -226,6 +233,7 @@ void connection::execute(const std::vector<std::string_view>& args) {
     return;
   }
   execute_command(*cmd, args);
+  if (srv_.keys().ready_pending.load(std::memory_order_relaxed)) serve_ready_keys(srv_);
 }
 
 bool connection::collect_shards(const command_spec& cmd,
@@ -260,7 +268,9 @@ void connection::run_command(const command_spec& cmd, const std::vector<std::str
   int64_t t0 = steady_ns();
   uint64_t errors_before = writer_.errors_written();
   exec_context ctx(args, writer_, session_, srv_.keys(), srv_, cmd, wall_clock_ms());
+  if (executing_multi_) ctx.blocking = block_mode::reply_null;
   cmd.handler(ctx);
+  if (ctx.block_requested) start_block(ctx, cmd, args);
   int64_t t1 = steady_ns();
   auto& st = srv_.stats_of(reactor_index_);
   auto& cs = st.per_command[size_t(cmd.id)];
@@ -349,6 +359,7 @@ void connection::close_now(const char* reason) {
   log_debug("closing client id={}: {}", session_.id, reason);
   if (flush_queued_) home().cancel_flush(this);
   flush_queued_ = false;
+  if (blocked_) end_block(unblock_reason::closing);
   leave_all_subscriptions();
   session_.clear(client_multi);
   unwatch_all();

@@ -14,12 +14,14 @@
 #include "actors/hosted_actor.hpp"
 #include "protocol/reply_writer.hpp"
 #include "protocol/request_parser.hpp"
+#include "storage/blocking.hpp"
 #include "storage/session.hpp"
 
 namespace troupe {
 
 class server;
 struct command_spec;
+struct exec_context;
 
 class connection : public hosted_actor, public io_handler, public flushable {
  public:
@@ -46,6 +48,12 @@ class connection : public hosted_actor, public io_handler, public flushable {
   void watch(int db, const std::vector<std::string_view>& keys);
   // UNWATCH everything.
   void unwatch_all();
+
+  // -- blocking commands (connection_blocking.cpp) --------------------------------
+  bool is_blocked() const { return blocked_ != nullptr; }
+  // Ends the wait without a served reply: timeout (nil), CLIENT UNBLOCK ERROR, or close.
+  enum class unblock_reason { timeout, error, closing };
+  void end_block(unblock_reason why);
 
   // -- pub/sub (connection_pubsub.cpp) --------------------------------------------
   // SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE; an empty list for the
@@ -77,6 +85,11 @@ class connection : public hosted_actor, public io_handler, public flushable {
 
   // Enforces client-output-buffer-limit for this client's class; false if it must close.
   bool output_within_limits();
+  // The command asked to block: register the waiter (its shards are held).
+  void start_block(exec_context& ctx, const command_spec& cmd,
+                   const std::vector<std::string_view>& args);
+  // A waiter's command was replayed for it elsewhere: take the reply and go on.
+  void on_served(const std::string& reply);
   void flush_output();
   // Queues a flush at the end of the reactor's pass (once).
   void want_flush();
@@ -109,6 +122,9 @@ class connection : public hosted_actor, public io_handler, public flushable {
   std::vector<queued_command> multi_queue_;
   std::vector<std::pair<int, std::string>> watched_;  // (db, key)
   std::set<std::string> channels_, patterns_;
+  blocked_ptr blocked_;
+  uint64_t block_timer_ = 0;
+  bool executing_multi_ = false;  // blocking commands inside EXEC answer nil
   int64_t soft_limit_since_ms_ = 0;  // when the soft output limit was first exceeded
 };
 

@@ -367,6 +367,27 @@ void cmd_client_kill(exec_context& c) {
   c.out.integer(killed);
 }
 
+void cmd_client_unblock(exec_context& c) {
+  auto id = parse_int64(c.arg(2));
+  if (!id) return c.out.error(errors::not_integer);
+  bool with_error = false;
+  if (c.argc() == 4) {
+    if (c.arg_is(3, "error"))
+      with_error = true;
+    else if (!c.arg_is(3, "timeout"))
+      return c.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  } else if (c.argc() > 4) {
+    return c.syntax_error();
+  }
+  bool found = false;
+  srv_of(c).for_each_client([&](uint64_t cid, client_record& r) {
+    if (cid != uint64_t(*id) || !r.s->has(client_blocked)) return;
+    found = true;
+    caf::anon_send(r.handle, cancel_atom::value, with_error);
+  });
+  c.out.integer(found ? 1 : 0);
+}
+
 void cmd_client_no_evict(exec_context& c) {
   if (c.arg_is(2, "on")) c.client.set(client_no_evict);
   else if (c.arg_is(2, "off")) c.client.clear(client_no_evict);
@@ -403,6 +424,8 @@ void cmd_client_help(exec_context& c) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "SETNAME <name>",
@@ -450,6 +473,9 @@ const command_def connection_commands[] = {
      "O(N) where N is the number of client connections",
      "ip:port|[ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR "
      "ip:port] [LADDR ip:port] [SKIPME yes/no]"},
+    {"client|unblock", -3, "admin noscript loading stale sentinel", 0, 0, 0, "",
+     cmd_client_unblock, "Unblock a client blocked in a blocking command from a different connection",
+     "5.0.0", "O(log N) where N is the number of client connections", "client-id [TIMEOUT|ERROR]"},
     {"client|no-evict", 3, "admin noscript loading stale sentinel", 0, 0, 0, "",
      cmd_client_no_evict, "Set client eviction mode for the current connection", "7.0.0", "O(1)",
      "ON|OFF"},

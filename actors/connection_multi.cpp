@@ -76,10 +76,12 @@ void connection::exec_multi() {
   session_.clear(client_multi);
   session_.multi_queued.store(-1, std::memory_order_relaxed);
   writer_.array(queue.size());
+  executing_multi_ = true;
   for (auto& q : queue) {
     std::vector<std::string_view> args(q.args.begin(), q.args.end());
     run_command(*q.cmd, args);
   }
+  executing_multi_ = false;
 }
 
 void connection::watch(int db, const std::vector<std::string_view>& keys) {

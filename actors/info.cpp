@@ -162,7 +162,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("maxclients", cfg.get("maxclients"));
     w.field("client_recent_max_input_buffer", max_in);
     w.field("client_recent_max_output_buffer", max_out);
-    w.field("blocked_clients", "0");
+    w.field("blocked_clients", srv.keys().blocked_clients.load());
     w.field("tracking_clients", "0");
     w.field("clients_in_timeout_table", "0");
   }

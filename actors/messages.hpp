@@ -12,4 +12,5 @@ using start_atom = caf::atom_constant<caf::atom("start")>;
 namespace troupe {
 using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;    // a message for a subscriber
 using unblock_atom = caf::atom_constant<caf::atom("unblock")>;  // a blocked client is served
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;    // CLIENT UNBLOCK
 }  // namespace troupe

@@ -28,10 +28,10 @@ void define_data_model_directives(config_registry& reg) {
   reg.define(size_directive("hash-max-listpack-entries", "hash-max-ziplist-entries", 512, 0,
                             INT64_MAX,
                             "A hash stays a listpack while it has at most this many fields."));
-  reg.define(size_directive("hash-max-listpack-value", "hash-max-ziplist-value", 64, 0, INT64_MAX,
-                            "A hash stays a listpack while no field or value is longer than this."));
-  reg.define(size_directive("list-max-listpack-size", "list-max-ziplist-size", -2, INT_MIN,
-                            INT_MAX,
+  reg.define(
+      size_directive("hash-max-listpack-value", "hash-max-ziplist-value", 64, 0, INT64_MAX,
+                     "A hash stays a listpack while no field or value is longer than this."));
+  reg.define(size_directive("list-max-listpack-size", "list-max-ziplist-size", -2, INT_MIN, INT_MAX,
                             "Size of each list node: negative -1..-5 caps its bytes at 4, 8, 16, "
                             "32 or 64 KB, positive caps its elements."));
   reg.define(size_directive("list-compress-depth", nullptr, 0, 0, INT_MAX,
@@ -40,9 +40,9 @@ void define_data_model_directives(config_registry& reg) {
   reg.define(size_directive("set-max-intset-entries", nullptr, 512, 0, INT64_MAX,
                             "A set of integers stays an intset while it has at most this many "
                             "members."));
-  reg.define(size_directive("zset-max-listpack-entries", "zset-max-ziplist-entries", 128, 0,
-                            INT64_MAX,
-                            "A sorted set stays a listpack while it has at most this many members."));
+  reg.define(
+      size_directive("zset-max-listpack-entries", "zset-max-ziplist-entries", 128, 0, INT64_MAX,
+                     "A sorted set stays a listpack while it has at most this many members."));
   reg.define(size_directive("zset-max-listpack-value", "zset-max-ziplist-value", 64, 0, INT64_MAX,
                             "A sorted set stays a listpack while no member is longer than this."));
 }

@@ -46,6 +46,19 @@ bool exec_context::remove(const key_ref& k) {
   return true;
 }
 
+void exec_context::add(const key_ref& k, kv_entry* e) {
+  k.db->add(e, k.hash);
+  value_type t = e->type();
+  if ((t == value_type::list || t == value_type::zset) &&
+      ks.blocked_clients.load(std::memory_order_relaxed) > 0) {
+    blocked_map& waiting = k.shard->blocked(k.db_index);
+    if (waiting.count(std::string(k.name))) {
+      k.shard->ready_keys().emplace_back(k.db_index, std::string(k.name));
+      ks.ready_pending.store(true, std::memory_order_relaxed);
+    }
+  }
+}
+
 bool exec_context::int_arg(size_t i, int64_t& v, std::string_view err) {
   auto r = parse_int64(argv[i]);
   if (!r) {

@@ -16,6 +16,13 @@
 
 namespace troupe {
 
+// How a blocking command behaves when nothing is there to serve.
+enum class block_mode : uint8_t {
+  can_block,   // block the client
+  reply_null,  // inside MULTI: reply nil at once
+  retry,       // replayed for a waiter: keep waiting silently (wrong type too)
+};
+
 // A key resolved to its shard and database slice.
 struct key_ref {
   std::string_view name;
@@ -75,8 +82,8 @@ struct exec_context {
   dict::location locate(const key_ref& k);
   // Deletes the key if present; true when it existed (and was not expired).
   bool remove(const key_ref& k);
-  // Adds a new entry for an absent key.
-  void add(const key_ref& k, kv_entry* e) { k.db->add(e, k.hash); }
+  // Adds a new entry for an absent key (and wakes clients blocked on it).
+  void add(const key_ref& k, kv_entry* e);
 
   // After a write: counts the change for save points and wakes WATCHers.
   void changed(const key_ref& k, int64_t n = 1) {
@@ -90,6 +97,16 @@ struct exec_context {
 
   void wrongtype() { out.error(errors::wrongtype); }
   void syntax_error() { out.error(errors::syntax); }
+
+  // -- blocking commands ------------------------------------------------------
+  block_mode blocking = block_mode::can_block;
+  bool block_requested = false;
+  int64_t block_timeout_ms = 0;
+  std::vector<std::string> block_keys;
+  // WRONGTYPE, except when replayed for a waiter (who keeps waiting, as in Redis 7.0).
+  void wrongtype_unless_retry() {
+    if (blocking != block_mode::retry) wrongtype();
+  }
 
   // Parses argument i as an integer, replying with Redis's error if it is not.
   bool int_arg(size_t i, int64_t& v, std::string_view err = errors::not_integer);

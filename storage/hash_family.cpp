@@ -47,8 +47,12 @@ void hset_generic(exec_context& c, bool hmset) {
   c.changed(k);
   c.notify(notify_hash, "hset", k);
 }
-void cmd_hset(exec_context& c) { hset_generic(c, false); }
-void cmd_hmset(exec_context& c) { hset_generic(c, true); }
+void cmd_hset(exec_context& c) {
+  hset_generic(c, false);
+}
+void cmd_hmset(exec_context& c) {
+  hset_generic(c, true);
+}
 
 void cmd_hsetnx(exec_context& c) {
   key_ref k = c.key_at(1);
@@ -56,8 +60,6 @@ void cmd_hsetnx(exec_context& c) {
   if (e == nullptr) return;
   hash_ref h(e);
   hash_limits lim = hash_limits_of(c);
-  h.convert_if_long(c.arg(2), lim);
-  h.convert_if_long(c.arg(3), lim);
   if (h.exists(c.arg(2))) return c.out.integer(0);
   h.set(c.arg(2), c.arg(3), lim);
   c.out.integer(1);
@@ -156,9 +158,15 @@ void getall_generic(exec_context& c, bool keys, bool values) {
     if (values) c.out.bulk(v);
   });
 }
-void cmd_hkeys(exec_context& c) { getall_generic(c, true, false); }
-void cmd_hvals(exec_context& c) { getall_generic(c, false, true); }
-void cmd_hgetall(exec_context& c) { getall_generic(c, true, true); }
+void cmd_hkeys(exec_context& c) {
+  getall_generic(c, true, false);
+}
+void cmd_hvals(exec_context& c) {
+  getall_generic(c, false, true);
+}
+void cmd_hgetall(exec_context& c) {
+  getall_generic(c, true, true);
+}
 
 void cmd_hincrby(exec_context& c) {
   int64_t incr;
@@ -265,7 +273,8 @@ void hrandfield_count(exec_context& c, int64_t l, bool withvalues) {
   }
   header(size_t(count));
   if (h.is_listpack()) {
-    for (size_t i : pick_distinct(size, size_t(count), rng)) reply_lp_pair(c, h.lp(), i, withvalues);
+    for (size_t i : pick_distinct(size, size_t(count), rng))
+      reply_lp_pair(c, h.lp(), i, withvalues);
     return;
   }
   if (count * 3 > size) {
@@ -288,7 +297,8 @@ void cmd_hrandfield(exec_context& c) {
     if (!long_arg_in(c, 2, -INT64_MAX, INT64_MAX, l, "")) return;
     if (c.argc() > 4 || (c.argc() == 4 && !c.arg_is(3, "withvalues"))) return c.syntax_error();
     bool withvalues = c.argc() == 4;
-    if (withvalues && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) return c.out.error("ERR value is out of range");
+    if (withvalues && (l < -INT64_MAX / 2 || l > INT64_MAX / 2))
+      return c.out.error("ERR value is out of range");
     return hrandfield_count(c, l, withvalues);
   }
   key_ref k = c.key_at(1);
@@ -339,43 +349,51 @@ void cmd_hscan(exec_context& c) {
 }
 
 const command_def hash_commands[] = {
-    {"hset", -4, "write denyoom fast", 1, 1, 1, "", cmd_hset, "Set the string value of a hash field", "2.0.0",
-     "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with "
+    {"hset", -4, "write denyoom fast", 1, 1, 1, "", cmd_hset,
+     "Set the string value of a hash field", "2.0.0",
+     "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is "
+     "called with "
      "multiple field/value pairs.",
      "key field value [field value ...]"},
-    {"hmset", -4, "write denyoom fast", 1, 1, 1, "", cmd_hmset, "Set multiple hash fields to multiple values",
-     "2.0.0", "O(N) where N is the number of fields being set.", "key field value [field value ...]", nullptr,
-     "deprecated", "`HSET` with multiple field-value pairs"},
+    {"hmset", -4, "write denyoom fast", 1, 1, 1, "", cmd_hmset,
+     "Set multiple hash fields to multiple values", "2.0.0",
+     "O(N) where N is the number of fields being set.", "key field value [field value ...]",
+     nullptr, "deprecated", "`HSET` with multiple field-value pairs"},
     {"hsetnx", 4, "write denyoom fast", 1, 1, 1, "", cmd_hsetnx,
-     "Set the value of a hash field, only if the field does not exist", "2.0.0", "O(1)", "key field value"},
-    {"hget", 3, "readonly fast", 1, 1, 1, "", cmd_hget, "Get the value of a hash field", "2.0.0", "O(1)",
-     "key field"},
-    {"hmget", -3, "readonly fast", 1, 1, 1, "", cmd_hmget, "Get the values of all the given hash fields",
-     "2.0.0", "O(N) where N is the number of fields being requested.", "key field [field ...]"},
+     "Set the value of a hash field, only if the field does not exist", "2.0.0", "O(1)",
+     "key field value"},
+    {"hget", 3, "readonly fast", 1, 1, 1, "", cmd_hget, "Get the value of a hash field", "2.0.0",
+     "O(1)", "key field"},
+    {"hmget", -3, "readonly fast", 1, 1, 1, "", cmd_hmget,
+     "Get the values of all the given hash fields", "2.0.0",
+     "O(N) where N is the number of fields being requested.", "key field [field ...]"},
     {"hdel", -3, "write fast", 1, 1, 1, "", cmd_hdel, "Delete one or more hash fields", "2.0.0",
      "O(N) where N is the number of fields to be removed.", "key field [field ...]"},
-    {"hlen", 2, "readonly fast", 1, 1, 1, "", cmd_hlen, "Get the number of fields in a hash", "2.0.0", "O(1)",
-     "key"},
-    {"hstrlen", 3, "readonly fast", 1, 1, 1, "", cmd_hstrlen, "Get the length of the value of a hash field",
-     "3.2.0", "O(1)", "key field"},
-    {"hexists", 3, "readonly fast", 1, 1, 1, "", cmd_hexists, "Determine if a hash field exists", "2.0.0",
-     "O(1)", "key field"},
+    {"hlen", 2, "readonly fast", 1, 1, 1, "", cmd_hlen, "Get the number of fields in a hash",
+     "2.0.0", "O(1)", "key"},
+    {"hstrlen", 3, "readonly fast", 1, 1, 1, "", cmd_hstrlen,
+     "Get the length of the value of a hash field", "3.2.0", "O(1)", "key field"},
+    {"hexists", 3, "readonly fast", 1, 1, 1, "", cmd_hexists, "Determine if a hash field exists",
+     "2.0.0", "O(1)", "key field"},
     {"hkeys", 2, "readonly", 1, 1, 1, "", cmd_hkeys, "Get all the fields in a hash", "2.0.0",
      "O(N) where N is the size of the hash.", "key"},
     {"hvals", 2, "readonly", 1, 1, 1, "", cmd_hvals, "Get all the values in a hash", "2.0.0",
      "O(N) where N is the size of the hash.", "key"},
-    {"hgetall", 2, "readonly", 1, 1, 1, "", cmd_hgetall, "Get all the fields and values in a hash", "2.0.0",
-     "O(N) where N is the size of the hash.", "key"},
+    {"hgetall", 2, "readonly", 1, 1, 1, "", cmd_hgetall, "Get all the fields and values in a hash",
+     "2.0.0", "O(N) where N is the size of the hash.", "key"},
     {"hincrby", 4, "write denyoom fast", 1, 1, 1, "", cmd_hincrby,
      "Increment the integer value of a hash field by the given number", "2.0.0", "O(1)",
      "key field increment"},
     {"hincrbyfloat", 4, "write denyoom fast", 1, 1, 1, "", cmd_hincrbyfloat,
-     "Increment the float value of a hash field by the given amount", "2.6.0", "O(1)", "key field increment"},
-    {"hrandfield", -2, "readonly", 1, 1, 1, "", cmd_hrandfield, "Get one or multiple random fields from a hash",
-     "6.2.0", "O(N) where N is the number of fields returned", "key [count [WITHVALUES]]"},
-    {"hscan", -3, "readonly", 1, 1, 1, "", cmd_hscan, "Incrementally iterate hash fields and associated values",
-     "2.8.0",
-     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to "
+     "Increment the float value of a hash field by the given amount", "2.6.0", "O(1)",
+     "key field increment"},
+    {"hrandfield", -2, "readonly", 1, 1, 1, "", cmd_hrandfield,
+     "Get one or multiple random fields from a hash", "6.2.0",
+     "O(N) where N is the number of fields returned", "key [count [WITHVALUES]]"},
+    {"hscan", -3, "readonly", 1, 1, 1, "", cmd_hscan,
+     "Incrementally iterate hash fields and associated values", "2.8.0",
+     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+     "cursor to "
      "return back to 0. N is the number of elements inside the collection..",
      "key cursor [MATCH pattern] [COUNT count]"},
 };

@@ -36,7 +36,9 @@ unsigned char* lp_find_field(unsigned char* l, std::string_view field) {
 }
 }  // namespace
 
-size_t hash_ref::size() const { return is_listpack() ? lp::length(lp()) / 2 : table()->size(); }
+size_t hash_ref::size() const {
+  return is_listpack() ? lp::length(lp()) / 2 : table()->size();
+}
 
 bool hash_ref::get(std::string_view field, std::string_view& value, char* buf) const {
   if (is_listpack()) {

@@ -64,7 +64,9 @@ unsigned char* create() {
   return s;
 }
 
-void destroy(unsigned char* s) { free(s); }
+void destroy(unsigned char* s) {
+  free(s);
+}
 
 unsigned char* copy(const unsigned char* s) {
   size_t n = bytes(s);
@@ -74,7 +76,9 @@ unsigned char* copy(const unsigned char* s) {
   return c;
 }
 
-int64_t get(const unsigned char* s, size_t i) { return read_at(s, encoding(s), i); }
+int64_t get(const unsigned char* s, size_t i) {
+  return read_at(s, encoding(s), i);
+}
 
 bool find(const unsigned char* s, int64_t v, size_t* pos) {
   uint32_t enc = encoding(s);

@@ -25,7 +25,9 @@ inline size_t length(const unsigned char* s) {
   memcpy(&v, s + 4, 4);
   return v;
 }
-inline size_t bytes(const unsigned char* s) { return 8 + length(s) * encoding(s); }
+inline size_t bytes(const unsigned char* s) {
+  return 8 + length(s) * encoding(s);
+}
 
 // The i-th smallest element.
 int64_t get(const unsigned char* s, size_t i);

@@ -190,7 +190,7 @@ void rename_generic(exec_context& c, bool nx) {
   if (dloc) {
     dst.db->replace(dloc, moved);
   } else {
-    dst.db->add(moved, dst.hash);
+    c.add(dst, moved);
   }
   c.changed(src);
   c.changed(dst);
@@ -240,7 +240,7 @@ void cmd_copy(exec_context& c) {
   if (dloc)
     dst.db->replace(dloc, copy);
   else
-    dst.db->add(copy, dst.hash);
+    c.add(dst, copy);
   c.changed(dst);
   c.notify(notify_generic, "copy_to", dst);
   c.out.integer(1);
@@ -257,7 +257,7 @@ void cmd_move(exec_context& c) {
   if (c.locate(dst)) return c.out.integer(0);
   sloc = src.db->keys.locate(src.name, src.hash);
   kv_entry* e = src.db->detach(sloc);
-  dst.db->add(e, dst.hash);
+  c.add(dst, e);
   c.changed(src);
   c.changed(dst);
   c.notify(notify_generic, "move_from", src);

@@ -41,6 +41,9 @@ class keyspace {
   std::atomic<int64_t> dirty{0};
   // Keys WATCHed by any client: when zero, writes skip the watch lookup.
   std::atomic<int64_t> watched_keys{0};
+  // Clients blocked on keys, and whether some shard has ready keys to serve.
+  std::atomic<int64_t> blocked_clients{0};
+  std::atomic<bool> ready_pending{false};
 
  private:
   std::vector<std::unique_ptr<shard_store>> shards_;

@@ -18,16 +18,20 @@ namespace {
 
 struct list_type_registrar {
   list_type_registrar() {
-    register_object_destroyer(value_type::list,
-                              [](void* obj, value_encoding) { delete static_cast<quicklist*>(obj); });
+    register_object_destroyer(
+        value_type::list, [](void* obj, value_encoding) { delete static_cast<quicklist*>(obj); });
     register_object_copier(value_type::list, [](const void* obj, value_encoding) -> void* {
       return static_cast<const quicklist*>(obj)->clone();
     });
   }
 } list_registrar;
 
-const char* pop_event(bool left) { return left ? "lpop" : "rpop"; }
-const char* push_event(bool left) { return left ? "lpush" : "rpush"; }
+const char* pop_event(bool left) {
+  return left ? "lpop" : "rpop";
+}
+const char* push_event(bool left) {
+  return left ? "lpush" : "rpush";
+}
 
 void reply_value(exec_context& c, const lp::value& v) {
   char buf[24];
@@ -36,8 +40,7 @@ void reply_value(exec_context& c, const lp::value& v) {
 
 }  // namespace
 
-void list_pop_one_reply(exec_context& c, const key_ref& k, kv_entry* e, bool left,
-                        bool with_key) {
+void list_pop_one_reply(exec_context& c, const key_ref& k, kv_entry* e, bool left, bool with_key) {
   quicklist* q = list_of(e);
   std::string v;
   if (left)
@@ -125,13 +128,22 @@ void push_generic(exec_context& c, bool left, bool only_existing) {
   c.notify(notify_list, push_event(left), k);
   c.out.integer(int64_t(q->size()));
 }
-void cmd_lpush(exec_context& c) { push_generic(c, true, false); }
-void cmd_rpush(exec_context& c) { push_generic(c, false, false); }
-void cmd_lpushx(exec_context& c) { push_generic(c, true, true); }
-void cmd_rpushx(exec_context& c) { push_generic(c, false, true); }
+void cmd_lpush(exec_context& c) {
+  push_generic(c, true, false);
+}
+void cmd_rpush(exec_context& c) {
+  push_generic(c, false, false);
+}
+void cmd_lpushx(exec_context& c) {
+  push_generic(c, true, true);
+}
+void cmd_rpushx(exec_context& c) {
+  push_generic(c, false, true);
+}
 
 void pop_generic(exec_context& c, bool left) {
-  if (c.argc() > 3) return c.out.error("ERR wrong number of arguments for '" + c.cmd.name + "' command");
+  if (c.argc() > 3)
+    return c.out.error("ERR wrong number of arguments for '" + c.cmd.name + "' command");
   bool has_count = c.argc() == 3;
   int64_t count = 0;
   if (has_count &&
@@ -146,8 +158,12 @@ void pop_generic(exec_context& c, bool left) {
   if (count == 0) return c.out.empty_array();
   list_pop_many_reply(c, k, e, left, count, false);
 }
-void cmd_lpop(exec_context& c) { pop_generic(c, true); }
-void cmd_rpop(exec_context& c) { pop_generic(c, false); }
+void cmd_lpop(exec_context& c) {
+  pop_generic(c, true);
+}
+void cmd_rpop(exec_context& c) {
+  pop_generic(c, false);
+}
 
 void cmd_llen(exec_context& c) {
   bool bad;
@@ -379,7 +395,9 @@ void cmd_lmove(exec_context& c) {
   if (!parse_where(c, 3, from) || !parse_where(c, 4, to)) return;
   move_generic(c, from, to);
 }
-void cmd_rpoplpush(exec_context& c) { move_generic(c, false, true); }
+void cmd_rpoplpush(exec_context& c) {
+  move_generic(c, false, true);
+}
 
 void cmd_lmpop(exec_context& c) {
   int64_t numkeys;
@@ -392,8 +410,7 @@ void cmd_lmpop(exec_context& c) {
   int64_t count = -1;
   for (size_t i = where_idx + 1; i < c.argc(); i += 2) {
     if (c.arg_is(i, "count") && i + 1 < c.argc() && count == -1) {
-      if (!long_arg_in(c, i + 1, 1, INT64_MAX, count, "ERR count should be greater than 0"))
-        return;
+      if (!long_arg_in(c, i + 1, 1, INT64_MAX, count, "ERR count should be greater than 0")) return;
     } else {
       return c.syntax_error();
     }
@@ -414,49 +431,68 @@ bool lmpop_keys(const std::vector<std::string_view>& args, std::vector<int>& pos
 }
 
 const command_def list_commands[] = {
-    {"lpush", -3, "write denyoom fast", 1, 1, 1, "", cmd_lpush, "Prepend one or multiple elements to a list", "1.0.0",
-     "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+    {"lpush", -3, "write denyoom fast", 1, 1, 1, "", cmd_lpush,
+     "Prepend one or multiple elements to a list", "1.0.0",
+     "O(1) for each element added, so O(N) to add N elements when the command is called with "
+     "multiple arguments.",
      "key element [element ...]"},
-    {"rpush", -3, "write denyoom fast", 1, 1, 1, "", cmd_rpush, "Append one or multiple elements to a list", "1.0.0",
-     "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+    {"rpush", -3, "write denyoom fast", 1, 1, 1, "", cmd_rpush,
+     "Append one or multiple elements to a list", "1.0.0",
+     "O(1) for each element added, so O(N) to add N elements when the command is called with "
+     "multiple arguments.",
      "key element [element ...]"},
     {"lpushx", -3, "write denyoom fast", 1, 1, 1, "", cmd_lpushx,
      "Prepend an element to a list, only if the list exists", "2.2.0",
-     "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+     "O(1) for each element added, so O(N) to add N elements when the command is called with "
+     "multiple arguments.",
      "key element [element ...]"},
     {"rpushx", -3, "write denyoom fast", 1, 1, 1, "", cmd_rpushx,
      "Append an element to a list, only if the list exists", "2.2.0",
-     "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+     "O(1) for each element added, so O(N) to add N elements when the command is called with "
+     "multiple arguments.",
      "key element [element ...]"},
-    {"lpop", -2, "write fast", 1, 1, 1, "", cmd_lpop, "Remove and get the first elements in a list", "1.0.0",
-     "O(N) where N is the number of elements returned", "key [count]"},
-    {"rpop", -2, "write fast", 1, 1, 1, "", cmd_rpop, "Remove and get the last elements in a list", "1.0.0",
-     "O(N) where N is the number of elements returned", "key [count]"},
-    {"llen", 2, "readonly fast", 1, 1, 1, "", cmd_llen, "Get the length of a list", "1.0.0", "O(1)", "key"},
-    {"lrange", 4, "readonly", 1, 1, 1, "", cmd_lrange, "Get a range of elements from a list", "1.0.0",
-     "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for "
+    {"lpop", -2, "write fast", 1, 1, 1, "", cmd_lpop, "Remove and get the first elements in a list",
+     "1.0.0", "O(N) where N is the number of elements returned", "key [count]"},
+    {"rpop", -2, "write fast", 1, 1, 1, "", cmd_rpop, "Remove and get the last elements in a list",
+     "1.0.0", "O(N) where N is the number of elements returned", "key [count]"},
+    {"llen", 2, "readonly fast", 1, 1, 1, "", cmd_llen, "Get the length of a list", "1.0.0", "O(1)",
+     "key"},
+    {"lrange", 4, "readonly", 1, 1, 1, "", cmd_lrange, "Get a range of elements from a list",
+     "1.0.0",
+     "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end "
+     "(HEAD or TAIL) for "
      "large lists; and N is the number of elements in the specified range.",
      "key start stop"},
-    {"lindex", 3, "readonly", 1, 1, 1, "", cmd_lindex, "Get an element from a list by its index", "1.0.0",
-     "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the "
+    {"lindex", 3, "readonly", 1, 1, 1, "", cmd_lindex, "Get an element from a list by its index",
+     "1.0.0",
+     "O(N) where N is the number of elements to traverse to get to the element at index. This "
+     "makes asking for the "
      "first or the last element of the list O(1).",
      "key index"},
-    {"lset", 4, "write denyoom", 1, 1, 1, "", cmd_lset, "Set the value of an element in a list by its index",
-     "1.0.0", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
+    {"lset", 4, "write denyoom", 1, 1, 1, "", cmd_lset,
+     "Set the value of an element in a list by its index", "1.0.0",
+     "O(N) where N is the length of the list. Setting either the first or the last element of the "
+     "list is O(1).",
      "key index element"},
-    {"linsert", 5, "write denyoom", 1, 1, 1, "", cmd_linsert, "Insert an element before or after another element in a list",
-     "2.2.0",
-     "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting "
-     "somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end "
+    {"linsert", 5, "write denyoom", 1, 1, 1, "", cmd_linsert,
+     "Insert an element before or after another element in a list", "2.2.0",
+     "O(N) where N is the number of elements to traverse before seeing the value pivot. This means "
+     "that inserting "
+     "somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere "
+     "on the right end "
      "(tail) is O(N).",
      "key BEFORE|AFTER pivot element"},
     {"lrem", 4, "write", 1, 1, 1, "", cmd_lrem, "Remove elements from a list", "1.0.0",
-     "O(N+M) where N is the length of the list and M is the number of elements removed.", "key count element"},
+     "O(N+M) where N is the length of the list and M is the number of elements removed.",
+     "key count element"},
     {"ltrim", 4, "write", 1, 1, 1, "", cmd_ltrim, "Trim a list to the specified range", "1.0.0",
      "O(N) where N is the number of elements to be removed by the operation.", "key start stop"},
-    {"lpos", -3, "readonly", 1, 1, 1, "", cmd_lpos, "Return the index of matching elements on a list", "6.0.6",
-     "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the "
-     "head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
+    {"lpos", -3, "readonly", 1, 1, 1, "", cmd_lpos,
+     "Return the index of matching elements on a list", "6.0.6",
+     "O(N) where N is the number of elements in the list, for the average case. When searching for "
+     "elements near the "
+     "head or the tail of the list, or when the MAXLEN option is provided, the command may run in "
+     "constant time.",
      "key element [RANK rank] [COUNT num-matches] [MAXLEN len]"},
     {"lmove", 5, "write denyoom", 1, 2, 1, "", cmd_lmove,
      "Pop an element from a list, push it to another list and return it", "6.2.0", "O(1)",

@@ -10,12 +10,13 @@
 namespace troupe {
 
 kv_entry* make_list_entry(std::string_view key, int fill, bool with_expire);
-inline quicklist* list_of(const kv_entry* e) { return static_cast<quicklist*>(e->object()); }
+inline quicklist* list_of(const kv_entry* e) {
+  return static_cast<quicklist*>(e->object());
+}
 
 // Pops one element (left: the head) and replies with it as a bulk string; with
 // `with_key` replies [key, element] as BLPOP does.
-void list_pop_one_reply(exec_context& c, const key_ref& k, kv_entry* e, bool left,
-                        bool with_key);
+void list_pop_one_reply(exec_context& c, const key_ref& k, kv_entry* e, bool left, bool with_key);
 // Pops up to count elements and replies with them as an array; with `with_key`
 // replies [key, [elements]] as LMPOP does.
 void list_pop_many_reply(exec_context& c, const key_ref& k, kv_entry* e, bool left, int64_t count,

@@ -73,10 +73,14 @@ size_t encoded_len(const unsigned char* p) {
       memcpy(&l, p + 1, 4);
       return 5 + l;
     }
-    case 0xF1: return 3;
-    case 0xF2: return 4;
-    case 0xF3: return 5;
-    case 0xF4: return 9;
+    case 0xF1:
+      return 3;
+    case 0xF2:
+      return 4;
+    case 0xF3:
+      return 5;
+    case 0xF4:
+      return 9;
   }
   return 1;  // 0xFF: end marker
 }
@@ -222,7 +226,9 @@ unsigned char* create(size_t capacity) {
   return lp;
 }
 
-void destroy(unsigned char* lp) { free(lp); }
+void destroy(unsigned char* lp) {
+  free(lp);
+}
 
 unsigned char* copy(const unsigned char* lp) {
   size_t n = bytes(lp);
@@ -330,8 +336,7 @@ unsigned char* find(unsigned char*, unsigned char* p, std::string_view s, unsign
       if (is_str) {
         if (!s_is_int) {
           value v = get(p);
-          if (v.len == s.size() && (s.empty() || memcmp(v.str, s.data(), s.size()) == 0))
-            return p;
+          if (v.len == s.size() && (s.empty() || memcmp(v.str, s.data(), s.size()) == 0)) return p;
         }
       } else if (s_is_int && get(p).num == iv) {
         return p;
@@ -383,8 +388,10 @@ unsigned char* remove(unsigned char*& lp, unsigned char* p, size_t n) {
   memmove(p, q, old - size_t(q - lp));
   set_bytes(lp, old - gap);
   uint16_t c = header_count(lp);
-  if (c != unknown_count) set_count(lp, c - removed);
-  else set_count(lp, length(lp));
+  if (c != unknown_count)
+    set_count(lp, c - removed);
+  else
+    set_count(lp, length(lp));
   return lp[off] == eof ? nullptr : lp + off;
 }
 
@@ -397,6 +404,8 @@ void shrink_to_fit(unsigned char*& lp) {
   lp = static_cast<unsigned char*>(checked_realloc(lp, bytes(lp)));
 }
 
-size_t encoded_size(std::string_view s) { return encode_value(s).total(); }
+size_t encoded_size(std::string_view s) {
+  return encode_value(s).total();
+}
 
 }  // namespace troupe::lp

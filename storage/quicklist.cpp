@@ -1,7 +1,7 @@
 #include "storage/quicklist.hpp"
 
-#include <cstdlib>
 #include <malloc.h>
+#include <cstdlib>
 #include <new>
 
 namespace troupe {
@@ -57,20 +57,26 @@ ql_node* quicklist::new_node(ql_node* at, bool before) {
     // Empty list, or at the very end.
     n->prev = tail_;
     n->next = nullptr;
-    if (tail_) tail_->next = n;
-    else head_ = n;
+    if (tail_)
+      tail_->next = n;
+    else
+      head_ = n;
     tail_ = n;
   } else if (before) {
     n->next = at;
     n->prev = at->prev;
-    if (at->prev) at->prev->next = n;
-    else head_ = n;
+    if (at->prev)
+      at->prev->next = n;
+    else
+      head_ = n;
     at->prev = n;
   } else {
     n->prev = at;
     n->next = at->next;
-    if (at->next) at->next->prev = n;
-    else tail_ = n;
+    if (at->next)
+      at->next->prev = n;
+    else
+      tail_ = n;
     at->next = n;
   }
   ++nodes_;
@@ -78,10 +84,14 @@ ql_node* quicklist::new_node(ql_node* at, bool before) {
 }
 
 void quicklist::unlink_node(ql_node* n) {
-  if (n->prev) n->prev->next = n->next;
-  else head_ = n->next;
-  if (n->next) n->next->prev = n->prev;
-  else tail_ = n->prev;
+  if (n->prev)
+    n->prev->next = n->next;
+  else
+    head_ = n->next;
+  if (n->next)
+    n->next->prev = n->prev;
+  else
+    tail_ = n->prev;
   lp::destroy(n->lp);
   free(n);
   --nodes_;
@@ -214,12 +224,13 @@ void quicklist::replace(iter& it, std::string_view s) {
   if (node_too_big(it.node)) {
     // Keep the iterator meaningful: find the entry again after the split.
     size_t idx = 0;
-    for (unsigned char* q = lp::first(it.node->lp); q != it.p; q = lp::next(it.node->lp, q))
-      ++idx;
+    for (unsigned char* q = lp::first(it.node->lp); q != it.p; q = lp::next(it.node->lp, q)) ++idx;
     ql_node* n = it.node;
     split(n);
-    if (idx < n->count) it.p = lp::seek(n->lp, long(idx));
-    else it = {n->next, lp::seek(n->next->lp, long(idx - n->count))};
+    if (idx < n->count)
+      it.p = lp::seek(n->lp, long(idx));
+    else
+      it = {n->next, lp::seek(n->next->lp, long(idx - n->count))};
   }
 }
 
@@ -229,8 +240,10 @@ void quicklist::erase(iter& it, bool forward) {
     ql_node* to = forward ? n->next : n->prev;
     unlink_node(n);
     --count_;
-    if (to == nullptr) it = {};
-    else it = {to, forward ? lp::first(to->lp) : lp::last(to->lp)};
+    if (to == nullptr)
+      it = {};
+    else
+      it = {to, forward ? lp::first(to->lp) : lp::last(to->lp)};
     return;
   }
   bool was_first = it.p == lp::first(n->lp);
@@ -238,13 +251,18 @@ void quicklist::erase(iter& it, bool forward) {
   --n->count;
   --count_;
   if (forward) {
-    if (following != nullptr) it.p = following;
-    else if (n->next) it = {n->next, lp::first(n->next->lp)};
-    else it = {};
+    if (following != nullptr)
+      it.p = following;
+    else if (n->next)
+      it = {n->next, lp::first(n->next->lp)};
+    else
+      it = {};
   } else {
     if (was_first) {
-      if (n->prev) it = {n->prev, lp::last(n->prev->lp)};
-      else it = {};
+      if (n->prev)
+        it = {n->prev, lp::last(n->prev->lp)};
+      else
+        it = {};
     } else {
       it.p = following != nullptr ? lp::prev(n->lp, following) : lp::last(n->lp);
     }

@@ -180,9 +180,8 @@ void inter_generic(exec_context& c, size_t from, size_t n, const key_ref* dst, b
     if (card_only) return c.out.integer(0);
     return c.out.set(0);
   }
-  std::stable_sort(sets.begin(), sets.end(), [](kv_entry* a, kv_entry* b) {
-    return set_ref(a).size() < set_ref(b).size();
-  });
+  std::stable_sort(sets.begin(), sets.end(),
+                   [](kv_entry* a, kv_entry* b) { return set_ref(a).size() < set_ref(b).size(); });
   set_ref smallest(sets[0]);
   auto in_all = [&](std::string_view m) {
     for (size_t j = 1; j < sets.size(); ++j) {
@@ -221,8 +220,12 @@ void inter_generic(exec_context& c, size_t from, size_t n, const key_ref* dst, b
   c.out.end_deferred_set(mark, count);
 }
 
-void cmd_smembers(exec_context& c) { inter_generic(c, 1, 1, nullptr, false, 0); }
-void cmd_sinter(exec_context& c) { inter_generic(c, 1, c.argc() - 1, nullptr, false, 0); }
+void cmd_smembers(exec_context& c) {
+  inter_generic(c, 1, 1, nullptr, false, 0);
+}
+void cmd_sinter(exec_context& c) {
+  inter_generic(c, 1, c.argc() - 1, nullptr, false, 0);
+}
 void cmd_sinterstore(exec_context& c) {
   key_ref dst = c.key_at(1);
   inter_generic(c, 2, c.argc() - 2, &dst, false, 0);
@@ -272,8 +275,12 @@ void union_diff_generic(exec_context& c, size_t from, size_t n, const key_ref* d
   reply_members(c, r);
 }
 
-void cmd_sunion(exec_context& c) { union_diff_generic(c, 1, c.argc() - 1, nullptr, false); }
-void cmd_sdiff(exec_context& c) { union_diff_generic(c, 1, c.argc() - 1, nullptr, true); }
+void cmd_sunion(exec_context& c) {
+  union_diff_generic(c, 1, c.argc() - 1, nullptr, false);
+}
+void cmd_sdiff(exec_context& c) {
+  union_diff_generic(c, 1, c.argc() - 1, nullptr, true);
+}
 void cmd_sunionstore(exec_context& c) {
   key_ref dst = c.key_at(1);
   union_diff_generic(c, 2, c.argc() - 2, &dst, false);
@@ -434,53 +441,63 @@ bool sintercard_keys(const std::vector<std::string_view>& args, std::vector<int>
 }
 
 const command_def set_commands[] = {
-    {"sadd", -3, "write denyoom fast", 1, 1, 1, "", cmd_sadd, "Add one or more members to a set", "1.0.0",
-     "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+    {"sadd", -3, "write denyoom fast", 1, 1, 1, "", cmd_sadd, "Add one or more members to a set",
+     "1.0.0",
+     "O(1) for each element added, so O(N) to add N elements when the command is called with "
+     "multiple arguments.",
      "key member [member ...]"},
-    {"srem", -3, "write fast", 1, 1, 1, "", cmd_srem, "Remove one or more members from a set", "1.0.0",
-     "O(N) where N is the number of members to be removed.", "key member [member ...]"},
-    {"smove", 4, "write fast", 1, 2, 1, "", cmd_smove, "Move a member from one set to another", "1.0.0", "O(1)",
-     "source destination member"},
+    {"srem", -3, "write fast", 1, 1, 1, "", cmd_srem, "Remove one or more members from a set",
+     "1.0.0", "O(N) where N is the number of members to be removed.", "key member [member ...]"},
+    {"smove", 4, "write fast", 1, 2, 1, "", cmd_smove, "Move a member from one set to another",
+     "1.0.0", "O(1)", "source destination member"},
     {"sismember", 3, "readonly fast", 1, 1, 1, "", cmd_sismember,
      "Determine if a given value is a member of a set", "1.0.0", "O(1)", "key member"},
     {"smismember", -3, "readonly fast", 1, 1, 1, "", cmd_smismember,
      "Returns the membership associated with the given elements for a set", "6.2.0",
-     "O(N) where N is the number of elements being checked for membership", "key member [member ...]"},
-    {"scard", 2, "readonly fast", 1, 1, 1, "", cmd_scard, "Get the number of members in a set", "1.0.0", "O(1)",
-     "key"},
+     "O(N) where N is the number of elements being checked for membership",
+     "key member [member ...]"},
+    {"scard", 2, "readonly fast", 1, 1, 1, "", cmd_scard, "Get the number of members in a set",
+     "1.0.0", "O(1)", "key"},
     {"smembers", 2, "readonly", 1, 1, 1, "", cmd_smembers, "Get all the members in a set", "1.0.0",
      "O(N) where N is the set cardinality.", "key"},
     {"sinter", -2, "readonly", 1, -1, 1, "", cmd_sinter, "Intersect multiple sets", "1.0.0",
-     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+     "sets.",
      "key [key ...]"},
     {"sintercard", -3, "readonly", 0, 0, 0, "", cmd_sintercard,
      "Intersect multiple sets and return the cardinality of the result", "7.0.0",
-     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+     "sets.",
      "numkeys key [key ...] [LIMIT limit]", sintercard_keys},
     {"sinterstore", -3, "write denyoom", 1, -1, 1, "", cmd_sinterstore,
      "Intersect multiple sets and store the resulting set in a key", "1.0.0",
-     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+     "sets.",
      "destination key [key ...]"},
     {"sunion", -2, "readonly", 1, -1, 1, "", cmd_sunion, "Add multiple sets", "1.0.0",
      "O(N) where N is the total number of elements in all given sets.", "key [key ...]"},
     {"sunionstore", -3, "write denyoom", 1, -1, 1, "", cmd_sunionstore,
      "Add multiple sets and store the resulting set in a key", "1.0.0",
-     "O(N) where N is the total number of elements in all given sets.", "destination key [key ...]"},
+     "O(N) where N is the total number of elements in all given sets.",
+     "destination key [key ...]"},
     {"sdiff", -2, "readonly", 1, -1, 1, "", cmd_sdiff, "Subtract multiple sets", "1.0.0",
      "O(N) where N is the total number of elements in all given sets.", "key [key ...]"},
     {"sdiffstore", -3, "write denyoom", 1, -1, 1, "", cmd_sdiffstore,
      "Subtract multiple sets and store the resulting set in a key", "1.0.0",
-     "O(N) where N is the total number of elements in all given sets.", "destination key [key ...]"},
-    {"spop", -2, "write fast", 1, 1, 1, "", cmd_spop, "Remove and return one or multiple random members from a set",
-     "1.0.0",
+     "O(N) where N is the total number of elements in all given sets.",
+     "destination key [key ...]"},
+    {"spop", -2, "write fast", 1, 1, 1, "", cmd_spop,
+     "Remove and return one or multiple random members from a set", "1.0.0",
      "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
      "key [count]"},
-    {"srandmember", -2, "readonly", 1, 1, 1, "", cmd_srandmember, "Get one or multiple random members from a set",
-     "1.0.0",
-     "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
+    {"srandmember", -2, "readonly", 1, 1, 1, "", cmd_srandmember,
+     "Get one or multiple random members from a set", "1.0.0",
+     "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed "
+     "count.",
      "key [count]"},
     {"sscan", -3, "readonly", 1, 1, 1, "", cmd_sscan, "Incrementally iterate Set elements", "2.8.0",
-     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to "
+     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+     "cursor to "
      "return back to 0. N is the number of elements inside the collection..",
      "key cursor [MATCH pattern] [COUNT count]"},
 };

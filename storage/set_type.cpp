@@ -5,8 +5,7 @@
 namespace troupe {
 
 kv_entry* make_intset_entry(std::string_view key, bool with_expire) {
-  return make_object_entry(key, value_type::set, value_encoding::intset, is::create(),
-                           with_expire);
+  return make_object_entry(key, value_type::set, value_encoding::intset, is::create(), with_expire);
 }
 
 kv_entry* make_set_entry(std::string_view key, std::string_view first, bool with_expire) {

@@ -5,7 +5,7 @@
 namespace troupe {
 
 shard_store::shard_store(int index, int databases)
-    : index_(index), dbs_(size_t(databases)), watched_(size_t(databases)), rng_(std::random_device{}() + uint64_t(index)) {}
+    : index_(index), dbs_(size_t(databases)), watched_(size_t(databases)), blocked_(size_t(databases)), rng_(std::random_device{}() + uint64_t(index)) {}
 
 void shard_store::active_expire(int64_t now_ms, int64_t budget_us,
                                 const std::function<void(int, kv_entry*)>& on_expire) {

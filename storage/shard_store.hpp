@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/blocking.hpp"
 #include "storage/counters.hpp"
 #include "storage/db_slice.hpp"
 
@@ -38,6 +39,9 @@ class shard_store {
   int databases() const { return int(dbs_.size()); }
   shard_stats& stats() { return stats_; }
   watch_map& watched(int db) { return watched_[size_t(db)]; }
+  blocked_map& blocked(int db) { return blocked_[size_t(db)]; }
+  // Keys created while clients wait on them, to be served after the command.
+  std::vector<std::pair<int, std::string>>& ready_keys() { return ready_; }
   std::mt19937_64& rng() { return rng_; }
 
   // Held while a command runs on this shard when more than one reactor exists.
@@ -56,6 +60,8 @@ class shard_store {
   int index_;
   std::vector<db_slice> dbs_;
   std::vector<watch_map> watched_;
+  std::vector<blocked_map> blocked_;
+  std::vector<std::pair<int, std::string>> ready_;
   shard_stats stats_;
   std::mt19937_64 rng_;
   std::mutex lock_;

@@ -61,9 +61,13 @@ zs_node* zskiplist::make_node(int levels, double score, std::string_view member)
   return n;
 }
 
-zskiplist::zskiplist() : rng_(0x5eed) { head_ = make_node(max_level, 0, {}); }
+zskiplist::zskiplist() : rng_(0x5eed) {
+  head_ = make_node(max_level, 0, {});
+}
 
-zskiplist::~zskiplist() { free(head_); }
+zskiplist::~zskiplist() {
+  free(head_);
+}
 
 int zskiplist::random_level() {
   // Each level with probability 1/4, as Redis does.
@@ -108,8 +112,10 @@ void zskiplist::link(zs_node* n) {
   for (int i = level; i < level_; ++i) update[i]->set_span(i, update[i]->span(i) + 1);
   n->backward = update[0] == head_ ? nullptr : update[0];
   zs_node* f = n->forward(0);
-  if (f) f->backward = n;
-  else tail_ = n;
+  if (f)
+    f->backward = n;
+  else
+    tail_ = n;
   ++length_;
 }
 
@@ -126,8 +132,10 @@ void zskiplist::unlink(zs_node* n) {
     }
   }
   zs_node* f = n->forward(0);
-  if (f) f->backward = n->backward;
-  else tail_ = n->backward;
+  if (f)
+    f->backward = n->backward;
+  else
+    tail_ = n->backward;
   while (level_ > 1 && head_->forward(level_ - 1) == nullptr) --level_;
   --length_;
 }
@@ -154,8 +162,7 @@ size_t zskiplist::rank_of(const zs_node* n) const {
   std::string_view m = n->member();
   for (int i = level_ - 1; i >= 0; --i) {
     zs_node* f;
-    while ((f = x->forward(i)) != nullptr &&
-           (before(f, n->score, m) || f == n)) {
+    while ((f = x->forward(i)) != nullptr && (before(f, n->score, m) || f == n)) {
       rank += x->span(i);
       x = f;
       if (x == n) return rank;

@@ -232,8 +232,8 @@ struct blob_node {
     return b;
   }
   static blob_node* make(std::string_view k, std::string_view v) {
-    size_t n = sizeof(blob_node) + varint_size(k.size()) + k.size() + varint_size(v.size()) +
-               v.size();
+    size_t n =
+        sizeof(blob_node) + varint_size(k.size()) + k.size() + varint_size(v.size()) + v.size();
     auto* b = static_cast<blob_node*>(malloc(n));
     if (b == nullptr) throw std::bad_alloc();
     b->next = nullptr;

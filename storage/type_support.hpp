@@ -64,8 +64,8 @@ inline bool long_arg_in(exec_context& c, size_t i, int64_t min, int64_t max, int
     } else if (!r) {
       c.out.error(errors::not_integer);
     } else {
-      c.out.error("ERR value is out of range, value must between " + std::to_string(min) +
-                  " and " + std::to_string(max));
+      c.out.error("ERR value is out of range, value must between " + std::to_string(min) + " and " +
+                  std::to_string(max));
     }
     return false;
   }

@@ -200,10 +200,14 @@ void zadd_generic(exec_context& c, int flags) {
     if (loc) k.db->remove(loc);
   }
 }
-void cmd_zadd(exec_context& c) { zadd_generic(c, 0); }
+void cmd_zadd(exec_context& c) {
+  zadd_generic(c, 0);
+}
 
 // ZINCRBY key increment member is ZADD key INCR increment member, options included.
-void cmd_zincrby(exec_context& c) { zadd_generic(c, zadd_incr); }
+void cmd_zincrby(exec_context& c) {
+  zadd_generic(c, zadd_incr);
+}
 
 // -- simple reads and ZREM --------------------------------------------------------
 
@@ -271,8 +275,12 @@ void rank_generic(exec_context& c, bool rev) {
   if (e == nullptr || !zset_ref(e).rank(c.arg(2), rev, r)) return c.out.null();
   c.out.integer(int64_t(r));
 }
-void cmd_zrank(exec_context& c) { rank_generic(c, false); }
-void cmd_zrevrank(exec_context& c) { rank_generic(c, true); }
+void cmd_zrank(exec_context& c) {
+  rank_generic(c, false);
+}
+void cmd_zrevrank(exec_context& c) {
+  rank_generic(c, true);
+}
 
 void cmd_zcount(exec_context& c) {
   score_range r;
@@ -449,15 +457,16 @@ void zrange_generic(exec_context& c, size_t key_idx, bool store, range_kind kind
   zset_ref z(e);
   switch (kind) {
     case range_kind::automatic:
-    case range_kind::rank: range_by_rank(z, sink, start, end, rev, dst_name); break;
+    case range_kind::rank:
+      range_by_rank(z, sink, start, end, rev, dst_name);
+      break;
     case range_kind::score:
       range_by(z, sink, sr, offset, limit, rev, dst_name,
                [&](std::string_view, double s) { return rev ? sr.above_min(s) : sr.below_max(s); });
       break;
     case range_kind::lex:
-      range_by(z, sink, lr, offset, limit, rev, dst_name, [&](std::string_view m, double) {
-        return rev ? lr.above_min(m) : lr.below_max(m);
-      });
+      range_by(z, sink, lr, offset, limit, rev, dst_name,
+               [&](std::string_view m, double) { return rev ? lr.above_min(m) : lr.below_max(m); });
       break;
   }
   sink.finish(store ? &*dst : nullptr);
@@ -529,9 +538,15 @@ void zremrange_generic(exec_context& c, range_kind kind) {
   }
   c.out.integer(int64_t(deleted));
 }
-void cmd_zremrangebyrank(exec_context& c) { zremrange_generic(c, range_kind::rank); }
-void cmd_zremrangebyscore(exec_context& c) { zremrange_generic(c, range_kind::score); }
-void cmd_zremrangebylex(exec_context& c) { zremrange_generic(c, range_kind::lex); }
+void cmd_zremrangebyrank(exec_context& c) {
+  zremrange_generic(c, range_kind::rank);
+}
+void cmd_zremrangebyscore(exec_context& c) {
+  zremrange_generic(c, range_kind::score);
+}
+void cmd_zremrangebylex(exec_context& c) {
+  zremrange_generic(c, range_kind::lex);
+}
 
 }  // namespace
 
@@ -575,16 +590,19 @@ void zpop_generic(exec_context& c, bool max) {
   if (c.argc() == 3 &&
       !long_arg_in(c, 2, 0, INT64_MAX, count, "ERR value is out of range, must be positive"))
     return;
-  if (count == 0) return c.out.empty_array();
   key_ref k = c.key_at(1);
   bool bad;
   kv_entry* e = lookup_write_typed(c, k, value_type::zset, bad);
   if (bad) return;
-  if (e == nullptr) return c.out.empty_array();
+  if (e == nullptr || count == 0) return c.out.empty_array();
   zset_pop_reply(c, k, e, max, count, false, c.out.resp() > 2 && count != -1);
 }
-void cmd_zpopmin(exec_context& c) { zpop_generic(c, false); }
-void cmd_zpopmax(exec_context& c) { zpop_generic(c, true); }
+void cmd_zpopmin(exec_context& c) {
+  zpop_generic(c, false);
+}
+void cmd_zpopmax(exec_context& c) {
+  zpop_generic(c, true);
+}
 
 void cmd_zmpop(exec_context& c) {
   int64_t numkeys;
@@ -667,8 +685,9 @@ void cmd_zrandmember(exec_context& c) {
     return;
   }
   if (count >= size) {
+    // Redis walks a sorted set from its highest member here.
     header(size);
-    for (zpos p = z.first(); p; z.next(p)) emit(p);
+    for (zpos p = z.last(); p; z.prev(p)) emit(p);
     return;
   }
   header(size_t(count));
@@ -800,8 +819,7 @@ void zsetop_generic(exec_context& c, const key_ref* dst, size_t numkeys_idx, set
   int64_t limit = 0;
   while (j < c.argc()) {
     size_t remaining = c.argc() - j;
-    if (op != set_op::diff && !card_only && remaining >= src.size() + 1 &&
-        c.arg_is(j, "weights")) {
+    if (op != set_op::diff && !card_only && remaining >= src.size() + 1 && c.arg_is(j, "weights")) {
       ++j;
       for (size_t i = 0; i < src.size(); ++i, ++j)
         if (!score_arg(c, j, src[i].weight, "ERR weight value is not a float")) return;
@@ -939,10 +957,18 @@ void zsetop_generic(exec_context& c, const key_ref* dst, size_t numkeys_idx, set
   }
 }
 
-void cmd_zunion(exec_context& c) { zsetop_generic(c, nullptr, 1, set_op::unite, false); }
-void cmd_zinter(exec_context& c) { zsetop_generic(c, nullptr, 1, set_op::inter, false); }
-void cmd_zdiff(exec_context& c) { zsetop_generic(c, nullptr, 1, set_op::diff, false); }
-void cmd_zintercard(exec_context& c) { zsetop_generic(c, nullptr, 1, set_op::inter, true); }
+void cmd_zunion(exec_context& c) {
+  zsetop_generic(c, nullptr, 1, set_op::unite, false);
+}
+void cmd_zinter(exec_context& c) {
+  zsetop_generic(c, nullptr, 1, set_op::inter, false);
+}
+void cmd_zdiff(exec_context& c) {
+  zsetop_generic(c, nullptr, 1, set_op::diff, false);
+}
+void cmd_zintercard(exec_context& c) {
+  zsetop_generic(c, nullptr, 1, set_op::inter, true);
+}
 void cmd_zunionstore(exec_context& c) {
   key_ref dst = c.key_at(1);
   zsetop_generic(c, &dst, 2, set_op::unite, false);
@@ -975,12 +1001,14 @@ const command_def zset_commands[] = {
     {"zincrby", 4, "write denyoom fast", 1, 1, 1, "", cmd_zincrby,
      "Increment the score of a member in a sorted set", "1.2.0",
      "O(log(N)) where N is the number of elements in the sorted set.", "key increment member"},
-    {"zrem", -3, "write fast", 1, 1, 1, "", cmd_zrem, "Remove one or more members from a sorted set", "1.2.0",
-     "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be "
+    {"zrem", -3, "write fast", 1, 1, 1, "", cmd_zrem,
+     "Remove one or more members from a sorted set", "1.2.0",
+     "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
+     "elements to be "
      "removed.",
      "key member [member ...]"},
-    {"zcard", 2, "readonly fast", 1, 1, 1, "", cmd_zcard, "Get the number of members in a sorted set", "1.2.0",
-     "O(1)", "key"},
+    {"zcard", 2, "readonly fast", 1, 1, 1, "", cmd_zcard,
+     "Get the number of members in a sorted set", "1.2.0", "O(1)", "key"},
     {"zcount", 4, "readonly fast", 1, 1, 1, "", cmd_zcount,
      "Count the members in a sorted set with scores within the given values", "2.0.0",
      "O(log(N)) with N being the number of elements in the sorted set.", "key min max"},
@@ -988,82 +1016,106 @@ const command_def zset_commands[] = {
      "Count the number of members in a sorted set between a given lexicographical range", "2.8.9",
      "O(log(N)) with N being the number of elements in the sorted set.", "key min max"},
     {"zscore", 3, "readonly fast", 1, 1, 1, "", cmd_zscore,
-     "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)", "key member"},
+     "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)",
+     "key member"},
     {"zmscore", -3, "readonly fast", 1, 1, 1, "", cmd_zmscore,
      "Get the score associated with the given members in a sorted set", "6.2.0",
      "O(N) where N is the number of members being requested.", "key member [member ...]"},
-    {"zrank", 3, "readonly fast", 1, 1, 1, "", cmd_zrank, "Determine the index of a member in a sorted set",
-     "2.0.0", "O(log(N))", "key member"},
+    {"zrank", 3, "readonly fast", 1, 1, 1, "", cmd_zrank,
+     "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))", "key member"},
     {"zrevrank", 3, "readonly fast", 1, 1, 1, "", cmd_zrevrank,
-     "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0",
-     "O(log(N))", "key member"},
-    {"zrange", -4, "readonly", 1, 1, 1, "", cmd_zrange, "Return a range of members in a sorted set", "1.2.0",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+     "Determine the index of a member in a sorted set, with scores ordered from high to low",
+     "2.0.0", "O(log(N))", "key member"},
+    {"zrange", -4, "readonly", 1, 1, 1, "", cmd_zrange, "Return a range of members in a sorted set",
+     "1.2.0",
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements returned.",
      "key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]"},
     {"zrangestore", -5, "write denyoom", 1, 2, 1, "", cmd_zrangestore,
      "Store a range of members from sorted set into another key", "6.2.0",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored "
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements stored "
      "into the destination key.",
      "dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]"},
     {"zrevrange", -4, "readonly", 1, 1, 1, "", cmd_zrevrange,
-     "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+     "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+     "1.2.0",
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements returned.",
      "key start stop [WITHSCORES]", nullptr, "deprecated", "`ZRANGE` with the `REV` argument"},
     {"zrangebyscore", -4, "readonly", 1, 1, 1, "", cmd_zrangebyscore,
      "Return a range of members in a sorted set, by score", "1.0.5",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being "
-     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it "
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements being "
+     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you "
+     "can consider it "
      "O(log(N)).",
      "key min max [WITHSCORES] [LIMIT offset count]", nullptr, "deprecated",
      "`ZRANGE` with the `BYSCORE` argument"},
     {"zrevrangebyscore", -4, "readonly", 1, 1, 1, "", cmd_zrevrangebyscore,
-     "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being "
-     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it "
+     "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+     "2.2.0",
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements being "
+     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you "
+     "can consider it "
      "O(log(N)).",
      "key max min [WITHSCORES] [LIMIT offset count]", nullptr, "deprecated",
      "`ZRANGE` with the `REV` and `BYSCORE` arguments"},
     {"zrangebylex", -4, "readonly", 1, 1, 1, "", cmd_zrangebylex,
      "Return a range of members in a sorted set, by lexicographical range", "2.8.9",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being "
-     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it "
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements being "
+     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you "
+     "can consider it "
      "O(log(N)).",
-     "key min max [LIMIT offset count]", nullptr, "deprecated", "`ZRANGE` with the `BYLEX` argument"},
+     "key min max [LIMIT offset count]", nullptr, "deprecated",
+     "`ZRANGE` with the `BYLEX` argument"},
     {"zrevrangebylex", -4, "readonly", 1, 1, 1, "", cmd_zrevrangebylex,
-     "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
+     "Return a range of members in a sorted set, by lexicographical range, ordered from higher to "
+     "lower strings.",
      "2.8.9",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being "
-     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it "
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements being "
+     "returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you "
+     "can consider it "
      "O(log(N)).",
-     "key max min [LIMIT offset count]", nullptr, "deprecated", "`ZRANGE` with the `REV` and `BYLEX` arguments"},
+     "key max min [LIMIT offset count]", nullptr, "deprecated",
+     "`ZRANGE` with the `REV` and `BYLEX` arguments"},
     {"zremrangebyrank", 4, "write", 1, 1, 1, "", cmd_zremrangebyrank,
      "Remove all members in a sorted set within the given indexes", "2.0.0",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by "
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements removed by "
      "the operation.",
      "key start stop"},
     {"zremrangebyscore", 4, "write", 1, 1, 1, "", cmd_zremrangebyscore,
      "Remove all members in a sorted set within the given scores", "1.2.0",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by "
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements removed by "
      "the operation.",
      "key min max"},
     {"zremrangebylex", 4, "write", 1, 1, 1, "", cmd_zremrangebylex,
      "Remove all members in a sorted set between the given lexicographical range", "2.8.9",
-     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by "
+     "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+     "elements removed by "
      "the operation.",
      "key min max"},
     {"zpopmin", -2, "write fast", 1, 1, 1, "", cmd_zpopmin,
      "Remove and return members with the lowest scores in a sorted set", "5.0.0",
-     "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements "
+     "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of "
+     "elements "
      "popped.",
      "key [count]"},
     {"zpopmax", -2, "write fast", 1, 1, 1, "", cmd_zpopmax,
      "Remove and return members with the highest scores in a sorted set", "5.0.0",
-     "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements "
+     "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of "
+     "elements "
      "popped.",
      "key [count]"},
     {"zmpop", -4, "write", 0, 0, 0, "", cmd_zmpop,
      "Remove and return members with scores in a sorted set", "7.0.0",
-     "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted "
+     "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in "
+     "the sorted "
      "set, and M being the number of elements popped.",
      "numkeys key [key ...] MIN|MAX [COUNT count]", numkeys_at_1},
     {"zrandmember", -2, "readonly", 1, 1, 1, "", cmd_zrandmember,
@@ -1071,40 +1123,48 @@ const command_def zset_commands[] = {
      "O(N) where N is the number of elements returned", "key [count [WITHSCORES]]"},
     {"zscan", -3, "readonly", 1, 1, 1, "", cmd_zscan,
      "Incrementally iterate sorted sets elements and associated scores", "2.8.0",
-     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to "
+     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+     "cursor to "
      "return back to 0. N is the number of elements inside the collection..",
      "key cursor [MATCH pattern] [COUNT count]"},
     {"zunion", -3, "readonly", 0, 0, 0, "", cmd_zunion, "Add multiple sorted sets", "6.2.0",
-     "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of "
+     "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the "
+     "number of "
      "elements in the resulting sorted set.",
      union_syntax, numkeys_at_1},
     {"zinter", -3, "readonly", 0, 0, 0, "", cmd_zinter, "Intersect multiple sorted sets", "6.2.0",
-     "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input "
+     "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number "
+     "of input "
      "sorted sets and M being the number of elements in the resulting sorted set.",
      union_syntax, numkeys_at_1},
     {"zdiff", -3, "readonly", 0, 0, 0, "", cmd_zdiff, "Subtract multiple sorted sets", "6.2.0",
-     "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of "
+     "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is "
+     "the size of "
      "the first set, and K is the size of the result set.",
      "numkeys key [key ...] [WITHSCORES]", numkeys_at_1},
     {"zintercard", -3, "readonly", 0, 0, 0, "", cmd_zintercard,
      "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0",
-     "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
+     "O(N*K) worst case with N being the smallest input sorted set, K being the number of input "
+     "sorted sets.",
      "numkeys key [key ...] [LIMIT limit]", numkeys_at_1},
     {"zunionstore", -4, "write denyoom", 0, 0, 0, "", cmd_zunionstore,
      "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0",
-     "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of "
+     "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the "
+     "number of "
      "elements in the resulting sorted set.",
      "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
      store_numkeys_at_2},
     {"zinterstore", -4, "write denyoom", 0, 0, 0, "", cmd_zinterstore,
      "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0",
-     "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input "
+     "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number "
+     "of input "
      "sorted sets and M being the number of elements in the resulting sorted set.",
      "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
      store_numkeys_at_2},
     {"zdiffstore", -4, "write denyoom", 0, 0, 0, "", cmd_zdiffstore,
      "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0",
-     "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of "
+     "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is "
+     "the size of "
      "the first set, and K is the size of the result set.",
      "destination numkeys key [key ...]", store_numkeys_at_2},
 };

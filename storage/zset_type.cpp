@@ -10,9 +10,9 @@ namespace troupe {
 
 std::string score_to_string(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
   char buf[32];
-  // Integers within the exact range of a double are written without a fraction.
+  // Integers within the exact range of a double are written without a fraction
+  // (so -0 becomes "0", as in Redis 7.0).
   if (v > -4503599627370495.0 && v < 4503599627370496.0 && v == double(int64_t(v))) {
     auto r = std::to_chars(buf, buf + sizeof(buf), int64_t(v));
     return std::string(buf, size_t(r.ptr - buf));
@@ -380,8 +380,12 @@ size_t zset_ref::remove_range(const Range& r) {
   return n;
 }
 
-size_t zset_ref::remove_in(const score_range& r) { return remove_range(r); }
-size_t zset_ref::remove_in(const lex_range& r) { return remove_range(r); }
+size_t zset_ref::remove_in(const score_range& r) {
+  return remove_range(r);
+}
+size_t zset_ref::remove_in(const lex_range& r) {
+  return remove_range(r);
+}
 
 bool zset_ref::pop(bool max, std::string& m, double& s) {
   zpos z = max ? last() : first();

@@ -20,9 +20,9 @@ struct run_output {
 
 run_output bench(int port, const std::string& args) {
   run_output r;
-  r.out = run_command(std::string(TROUPE_BENCHMARK_PATH) + " -p " + std::to_string(port) + " " +
-                          args + " 2>&1",
-                      &r.status);
+  r.out = run_command(
+      std::string(TROUPE_BENCHMARK_PATH) + " -p " + std::to_string(port) + " " + args + " 2>&1",
+      &r.status);
   return r;
 }
 
@@ -82,7 +82,8 @@ TEST_F(benchmark_tool, full_report_counts_the_requests) {
   EXPECT_NE(r.out.find("  5000 requests completed in "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  5 parallel clients"), std::string::npos);
   EXPECT_NE(r.out.find("100.000% <= "), std::string::npos);
-  EXPECT_TRUE(std::regex_search(r.out, std::regex("throughput summary: [0-9.]+ requests per second")));
+  EXPECT_TRUE(
+      std::regex_search(r.out, std::regex("throughput summary: [0-9.]+ requests per second")));
   // Not a terminal: no live progress line.
   EXPECT_EQ(r.out.find("rps="), std::string::npos);
   EXPECT_EQ(r.out.find('\r'), std::string::npos);
@@ -116,8 +117,9 @@ TEST_F(benchmark_tool, duration_runs_for_a_time) {
   auto r = bench(server->port(), "-t ping_mbulk --duration 0.5 -c 4 --json");
   ASSERT_EQ(r.status, 0) << r.out;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\"requests\":([0-9]+),\"errors\":0,"
-                                                     "\"seconds\":([0-9.]+)")))
+  ASSERT_TRUE(std::regex_search(r.out, m,
+                                std::regex("\"requests\":([0-9]+),\"errors\":0,"
+                                           "\"seconds\":([0-9.]+)")))
       << r.out;
   EXPECT_GT(std::stoll(m[1]), 100);
   EXPECT_GE(std::stod(m[2]), 0.5);
@@ -148,5 +150,7 @@ TEST(benchmark_tool_errors, auth_refused_and_accepted) {
 }
 
 #else
-TEST(benchmark_tool, not_built) { GTEST_SKIP() << "troupe-benchmark is not part of this build"; }
+TEST(benchmark_tool, not_built) {
+  GTEST_SKIP() << "troupe-benchmark is not part of this build";
+}
 #endif

@@ -96,14 +96,26 @@ TEST_F(hashes, counters) {
 
 TEST_F(hashes, wrong_type_and_arity) {
   d->same({"SET", "s", "v"});
-  for (auto cmd : std::vector<std::vector<std::string>>{
-           {"HSET", "s", "a", "b"}, {"HSETNX", "s", "a", "b"}, {"HGET", "s", "a"},
-           {"HMGET", "s", "a"},     {"HDEL", "s", "a"},        {"HLEN", "s"},
-           {"HSTRLEN", "s", "a"},   {"HEXISTS", "s", "a"},     {"HKEYS", "s"},
-           {"HVALS", "s"},          {"HGETALL", "s"},          {"HINCRBY", "s", "a", "1"},
-           {"HINCRBYFLOAT", "s", "a", "1"}, {"HRANDFIELD", "s"}, {"HRANDFIELD", "s", "2"},
-           {"HSCAN", "s", "0"},     {"HSET", "s"},             {"HGET", "s"},
-           {"HMSET", "s", "a"},     {"HINCRBY", "s", "a", "x"}})
+  for (auto cmd : std::vector<std::vector<std::string>>{{"HSET", "s", "a", "b"},
+                                                        {"HSETNX", "s", "a", "b"},
+                                                        {"HGET", "s", "a"},
+                                                        {"HMGET", "s", "a"},
+                                                        {"HDEL", "s", "a"},
+                                                        {"HLEN", "s"},
+                                                        {"HSTRLEN", "s", "a"},
+                                                        {"HEXISTS", "s", "a"},
+                                                        {"HKEYS", "s"},
+                                                        {"HVALS", "s"},
+                                                        {"HGETALL", "s"},
+                                                        {"HINCRBY", "s", "a", "1"},
+                                                        {"HINCRBYFLOAT", "s", "a", "1"},
+                                                        {"HRANDFIELD", "s"},
+                                                        {"HRANDFIELD", "s", "2"},
+                                                        {"HSCAN", "s", "0"},
+                                                        {"HSET", "s"},
+                                                        {"HGET", "s"},
+                                                        {"HMSET", "s", "a"},
+                                                        {"HINCRBY", "s", "a", "x"}})
     d->same(cmd);
 }
 
@@ -130,7 +142,8 @@ TEST_F(hashes, hrandfield_properties) {
     resp_value neg = d->troupe_client().call({"HRANDFIELD", h, "-20", "WITHVALUES"});
     ASSERT_EQ(neg.elements.size(), 40u);
     for (size_t i = 0; i < 40; i += 2)
-      EXPECT_EQ(d->troupe_client().call({"HGET", h, neg.elements[i].str}).str, neg.elements[i + 1].str);
+      EXPECT_EQ(d->troupe_client().call({"HGET", h, neg.elements[i].str}).str,
+                neg.elements[i + 1].str);
     resp_value pos = d->troupe_client().call({"HRANDFIELD", h, "3", "WITHVALUES"});
     EXPECT_EQ(pos.elements.size(), 6u);
   }

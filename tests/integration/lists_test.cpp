@@ -51,13 +51,21 @@ TEST_F(lists, push_pop_and_length) {
 
 TEST_F(lists, wrong_type) {
   d->same({"SET", "s", "v"});
-  for (auto cmd : std::vector<std::vector<std::string>>{
-           {"LPUSH", "s", "a"},      {"RPUSHX", "s", "a"},        {"LPOP", "s"},
-           {"RPOP", "s", "2"},       {"LRANGE", "s", "0", "1"},   {"LLEN", "s"},
-           {"LINDEX", "s", "0"},     {"LSET", "s", "0", "x"},     {"LINSERT", "s", "BEFORE", "a", "b"},
-           {"LREM", "s", "0", "a"},  {"LTRIM", "s", "0", "1"},    {"LPOS", "s", "a"},
-           {"LMOVE", "s", "d", "LEFT", "RIGHT"}, {"RPOPLPUSH", "s", "d"},
-           {"LMPOP", "1", "s", "LEFT"}})
+  for (auto cmd : std::vector<std::vector<std::string>>{{"LPUSH", "s", "a"},
+                                                        {"RPUSHX", "s", "a"},
+                                                        {"LPOP", "s"},
+                                                        {"RPOP", "s", "2"},
+                                                        {"LRANGE", "s", "0", "1"},
+                                                        {"LLEN", "s"},
+                                                        {"LINDEX", "s", "0"},
+                                                        {"LSET", "s", "0", "x"},
+                                                        {"LINSERT", "s", "BEFORE", "a", "b"},
+                                                        {"LREM", "s", "0", "a"},
+                                                        {"LTRIM", "s", "0", "1"},
+                                                        {"LPOS", "s", "a"},
+                                                        {"LMOVE", "s", "d", "LEFT", "RIGHT"},
+                                                        {"RPOPLPUSH", "s", "d"},
+                                                        {"LMPOP", "1", "s", "LEFT"}})
     d->same(cmd);
   d->same({"RPUSH", "l", "a"});
   d->same({"LMOVE", "l", "s", "LEFT", "RIGHT"});
@@ -67,9 +75,16 @@ TEST_F(lists, wrong_type) {
 
 TEST_F(lists, ranges_and_indexes) {
   d->same({"RPUSH", "l", "a", "b", "c", "d", "e", "f"});
-  for (auto [s, e] : std::vector<std::pair<std::string, std::string>>{
-           {"0", "-1"}, {"1", "3"}, {"-3", "-1"}, {"-100", "100"}, {"5", "2"}, {"6", "10"},
-           {"0", "0"}, {"-1", "-2"}, {"-7", "-6"}, {"2", "-100"}})
+  for (auto [s, e] : std::vector<std::pair<std::string, std::string>>{{"0", "-1"},
+                                                                      {"1", "3"},
+                                                                      {"-3", "-1"},
+                                                                      {"-100", "100"},
+                                                                      {"5", "2"},
+                                                                      {"6", "10"},
+                                                                      {"0", "0"},
+                                                                      {"-1", "-2"},
+                                                                      {"-7", "-6"},
+                                                                      {"2", "-100"}})
     d->same({"LRANGE", "l", s, e});
   d->same({"LRANGE", "l", "a", "1"});
   d->same({"LRANGE", "missing", "0", "-1"});
@@ -175,7 +190,8 @@ TEST_F(lists, lmpop) {
 TEST_F(lists, big_lists_cross_nodes) {
   // Thousands of elements span many quicklist nodes.
   std::vector<std::string> push = {"RPUSH", "big"};
-  for (int i = 0; i < 5000; ++i) push.push_back(i % 3 ? std::to_string(i) : "element-" + std::to_string(i));
+  for (int i = 0; i < 5000; ++i)
+    push.push_back(i % 3 ? std::to_string(i) : "element-" + std::to_string(i));
   d->same(push);
   d->same({"LLEN", "big"});
   d->same({"LRANGE", "big", "1000", "1100"});

@@ -50,15 +50,28 @@ TEST_F(sets, add_remove_members) {
 TEST_F(sets, wrong_type) {
   d->same({"SET", "str", "v"});
   d->same({"SADD", "s", "a"});
-  for (auto cmd : std::vector<std::vector<std::string>>{
-           {"SADD", "str", "a"},   {"SREM", "str", "a"},      {"SISMEMBER", "str", "a"},
-           {"SMISMEMBER", "str", "a"}, {"SCARD", "str"},       {"SMEMBERS", "str"},
-           {"SPOP", "str"},        {"SPOP", "str", "2"},      {"SRANDMEMBER", "str"},
-           {"SRANDMEMBER", "str", "2"}, {"SMOVE", "str", "s", "a"}, {"SMOVE", "s", "str", "a"},
-           {"SINTER", "s", "str"}, {"SINTER", "missing", "str"}, {"SUNION", "s", "str"},
-           {"SDIFF", "s", "str"},  {"SINTERSTORE", "d", "s", "str"}, {"SUNIONSTORE", "d", "str"},
-           {"SDIFFSTORE", "d", "str"}, {"SINTERCARD", "2", "s", "str"}, {"SSCAN", "str", "0"},
-           {"SMOVE", "missing", "str", "a"}})
+  for (auto cmd : std::vector<std::vector<std::string>>{{"SADD", "str", "a"},
+                                                        {"SREM", "str", "a"},
+                                                        {"SISMEMBER", "str", "a"},
+                                                        {"SMISMEMBER", "str", "a"},
+                                                        {"SCARD", "str"},
+                                                        {"SMEMBERS", "str"},
+                                                        {"SPOP", "str"},
+                                                        {"SPOP", "str", "2"},
+                                                        {"SRANDMEMBER", "str"},
+                                                        {"SRANDMEMBER", "str", "2"},
+                                                        {"SMOVE", "str", "s", "a"},
+                                                        {"SMOVE", "s", "str", "a"},
+                                                        {"SINTER", "s", "str"},
+                                                        {"SINTER", "missing", "str"},
+                                                        {"SUNION", "s", "str"},
+                                                        {"SDIFF", "s", "str"},
+                                                        {"SINTERSTORE", "d", "s", "str"},
+                                                        {"SUNIONSTORE", "d", "str"},
+                                                        {"SDIFFSTORE", "d", "str"},
+                                                        {"SINTERCARD", "2", "s", "str"},
+                                                        {"SSCAN", "str", "0"},
+                                                        {"SMOVE", "missing", "str", "a"}})
     d->same(cmd);
   d->same({"SMEMBERS", "s"});
 }
@@ -137,7 +150,8 @@ TEST_F(sets, random_members) {
   for (int n : {5, 700}) {
     std::string key = "s" + std::to_string(n);
     std::vector<std::string> cmd = {"SADD", key};
-    for (int i = 0; i < n; ++i) cmd.push_back(n > 500 ? "m" + std::to_string(i) : std::to_string(i));
+    for (int i = 0; i < n; ++i)
+      cmd.push_back(n > 500 ? "m" + std::to_string(i) : std::to_string(i));
     d->same(cmd);
     auto check_members = [&](const resp_value& v, size_t want, bool distinct) {
       EXPECT_EQ(v.elements.size(), want);

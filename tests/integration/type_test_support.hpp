@@ -15,8 +15,8 @@ namespace troupe::test {
 // The reply with every value's RESP type spelled out, so that an array and a
 // set, or a nil bulk and a nil array sent as RESP3 null, are told apart.
 inline std::string typed(const resp_value& v) {
-  static const char* names[] = {"simple", "error", "int",  "bulk", "array", "nil",    "map",
-                                "set",    "push",  "dbl",  "bool", "verb",  "bignum"};
+  static const char* names[] = {"simple", "error", "int", "bulk", "array", "nil",   "map",
+                                "set",    "push",  "dbl", "bool", "verb",  "bignum"};
   std::string s = names[int(v.type)];
   s += ":";
   if (v.is_aggregate()) {

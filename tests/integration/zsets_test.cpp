@@ -95,9 +95,16 @@ TEST_F(zsets, reads_on_both_encodings) {
       d->same({"ZRANGE", z, a, b, "REV", "WITHSCORES"});
       d->same({"ZREVRANGE", z, a, b, "WITHSCORES"});
     }
-    for (auto [a, b] : std::vector<std::pair<std::string, std::string>>{
-             {"-inf", "+inf"}, {"2", "5"}, {"(2", "5"}, {"2", "(5"}, {"(2.5", "(3.5"},
-             {"5", "2"}, {"3", "3"}, {"(3", "3"}, {"", "5"}, {"(", "3"}}) {
+    for (auto [a, b] : std::vector<std::pair<std::string, std::string>>{{"-inf", "+inf"},
+                                                                        {"2", "5"},
+                                                                        {"(2", "5"},
+                                                                        {"2", "(5"},
+                                                                        {"(2.5", "(3.5"},
+                                                                        {"5", "2"},
+                                                                        {"3", "3"},
+                                                                        {"(3", "3"},
+                                                                        {"", "5"},
+                                                                        {"(", "3"}}) {
       d->same({"ZRANGEBYSCORE", z, a, b, "WITHSCORES"});
       d->same({"ZREVRANGEBYSCORE", z, b, a, "WITHSCORES"});
       d->same({"ZRANGE", z, a, b, "BYSCORE"});
@@ -136,9 +143,15 @@ TEST_F(zsets, lex_ranges) {
       cmd.push_back(std::string(1, char('a' + i % 26)) + std::to_string(i));
     }
     d->same(cmd);
-    for (auto [a, b] : std::vector<std::pair<std::string, std::string>>{
-             {"-", "+"}, {"[b", "[d"}, {"(b", "(d"}, {"[b1", "(c"}, {"+", "-"}, {"-", "[c"},
-             {"(c", "+"}, {"[d", "[b"}, {"[", "[b"}}) {
+    for (auto [a, b] : std::vector<std::pair<std::string, std::string>>{{"-", "+"},
+                                                                        {"[b", "[d"},
+                                                                        {"(b", "(d"},
+                                                                        {"[b1", "(c"},
+                                                                        {"+", "-"},
+                                                                        {"-", "[c"},
+                                                                        {"(c", "+"},
+                                                                        {"[d", "[b"},
+                                                                        {"[", "[b"}}) {
       d->same({"ZRANGEBYLEX", z, a, b});
       d->same({"ZREVRANGEBYLEX", z, b, a});
       d->same({"ZRANGE", z, a, b, "BYLEX", "LIMIT", "1", "2"});
@@ -292,12 +305,14 @@ TEST_F(zsets, zrandmember_and_zscan) {
     resp_value one = d->troupe_client().call({"ZRANDMEMBER", z});
     EXPECT_EQ(d->troupe_client().call({"ZSCORE", z, one.str}).type, resp_value::kind::bulk);
     for (int count : {1, 4, n - 1, n, n + 3}) {
-      resp_value v = d->troupe_client().call({"ZRANDMEMBER", z, std::to_string(count), "WITHSCORES"});
+      resp_value v =
+          d->troupe_client().call({"ZRANDMEMBER", z, std::to_string(count), "WITHSCORES"});
       ASSERT_EQ(v.elements.size(), size_t(2 * std::min(count, n)));
       std::set<std::string> seen;
       for (size_t i = 0; i < v.elements.size(); i += 2) {
         seen.insert(v.elements[i].str);
-        EXPECT_EQ(d->troupe_client().call({"ZSCORE", z, v.elements[i].str}).str, v.elements[i + 1].str);
+        EXPECT_EQ(d->troupe_client().call({"ZSCORE", z, v.elements[i].str}).str,
+                  v.elements[i + 1].str);
       }
       EXPECT_EQ(seen.size(), size_t(std::min(count, n)));
     }
@@ -332,43 +347,54 @@ TEST_F(zsets, zrandmember_and_zscan) {
 
 TEST_F(zsets, wrong_type) {
   d->same({"SET", "str", "v"});
-  for (auto cmd : std::vector<std::vector<std::string>>{
-           {"ZADD", "str", "1", "a"}, {"ZINCRBY", "str", "1", "a"}, {"ZREM", "str", "a"},
-           {"ZCARD", "str"}, {"ZCOUNT", "str", "0", "1"}, {"ZLEXCOUNT", "str", "-", "+"},
-           {"ZSCORE", "str", "a"}, {"ZMSCORE", "str", "a"}, {"ZRANK", "str", "a"},
-           {"ZRANGE", "str", "0", "1"}, {"ZRANGESTORE", "d", "str", "0", "1"},
-           {"ZRANGEBYSCORE", "str", "0", "1"}, {"ZRANGEBYLEX", "str", "-", "+"},
-           {"ZREMRANGEBYRANK", "str", "0", "1"}, {"ZREMRANGEBYSCORE", "str", "0", "1"},
-           {"ZREMRANGEBYLEX", "str", "-", "+"}, {"ZPOPMAX", "str"}, {"ZRANDMEMBER", "str"},
-           {"ZSCAN", "str", "0"}, {"ZINTERCARD", "1", "str"}})
+  for (auto cmd : std::vector<std::vector<std::string>>{{"ZADD", "str", "1", "a"},
+                                                        {"ZINCRBY", "str", "1", "a"},
+                                                        {"ZREM", "str", "a"},
+                                                        {"ZCARD", "str"},
+                                                        {"ZCOUNT", "str", "0", "1"},
+                                                        {"ZLEXCOUNT", "str", "-", "+"},
+                                                        {"ZSCORE", "str", "a"},
+                                                        {"ZMSCORE", "str", "a"},
+                                                        {"ZRANK", "str", "a"},
+                                                        {"ZRANGE", "str", "0", "1"},
+                                                        {"ZRANGESTORE", "d", "str", "0", "1"},
+                                                        {"ZRANGEBYSCORE", "str", "0", "1"},
+                                                        {"ZRANGEBYLEX", "str", "-", "+"},
+                                                        {"ZREMRANGEBYRANK", "str", "0", "1"},
+                                                        {"ZREMRANGEBYSCORE", "str", "0", "1"},
+                                                        {"ZREMRANGEBYLEX", "str", "-", "+"},
+                                                        {"ZPOPMAX", "str"},
+                                                        {"ZRANDMEMBER", "str"},
+                                                        {"ZSCAN", "str", "0"},
+                                                        {"ZINTERCARD", "1", "str"}})
     d->same(cmd);
 }
 
 TEST_F(zsets, resp3_forms) {
   d->both({"HELLO", "3"});
   fill("z", 10);
-  for (auto cmd : std::vector<std::vector<std::string>>{
-           {"ZSCORE", "z", "m1"},
-           {"ZSCORE", "z", "nope"},
-           {"ZMSCORE", "z", "m1", "nope"},
-           {"ZRANGE", "z", "0", "2", "WITHSCORES"},
-           {"ZRANGE", "z", "0", "2"},
-           {"ZRANGEBYSCORE", "z", "0", "3", "WITHSCORES"},
-           {"ZREVRANGE", "z", "0", "1", "WITHSCORES"},
-           {"ZUNION", "1", "z", "WITHSCORES"},
-           {"ZINCRBY", "z", "1.5", "m1"},
-           {"ZADD", "z", "INCR", "1", "m2"},
-           {"ZADD", "z", "NX", "INCR", "1", "m2"},
-           {"ZRANK", "z", "nope"},
-           {"ZPOPMIN", "z"},
-           {"ZPOPMIN", "z", "2"},
-           {"ZPOPMAX", "z", "1"},
-           {"ZPOPMIN", "missing"},
-           {"ZPOPMIN", "missing", "2"},
-           {"ZMPOP", "1", "z", "MIN", "COUNT", "2"},
-           {"ZMPOP", "1", "missing", "MIN"},
-           {"ZRANDMEMBER", "missing", "1"},
-           {"ZSCAN", "z", "0"}})
+  for (auto cmd :
+       std::vector<std::vector<std::string>>{{"ZSCORE", "z", "m1"},
+                                             {"ZSCORE", "z", "nope"},
+                                             {"ZMSCORE", "z", "m1", "nope"},
+                                             {"ZRANGE", "z", "0", "2", "WITHSCORES"},
+                                             {"ZRANGE", "z", "0", "2"},
+                                             {"ZRANGEBYSCORE", "z", "0", "3", "WITHSCORES"},
+                                             {"ZREVRANGE", "z", "0", "1", "WITHSCORES"},
+                                             {"ZUNION", "1", "z", "WITHSCORES"},
+                                             {"ZINCRBY", "z", "1.5", "m1"},
+                                             {"ZADD", "z", "INCR", "1", "m2"},
+                                             {"ZADD", "z", "NX", "INCR", "1", "m2"},
+                                             {"ZRANK", "z", "nope"},
+                                             {"ZPOPMIN", "z"},
+                                             {"ZPOPMIN", "z", "2"},
+                                             {"ZPOPMAX", "z", "1"},
+                                             {"ZPOPMIN", "missing"},
+                                             {"ZPOPMIN", "missing", "2"},
+                                             {"ZMPOP", "1", "z", "MIN", "COUNT", "2"},
+                                             {"ZMPOP", "1", "missing", "MIN"},
+                                             {"ZRANDMEMBER", "missing", "1"},
+                                             {"ZSCAN", "z", "0"}})
     same_typed(*d, cmd);
   resp_value v = d->troupe_client().call({"ZRANDMEMBER", "z", "-3", "WITHSCORES"});
   ASSERT_EQ(v.elements.size(), 3u);

@@ -16,9 +16,15 @@ TEST(intset, random_operations_match_model) {
     for (int op = 0; op < 2000; ++op) {
       int64_t v;
       switch (rng() % 3) {
-        case 0: v = int64_t(rng() % 200) - 100; break;
-        case 1: v = int64_t(rng() % 200000) - 100000; break;
-        default: v = round > 5 ? int64_t(rng()) : int64_t(rng() % 1000); break;
+        case 0:
+          v = int64_t(rng() % 200) - 100;
+          break;
+        case 1:
+          v = int64_t(rng() % 200000) - 100000;
+          break;
+        default:
+          v = round > 5 ? int64_t(rng()) : int64_t(rng() % 1000);
+          break;
       }
       if (rng() % 3 == 0) {
         EXPECT_EQ(is::remove(s, v), model.erase(v) == 1);

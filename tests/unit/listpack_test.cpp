@@ -35,14 +35,22 @@ void check(unsigned char* l, const std::deque<std::string>& model) {
 
 std::string random_value(std::mt19937& rng) {
   switch (rng() % 8) {
-    case 0: return std::to_string(int64_t(rng() % 128));
-    case 1: return std::to_string(int64_t(rng() % 8192) - 4096);
-    case 2: return std::to_string(int64_t(rng()) - int64_t(1u << 31));
-    case 3: return std::to_string((int64_t(rng()) << 32) | rng());
-    case 4: return std::string(rng() % 70, char('a' + rng() % 26));
-    case 5: return std::string(rng() % 5000, 'x');
-    case 6: return "0" + std::to_string(rng() % 100);  // not canonical: stays a string
-    default: return std::string(rng() % 10, char('A' + rng() % 26));
+    case 0:
+      return std::to_string(int64_t(rng() % 128));
+    case 1:
+      return std::to_string(int64_t(rng() % 8192) - 4096);
+    case 2:
+      return std::to_string(int64_t(rng()) - int64_t(1u << 31));
+    case 3:
+      return std::to_string((int64_t(rng()) << 32) | rng());
+    case 4:
+      return std::string(rng() % 70, char('a' + rng() % 26));
+    case 5:
+      return std::string(rng() % 5000, 'x');
+    case 6:
+      return "0" + std::to_string(rng() % 100);  // not canonical: stays a string
+    default:
+      return std::string(rng() % 10, char('A' + rng() % 26));
   }
 }
 
@@ -73,10 +81,10 @@ TEST(listpack, layout_matches_redis) {
 TEST(listpack, integers_round_trip) {
   unsigned char* l = lp::create();
   std::deque<std::string> model;
-  for (int64_t v : {int64_t(0), int64_t(127), int64_t(128), int64_t(-4096), int64_t(4095),
-                    int64_t(-4097), int64_t(32767), int64_t(-32768), int64_t(8388607),
-                    int64_t(-8388608), int64_t(INT32_MAX), int64_t(INT32_MIN), INT64_MAX,
-                    INT64_MIN}) {
+  for (int64_t v :
+       {int64_t(0), int64_t(127), int64_t(128), int64_t(-4096), int64_t(4095), int64_t(-4097),
+        int64_t(32767), int64_t(-32768), int64_t(8388607), int64_t(-8388608), int64_t(INT32_MAX),
+        int64_t(INT32_MIN), INT64_MAX, INT64_MIN}) {
     lp::append(l, std::to_string(v));
     model.push_back(std::to_string(v));
     lp::value x = lp::get(lp::last(l));

@@ -38,12 +38,19 @@ TEST_P(quicklist_fill, random_operations_match_model) {
   quicklist q(GetParam());
   std::deque<std::string> model;
   for (int op = 0; op < 5000; ++op) {
-    std::string v = rng() % 2 ? std::to_string(rng() % 1000) : std::string(rng() % 300, 'a' + char(rng() % 26));
+    std::string v =
+        rng() % 2 ? std::to_string(rng() % 1000) : std::string(rng() % 300, 'a' + char(rng() % 26));
     switch (rng() % 10) {
       case 0:
-      case 1: q.push_front(v); model.push_front(v); break;
+      case 1:
+        q.push_front(v);
+        model.push_front(v);
+        break;
       case 2:
-      case 3: q.push_back(v); model.push_back(v); break;
+      case 3:
+        q.push_back(v);
+        model.push_back(v);
+        break;
       case 4: {
         std::string out;
         ASSERT_EQ(q.pop_front(out), !model.empty());

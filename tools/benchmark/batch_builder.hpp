@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "tools/benchmark/random.hpp"
-#include "tools/benchmark/tests.hpp"
+#include "tools/benchmark/test_catalog.hpp"
 
 namespace troupe::bench {
 

@@ -12,7 +12,7 @@ inline constexpr std::string_view rand_placeholder = "__rand_int__";
 inline constexpr std::string_view data_placeholder = "__data__";
 
 struct command_template {
-  std::string bytes;                  // the encoded request
+  std::string bytes;                   // the encoded request
   std::vector<uint32_t> rand_offsets;  // where each "__rand_int__" starts in bytes
 };
 

@@ -47,8 +47,8 @@ class histogram {
   int sub_bucket_bits() const { return bits_; }
 
  private:
-  int bits_;              // values below 2^bits_ have their own bucket
-  uint64_t half_;         // 2^(bits_-1): sub-buckets per power of two above that
+  int bits_;       // values below 2^bits_ have their own bucket
+  uint64_t half_;  // 2^(bits_-1): sub-buckets per power of two above that
   uint64_t max_value_;
   std::vector<uint64_t> counts_;
   uint64_t total_ = 0;

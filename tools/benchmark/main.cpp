@@ -1,8 +1,10 @@
 // troupe-benchmark: a load generator option-compatible with redis-benchmark
 // 7.0, with honest latency percentiles, Zipf keys, SET/GET mixes, timed runs,
 // JSON output and error replies counted rather than ignored.
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -14,7 +16,7 @@
 #include "tools/benchmark/options.hpp"
 #include "tools/benchmark/report.hpp"
 #include "tools/benchmark/runner.hpp"
-#include "tools/benchmark/tests.hpp"
+#include "tools/benchmark/test_catalog.hpp"
 #include "tools/benchmark/worker.hpp"
 
 #ifndef TROUPE_VERSION
@@ -31,7 +33,19 @@ void on_sigint(int) {
   std::signal(SIGINT, SIG_DFL);
 }
 
-uint64_t default_seed() { return now_ns() ^ (uint64_t(::getpid()) << 32); }
+uint64_t default_seed() {
+  return now_ns() ^ (uint64_t(::getpid()) << 32);
+}
+
+// Many clients need many descriptors: raise the soft limit as far as allowed.
+void raise_fd_limit(int clients) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  const rlim_t want = rlim_t(clients) + 64;
+  if (lim.rlim_cur >= want) return;
+  lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &lim);
+}
 
 void out(const std::string& s) {
   std::fwrite(s.data(), 1, s.size(), stdout);
@@ -58,6 +72,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : parsed.warnings) std::fprintf(stderr, "%s\n", w.c_str());
 
+  raise_fd_limit(o.clients);
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGHUP, SIG_IGN);
   std::signal(SIGINT, on_sigint);

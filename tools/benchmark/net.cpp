@@ -19,7 +19,9 @@ std::string endpoint::describe() const {
   return host + ":" + std::to_string(port);
 }
 
-endpoint endpoint_of(const options& o) { return endpoint{o.host, o.port, o.socket_path}; }
+endpoint endpoint_of(const options& o) {
+  return endpoint{o.host, o.port, o.socket_path};
+}
 
 handshake handshake_of(const options& o) {
   handshake hs;
@@ -208,8 +210,8 @@ std::optional<server_config> probe_server(const endpoint& ep, const handshake& h
   if (fd < 0) return std::nullopt;
   std::vector<resp_value> replies;
   std::string why;
-  const std::string req = encode_command({"CONFIG", "GET", "save"}) +
-                          encode_command({"CONFIG", "GET", "appendonly"});
+  const std::string req =
+      encode_command({"CONFIG", "GET", "save"}) + encode_command({"CONFIG", "GET", "appendonly"});
   bool ok = exchange(fd, req, 2, replies, why);
   ::close(fd);
   if (!ok) return std::nullopt;

@@ -27,7 +27,7 @@ struct options {
   bool random_keys = false;  // -r given: __rand_int__ is substituted
   int64_t keyspace = 0;
   int pipeline = 1;
-  int threads = 0;  // 0: one event loop ("multi-thread: no")
+  int threads = 0;                   // 0: one event loop ("multi-thread: no")
   std::optional<std::string> tests;  // -t as given, lower case
   std::vector<std::string> command;  // a custom command after the options
   bool stdin_arg = false;            // -x: the last argument is read from stdin

@@ -3,10 +3,11 @@
 namespace troupe::bench {
 
 std::string progress_line::format(const std::string& title, double rps, double overall_rps,
-                                  double avg_ms, double overall_avg_ms) {
+                                  double avg_ms, double overall_avg_ms, double elapsed_s) {
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "%s: rps=%.1f (overall: %.1f) avg_msec=%.3f (overall: %.3f)",
-                title.c_str(), rps, overall_rps, avg_ms, overall_avg_ms);
+  std::snprintf(buf, sizeof(buf),
+                "%s: rps=%.1f (overall: %.1f) avg_msec=%.3f (overall: %.3f) elapsed=%.1fs",
+                title.c_str(), rps, overall_rps, avg_ms, overall_avg_ms, elapsed_s);
   return buf;
 }
 
@@ -18,11 +19,12 @@ void progress_line::update(uint64_t finished, uint64_t latency_sum_us, uint64_t 
   const double overall = total_dt > 0 ? double(finished) / total_dt : 0.0;
   const double avg =
       delta > 0 ? double(latency_sum_us - last_latency_sum_) / double(delta) / 1000.0 : 0.0;
-  const double overall_avg = finished > 0 ? double(latency_sum_us) / double(finished) / 1000.0 : 0.0;
+  const double overall_avg =
+      finished > 0 ? double(latency_sum_us) / double(finished) / 1000.0 : 0.0;
   last_ns_ = now_ns;
   last_finished_ = finished;
   last_latency_sum_ = latency_sum_us;
-  std::string text = format(title_, rps, overall, avg, overall_avg);
+  std::string text = format(title_, rps, overall, avg, overall_avg, total_dt);
   // Pad over a longer previous line.
   const size_t len = text.size();
   if (len < printed_) text.append(printed_ - len, ' ');

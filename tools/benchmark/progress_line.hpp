@@ -1,6 +1,7 @@
 // The live line redis-benchmark prints while a test runs, e.g.
 //   SET: rps=104510.0 (overall: 104510.0) avg_msec=0.267 (overall: 0.267)
-// rewritten in place with '\r'. Only shown on a terminal.
+// plus the time elapsed, rewritten in place with '\r'. Only shown on a
+// terminal.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -19,8 +20,8 @@ class progress_line {
   void clear();
 
   // The text of one update (without the '\r'), for tests.
-  static std::string format(const std::string& title, double rps, double overall_rps,
-                            double avg_ms, double overall_avg_ms);
+  static std::string format(const std::string& title, double rps, double overall_rps, double avg_ms,
+                            double overall_avg_ms, double elapsed_s);
 
  private:
   FILE* out_;

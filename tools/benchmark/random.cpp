@@ -12,7 +12,9 @@ uint64_t splitmix64(uint64_t& x) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 // log1p(x) / x and expm1(x) / x, with their series near 0 where the division
 // would lose precision.
@@ -54,7 +56,9 @@ zipf_sampler::zipf_sampler(uint64_t n, double s) : n_(std::max<uint64_t>(n, 1)),
   cut_ = 2 - big_h_inv(big_h(2.5) - h(2));
 }
 
-double zipf_sampler::h(double x) const { return std::exp(-s_ * std::log(x)); }
+double zipf_sampler::h(double x) const {
+  return std::exp(-s_ * std::log(x));
+}
 
 // (x^(1-s) - 1) / (1 - s), written so that s = 1 (where it becomes log x) is
 // not a special case.

@@ -3,6 +3,7 @@
 // whether it is an error, resuming exactly where the previous chunk stopped
 // (inside a bulk string or a nested array) so no byte is looked at twice.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -54,10 +55,10 @@ class reply_scanner {
     return true;
   }
 
-  uint64_t skip_ = 0;            // bytes of a bulk payload (with its CRLF) still to skip
-  std::vector<int64_t> stack_;   // elements left in each open aggregate
-  bool in_push_ = false;         // the top-level value being read is a RESP3 push
-  bool blob_error_ = false;      // the bulk being skipped is a top-level blob error
+  uint64_t skip_ = 0;           // bytes of a bulk payload (with its CRLF) still to skip
+  std::vector<int64_t> stack_;  // elements left in each open aggregate
+  bool in_push_ = false;        // the top-level value being read is a RESP3 push
+  bool blob_error_ = false;     // the bulk being skipped is a top-level blob error
   bool failed_ = false;
   std::string failure_;
 };
@@ -72,7 +73,8 @@ size_t reply_scanner::scan(const char* buf, size_t len, OnReply&& on_reply) {
       skip_ -= take;
       if (skip_ > 0) break;
       // A RESP3 blob error's text is not kept: it is counted all the same.
-      if (element_done()) on_reply(blob_error_, std::string_view(blob_error_ ? "(blob error)" : ""));
+      if (element_done())
+        on_reply(blob_error_, std::string_view(blob_error_ ? "(blob error)" : ""));
       blob_error_ = false;
       continue;
     }

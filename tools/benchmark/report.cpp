@@ -29,18 +29,32 @@ void appendf(std::string& out, const char* fmt, ...) {
   out += big;
 }
 
-double ms(uint64_t us) { return double(us) / 1000.0; }
-double pct_ms(const histogram& h, double p) { return ms(h.value_at_percentile(p)); }
+double ms(uint64_t us) {
+  return double(us) / 1000.0;
+}
+double pct_ms(const histogram& h, double p) {
+  return ms(h.value_at_percentile(p));
+}
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           appendf(out, "\\u%04x", c);
@@ -166,8 +180,8 @@ std::string format_full(const test_result& r, const report_context& ctx) {
     }
   }
   if (r.errors() > 0) {
-    appendf(out, "  error replies: %" PRIu64 " of %" PRIu64 " (first: %s)\n", r.errors(), r.requests,
-            r.first_error().c_str());
+    appendf(out, "  error replies: %" PRIu64 " of %" PRIu64 " (first: %s)\n", r.errors(),
+            r.requests, r.first_error().c_str());
   }
   if (r.interrupted) out += "  interrupted: the test was stopped early\n";
   return out;
@@ -206,8 +220,7 @@ std::string format_json(const std::vector<test_result>& results, const report_co
   std::string out = "{";
   appendf(out, "\"tool\":\"troupe-benchmark\",\"server\":%s,",
           json_string(endpoint_of(o).describe()).c_str());
-  appendf(out,
-          "\"clients\":%d,\"pipeline\":%d,\"data_size\":%d,\"threads\":%d,\"keep_alive\":%s,",
+  appendf(out, "\"clients\":%d,\"pipeline\":%d,\"data_size\":%d,\"threads\":%d,\"keep_alive\":%s,",
           o.clients, o.pipeline, o.data_size, o.threads, o.keep_alive ? "true" : "false");
   if (o.random_keys) {
     appendf(out, "\"keyspace\":%" PRId64 ",", o.keyspace);

@@ -7,7 +7,7 @@
 
 #include "tools/benchmark/options.hpp"
 #include "tools/benchmark/stats.hpp"
-#include "tools/benchmark/tests.hpp"
+#include "tools/benchmark/test_catalog.hpp"
 
 namespace troupe::bench {
 

@@ -26,7 +26,7 @@ struct test_result {
   std::string title;
   std::vector<std::string> op_names;  // several only for a mix
   std::vector<op_stats> ops;
-  histogram latency;  // all operations
+  histogram latency;      // all operations
   uint64_t requests = 0;  // answered
   double seconds = 0;
   int payload_size = 0;

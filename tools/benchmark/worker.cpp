@@ -45,7 +45,9 @@ worker::~worker() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
-void worker::fail(const std::string& message) { ctl_.fail(message); }
+void worker::fail(const std::string& message) {
+  ctl_.fail(message);
+}
 
 void worker::set_write_interest(connection& c, bool on) {
   if (c.want_write == on) return;

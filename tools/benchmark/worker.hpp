@@ -22,7 +22,7 @@ struct worker_config {
   const key_picker* keys = nullptr;  // null: __rand_int__ is sent as is
   bool keep_alive = true;
   int precision = 3;
-  endpoint ep;   // for reconnecting when !keep_alive
+  endpoint ep;  // for reconnecting when !keep_alive
   handshake hs;
 };
 

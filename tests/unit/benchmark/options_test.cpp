@@ -6,7 +6,9 @@
 using namespace troupe::bench;
 
 namespace {
-parse_result parse(std::vector<std::string> args) { return parse_options(args); }
+parse_result parse(std::vector<std::string> args) {
+  return parse_options(args);
+}
 }  // namespace
 
 TEST(benchmark_options, defaults_match_redis_benchmark) {
@@ -26,10 +28,11 @@ TEST(benchmark_options, defaults_match_redis_benchmark) {
 }
 
 TEST(benchmark_options, all_redis_benchmark_options) {
-  auto r = parse({"-h", "10.0.0.1", "-p", "7000", "-a", "pw", "--user", "bob", "-c", "8", "-n",
-                  "1234", "-d", "16", "-k", "0", "-r", "1000", "-P", "16", "-q", "--csv", "-l",
-                  "-t", "SET,Get", "--threads", "2", "--precision", "2", "-e", "--dbnum", "3",
-                  "--seed", "42", "-3"});
+  auto r = parse({"-h",    "10.0.0.1", "-p",      "7000",    "-a",        "pw", "--user",
+                  "bob",   "-c",       "8",       "-n",      "1234",      "-d", "16",
+                  "-k",    "0",        "-r",      "1000",    "-P",        "16", "-q",
+                  "--csv", "-l",       "-t",      "SET,Get", "--threads", "2",  "--precision",
+                  "2",     "-e",       "--dbnum", "3",       "--seed",    "42", "-3"});
   ASSERT_TRUE(r.ok()) << r.error;
   const options& o = r.opts;
   EXPECT_EQ(o.host, "10.0.0.1");
@@ -143,8 +146,8 @@ TEST(benchmark_options, clamps_like_redis_benchmark) {
 }
 
 TEST(benchmark_options, troupe_extensions) {
-  auto r = parse({"-r", "1000000", "--zipf", "0.99", "--ratio", "1:10", "--duration", "2.5",
-                  "--json"});
+  auto r =
+      parse({"-r", "1000000", "--zipf", "0.99", "--ratio", "1:10", "--duration", "2.5", "--json"});
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_DOUBLE_EQ(r.opts.zipf, 0.99);
   ASSERT_TRUE(r.opts.ratio.has_value());
@@ -178,11 +181,31 @@ TEST(benchmark_options, help_and_version) {
   EXPECT_TRUE(parse({"--help"}).opts.help);
   EXPECT_TRUE(parse({"--version"}).opts.version);
   const std::string usage = usage_text();
-  for (const char* opt : {"-h <hostname>", "-p <port>", "-s <socket>", "-a <password>", "--user",
-                          "-c <clients>", "-n <requests>", "-d <size>", "-k <boolean>",
-                          "-r <keyspacelen>", "-P <numreq>", "-q", "--csv", "-l", "-t <tests>",
-                          "-I", "--threads", "--precision", "-e", "--dbnum", "--seed", "--zipf",
-                          "--ratio", "--duration", "--json"}) {
+  for (const char* opt : {"-h <hostname>",
+                          "-p <port>",
+                          "-s <socket>",
+                          "-a <password>",
+                          "--user",
+                          "-c <clients>",
+                          "-n <requests>",
+                          "-d <size>",
+                          "-k <boolean>",
+                          "-r <keyspacelen>",
+                          "-P <numreq>",
+                          "-q",
+                          "--csv",
+                          "-l",
+                          "-t <tests>",
+                          "-I",
+                          "--threads",
+                          "--precision",
+                          "-e",
+                          "--dbnum",
+                          "--seed",
+                          "--zipf",
+                          "--ratio",
+                          "--duration",
+                          "--json"}) {
     EXPECT_NE(usage.find(opt), std::string::npos) << opt;
   }
 }

@@ -139,6 +139,6 @@ TEST(benchmark_report, json_has_the_percentiles) {
 }
 
 TEST(benchmark_report, progress_line_format) {
-  EXPECT_EQ(progress_line::format("SET", 104510, 104510, 0.267, 0.267),
-            "SET: rps=104510.0 (overall: 104510.0) avg_msec=0.267 (overall: 0.267)");
+  EXPECT_EQ(progress_line::format("SET", 104510, 104510, 0.267, 0.267, 2.31),
+            "SET: rps=104510.0 (overall: 104510.0) avg_msec=0.267 (overall: 0.267) elapsed=2.3s");
 }

@@ -9,7 +9,7 @@
 #include "protocol/resp_value.hpp"
 #include "tools/benchmark/batch_builder.hpp"
 #include "tools/benchmark/random.hpp"
-#include "tools/benchmark/tests.hpp"
+#include "tools/benchmark/test_catalog.hpp"
 
 using namespace troupe::bench;
 
@@ -63,13 +63,26 @@ TEST(benchmark_workload, payload_is_redis_benchmarks) {
 
 TEST(benchmark_workload, default_tests_in_redis_benchmark_order) {
   auto tests = build_tests(opts({}));
-  EXPECT_EQ(titles(tests),
-            (std::vector<std::string>{
-                "PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "LPUSH", "RPUSH", "LPOP", "RPOP",
-                "SADD", "HSET", "SPOP", "ZADD", "ZPOPMIN", "LPUSH (needed to benchmark LRANGE)",
-                "LRANGE_100 (first 100 elements)", "LRANGE_300 (first 300 elements)",
-                "LRANGE_500 (first 500 elements)", "LRANGE_600 (first 600 elements)",
-                "MSET (10 keys)"}));
+  EXPECT_EQ(titles(tests), (std::vector<std::string>{"PING_INLINE",
+                                                     "PING_MBULK",
+                                                     "SET",
+                                                     "GET",
+                                                     "INCR",
+                                                     "LPUSH",
+                                                     "RPUSH",
+                                                     "LPOP",
+                                                     "RPOP",
+                                                     "SADD",
+                                                     "HSET",
+                                                     "SPOP",
+                                                     "ZADD",
+                                                     "ZPOPMIN",
+                                                     "LPUSH (needed to benchmark LRANGE)",
+                                                     "LRANGE_100 (first 100 elements)",
+                                                     "LRANGE_300 (first 300 elements)",
+                                                     "LRANGE_500 (first 500 elements)",
+                                                     "LRANGE_600 (first 600 elements)",
+                                                     "MSET (10 keys)"}));
   EXPECT_EQ(tests[0].ops[0].request.bytes, "PING\r\n");
   for (const auto& t : tests) EXPECT_EQ(t.payload_size, 3) << t.title;
 }

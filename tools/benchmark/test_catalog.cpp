@@ -1,4 +1,4 @@
-#include "tools/benchmark/tests.hpp"
+#include "tools/benchmark/test_catalog.hpp"
 
 #include <initializer_list>
 
@@ -44,11 +44,12 @@ std::vector<test_spec> build_tests(const options& o, const std::string& stdin_ar
     test_spec t;
     t.title = "SET:GET " + std::to_string(o.ratio->first) + ":" + std::to_string(o.ratio->second);
     if (o.ratio->first > 0) {
-      t.ops.push_back({"SET", make_command({"SET", "key:__rand_int__", data}),
-                       uint32_t(o.ratio->first)});
+      t.ops.push_back(
+          {"SET", make_command({"SET", "key:__rand_int__", data}), uint32_t(o.ratio->first)});
     }
     if (o.ratio->second > 0) {
-      t.ops.push_back({"GET", make_command({"GET", "key:__rand_int__"}), uint32_t(o.ratio->second)});
+      t.ops.push_back(
+          {"GET", make_command({"GET", "key:__rand_int__"}), uint32_t(o.ratio->second)});
     }
     t.payload_size = payload;
     tests.push_back(std::move(t));
