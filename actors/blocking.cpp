@@ -70,6 +70,10 @@ void serve_ready_keys(server& srv) {
         if (reply.empty()) break;  // taken by someone else, or of another type now
         w->done.store(true);
         forget(ks, w);
+        // Journal the served pop as its non-blocking form, under the same shards.
+        std::vector<write_journal::op> ops;
+        for (auto& r : ctx.rewritten) ops.emplace_back(w->db, std::move(r));
+        srv.journal_log().append_ops(ops);
         g.release();
         w->wake(std::move(reply));
       }

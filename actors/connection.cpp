@@ -87,7 +87,11 @@ caf::behavior connection::make_behavior() {
 void connection::on_io(uint32_t events) {
   if (closed_) return;
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable();
-  if (!closed_ && (events & EPOLLOUT)) flush_output();
+  // Writable again: flush at the pass end like every reply, after the AOF.
+  if (!closed_ && (events & EPOLLOUT) && !flush_queued_) {
+    flush_queued_ = true;
+    home().defer_flush(this);
+  }
 }
 
 void connection::grow_input(size_t need) {
@@ -271,6 +275,21 @@ void connection::run_command(const command_spec& cmd, const std::vector<std::str
   if (executing_multi_) ctx.blocking = block_mode::reply_null;
   cmd.handler(ctx);
   if (ctx.block_requested) start_block(ctx, cmd, args);
+  write_journal& j = srv_.journal_log();
+  if (j.active() && (ctx.changes > 0 || !ctx.rewritten.empty())) {
+    // Journaled while the command's shards are still held: the journal's order
+    // is the order of execution.
+    std::vector<write_journal::op> ops;
+    if (ctx.rewritten.empty())
+      ops.emplace_back(ctx.db_index, std::vector<std::string>(args.begin(), args.end()));
+    else
+      for (auto& r : ctx.rewritten) ops.emplace_back(ctx.db_index, std::move(r));
+    if (executing_multi_)
+      tx_ops_.insert(tx_ops_.end(), std::make_move_iterator(ops.begin()),
+                     std::make_move_iterator(ops.end()));
+    else
+      j.append_ops(ops);
+  }
   int64_t t1 = steady_ns();
   auto& st = srv_.stats_of(reactor_index_);
   auto& cs = st.per_command[size_t(cmd.id)];
@@ -285,7 +304,6 @@ void connection::run_command(const command_spec& cmd, const std::vector<std::str
 
 void connection::want_flush() {
   if (flush_queued_) return;
-  if (write_armed_ && !session_.has(client_close_asap)) return;  // EPOLLOUT will flush
   if (out_sent_ == out_.size() && !session_.has(client_close_after_reply) &&
       !session_.has(client_close_asap))
     return;

@@ -125,6 +125,7 @@ class connection : public hosted_actor, public io_handler, public flushable {
   blocked_ptr blocked_;
   uint64_t block_timer_ = 0;
   bool executing_multi_ = false;  // blocking commands inside EXEC answer nil
+  std::vector<std::pair<int, std::vector<std::string>>> tx_ops_;  // EXEC's journal entries
   int64_t soft_limit_since_ms_ = 0;  // when the soft output limit was first exceeded
 };
 

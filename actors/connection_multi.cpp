@@ -77,11 +77,16 @@ void connection::exec_multi() {
   session_.multi_queued.store(-1, std::memory_order_relaxed);
   writer_.array(queue.size());
   executing_multi_ = true;
+  tx_ops_.clear();
   for (auto& q : queue) {
     std::vector<std::string_view> args(q.args.begin(), q.args.end());
     run_command(*q.cmd, args);
   }
   executing_multi_ = false;
+  // The transaction's writes enter the journal together (MULTI/EXEC if more
+  // than one), still under its shards.
+  srv_.journal_log().append_ops(tx_ops_);
+  tx_ops_.clear();
 }
 
 void connection::watch(int db, const std::vector<std::string_view>& keys) {

@@ -18,8 +18,10 @@ void cmd_unsubscribe(exec_context& c) { conn_of(c).unsubscribe(rest(c, 1), false
 void cmd_punsubscribe(exec_context& c) { conn_of(c).unsubscribe(rest(c, 1), true); }
 
 void cmd_publish(exec_context& c) {
-  connection& conn = conn_of(c);
-  c.out.integer(conn.owner().pubsub().publish(c.arg(1), c.arg(2), conn.reactor_index()));
+  // No connection needed: PUBLISH also arrives from replication and AOF replays.
+  reactor* here = current_reactor();
+  c.out.integer(static_cast<server&>(c.srv).pubsub().publish(c.arg(1), c.arg(2),
+                                                              here ? here->index() : -1));
 }
 
 void cmd_pubsub(exec_context&) {}
@@ -29,13 +31,13 @@ void cmd_pubsub_channels(exec_context& c) {
     c.out.error("ERR wrong number of arguments for 'pubsub|channels' command");
     return;
   }
-  auto names = conn_of(c).owner().pubsub().channels(c.argc() == 3 ? c.arg(2) : "", c.argc() == 2);
+  auto names = static_cast<server&>(c.srv).pubsub().channels(c.argc() == 3 ? c.arg(2) : "", c.argc() == 2);
   c.out.array(names.size());
   for (auto& n : names) c.out.bulk(n);
 }
 
 void cmd_pubsub_numsub(exec_context& c) {
-  pubsub_hub& hub = conn_of(c).owner().pubsub();
+  pubsub_hub& hub = static_cast<server&>(c.srv).pubsub();
   c.out.map(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); ++i) {
     c.out.bulk(c.arg(i));
@@ -43,7 +45,9 @@ void cmd_pubsub_numsub(exec_context& c) {
   }
 }
 
-void cmd_pubsub_numpat(exec_context& c) { c.out.integer(conn_of(c).owner().pubsub().numpat()); }
+void cmd_pubsub_numpat(exec_context& c) {
+  c.out.integer(static_cast<server&>(c.srv).pubsub().numpat());
+}
 
 void cmd_pubsub_help(exec_context& c) {
   static const char* lines[] = {

@@ -178,6 +178,7 @@ void reactor::cancel_flush(flushable* f) {
 }
 
 void reactor::flush_all() {
+  for (auto& f : before_flush_) f();
   flushing_.swap(pending_flush_);
   for (size_t i = 0; i < flushing_.size(); ++i)
     if (flushable* f = flushing_[i]) f->flush_pending();
@@ -219,7 +220,7 @@ void reactor::loop() {
       else
         h->on_io(events[i].events);
     }
-    if (!pending_flush_.empty()) flush_all();
+    flush_all();
     run_ready();
     if (!pending_flush_.empty()) flush_all();
     if (!timers_.empty() || !one_shots_.empty()) run_timers(monotonic_ms());

@@ -69,6 +69,8 @@ class reactor {
   // Redis's beforeSleep does: replies for many clients go out together, which is
   // what lets a saturated client collect more of them per wake-up.
   void defer_flush(flushable* f) { pending_flush_.push_back(f); }
+  // Runs f at the end of every pass, before the deferred flushes (the AOF).
+  void before_flush(std::function<void()> f) { before_flush_.push_back(std::move(f)); }
   // Forgets f (it is closing).
   void cancel_flush(flushable* f);
   // Runs f every `period_ms` on the loop thread (the reactor's cron).
@@ -130,6 +132,7 @@ class reactor {
   std::unordered_map<uint64_t, int64_t> one_shot_due_;
   uint64_t next_timer_id_ = 0;
   std::vector<flushable*> pending_flush_, flushing_;
+  std::vector<std::function<void()>> before_flush_;
 
   // Handed over by other threads.
   std::mutex remote_mutex_;

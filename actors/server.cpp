@@ -33,7 +33,8 @@ int64_t wall_clock_us() {
   return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
-server::server(caf::actor_system& sys, config_registry& cfg) : sys_(sys), cfg_(cfg) {
+server::server(caf::actor_system& sys, config_registry& cfg)
+    : sys_(sys), cfg_(cfg), aof_(std::make_unique<aof_manager>(*this)) {
   std::random_device rd;
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(hex[rd() % 16]);
@@ -64,6 +65,8 @@ bool server::start() {
       }
     }
 
+  if (!load_data()) return false;
+
   size_t commands = command_table::instance().size();
   for (int i = 0; i < threads; ++i) {
     reactors_.push_back(std::make_unique<reactor>(sys_, i));
@@ -71,6 +74,14 @@ bool server::start() {
   }
   hosted_connections_.resize(size_t(threads));
   lazy_freer_ = sys_.spawn<lazy_freer>(std::ref(*this));
+  aof_fsync_ = sys_.spawn([this](caf::event_based_actor* self) -> caf::behavior {
+    directory_.add({self->id(), "aof_fsync", "appendfsync everysec", 0, -1, {}});
+    self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+    return {[this, self](tick_atom) {
+      aof_->fsync_tick();
+      self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+    }};
+  });
 
   // Shard i lives on reactor i % threads.
   for (int i = 0; i < shards; ++i) {
@@ -87,6 +98,8 @@ bool server::start() {
       for (auto& a : mine) caf::anon_send(a, tick_atom::value);
       cron(i);
     });
+    // Before this pass's replies leave: the journal reaches the AOF (and disk).
+    r.before_flush([this] { aof_->flush_pass(); });
     r.start();
   }
   if (!open_listeners()) return false;
@@ -185,6 +198,18 @@ void server::attach_config_hooks() {
                    }
                    return std::nullopt;
                  });
+  cfg_.set_apply("appendfsync", [this](const std::string& v) -> std::optional<std::string> {
+    aof_->set_policy(v == "always" ? fsync_policy::always
+                                   : v == "no" ? fsync_policy::no : fsync_policy::everysec);
+    return std::nullopt;
+  });
+  cfg_.set_apply("appendonly", [this](const std::string& v) -> std::optional<std::string> {
+    // At start-up load_data() opens the AOF; here only run-time changes.
+    if (reactors_.empty()) return std::nullopt;
+    if (v == "yes" && !aof_->enabled()) return aof_->open();
+    if (v == "no" && aof_->enabled()) aof_->close();
+    return std::nullopt;
+  });
   cfg_.set_apply("dir", [this](const std::string& v) -> std::optional<std::string> {
     if (chdir(v.c_str()) != 0) return std::string("No such file or directory");
     char buf[4096];
@@ -339,6 +364,26 @@ void server::key_modified(int db, std::string_view key) {
   if (it != m.end()) touch(it->second);
 }
 
+void server::journal(int db, const std::vector<std::string>& args) { journal_.append(db, args); }
+
+bool server::load_data() {
+  if (cfg_.get_bool("appendonly")) {
+    if (auto err = aof_->load()) {
+      log_warning("Fatal error loading the AOF: {}", *err);
+      return false;
+    }
+    if (auto err = aof_->open()) {
+      log_warning("Can't open the append only file: {}", *err);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> server::load_rdb_file(const std::string&) {
+  return std::string("RDB loading is not available in this build yet");
+}
+
 void server::free_later(kv_entry* chain) {
   if (chain == nullptr) return;
   caf::anon_send(lazy_freer_, free_atom::value, reinterpret_cast<uintptr_t>(chain));
@@ -357,6 +402,10 @@ int server::wait_and_stop() {
   lk.unlock();
   log_warning("User requested shutdown...");
   for (auto& r : reactors_) r->stop();
+  if (aof_->enabled()) {
+    aof_->flush_pass();
+    aof_->close();
+  }
   const std::string& path = cfg_.get("unixsocket");
   if (!path.empty()) unlink(path.c_str());
   const std::string& pid = cfg_.get("pidfile");

@@ -18,6 +18,8 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/actor_directory.hpp"
+#include "actors/aof.hpp"
+#include "actors/journal.hpp"
 #include "actors/pubsub_hub.hpp"
 #include "actors/reactor.hpp"
 #include "actors/server_stats.hpp"
@@ -83,6 +85,10 @@ class server : public server_services {
   int pick_reactor() { return int(next_reactor_.fetch_add(1) % reactors_.size()); }
 
   pubsub_hub& pubsub() { return pubsub_; }
+  write_journal& journal_log() { return journal_; }
+  aof_manager& aof() { return *aof_; }
+  // Loads an RDB file into the (empty) keyspace; an error message on failure.
+  std::optional<std::string> load_rdb_file(const std::string& path);
   // The output limits of the class this client belongs to.
   output_limit output_limit_for(const session& s) const;
 
@@ -116,9 +122,11 @@ class server : public server_services {
                       int db) override;
   void key_modified(int db, std::string_view key) override;
   void free_later(kv_entry* chain) override;
+  void journal(int db, const std::vector<std::string>& args) override;
 
  private:
   void attach_config_hooks();
+  bool load_data();
   void attach_data_model_hooks();  // server_data_model.cpp
   bool open_listeners();
   void cron(int reactor_index);
@@ -133,6 +141,9 @@ class server : public server_services {
   std::vector<caf::actor> listeners_;
   caf::actor lazy_freer_;
   pubsub_hub pubsub_;
+  write_journal journal_;
+  std::unique_ptr<aof_manager> aof_;
+  caf::actor aof_fsync_;
   // client-output-buffer-limit: normal, replica, pubsub (hard, soft, seconds).
   std::array<std::array<std::atomic<int64_t>, 3>, 3> output_limits_{};
   actor_directory directory_;

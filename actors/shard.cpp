@@ -34,6 +34,7 @@ void shard::cron() {
     uint32_t flags = srv_.settings.notify_flags.load(std::memory_order_relaxed);
     if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
     srv_.key_modified(db, e->key());
+    srv_.journal(db, {"DEL", std::string(e->key())});
   });
   store_.maintain_tables(1);
 }

@@ -192,6 +192,8 @@ void define_directives(config_registry& reg) {
     reg.define(d);
   }
 
+  define_persistence_directives(reg);
+
   // -- lazy freeing ----------------------------------------------------------------
   reg.define(boolean("lazyfree-lazy-user-del", false, "DEL frees values in the background, as UNLINK."));
   reg.define(boolean("lazyfree-lazy-user-flush", false, "FLUSHDB/FLUSHALL without a mode are ASYNC."));

@@ -12,5 +12,7 @@ void define_directives(config_registry& reg);
 // client-output-buffer-limit and notify-keyspace-events (config_clients.cpp).
 void define_client_directives(config_registry& reg);
 std::optional<uint32_t> parse_notify_flags(std::string_view s);
+// save points, RDB and AOF (config_persistence.cpp).
+void define_persistence_directives(config_registry& reg);
 void define_data_model_directives(config_registry& reg);  // config_data_model.cpp
 }

@@ -78,7 +78,10 @@ void bpop_generic(exec_context& c, bool left) {
   if (!timeout) return;
   found_key f = first_of_type(c, 1, c.argc() - 1, value_type::list);
   if (f.error) return;
-  if (f.entry != nullptr) return list_pop_one_reply(c, c.key_at(f.index), f.entry, left, true);
+  if (f.entry != nullptr) {
+    c.propagate({left ? "LPOP" : "RPOP", std::string(c.arg(f.index))});
+    return list_pop_one_reply(c, c.key_at(f.index), f.entry, left, true);
+  }
   block_for_keys(c, args_range(c, 1, c.argc() - 1), *timeout, false);
 }
 void cmd_blpop(exec_context& c) { bpop_generic(c, true); }
@@ -102,7 +105,9 @@ void bmove_generic(exec_context& c, bool from_left, bool to_left, size_t timeout
   found_key f = first_of_type(c, 1, 2, value_type::list);
   if (f.error) return;
   if (f.entry != nullptr) {
-    list_move_reply(c, c.key_at(1), f.entry, c.key_at(2), from_left, to_left);
+    if (list_move_reply(c, c.key_at(1), f.entry, c.key_at(2), from_left, to_left))
+      c.propagate({"LMOVE", std::string(c.arg(1)), std::string(c.arg(2)),
+                   from_left ? "LEFT" : "RIGHT", to_left ? "LEFT" : "RIGHT"});
     return;
   }
   block_for_keys(c, args_range(c, 1, 2), *timeout, true);
@@ -155,8 +160,11 @@ void cmd_blmpop(exec_context& c) {
   if (!parse_mpop(c, "left", "right", m)) return;
   found_key f = first_of_type(c, 3, m.keys_end, value_type::list);
   if (f.error) return;
-  if (f.entry != nullptr)
+  if (f.entry != nullptr) {
+    c.propagate({"LMPOP", "1", std::string(c.arg(f.index)), m.first_side ? "LEFT" : "RIGHT",
+                 "COUNT", std::to_string(m.count)});
     return list_pop_many_reply(c, c.key_at(f.index), f.entry, m.first_side, m.count, true);
+  }
   block_for_keys(c, args_range(c, 3, m.keys_end), m.timeout, false);
 }
 
@@ -165,7 +173,10 @@ void bzpop_generic(exec_context& c, bool max) {
   if (!timeout) return;
   found_key f = first_of_type(c, 1, c.argc() - 1, value_type::zset);
   if (f.error) return;
-  if (f.entry != nullptr) return zset_pop_reply(c, c.key_at(f.index), f.entry, max, -1, true, false);
+  if (f.entry != nullptr) {
+    c.propagate({max ? "ZPOPMAX" : "ZPOPMIN", std::string(c.arg(f.index))});
+    return zset_pop_reply(c, c.key_at(f.index), f.entry, max, -1, true, false);
+  }
   block_for_keys(c, args_range(c, 1, c.argc() - 1), *timeout, false);
 }
 void cmd_bzpopmin(exec_context& c) { bzpop_generic(c, false); }
@@ -176,8 +187,11 @@ void cmd_bzmpop(exec_context& c) {
   if (!parse_mpop(c, "min", "max", m)) return;
   found_key f = first_of_type(c, 3, m.keys_end, value_type::zset);
   if (f.error) return;
-  if (f.entry != nullptr)
+  if (f.entry != nullptr) {
+    c.propagate({"ZMPOP", "1", std::string(c.arg(f.index)), m.first_side ? "MIN" : "MAX", "COUNT",
+                 std::to_string(m.count)});
     return zset_pop_reply(c, c.key_at(f.index), f.entry, !m.first_side, m.count, true, true);
+  }
   block_for_keys(c, args_range(c, 3, m.keys_end), m.timeout, false);
 }
 

@@ -10,6 +10,8 @@ bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
   k.shard->stats().expired_keys.add();
   notify(notify_expired, "expired", k);
   srv.key_modified(k.db_index, k.name);
+  // Replicas and the AOF learn of the expiry as an explicit delete.
+  srv.journal(k.db_index, {"DEL", std::string(k.name)});
   k.db->remove(loc);
   return true;
 }

@@ -85,11 +85,23 @@ struct exec_context {
   // Adds a new entry for an absent key (and wakes clients blocked on it).
   void add(const key_ref& k, kv_entry* e);
 
-  // After a write: counts the change for save points and wakes WATCHers.
+  // After a write: counts the change for save points and wakes WATCHers. A
+  // command that changed something is journaled (AOF, replicas).
   void changed(const key_ref& k, int64_t n = 1) {
     ks.dirty.fetch_add(n, std::memory_order_relaxed);
+    changes += n;
     srv.key_modified(k.db_index, k.name);
   }
+
+  // -- propagation ----------------------------------------------------------
+  // What the journal records for this command: by default its arguments, if it
+  // changed anything. A command whose effect is not reproducible from its
+  // arguments (relative TTLs, random pops, floats) states what to record.
+  int64_t changes = 0;
+  std::vector<std::vector<std::string>> rewritten;
+  void propagate(std::vector<std::string> args) { rewritten.push_back(std::move(args)); }
+  // Journals an extra command right away (e.g. the DEL of a key found expired).
+  void journal_now(std::vector<std::string> args) { srv.journal(db_index, args); }
   void notify(uint32_t cls, std::string_view event, const key_ref& k) {
     if (srv.settings.notify_flags.load(std::memory_order_relaxed) & cls)
       srv.keyspace_event(cls, event, k.name, k.db_index);

@@ -301,11 +301,13 @@ void expire_generic(exec_context& c, int64_t unit, bool absolute) {
     k.db->remove(loc);
     c.changed(k);
     c.notify(notify_generic, "del", k);
+    c.propagate({"DEL", std::string(k.name)});
     return c.out.integer(1);
   }
   k.db->set_expire(loc, when);
   c.changed(k);
   c.notify(notify_generic, "expire", k);
+  c.propagate({"PEXPIREAT", std::string(k.name), std::to_string(when)});
   c.out.integer(1);
 }
 void cmd_expire(exec_context& c) { expire_generic(c, 1000, false); }

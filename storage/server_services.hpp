@@ -4,7 +4,9 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace troupe {
 
@@ -63,6 +65,10 @@ class server_services {
   virtual void key_modified(int db, std::string_view key) = 0;
   // Frees a chain of entries (linked by `next`) in the background.
   virtual void free_later(kv_entry* chain) = 0;
+  // Appends a write to the journal (AOF, replicas) in database db. Called with
+  // the shards of the command's keys held, so the journal's order is the order
+  // in which the writes happened.
+  virtual void journal(int db, const std::vector<std::string>& args) = 0;
 };
 
 }  // namespace troupe

@@ -122,7 +122,12 @@ void cmd_set(exec_context& c) {
   store_string(c, k, loc, c.arg(2), o.expire_at, o.keep_ttl);
   c.changed(k);
   c.notify(notify_string, "set", k);
-  if (o.expire_at >= 0) c.notify(notify_generic, "expire", k);
+  if (o.expire_at >= 0) {
+    c.notify(notify_generic, "expire", k);
+    // Replicas and the AOF get the absolute time, not one relative to their clock.
+    c.propagate({"SET", std::string(k.name), std::string(c.arg(2)), "PXAT",
+                 std::to_string(o.expire_at)});
+  }
   if (!o.get) c.out.ok();
 }
 
@@ -144,6 +149,7 @@ void setex_generic(exec_context& c, int64_t unit) {
   c.changed(k);
   c.notify(notify_string, "set", k);
   c.notify(notify_generic, "expire", k);
+  c.propagate({"SET", std::string(k.name), std::string(c.arg(3)), "PXAT", std::to_string(*when)});
   c.out.ok();
 }
 void cmd_setex(exec_context& c) { setex_generic(c, 1000); }
@@ -162,15 +168,18 @@ void cmd_getex(exec_context& c) {
     if (o.expire_at <= c.now) {
       k.db->remove(loc);
       c.notify(notify_generic, "del", k);
+      c.propagate({"DEL", std::string(k.name)});
     } else {
       k.db->set_expire(loc, o.expire_at);
       c.notify(notify_generic, "expire", k);
+      c.propagate({"PEXPIREAT", std::string(k.name), std::to_string(o.expire_at)});
     }
     c.changed(k);
   } else if (o.persist && e->has_expire()) {
     k.db->persist(k.db->keys.locate(k.name, k.hash));
     c.changed(k);
     c.notify(notify_generic, "persist", k);
+    c.propagate({"PERSIST", std::string(k.name)});
   }
 }
 
@@ -183,6 +192,7 @@ void cmd_getdel(exec_context& c) {
   k.db->remove(k.db->keys.locate(k.name, k.hash));
   c.changed(k);
   c.notify(notify_generic, "del", k);
+  c.propagate({"DEL", std::string(k.name)});
 }
 
 void cmd_getset(exec_context& c) {
@@ -318,6 +328,8 @@ void cmd_incrbyfloat(exec_context& c) {
   store_string(c, k, loc, s, -1, true);
   c.changed(k);
   c.notify(notify_string, "incrbyfloat", k);
+  // Float arithmetic may differ elsewhere: replicate the result.
+  c.propagate({"SET", std::string(k.name), s, "KEEPTTL"});
   c.out.bulk(s);
 }
 

@@ -137,6 +137,12 @@ void worker::on_readable(connection& c) {
     const size_t space = rbuf_.size() - carried;
     ssize_t n = ::recv(c.fd, rbuf_.data() + carried, space, 0);
     if (n == 0) {
+      if (!c.active) {
+        // Done with its last batch: an idle timeout on the server is no failure.
+        ::close(c.fd);
+        c.fd = -1;
+        return;
+      }
       fail("Error: Server closed the connection");
       return;
     }

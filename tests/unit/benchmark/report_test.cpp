@@ -1,7 +1,7 @@
 // Output formats: the layout scripts written for redis-benchmark parse.
 #include <gtest/gtest.h>
 
-#include <regex>
+#include <cstdio>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -88,16 +88,25 @@ TEST(benchmark_report, percentile_distribution_ends_at_100_percent) {
   ASSERT_GE(l.size(), 5u);
   EXPECT_EQ(l.back(), "100.000% <= 1.100 milliseconds (cumulative count 1000)");
   // Ticks halve the distance to 100%: 0, 50, 75, 87.5, 93.75 ...
-  std::regex line(R"(^(\d+\.\d{3})% <= (\d+\.\d{3}) milliseconds \(cumulative count (\d+)\)$)");
   double last_pct = -1, last_ms = 0;
   for (const auto& s : l) {
-    std::smatch m;
-    ASSERT_TRUE(std::regex_match(s, m, line)) << s;
-    EXPECT_GE(std::stod(m[1]), last_pct);
-    EXPECT_GE(std::stod(m[2]), last_ms);
-    last_pct = std::stod(m[1]);
-    last_ms = std::stod(m[2]);
+    double pct = 0, ms = 0;
+    unsigned long long count = 0;
+    int used = 0;
+    ASSERT_EQ(std::sscanf(s.c_str(), "%lf%% <= %lf milliseconds (cumulative count %llu)%n", &pct,
+                          &ms, &count, &used),
+              3)
+        << s;
+    EXPECT_EQ(size_t(used), s.size()) << s;
+    EXPECT_GE(pct, last_pct);
+    EXPECT_GE(ms, last_ms);
+    last_pct = pct;
+    last_ms = ms;
   }
+  EXPECT_EQ(l[0], "0.000% <= 0.101 milliseconds (cumulative count 1)");
+  EXPECT_EQ(l[1], "50.000% <= 0.600 milliseconds (cumulative count 500)");
+  EXPECT_EQ(l[2], "75.000% <= 0.850 milliseconds (cumulative count 750)");
+  EXPECT_EQ(l[3], "87.500% <= 0.975 milliseconds (cumulative count 875)");
 }
 
 TEST(benchmark_report, cumulative_distribution_steps) {

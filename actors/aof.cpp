@@ -1,0 +1,247 @@
+#include "actors/aof.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "actors/command_replayer.hpp"
+#include "actors/log.hpp"
+#include "actors/server.hpp"
+#include "storage/aof_reader.hpp"
+
+namespace troupe {
+namespace {
+int64_t file_size(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? int64_t(st.st_size) : 0;
+}
+bool read_text(const std::string& path, std::string& out) {
+  std::ifstream f(path);
+  if (!f) return false;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  out = ss.str();
+  return true;
+}
+}  // namespace
+
+aof_manager::open_file::~open_file() {
+  if (fd >= 0) ::close(fd);
+}
+
+aof_manager::aof_manager(server& srv) : srv_(srv) {}
+aof_manager::~aof_manager() = default;
+
+std::string aof_manager::directory() const { return srv_.config().get("appenddirname"); }
+std::string aof_manager::prefix() const { return srv_.config().get("appendfilename"); }
+
+std::optional<std::string> aof_manager::load() {
+  std::string dir = directory();
+  std::string text;
+  if (!read_text(dir + "/" + aof_manifest::manifest_name(prefix()), text)) return std::nullopt;
+  std::string err;
+  auto m = aof_manifest::parse(text, err);
+  if (!m) return err;
+  const aof_manifest::file* base = m->base();
+  auto incrs = m->incrs();
+  int64_t total = 0;
+  auto start = std::chrono::steady_clock::now();
+  if (base != nullptr) {
+    std::string path = dir + "/" + base->name;
+    FILE* f = fopen(path.c_str(), "rb");
+    if (f == nullptr) return "Can't open the append-only file " + base->name + ": " + strerror(errno);
+    char magic[5] = {};
+    size_t got = fread(magic, 1, 5, f);
+    fclose(f);
+    if (got == 5 && memcmp(magic, "REDIS", 5) == 0) {
+      if (auto e = srv_.load_rdb_file(path)) return "Loading the AOF base " + base->name + ": " + *e;
+    } else {
+      bool truncated = false;
+      if (auto e = replay_file(path, incrs.empty(), truncated)) return e;
+    }
+    total += file_size(path);
+    base_size_ = file_size(path);
+  }
+  for (size_t i = 0; i < incrs.size(); ++i) {
+    std::string path = dir + "/" + incrs[i]->name;
+    bool truncated = false;
+    if (auto e = replay_file(path, i + 1 == incrs.size(), truncated)) return e;
+    total += file_size(path);
+  }
+  manifest_ = *m;
+  current_size_ = total;
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log_notice("DB loaded from append only file: {:.3f} seconds", secs);
+  return std::nullopt;
+}
+
+std::optional<std::string> aof_manager::replay_file(const std::string& path, bool last,
+                                                    bool& truncated) {
+  FILE* f = fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    if (errno == ENOENT && last) return std::nullopt;  // created lazily; nothing written yet
+    return "Can't open the append-only file " + path + ": " + strerror(errno);
+  }
+  setvbuf(f, nullptr, _IOFBF, 1 << 20);
+  command_replayer replayer(srv_);
+  aof_reader reader(f, 0);
+  std::vector<std::string> args;
+  int64_t before_multi = 0;
+  std::string name = path.substr(path.rfind('/') + 1);
+  for (;;) {
+    auto r = reader.next(args);
+    if (r == aof_reader::result::command) {
+      if (!replayer.in_transaction()) before_multi = reader.valid_offset();
+      std::string err;
+      if (!replayer.apply(args, err)) {
+        fclose(f);
+        return err + " reading the append only file " + name;
+      }
+      if (!replayer.in_transaction()) before_multi = reader.valid_offset();
+      continue;
+    }
+    if (r == aof_reader::result::end && !replayer.in_transaction()) break;
+    if (r == aof_reader::result::corrupt) {
+      fclose(f);
+      return "Bad file format reading the append only file " + name + " (" + reader.error() +
+             "): make a backup of your AOF file, then use ./troupe-check-aof --fix <filename>";
+    }
+    // Truncated command, or a transaction that never reached EXEC.
+    int64_t keep = replayer.in_transaction() ? before_multi : reader.valid_offset();
+    fclose(f);
+    if (!last || !srv_.config().get_bool("aof-load-truncated")) {
+      return "Unexpected end of file reading the append only file " + name +
+             ". You can: 1) Make a backup of your AOF file, then use ./troupe-check-aof --fix "
+             "<filename>. 2) Alternatively you can set the 'aof-load-truncated' configuration "
+             "option to yes and restart the server.";
+    }
+    log_warning("!!! Warning: short read while loading the AOF file {}!!!", name);
+    log_warning("!!! Truncating the AOF {} at offset {} !!!", name, keep);
+    if (truncate(path.c_str(), keep) != 0)
+      return "Error truncating the AOF file " + name + ": " + strerror(errno);
+    log_warning("AOF {} loaded anyway because aof-load-truncated is enabled", name);
+    truncated = true;
+    return std::nullopt;
+  }
+  fclose(f);
+  return std::nullopt;
+}
+
+std::optional<std::string> aof_manager::open() {
+  std::lock_guard<std::mutex> g(mutex_);
+  std::string dir = directory();
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return "Can't create the AOF directory " + dir + ": " + strerror(errno);
+  std::string mpath = dir + "/" + aof_manifest::manifest_name(prefix());
+  if (manifest_.files.empty()) {
+    std::string text, err;
+    if (read_text(mpath, text)) {
+      auto m = aof_manifest::parse(text, err);
+      if (!m) return err;
+      manifest_ = *m;
+    }
+  }
+  if (manifest_.incrs().empty()) {
+    manifest_.files.push_back({aof_manifest::incr_name(prefix(), manifest_.next_incr_seq()),
+                               manifest_.next_incr_seq(), 'i'});
+    std::string err;
+    if (!write_file_atomically(mpath, manifest_.to_string(), err))
+      return "Can't write the AOF manifest: " + err;
+  }
+  std::string incr = dir + "/" + manifest_.incrs().back()->name;
+  auto f = std::make_shared<open_file>();
+  f->fd = ::open(incr.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (f->fd < 0) return "Can't open the append-only file " + incr + ": " + strerror(errno);
+  file_ = f;
+  fsync_dir(dir);
+  write_journal& j = srv_.journal_log();
+  j.forget_db();
+  std::string drop;
+  written_ = j.take(drop);  // anything before the file opened is not ours
+  synced_ = written_.load();
+  j.set_active(true);
+  enabled_ = true;
+  log_notice("Appending to {}", incr);
+  return std::nullopt;
+}
+
+void aof_manager::close() {
+  std::lock_guard<std::mutex> g(mutex_);
+  enabled_ = false;
+  srv_.journal_log().set_active(false);
+  if (file_ && file_->fd >= 0) fdatasync(file_->fd);
+  file_.reset();
+}
+
+bool aof_manager::write_all(const std::string& bytes) {
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::write(file_->fd, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (write_ok_.exchange(false))
+        log_warning("Error writing to the AOF file: {}", strerror(errno));
+      return false;
+    }
+    off += size_t(n);
+  }
+  if (!write_ok_.exchange(true)) log_warning("AOF write error looks solved. Can write again.");
+  current_size_.fetch_add(int64_t(bytes.size()));
+  return true;
+}
+
+void aof_manager::flush_pass() {
+  if (!enabled()) return;
+  // Nothing new since the last write (the common case for a read-only pass).
+  if (srv_.journal_log().offset() == written_.load(std::memory_order_relaxed)) return;
+  std::lock_guard<std::mutex> g(mutex_);
+  if (!file_) return;
+  uint64_t upto = srv_.journal_log().take(buffer_);
+  if (!buffer_.empty()) {
+    if (!write_all(buffer_)) return;
+    written_ = upto;
+  }
+  if (policy_.load(std::memory_order_relaxed) == fsync_policy::always &&
+      synced_.load(std::memory_order_relaxed) < written_.load()) {
+    fdatasync(file_->fd);
+    synced_.store(written_.load());
+  }
+}
+
+void aof_manager::fsync_tick() {
+  if (!enabled() || policy_.load() != fsync_policy::everysec) return;
+  std::shared_ptr<open_file> f;
+  uint64_t upto;
+  {
+    std::lock_guard<std::mutex> g(mutex_);
+    if (!file_ || synced_.load() >= written_.load()) return;
+    f = file_;
+    upto = written_;
+  }
+  // Outside the lock: reactors keep writing while the disk catches up.
+  fdatasync(f->fd);
+  synced_.store(upto);
+}
+
+std::string aof_manager::info_fields() const {
+  std::string out;
+  auto field = [&](const char* k, const std::string& v) { out += std::string(k) + ":" + v + "\r\n"; };
+  field("aof_last_write_status", write_ok_ ? "ok" : "err");
+  if (enabled()) {
+    field("aof_current_size", std::to_string(current_size_.load()));
+    field("aof_base_size", std::to_string(base_size_.load()));
+    field("aof_pending_rewrite", "0");
+    field("aof_buffer_length", "0");
+    field("aof_pending_bio_fsync", "0");
+    field("aof_delayed_fsync", std::to_string(delayed_fsyncs_.get()));
+  }
+  return out;
+}
+
+}  // namespace troupe

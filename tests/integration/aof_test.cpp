@@ -1,0 +1,222 @@
+// The append only file: what is written, reloading after restarts and kill -9,
+// fsync policies, truncated and corrupt files.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/server_process.hpp"
+
+using namespace troupe;
+using namespace troupe::test;
+
+namespace {
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+std::string incr_path(const server_process& s) {
+  return s.dir() + "/appendonlydir/appendonly.aof.1.incr.aof";
+}
+// Restarts a server on the same directory (a new process, new port).
+server_process restart_in(const server_process& old, std::vector<std::string> args) {
+  args.insert(args.end(), {"--dir", old.dir()});
+  return server_process(args);
+}
+}  // namespace
+
+TEST(aof, layout_and_reload) {
+  server_process s({"--appendonly", "yes"});
+  ASSERT_TRUE(s.start());
+  resp_client c = s.client();
+  c.call({"SET", "a", "1"});
+  c.call({"SET", "t", "v", "EX", "1000"});
+  c.call({"INCRBYFLOAT", "f", "1.5"});
+  c.call({"RPUSH", "l", "x", "y"});
+  c.call({"SELECT", "3"});
+  c.call({"SET", "in3", "yes"});
+  c.call({"MULTI"});
+  c.call({"INCR", "n"});
+  c.call({"INCR", "n"});
+  c.call({"EXEC"});
+  c.call({"EXPIRE", "in3", "500"});
+  c.call({"DEL", "nope"});  // no change: not journaled
+  std::string manifest = read_file(s.dir() + "/appendonlydir/appendonly.aof.manifest");
+  EXPECT_EQ(manifest, "file appendonly.aof.1.incr.aof seq 1 type i\n");
+  std::string aof = read_file(incr_path(s));
+  EXPECT_NE(aof.find("PXAT"), std::string::npos) << aof;  // relative TTL made absolute
+  EXPECT_NE(aof.find("KEEPTTL"), std::string::npos) << aof;
+  EXPECT_NE(aof.find("MULTI"), std::string::npos) << aof;
+  EXPECT_NE(aof.find("PEXPIREAT"), std::string::npos) << aof;
+  EXPECT_EQ(aof.find("nope"), std::string::npos) << aof;
+  s.stop();
+  server_process again({"--appendonly", "yes", "--dir", s.dir()});
+  ASSERT_TRUE(again.start());
+  resp_client d = again.client();
+  EXPECT_EQ(d.call({"GET", "a"}).str, "1");
+  EXPECT_GT(d.call({"TTL", "t"}).integer, 900);
+  EXPECT_EQ(d.call({"GET", "f"}).str, "1.5");
+  EXPECT_EQ(d.call({"LRANGE", "l", "0", "-1"}).to_string(), "[\"x\", \"y\"]");
+  d.call({"SELECT", "3"});
+  EXPECT_EQ(d.call({"GET", "in3"}).str, "yes");
+  EXPECT_EQ(d.call({"GET", "n"}).str, "2");
+  EXPECT_GT(d.call({"TTL", "in3"}).integer, 400);
+  // Appends continue in the same file after a restart.
+  d.call({"SELECT", "0"});
+  d.call({"SET", "after", "restart"});
+  again.stop();
+  server_process third({"--appendonly", "yes", "--dir", s.dir()});
+  ASSERT_TRUE(third.start());
+  EXPECT_EQ(third.call({"GET", "after"}).str, "restart");
+  EXPECT_EQ(third.call({"GET", "a"}).str, "1");
+}
+
+// With appendfsync always, every acknowledged write survives kill -9.
+TEST(aof, always_loses_no_acknowledged_write_on_kill9) {
+  server_process s({"--appendonly", "yes", "--appendfsync", "always"});
+  ASSERT_TRUE(s.start());
+  std::atomic<bool> stop{false};
+  std::vector<std::atomic<int64_t>> acked(8);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      resp_client c = s.client();
+      for (int64_t i = 1; !stop; ++i) {
+        auto r = c.call({"SET", "w" + std::to_string(w), std::to_string(i)});
+        if (r.str != "OK") return;
+        acked[size_t(w)] = i;
+        c.call({"RPUSH", "log" + std::to_string(w), std::to_string(i)});
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  s.kill_now();
+  stop = true;
+  for (auto& t : writers) t.join();
+  server_process again({"--appendonly", "yes", "--dir", s.dir()});
+  ASSERT_TRUE(again.start());
+  for (int w = 0; w < 8; ++w) {
+    auto v = again.call({"GET", "w" + std::to_string(w)});
+    ASSERT_FALSE(v.is_nil());
+    EXPECT_GE(std::stoll(v.str), acked[size_t(w)].load()) << "writer " << w;
+    EXPECT_GT(acked[size_t(w)].load(), 10);
+  }
+}
+
+TEST(aof, everysec_and_no_policies_reload) {
+  for (auto policy : {"everysec", "no"}) {
+    server_process s({"--appendonly", "yes", "--appendfsync", policy});
+    ASSERT_TRUE(s.start());
+    resp_client c = s.client();
+    for (int i = 0; i < 1000; ++i) c.append({"SET", "k" + std::to_string(i), std::to_string(i)});
+    c.flush();
+    for (int i = 0; i < 1000; ++i) c.read_reply();
+    EXPECT_EQ(c.call({"CONFIG", "GET", "appendfsync"}).elements[1].str, policy);
+    s.stop();
+    server_process again({"--appendonly", "yes", "--dir", s.dir()});
+    ASSERT_TRUE(again.start());
+    EXPECT_EQ(again.call({"DBSIZE"}).integer, 1000) << policy;
+  }
+}
+
+TEST(aof, truncated_last_command) {
+  server_process s({"--appendonly", "yes"});
+  ASSERT_TRUE(s.start());
+  s.call({"SET", "kept", "1"});
+  s.call({"SET", "also", "2"});
+  s.stop();
+  // Tear the file in the middle of a last command.
+  std::string path = incr_path(s);
+  std::string text = read_file(path);
+  std::ofstream(path, std::ios::app) << "*3\r\n$3\r\nSET\r\n$4\r\ntorn\r\n$5\r\nab";
+  {
+    server_process refuse({"--appendonly", "yes", "--aof-load-truncated", "no", "--dir", s.dir()});
+    EXPECT_FALSE(refuse.start());
+    EXPECT_NE(refuse.log_text().find("Unexpected end of file"), std::string::npos)
+        << refuse.log_text();
+  }
+  server_process loads({"--appendonly", "yes", "--aof-load-truncated", "yes", "--dir", s.dir()});
+  ASSERT_TRUE(loads.start());
+  EXPECT_EQ(loads.call({"GET", "kept"}).str, "1");
+  EXPECT_EQ(loads.call({"GET", "also"}).str, "2");
+  EXPECT_TRUE(loads.call({"GET", "torn"}).is_nil());
+  EXPECT_NE(loads.log_text().find("short read while loading the AOF"), std::string::npos);
+  // The torn tail was cut off: the file is valid again and appends follow.
+  EXPECT_EQ(read_file(path), text);
+  loads.call({"SET", "next", "3"});
+  loads.stop();
+  server_process third({"--appendonly", "yes", "--aof-load-truncated", "no", "--dir", s.dir()});
+  ASSERT_TRUE(third.start());
+  EXPECT_EQ(third.call({"GET", "next"}).str, "3");
+}
+
+TEST(aof, unfinished_transaction_is_not_applied) {
+  server_process s({"--appendonly", "yes"});
+  ASSERT_TRUE(s.start());
+  s.call({"SET", "base", "1"});
+  s.stop();
+  std::ofstream(incr_path(s), std::ios::app)
+      << "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$4\r\nhalf\r\n$1\r\n1\r\n";
+  server_process loads({"--appendonly", "yes", "--dir", s.dir()});
+  ASSERT_TRUE(loads.start());
+  EXPECT_EQ(loads.call({"GET", "base"}).str, "1");
+  EXPECT_TRUE(loads.call({"GET", "half"}).is_nil());
+}
+
+TEST(aof, corrupt_middle_stops_startup) {
+  server_process s({"--appendonly", "yes"});
+  ASSERT_TRUE(s.start());
+  s.call({"SET", "a", "1"});
+  s.call({"SET", "b", "2"});
+  s.stop();
+  std::string path = incr_path(s);
+  std::string text = read_file(path);
+  size_t pos = text.find("$1\r\nb");
+  ASSERT_NE(pos, std::string::npos);
+  text[pos] = '#';
+  std::ofstream(path, std::ios::trunc) << text;
+  server_process refuse({"--appendonly", "yes", "--dir", s.dir()});
+  EXPECT_FALSE(refuse.start());
+  EXPECT_NE(refuse.log_text().find("Bad file format reading the append only file"),
+            std::string::npos)
+      << refuse.log_text();
+}
+
+TEST(aof, expiry_and_blocking_pops_are_journaled_as_plain_commands) {
+  server_process s({"--appendonly", "yes", "--hz", "100"});
+  ASSERT_TRUE(s.start());
+  resp_client c = s.client();
+  c.call({"SET", "short", "v", "PX", "20"});
+  resp_client waiter = s.client();
+  waiter.append({"BLPOP", "q", "0"});
+  waiter.flush();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  c.call({"RPUSH", "q", "a", "b"});
+  EXPECT_EQ(waiter.read_reply().to_string(), "[\"q\", \"a\"]");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::string aof = read_file(incr_path(s));
+  EXPECT_NE(aof.find("$3\r\nDEL\r\n$5\r\nshort"), std::string::npos) << aof;
+  EXPECT_NE(aof.find("$4\r\nLPOP\r\n$1\r\nq"), std::string::npos) << aof;
+  EXPECT_EQ(aof.find("BLPOP"), std::string::npos) << aof;
+  s.stop();
+  server_process again({"--appendonly", "yes", "--dir", s.dir()});
+  ASSERT_TRUE(again.start());
+  EXPECT_EQ(again.call({"LRANGE", "q", "0", "-1"}).to_string(), "[\"b\"]");
+}
+
+TEST(aof, enable_at_runtime) {
+  server_process s;
+  ASSERT_TRUE(s.start());
+  s.call({"SET", "before", "1"});
+  EXPECT_EQ(s.call({"CONFIG", "SET", "appendonly", "yes"}).str, "OK");
+  s.call({"SET", "during", "2"});
+  struct stat st;
+  EXPECT_EQ(stat((s.dir() + "/appendonlydir/appendonly.aof.manifest").c_str(), &st), 0);
+  EXPECT_EQ(s.call({"CONFIG", "SET", "appendonly", "no"}).str, "OK");
+}
