@@ -135,6 +135,10 @@ std::optional<std::string> aof_manager::replay_file(const std::string& path, boo
 
 std::optional<std::string> aof_manager::open() {
   std::lock_guard<std::mutex> g(mutex_);
+  return open_locked();
+}
+
+std::optional<std::string> aof_manager::open_locked() {
   std::string dir = directory();
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return "Can't create the AOF directory " + dir + ": " + strerror(errno);
@@ -227,6 +231,75 @@ void aof_manager::fsync_tick() {
   // Outside the lock: reactors keep writing while the disk catches up.
   fdatasync(f->fd);
   synced_.store(upto);
+}
+
+std::optional<std::string> aof_manager::rotate_for_rewrite(bool rdb_base) {
+  std::lock_guard<std::mutex> g(mutex_);
+  std::string dir = directory();
+  if (!file_) {
+    // Turning the AOF on: the rewrite's base will hold everything before the cut.
+    manifest_ = aof_manifest{};
+    std::string text, err;
+    if (read_text(dir + "/" + aof_manifest::manifest_name(prefix()), text))
+      if (auto m = aof_manifest::parse(text, err)) manifest_ = *m;
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return std::nullopt;
+  } else {
+    std::string pending;
+    uint64_t upto = srv_.journal_log().take(pending);
+    if (!pending.empty() && write_all(pending)) written_ = upto;
+    fdatasync(file_->fd);
+    synced_ = written_.load();
+  }
+  int64_t seq = manifest_.next_incr_seq();
+  std::string incr = aof_manifest::incr_name(prefix(), seq);
+  auto f = std::make_shared<open_file>();
+  f->fd = ::open((dir + "/" + incr).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (f->fd < 0) {
+    log_warning("Can't open the append-only file {}: {}", incr, strerror(errno));
+    return std::nullopt;
+  }
+  manifest_.files.push_back({incr, seq, 'i'});
+  std::string err;
+  if (!write_file_atomically(dir + "/" + aof_manifest::manifest_name(prefix()),
+                             manifest_.to_string(), err)) {
+    manifest_.files.pop_back();
+    log_warning("Can't write the AOF manifest: {}", err);
+    return std::nullopt;
+  }
+  file_ = f;
+  write_journal& j = srv_.journal_log();
+  j.forget_db();
+  std::string drop;
+  written_ = j.take(drop);
+  synced_ = written_.load();
+  j.set_active(true);
+  enabled_ = true;
+  return aof_manifest::base_name(prefix(), manifest_.next_base_seq(), rdb_base);
+}
+
+void aof_manager::finish_rewrite(const std::string& base_name, bool ok) {
+  std::lock_guard<std::mutex> g(mutex_);
+  if (!ok || manifest_.incrs().empty()) return;
+  std::string dir = directory();
+  aof_manifest next;
+  std::vector<std::string> obsolete;
+  aof_manifest::file newest_copy = *manifest_.incrs().back();
+  const aof_manifest::file* newest = &newest_copy;
+  int64_t base_seq = manifest_.next_base_seq();
+  next.files.push_back({base_name, base_seq, 'b'});
+  next.files.push_back(*newest);
+  for (auto& f : manifest_.files)
+    if (f.name != newest->name) obsolete.push_back(f.name);
+  std::string err;
+  if (!write_file_atomically(dir + "/" + aof_manifest::manifest_name(prefix()), next.to_string(),
+                             err)) {
+    log_warning("Can't write the AOF manifest after a rewrite: {}", err);
+    return;
+  }
+  manifest_ = next;
+  for (auto& name : obsolete) unlink((dir + "/" + name).c_str());
+  base_size_ = file_size(dir + "/" + base_name);
+  current_size_ = base_size_.load() + file_size(dir + "/" + newest->name);
 }
 
 std::string aof_manager::info_fields() const {

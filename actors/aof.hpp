@@ -44,6 +44,16 @@ class aof_manager {
   // Background once a second: fsync under `everysec`.
   void fsync_tick();
 
+  // At a rewrite's cut (every shard held): what the journal has goes to the
+  // current file, a new incremental file takes over and joins the manifest (so a
+  // crash during the rewrite loses nothing). Returns the new base's file name.
+  std::optional<std::string> rotate_for_rewrite(bool rdb_base);
+  // The new base is in place (or failed): the manifest becomes base + newest
+  // incremental file and the old files are deleted.
+  void finish_rewrite(const std::string& base_name, bool ok);
+  int64_t current_size() const { return current_size_.load(); }
+  int64_t base_size() const { return base_size_.load(); }
+
   // For INFO persistence.
   std::string info_fields() const;
   std::string directory() const;
@@ -55,6 +65,7 @@ class aof_manager {
     ~open_file();
   };
   std::optional<std::string> replay_file(const std::string& path, bool last, bool& truncated);
+  std::optional<std::string> open_locked();
   bool write_all(const std::string& bytes);
 
   server& srv_;

@@ -217,6 +217,15 @@ void connection::execute(const std::vector<std::string_view>& args) {
     return;
   }
   const std::string& name = cmd->parent ? cmd->parent->name : cmd->name;
+  if ((cmd->flags & cmd_write) && srv_.snapshots().writes_refused()) {
+    reject(cmd,
+           "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+           "persist to disk. Commands that may modify the data set are disabled, because this "
+           "instance is configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
+           "the RDB error.");
+    return;
+  }
   // A RESP2 subscriber may only manage its subscriptions.
   if (session_.resp == 2 && subscription_count() > 0 && name != "subscribe" &&
       name != "unsubscribe" && name != "psubscribe" && name != "punsubscribe" &&

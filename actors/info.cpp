@@ -192,12 +192,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   }
   if (on("persistence")) {
     w.header("Persistence");
-    w.field("loading", "0");
-    w.field("async_loading", "0");
-    w.field("rdb_changes_since_last_save", srv.keys().dirty.load());
-    w.field("rdb_bgsave_in_progress", "0");
-    w.field("aof_enabled", "0");
-    w.field("aof_rewrite_in_progress", "0");
+    w.out += srv.snapshots().info();
   }
   if (on("stats")) {
     w.header("Stats");

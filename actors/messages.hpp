@@ -14,3 +14,8 @@ using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;    // a message for
 using unblock_atom = caf::atom_constant<caf::atom("unblock")>;  // a blocked client is served
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;    // CLIENT UNBLOCK
 }  // namespace troupe
+
+namespace troupe {
+using chunk_atom = caf::atom_constant<caf::atom("chunk")>;  // snapshot bytes for the writer
+using done_atom = caf::atom_constant<caf::atom("done")>;    // a shard finished its part
+}  // namespace troupe

@@ -200,7 +200,8 @@ void reactor::run_timers(int64_t now) {
 }
 
 int reactor::next_timeout(int64_t now) const {
-  if (!ready_.empty() || !ready_fns_.empty() || !pending_flush_.empty()) return 0;
+  if (!ready_.empty() || !ready_fns_.empty() || !pending_flush_.empty() || !tasks_.empty())
+    return 0;
   int64_t t = 1000;
   for (auto& tm : timers_) t = std::min(t, std::max<int64_t>(0, tm.due_ms - now));
   if (!one_shots_.empty()) t = std::min(t, std::max<int64_t>(0, one_shots_.begin()->first.first - now));
@@ -224,6 +225,13 @@ void reactor::loop() {
     run_ready();
     if (!pending_flush_.empty()) flush_all();
     if (!timers_.empty() || !one_shots_.empty()) run_timers(monotonic_ms());
+    for (size_t i = 0; i < tasks_.size();) {
+      if (tasks_[i]()) {
+        ++i;
+      } else {
+        tasks_.erase(tasks_.begin() + long(i));
+      }
+    }
     if (!pass_end_.empty()) {
       std::vector<std::function<void()>> fns;
       fns.swap(pass_end_);

@@ -75,6 +75,9 @@ class reactor {
   void cancel_flush(flushable* f);
   // Runs f every `period_ms` on the loop thread (the reactor's cron).
   void every(int period_ms, std::function<void()> f);
+  // Runs f once per pass while it returns true (background work such as a
+  // shard's part of a snapshot); the loop does not sleep while tasks remain.
+  void add_task(std::function<bool()> f) { tasks_.push_back(std::move(f)); }
   // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
   uint64_t after(int64_t ms, std::function<void()> f);
   void cancel(uint64_t timer_id);
@@ -133,6 +136,7 @@ class reactor {
   uint64_t next_timer_id_ = 0;
   std::vector<flushable*> pending_flush_, flushing_;
   std::vector<std::function<void()>> before_flush_;
+  std::vector<std::function<bool()>> tasks_;
 
   // Handed over by other threads.
   std::mutex remote_mutex_;

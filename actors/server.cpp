@@ -15,6 +15,9 @@
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/shard.hpp"
+#include "storage/hash.hpp"
+#include "storage/rdb_loader.hpp"
+#include "storage/rdb_value.hpp"
 #include "protocol/command_table.hpp"
 #include "protocol/config_directives.hpp"
 #include "protocol/split_args.hpp"
@@ -34,7 +37,10 @@ int64_t wall_clock_us() {
 }
 
 server::server(caf::actor_system& sys, config_registry& cfg)
-    : sys_(sys), cfg_(cfg), aof_(std::make_unique<aof_manager>(*this)) {
+    : sys_(sys),
+      cfg_(cfg),
+      aof_(std::make_unique<aof_manager>(*this)),
+      persistence_(std::make_unique<persistence>(*this)) {
   std::random_device rd;
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(hex[rd() % 16]);
@@ -204,10 +210,20 @@ void server::attach_config_hooks() {
     return std::nullopt;
   });
   cfg_.set_apply("appendonly", [this](const std::string& v) -> std::optional<std::string> {
-    // At start-up load_data() opens the AOF; here only run-time changes.
+    // At start-up load_data() opens the AOF; here only run-time changes. Turning
+    // it on starts from a rewrite, so the file holds the data already there.
     if (reactors_.empty()) return std::nullopt;
-    if (v == "yes" && !aof_->enabled()) return aof_->open();
+    if (v == "yes" && !aof_->enabled()) persistence_->schedule_rewrite();
     if (v == "no" && aof_->enabled()) aof_->close();
+    return std::nullopt;
+  });
+  cfg_.set_apply("stop-writes-on-bgsave-error",
+                 [this](const std::string& v) -> std::optional<std::string> {
+                   settings.stop_writes_on_bgsave_error = v == "yes";
+                   return std::nullopt;
+                 });
+  cfg_.set_apply("save", [this](const std::string& v) -> std::optional<std::string> {
+    settings.has_save_points = !v.empty();
     return std::nullopt;
   });
   cfg_.set_apply("dir", [this](const std::string& v) -> std::optional<std::string> {
@@ -275,6 +291,7 @@ void server::cron(int reactor_index) {
   if (reactor_index == 0) {
     settings.lru_clock = uint32_t((now / 1000) & ((1u << 24) - 1));
     sample_instantaneous();
+    persistence_->cron();
   }
   int64_t timeout = idle_timeout_s();
   if (timeout > 0) {
@@ -367,6 +384,7 @@ void server::key_modified(int db, std::string_view key) {
 void server::journal(int db, const std::vector<std::string>& args) { journal_.append(db, args); }
 
 bool server::load_data() {
+  // With the AOF on, it is the data; otherwise the RDB file, as Redis does.
   if (cfg_.get_bool("appendonly")) {
     if (auto err = aof_->load()) {
       log_warning("Fatal error loading the AOF: {}", *err);
@@ -376,12 +394,39 @@ bool server::load_data() {
       log_warning("Can't open the append only file: {}", *err);
       return false;
     }
+    return true;
+  }
+  if (auto err = persistence_->load_rdb_at_startup()) {
+    log_warning("Fatal error loading the DB: {}. Exiting.", *err);
+    return false;
   }
   return true;
 }
 
-std::optional<std::string> server::load_rdb_file(const std::string&) {
-  return std::string("RDB loading is not available in this build yet");
+std::optional<std::string> server::load_rdb_file(const std::string& path) {
+  rdb_file_source src(path);
+  if (!src.ok()) return src.error();
+  rdb_load_options opt;
+  opt.limits = load_limits_of(settings);
+  opt.databases = keyspace_->databases();
+  rdb_callbacks cb;
+  cb.on_entry = [this](int db, kv_entry* e) {
+    std::string_view key = e->key();
+    shard_store& s = keyspace_->shard(keyspace_->shard_of_key(key));
+    db_slice& slice = s.db(db);
+    uint64_t h = hash_key(key);
+    if (auto loc = slice.keys.locate(key, h))
+      slice.replace(loc, e);  // a duplicate: the last one wins
+    else
+      slice.add(e, h);
+  };
+  rdb_load_result r = load_rdb(src, opt, cb);
+  if (!r.ok)
+    return r.error + " (at offset " + std::to_string(r.error_offset) +
+           (r.error_key.empty() ? "" : ", key '" + r.error_key + "'") + ")";
+  for (auto& w : r.warnings) log_warning("{}", w);
+  log_notice("Done loading RDB, keys loaded: {}, keys expired: {}.", r.keys, r.expired_skipped);
+  return std::nullopt;
 }
 
 void server::free_later(kv_entry* chain) {

@@ -20,6 +20,7 @@
 #include "actors/actor_directory.hpp"
 #include "actors/aof.hpp"
 #include "actors/journal.hpp"
+#include "actors/persistence.hpp"
 #include "actors/pubsub_hub.hpp"
 #include "actors/reactor.hpp"
 #include "actors/server_stats.hpp"
@@ -87,6 +88,7 @@ class server : public server_services {
   pubsub_hub& pubsub() { return pubsub_; }
   write_journal& journal_log() { return journal_; }
   aof_manager& aof() { return *aof_; }
+  class persistence& snapshots() { return *persistence_; }
   // Loads an RDB file into the (empty) keyspace; an error message on failure.
   std::optional<std::string> load_rdb_file(const std::string& path);
   // The output limits of the class this client belongs to.
@@ -143,6 +145,7 @@ class server : public server_services {
   pubsub_hub pubsub_;
   write_journal journal_;
   std::unique_ptr<aof_manager> aof_;
+  std::unique_ptr<class persistence> persistence_;
   caf::actor aof_fsync_;
   // client-output-buffer-limit: normal, replica, pubsub (hard, soft, seconds).
   std::array<std::array<std::atomic<int64_t>, 3>, 3> output_limits_{};

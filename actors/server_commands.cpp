@@ -226,10 +226,15 @@ void cmd_command_help(exec_context& c) {
 // -- SHUTDOWN ----------------------------------------------------------------------
 
 void cmd_shutdown(exec_context& c) {
-  bool abort = false;
+  bool abort = false, nosave = false, save = false, force = false;
   for (size_t i = 1; i < c.argc(); ++i) {
-    if (c.arg_is(i, "nosave") || c.arg_is(i, "save") || c.arg_is(i, "now") ||
-        c.arg_is(i, "force")) {
+    if (c.arg_is(i, "nosave")) {
+      nosave = true;
+    } else if (c.arg_is(i, "save")) {
+      save = true;
+    } else if (c.arg_is(i, "force")) {
+      force = true;
+    } else if (c.arg_is(i, "now")) {
       continue;
     } else if (c.arg_is(i, "abort")) {
       abort = true;
@@ -238,7 +243,17 @@ void cmd_shutdown(exec_context& c) {
     }
   }
   if (abort) return c.out.error("ERR No shutdown in progress.");
+  if (nosave && save) return c.syntax_error();
   log_warning("User requested shutdown...");
+  server& srv = srv_of(c);
+  // As Redis: save first when asked, or when save points are configured.
+  if (save || (!nosave && !srv.snapshots().save_points().empty())) {
+    log_notice("Saving the final RDB snapshot before exiting.");
+    if (srv.snapshots().save() && !force) {
+      log_warning("Error trying to save the DB, can't exit.");
+      return c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
+    }
+  }
   srv_of(c).request_shutdown(0);
   // Like Redis, a successful SHUTDOWN closes the connection without a reply.
   c.client.set(client_close_asap);

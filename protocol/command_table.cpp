@@ -34,6 +34,7 @@ const named_bit flag_table[] = {
     {"no_mandatory_keys", cmd_no_mandatory_keys},
     {"sentinel", cmd_sentinel},
     {"only_sentinel", cmd_only_sentinel},
+    {"no_async_loading", cmd_no_async_loading},
     {"all_shards", cmd_all_shards},
     {"no_keyspace", cmd_no_keyspace},
 };

@@ -18,6 +18,7 @@ void db_slice::untrack(kv_entry* e) {
 }
 
 void db_slice::add(kv_entry* e, uint64_t hash) {
+  e->set_snapshot_mark(parity);
   keys.insert(e, hash);
   if (e->has_expire()) track(e);
 }
@@ -33,6 +34,7 @@ kv_entry* db_slice::detach(dict::location loc) {
 void db_slice::replace(dict::location loc, kv_entry* fresh) {
   kv_entry* old = *loc.link;
   fresh->next = old->next;
+  fresh->set_snapshot_mark(parity);
   if (old->has_expire()) untrack(old);
   *loc.link = fresh;
   if (fresh->has_expire()) track(fresh);
@@ -82,6 +84,7 @@ void db_slice::swap(db_slice& other) {
   std::swap(keys, other.keys);
   std::swap(volatile_, other.volatile_);
   std::swap(avg_ttl, other.avg_ttl);
+  std::swap(parity, other.parity);
 }
 
 }  // namespace troupe

@@ -20,6 +20,8 @@ class db_slice {
   size_t volatile_count() const { return volatile_.size(); }
   // Sum of TTLs seen by the last expiry cycle, for INFO keyspace avg_ttl.
   int64_t avg_ttl = 0;
+  // Snapshot parity (snapshot.hpp): entries added now count as already saved.
+  bool parity = false;
 
   // Adds a new entry (key absent). If it has an expire slot it is registered.
   void add(kv_entry* e, uint64_t hash);

@@ -7,6 +7,7 @@ namespace troupe {
 bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
   kv_entry* e = loc.entry();
   if (!e->has_expire() || e->expire_at() > now) return false;
+  snapshot_touch(*k.shard, k.db_index, e);  // a snapshot in progress keeps it
   k.shard->stats().expired_keys.add();
   notify(notify_expired, "expired", k);
   srv.key_modified(k.db_index, k.name);
@@ -19,6 +20,9 @@ bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
 dict::location exec_context::locate(const key_ref& k) {
   dict::location loc = k.db->keys.locate(k.name, k.hash);
   if (loc && expire_if_needed(k, loc)) return {};
+  // A write command may change what it finds: a snapshot in progress saves the
+  // entry first (snapshot.hpp).
+  if (loc && (cmd.flags & cmd_write)) snapshot_touch(*k.shard, k.db_index, loc.entry());
   return loc;
 }
 

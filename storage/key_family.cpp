@@ -413,6 +413,7 @@ bool flush_mode(exec_context& c, bool& async) {
 
 void flush_db(exec_context& c, int db, bool async) {
   for (int s = 0; s < c.ks.shard_count(); ++s) {
+    snapshot_drain_db(c.ks.shard(s), db);  // a snapshot in progress keeps the old data
     db_slice& slice = c.ks.shard(s).db(db);
     size_t n = slice.size();
     if (n == 0) continue;
@@ -451,8 +452,11 @@ void cmd_swapdb(exec_context& c) {
   if (*a < 0 || *a >= c.ks.databases() || *b < 0 || *b >= c.ks.databases())
     return c.out.error(errors::db_range);
   if (*a != *b) {
-    for (int s = 0; s < c.ks.shard_count(); ++s)
+    for (int s = 0; s < c.ks.shard_count(); ++s) {
+      snapshot_drain_db(c.ks.shard(s), int(*a));
+      snapshot_drain_db(c.ks.shard(s), int(*b));
       c.ks.shard(s).db(int(*a)).swap(c.ks.shard(s).db(int(*b)));
+    }
     c.srv.key_modified(int(*a), {});
     c.srv.key_modified(int(*b), {});
     c.ks.dirty.fetch_add(1, std::memory_order_relaxed);

@@ -42,6 +42,12 @@ struct kv_entry {
 
   static constexpr uint8_t flag_expire = 1;
   static constexpr uint8_t flag_raw = 2;  // string changed in place: Redis calls it "raw"
+  // Snapshot mark: saved in the current snapshot iff it equals its slice's parity.
+  static constexpr uint8_t flag_snapshot = 4;
+  bool snapshot_mark() const { return flags & flag_snapshot; }
+  void set_snapshot_mark(bool on) {
+    flags = on ? uint8_t(flags | flag_snapshot) : uint8_t(flags & ~flag_snapshot);
+  }
 
   value_type type() const { return value_type(meta & 0xf); }
   value_encoding encoding() const { return value_encoding((meta >> 4) & 0xf); }

@@ -7,7 +7,7 @@ namespace troupe {
 namespace {
 
 constexpr unsigned hash_bits = 14;
-constexpr size_t max_offset = 1 << 13;   // back references reach 8 KB
+constexpr size_t max_offset = 1 << 13;  // back references reach 8 KB
 constexpr size_t max_match = 7 + 255 + 2;
 constexpr size_t max_literals = 32;
 

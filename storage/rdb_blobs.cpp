@@ -28,8 +28,8 @@ constexpr unsigned char ziplist_big_prevlen = 0xFE;
 
 }  // namespace
 
-bool walk_ziplist(const unsigned char* z, size_t n,
-                  const std::function<void(std::string_view)>& f, std::string& err) {
+bool walk_ziplist(const unsigned char* z, size_t n, const std::function<void(std::string_view)>& f,
+                  std::string& err) {
   if (n < ziplist_header + 1) {
     err = "ziplist shorter than its header";
     return false;

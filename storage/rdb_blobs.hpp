@@ -13,8 +13,8 @@ namespace troupe::rdb {
 
 // Every element of a ziplist, in order (integers formatted as text). Returns
 // false with err set if the ziplist is malformed (f may have seen some elements).
-bool walk_ziplist(const unsigned char* z, size_t n,
-                  const std::function<void(std::string_view)>& f, std::string& err);
+bool walk_ziplist(const unsigned char* z, size_t n, const std::function<void(std::string_view)>& f,
+                  std::string& err);
 
 // Every field and value of a zipmap, in order.
 bool walk_zipmap(const unsigned char* z, size_t n,

@@ -6,8 +6,8 @@
 
 namespace troupe::rdb {
 
-constexpr int version = 10;        // what we write
-constexpr int min_version = 1;     // what we read
+constexpr int version = 10;     // what we write
+constexpr int min_version = 1;  // what we read
 constexpr int max_version = 10;
 
 // Value types (the byte before a key).

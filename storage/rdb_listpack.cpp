@@ -58,10 +58,14 @@ size_t entry_encoded_len(const unsigned char* p) {
       memcpy(&l, p + 1, 4);
       return 5 + size_t(l);
     }
-    case 0xF1: return 3;
-    case 0xF2: return 4;
-    case 0xF3: return 5;
-    case 0xF4: return 9;
+    case 0xF1:
+      return 3;
+    case 0xF2:
+      return 4;
+    case 0xF3:
+      return 5;
+    case 0xF4:
+      return 9;
   }
   return 0;
 }

@@ -65,7 +65,9 @@ void rdb_reader::fill(size_t n) {
   }
 }
 
-void rdb_reader::refill_some() { fill(end_ - pos_ + 1 > cap_ ? cap_ : end_ - pos_ + 1); }
+void rdb_reader::refill_some() {
+  fill(end_ - pos_ + 1 > cap_ ? cap_ : end_ - pos_ + 1);
+}
 
 void rdb_reader::bytes(void* out, size_t n) {
   auto* o = static_cast<char*>(out);
@@ -174,8 +176,8 @@ std::string_view rdb_reader::lzf_string() {
   uint64_t clen = length(), len = length();
   // LZF turns 3 bytes into at most 264, so anything beyond ~88x is corrupt.
   if (len == 0 || clen == 0 || len / 90 > clen)
-    throw rdb_format_error("invalid LZF lengths (compressed " + std::to_string(clen) +
-                           ", plain " + std::to_string(len) + ")");
+    throw rdb_format_error("invalid LZF lengths (compressed " + std::to_string(clen) + ", plain " +
+                           std::to_string(len) + ")");
   std::string_view packed = plain_string(clen);
   if (packed.data() == scratch_.data()) {
     packed_.swap(scratch_);
@@ -221,9 +223,12 @@ void rdb_reader::skip_string() {
   uint64_t v;
   if (!length_or_encoding(v)) return skip(v);
   switch (v) {
-    case rdb::enc_int8: return skip(1);
-    case rdb::enc_int16: return skip(2);
-    case rdb::enc_int32: return skip(4);
+    case rdb::enc_int8:
+      return skip(1);
+    case rdb::enc_int16:
+      return skip(2);
+    case rdb::enc_int32:
+      return skip(4);
     case rdb::enc_lzf: {
       uint64_t clen = length();
       length();
@@ -236,9 +241,12 @@ void rdb_reader::skip_string() {
 double rdb_reader::text_double() {
   uint8_t n = byte();
   switch (n) {
-    case rdb::double_nan: return std::nan("");
-    case rdb::double_pos_inf: return INFINITY;
-    case rdb::double_neg_inf: return -INFINITY;
+    case rdb::double_nan:
+      return std::nan("");
+    case rdb::double_pos_inf:
+      return INFINITY;
+    case rdb::double_neg_inf:
+      return -INFINITY;
   }
   char buf[256];
   bytes(buf, n);

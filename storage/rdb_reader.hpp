@@ -66,7 +66,6 @@ class rdb_reader {
 
  private:
   void fill(size_t n);  // at least n bytes buffered, or throw
-  void refill_some();   // at least one more byte, or throw
   std::string_view plain_string(uint64_t n);
   std::string_view lzf_string();
   void update_crc();

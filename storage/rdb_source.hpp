@@ -60,7 +60,7 @@ class rdb_file_source : public rdb_source {
   std::optional<uint64_t> size_;  // regular files: their size at open
   uint64_t consumed_ = 0;
   std::string error_;
-  std::unique_ptr<char[]> buf_;   // for small reads
+  std::unique_ptr<char[]> buf_;  // for small reads
   size_t buf_pos_ = 0, buf_end_ = 0;
   static constexpr size_t buf_size = 64 * 1024;
 };

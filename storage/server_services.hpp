@@ -23,6 +23,8 @@ struct live_settings {
   std::atomic<bool> lazyfree_lazy_expire{false};
   std::atomic<bool> lazyfree_lazy_server_del{false};
   std::atomic<uint32_t> lru_clock{0};  // seconds, 24 bits, as Redis's LRU_CLOCK
+  std::atomic<bool> stop_writes_on_bgsave_error{true};
+  std::atomic<bool> has_save_points{true};
   // data model: encodings of small values (list-max-listpack-size and friends)
   std::atomic<int64_t> hash_max_listpack_entries{512};
   std::atomic<int64_t> hash_max_listpack_value{64};

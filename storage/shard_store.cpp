@@ -21,8 +21,10 @@ void shard_store::active_expire(int64_t now_ms, int64_t budget_us,
     int iterations = 0;
     for (;;) {
       if (d.volatile_count() == 0) break;
-      auto [sampled, expired] =
-          d.expire_sample(keys_per_loop, now_ms, rng_, [&](kv_entry* e) { on_expire(dbi, e); });
+      auto [sampled, expired] = d.expire_sample(keys_per_loop, now_ms, rng_, [&](kv_entry* e) {
+        snapshot_touch(*this, dbi, e);
+        on_expire(dbi, e);
+      });
       total_sampled += sampled;
       total_expired += expired;
       stats_.expired_keys.add(uint64_t(expired));

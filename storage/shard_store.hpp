@@ -13,6 +13,7 @@
 #include "storage/blocking.hpp"
 #include "storage/counters.hpp"
 #include "storage/db_slice.hpp"
+#include "storage/snapshot.hpp"
 
 namespace troupe {
 
@@ -40,6 +41,7 @@ class shard_store {
   shard_stats& stats() { return stats_; }
   watch_map& watched(int db) { return watched_[size_t(db)]; }
   blocked_map& blocked(int db) { return blocked_[size_t(db)]; }
+  shard_snapshot& snapshot() { return snapshot_; }
   // Keys created while clients wait on them, to be served after the command.
   std::vector<std::pair<int, std::string>>& ready_keys() { return ready_; }
   std::mt19937_64& rng() { return rng_; }
@@ -62,6 +64,7 @@ class shard_store {
   std::vector<watch_map> watched_;
   std::vector<blocked_map> blocked_;
   std::vector<std::pair<int, std::string>> ready_;
+  shard_snapshot snapshot_;
   shard_stats stats_;
   std::mt19937_64 rng_;
   std::mutex lock_;

@@ -209,14 +209,4 @@ TEST(aof, expiry_and_blocking_pops_are_journaled_as_plain_commands) {
   ASSERT_TRUE(again.start());
   EXPECT_EQ(again.call({"LRANGE", "q", "0", "-1"}).to_string(), "[\"b\"]");
 }
-
-TEST(aof, enable_at_runtime) {
-  server_process s;
-  ASSERT_TRUE(s.start());
-  s.call({"SET", "before", "1"});
-  EXPECT_EQ(s.call({"CONFIG", "SET", "appendonly", "yes"}).str, "OK");
-  s.call({"SET", "during", "2"});
-  struct stat st;
-  EXPECT_EQ(stat((s.dir() + "/appendonlydir/appendonly.aof.manifest").c_str(), &st), 0);
-  EXPECT_EQ(s.call({"CONFIG", "SET", "appendonly", "no"}).str, "OK");
-}
+// Turning the AOF on at run time is covered in snapshot_test (it starts with a rewrite).
