@@ -282,7 +282,11 @@ void write_command_info(reply_writer& out, const command_spec& cmd) {
   out.integer(cmd.key_step);
   auto cats = acl_category_names(cmd.acl);
   out.set(cats.size());
-  for (auto c : cats) out.simple("@" + std::string(c));
+  for (auto c : cats) {
+    std::string name = "@";
+    name.append(c);
+    out.simple(name);
+  }
   out.set(0);  // tips
   write_key_specs(out, cmd);
   out.array(cmd.subcommands.size());

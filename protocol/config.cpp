@@ -176,7 +176,10 @@ std::optional<config_load_error> config_registry::load(
   for (auto& args : cli) {
     ++n;
     std::string text;
-    for (size_t i = 0; i < args.size(); ++i) text += (i ? " " : "") + quote_arg(args[i]);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (i) text += ' ';
+      text += quote_arg(args[i]);
+    }
     // Command-line directives override the file: accumulating ones start afresh.
     size_t idx = index_of(args[0]);
     if (idx != SIZE_MAX && defs_[idx].type == config_type::special) seen_in_file_[idx] = false;

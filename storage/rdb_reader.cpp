@@ -65,10 +65,6 @@ void rdb_reader::fill(size_t n) {
   }
 }
 
-void rdb_reader::refill_some() {
-  fill(end_ - pos_ + 1 > cap_ ? cap_ : end_ - pos_ + 1);
-}
-
 void rdb_reader::bytes(void* out, size_t n) {
   auto* o = static_cast<char*>(out);
   while (n > 0) {
