@@ -210,3 +210,32 @@ TEST(aof, expiry_and_blocking_pops_are_journaled_as_plain_commands) {
   EXPECT_EQ(again.call({"LRANGE", "q", "0", "-1"}).to_string(), "[\"b\"]");
 }
 // Turning the AOF on at run time is covered in snapshot_test (it starts with a rewrite).
+
+#ifdef TROUPE_CHECK_AOF_PATH
+TEST(aof, check_aof_reports_and_fixes) {
+  server_process s({"--appendonly", "yes"});
+  ASSERT_TRUE(s.start());
+  s.call({"SET", "a", "1"});
+  s.call({"SET", "b", "2"});
+  s.stop();
+  std::string manifest = s.dir() + "/appendonlydir/appendonly.aof.manifest";
+  std::string tool = TROUPE_CHECK_AOF_PATH;
+  int status = 0;
+  std::string out = run_command(tool + " " + manifest + " 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("All AOF files and manifest are valid"), std::string::npos) << out;
+  std::string incr = incr_path(s);
+  std::ofstream(incr, std::ios::app) << "*2\r\n$3\r\nDEL\r\n$1";
+  out = run_command(tool + " " + manifest + " 2>&1", &status);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("is not valid. Use the --fix option"), std::string::npos) << out;
+  out = run_command("echo y | " + tool + " --fix " + manifest + " 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("Successfully truncated AOF"), std::string::npos) << out;
+  out = run_command(tool + " " + manifest + " 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+  server_process again({"--appendonly", "yes", "--aof-load-truncated", "no", "--dir", s.dir()});
+  ASSERT_TRUE(again.start());
+  EXPECT_EQ(again.call({"GET", "b"}).str, "2");
+}
+#endif
