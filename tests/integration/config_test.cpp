@@ -1,6 +1,9 @@
 // Start-up configuration and CONFIG GET/SET/REWRITE on a running server.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -184,4 +187,40 @@ TEST(config_files, default_conf_is_complete_and_starts) {
                    std::string(TROUPE_SOURCE_DIR) + "/conf/default.conf");
   ASSERT_TRUE(s.start());
   EXPECT_EQ(s.call({"PING"}).str, "PONG");
+}
+
+TEST(config_startup, daemonize_writes_pidfile_and_serves) {
+  std::string dir = temp_dir("troupe-daemon");
+  int port = free_port();
+  std::string pidfile = dir + "/troupe.pid";
+  int status = 0;
+  run_command(std::string(TROUPE_SERVER_PATH) + " --port " + std::to_string(port) +
+                  " --bind 127.0.0.1 --daemonize yes --pidfile " + pidfile + " --dir " + dir +
+                  " --logfile " + dir + "/log",
+              &status);
+  EXPECT_EQ(status, 0);  // the parent returns at once
+  resp_client c;
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    up = c.connect("127.0.0.1", port, 500) && c.call({"PING"}).str == "PONG";
+    if (!up) usleep(50000);
+  }
+  ASSERT_TRUE(up);
+  std::string pid_text = read_file(pidfile);
+  ASSERT_FALSE(pid_text.empty());
+  pid_t pid = std::stoi(pid_text);
+  auto info = c.call({"INFO", "server"}).str;
+  EXPECT_NE(info.find("process_id:" + std::to_string(pid)), std::string::npos) << info;
+  c.call({"SHUTDOWN", "NOSAVE"});
+  for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) usleep(50000);
+  EXPECT_NE(kill(pid, 0), 0);
+  EXPECT_TRUE(read_file(pidfile).empty());  // removed at exit
+}
+
+TEST(config_startup, shards_must_be_a_multiple_of_threads) {
+  int status = 0;
+  std::string out =
+      server_output("--port " + std::to_string(free_port()) + " --threads 2 --shards 3", &status);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(out.find("must be a multiple of threads"), std::string::npos) << out;
 }

@@ -282,3 +282,21 @@ TEST(snapshot, aof_wins_over_rdb_at_startup) {
   ASSERT_TRUE(rdb_only.start());
   EXPECT_EQ(rdb_only.call({"GET", "k"}).str, "from-aof");
 }
+
+TEST(snapshot, automatic_aof_rewrite_on_growth) {
+  server_process t({"--appendonly", "yes", "--auto-aof-rewrite-min-size", "64kb",
+                    "--auto-aof-rewrite-percentage", "50", "--hz", "50"});
+  ASSERT_TRUE(t.start());
+  resp_client c = t.client();
+  for (int i = 0; i < 5000; ++i) c.append({"SET", "k" + std::to_string(i % 100), std::string(50, 'v')});
+  c.flush();
+  for (int i = 0; i < 5000; ++i) c.read_reply();
+  ASSERT_TRUE(wait_for([&] {
+    return c.call({"INFO", "persistence"}).str.find("aof_rewrites:1") != std::string::npos;
+  }));
+  EXPECT_NE(t.log_text().find("Starting automatic rewriting of AOF"), std::string::npos);
+  t.stop();
+  server_process again({"--appendonly", "yes", "--dir", t.dir()});
+  ASSERT_TRUE(again.start());
+  EXPECT_EQ(again.call({"DBSIZE"}).integer, 100);
+}
