@@ -217,6 +217,8 @@ void cmd_hincrbyfloat(exec_context& c) {
   c.out.bulk(s);
   c.changed(k);
   c.notify(notify_hash, "hincrbyfloat", k);
+  // Float arithmetic may differ elsewhere: replicate the result.
+  c.propagate({"HSET", std::string(k.name), std::string(c.arg(2)), s});
 }
 
 // The field (and value) at a listpack pair index.

@@ -322,6 +322,8 @@ void cmd_spop(exec_context& c) {
     c.out.bulk(m);
     if (s.size() == 0) delete_emptied(c, k);
     c.changed(k);
+    // The pick is random: replicas and the AOF learn which member went.
+    c.propagate({"SREM", std::string(k.name), m});
     return;
   }
   int64_t count;
@@ -338,14 +340,23 @@ void cmd_spop(exec_context& c) {
     reply_members(c, s);
     delete_emptied(c, k);
     c.changed(k);
+    c.propagate({"DEL", std::string(k.name)});
     return;
   }
   c.out.set(size_t(count));
   std::string m;
+  // Popped members are journaled as SREMs of up to 1024 members each.
+  std::vector<std::string> srem = {"SREM", std::string(k.name)};
   for (int64_t i = 0; i < count; ++i) {
     pop_random(s, rng, m);
     c.out.bulk(m);
+    srem.push_back(m);
+    if (srem.size() == 1026) {
+      c.propagate(std::move(srem));
+      srem = {"SREM", std::string(k.name)};
+    }
   }
+  if (srem.size() > 2) c.propagate(std::move(srem));
   c.changed(k);
 }
 
