@@ -5,13 +5,10 @@
 namespace troupe::rdb {
 namespace {
 
-// Troupe's rule (storage/listpack.cpp), to spot entries where the two differ.
-size_t troupe_backlen_size(size_t l) {
-  if (l < 128) return 1;
-  if (l < 16384) return 2;
-  if (l < 2097152) return 3;
-  if (l < 268435456) return 4;
-  return 5;
+// The back-length size Troupe's listpack code gives an entry of encoding + data
+// length l, asked of that code itself (it only looks at the entry's header).
+size_t troupe_backlen_size(const unsigned char* p, size_t l) {
+  return lp::entry_size(p) - l;
 }
 
 void write_backlen(unsigned char* p, size_t l, size_t n) {
@@ -118,7 +115,7 @@ bool check_listpack(const unsigned char* bytes, size_t n, listpack_info& info, s
       err = "listpack entry back-length does not match";
       return false;
     }
-    if (bl != troupe_backlen_size(l)) info.troupe_layout = false;
+    if (bl != troupe_backlen_size(p, l)) info.troupe_layout = false;
     lp::value v = lp::get(p);
     char digits[24];
     size_t len = v.is_int() ? v.view(digits).size() : v.len;
@@ -138,7 +135,7 @@ bool is_redis_layout(const unsigned char* lp) {
   const unsigned char* p = lp + lp::header_size;
   while (*p != lp::eof) {
     size_t l = entry_encoded_len(p);
-    size_t bl = troupe_backlen_size(l);
+    size_t bl = troupe_backlen_size(p, l);
     if (bl != redis_backlen_size(l)) return false;
     p += l + bl;
   }

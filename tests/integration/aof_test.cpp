@@ -26,11 +26,6 @@ std::string read_file(const std::string& path) {
 std::string incr_path(const server_process& s) {
   return s.dir() + "/appendonlydir/appendonly.aof.1.incr.aof";
 }
-// Restarts a server on the same directory (a new process, new port).
-server_process restart_in(const server_process& old, std::vector<std::string> args) {
-  args.insert(args.end(), {"--dir", old.dir()});
-  return server_process(args);
-}
 }  // namespace
 
 TEST(aof, layout_and_reload) {

@@ -101,6 +101,17 @@ TEST_F(dump_restore, every_type_from_redis_to_troupe_and_back) {
   EXPECT_TRUE(in_troupe == back);
 }
 
+TEST_F(dump_restore, command_info) {
+  for (const char* name : {"dump", "restore"}) {
+    auto r = d->redis_client().call({"COMMAND", "INFO", name});
+    auto t = d->troupe_client().call({"COMMAND", "INFO", name});
+    ASSERT_EQ(t.elements.size(), 1u);
+    for (size_t i = 0; i < 7; ++i)
+      EXPECT_EQ(r.elements[0].elements[i].to_string(), t.elements[0].elements[i].to_string())
+          << name << " field " << i;
+  }
+}
+
 TEST_F(dump_restore, small_payloads_are_byte_identical) {
   d->same({"SET", "s", "v"});
   d->same({"SET", "i", "12345"});

@@ -28,11 +28,6 @@ std::string read_file(const std::string& path) {
   ss << f.rdbuf();
   return ss.str();
 }
-void copy_file(const std::string& from, const std::string& to) {
-  std::ifstream in(from, std::ios::binary);
-  std::ofstream out(to, std::ios::binary);
-  out << in.rdbuf();
-}
 bool wait_for(const std::function<bool()>& cond, int ms = 10000) {
   for (int i = 0; i < ms / 20; ++i) {
     if (cond()) return true;

@@ -553,3 +553,32 @@ TEST(rdb, absurd_lengths_are_rejected_before_allocating) {
   loaded n = load(f3);
   EXPECT_FALSE(n.res.ok);
 }
+
+TEST(rdb, listpack_with_redis_only_layout_is_rebuilt_on_load) {
+  // A Redis hash listpack whose value entry is 16383 bytes of encoding + data:
+  // Redis's back-length for it is one byte longer than Troupe's.
+  rdb::listpack_writer w;
+  w.add(std::string_view("f"));
+  w.add(std::string_view(std::string(16378, 'v')));
+  w.add(std::string_view("g"));
+  w.add(int64_t(-12345));
+  std::string blob(w.finish());
+  rdb::listpack_info info;
+  std::string err;
+  ASSERT_TRUE(rdb::check_listpack(reinterpret_cast<const unsigned char*>(blob.data()), blob.size(),
+                                  info, err))
+      << err;
+  EXPECT_FALSE(info.troupe_layout);
+  std::string file;
+  rdb_encoder enc(file);
+  enc.header();
+  enc.byte(rdb::type_hash_listpack);
+  enc.string("h");
+  enc.string(blob);
+  finish(file, enc);
+  rdb_load_options opt;
+  opt.limits.hash.max_value = 20000;
+  loaded l = load(file, opt);
+  ASSERT_TRUE(l.res.ok) << l.res.error;
+  EXPECT_EQ(at(l.values, 0, "h"), "hash listpack: [f=" + std::string(16378, 'v') + "] [g=-12345]");
+}
