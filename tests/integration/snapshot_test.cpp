@@ -287,8 +287,9 @@ TEST(snapshot, automatic_aof_rewrite_on_growth) {
   c.flush();
   for (int i = 0; i < 5000; ++i) c.read_reply();
   ASSERT_TRUE(wait_for([&] {
-    return c.call({"INFO", "persistence"}).str.find("aof_rewrites:1") != std::string::npos;
-  }));
+    // A slow (sanitizer) build may rewrite more than once while the writes arrive.
+    return c.call({"INFO", "persistence"}).str.find("aof_rewrites:0") == std::string::npos;
+  })) << c.call({"INFO", "persistence"}).str << t.log_text();
   EXPECT_NE(t.log_text().find("Starting automatic rewriting of AOF"), std::string::npos);
   t.stop();
   server_process again({"--appendonly", "yes", "--dir", t.dir()});
