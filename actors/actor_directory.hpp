@@ -12,10 +12,10 @@ namespace troupe {
 
 struct actor_record {
   uint64_t id = 0;
-  std::string type;    // "connection", "shard", "listener", ...
-  std::string label;   // e.g. "127.0.0.1:50012" or "shard 3"
+  std::string type;   // "connection", "shard", "listener", ...
+  std::string label;  // e.g. "127.0.0.1:50012" or "shard 3"
   uint64_t parent = 0;
-  int reactor = -1;    // hosting reactor, -1 for CAF's scheduler
+  int reactor = -1;  // hosting reactor, -1 for CAF's scheduler
   std::vector<uint64_t> peers;
 };
 

@@ -38,8 +38,12 @@ aof_manager::open_file::~open_file() {
 aof_manager::aof_manager(server& srv) : srv_(srv) {}
 aof_manager::~aof_manager() = default;
 
-std::string aof_manager::directory() const { return srv_.config().get("appenddirname"); }
-std::string aof_manager::prefix() const { return srv_.config().get("appendfilename"); }
+std::string aof_manager::directory() const {
+  return srv_.config().get("appenddirname");
+}
+std::string aof_manager::prefix() const {
+  return srv_.config().get("appendfilename");
+}
 
 std::optional<std::string> aof_manager::load() {
   std::string dir = directory();
@@ -55,12 +59,14 @@ std::optional<std::string> aof_manager::load() {
   if (base != nullptr) {
     std::string path = dir + "/" + base->name;
     FILE* f = fopen(path.c_str(), "rb");
-    if (f == nullptr) return "Can't open the append-only file " + base->name + ": " + strerror(errno);
+    if (f == nullptr)
+      return "Can't open the append-only file " + base->name + ": " + strerror(errno);
     char magic[5] = {};
     size_t got = fread(magic, 1, 5, f);
     fclose(f);
     if (got == 5 && memcmp(magic, "REDIS", 5) == 0) {
-      if (auto e = srv_.load_rdb_file(path)) return "Loading the AOF base " + base->name + ": " + *e;
+      if (auto e = srv_.load_rdb_file(path))
+        return "Loading the AOF base " + base->name + ": " + *e;
     } else {
       bool truncated = false;
       if (auto e = replay_file(path, incrs.empty(), truncated)) return e;
@@ -304,7 +310,9 @@ void aof_manager::finish_rewrite(const std::string& base_name, bool ok) {
 
 std::string aof_manager::info_fields() const {
   std::string out;
-  auto field = [&](const char* k, const std::string& v) { out += std::string(k) + ":" + v + "\r\n"; };
+  auto field = [&](const char* k, const std::string& v) {
+    out += std::string(k) + ":" + v + "\r\n";
+  };
   field("aof_last_write_status", write_ok_ ? "ok" : "err");
   if (enabled()) {
     field("aof_current_size", std::to_string(current_size_.load()));

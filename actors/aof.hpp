@@ -76,7 +76,7 @@ class aof_manager {
   aof_manifest manifest_;
   std::string buffer_;
   std::atomic<uint64_t> written_{0};  // journal offset written to the file
-  std::atomic<uint64_t> synced_{0};  // journal offset known to be on disk
+  std::atomic<uint64_t> synced_{0};   // journal offset known to be on disk
   std::atomic<bool> write_ok_{true};
   std::atomic<int64_t> current_size_{0}, base_size_{0};
   counter delayed_fsyncs_;

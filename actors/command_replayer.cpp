@@ -6,7 +6,9 @@
 
 namespace troupe {
 
-command_replayer::command_replayer(server& srv) : srv_(srv) { session_.id = 0; }
+command_replayer::command_replayer(server& srv) : srv_(srv) {
+  session_.id = 0;
+}
 
 void command_replayer::reset() {
   in_multi_ = false;

@@ -10,10 +10,10 @@
 
 #include <caf/all.hpp>
 
+#include "actors/blocking.hpp"
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
-#include "actors/blocking.hpp"
 #include "protocol/command_table.hpp"
 #include "storage/exec_context.hpp"
 
@@ -28,8 +28,8 @@ inline int64_t steady_ns() {
 }
 }  // namespace
 
-connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int fd,
-                       std::string peer, std::string local, bool unix_socket)
+connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
+                       std::string local, bool unix_socket)
     : hosted_actor(cfg, home), srv_(srv), fd_(fd), reactor_index_(home.index()), writer_(out_) {
   session_.id = srv.next_client_id();
   session_.fd = fd;
@@ -50,7 +50,8 @@ connection::~connection() {
 
 caf::behavior connection::make_behavior() {
   keep_alive_ = ctrl();
-  if (!srv_.add_client(session_.id, {&session_, caf::actor_cast<caf::actor>(this), reactor_index_})) {
+  if (!srv_.add_client(session_.id,
+                       {&session_, caf::actor_cast<caf::actor>(this), reactor_index_})) {
     // maxclients reached: tell the client, as Redis does, and hang up.
     static const char msg[] = "-ERR max number of clients reached\r\n";
     ssize_t r = ::send(fd_, msg, sizeof(msg) - 1, MSG_NOSIGNAL);
@@ -75,7 +76,8 @@ caf::behavior connection::make_behavior() {
         if (!closed_) on_served(reply);
       },
       [this](cancel_atom, bool with_error) {
-        if (!closed_ && blocked_) end_block(with_error ? unblock_reason::error : unblock_reason::timeout);
+        if (!closed_ && blocked_)
+          end_block(with_error ? unblock_reason::error : unblock_reason::timeout);
       },
       [this](pubsub_atom, const std::string& pattern, const std::string& channel,
              const std::string& message) {
@@ -167,9 +169,10 @@ void connection::process_input() {
   session_.query_buffer.store(in_len_, std::memory_order_relaxed);
   session_.query_buffer_free.store(in_cap_ - in_len_, std::memory_order_relaxed);
   if (int64_t(in_len_) > srv_.query_buffer_limit()) {
-    log_warning("Closing client that reached max query buffer length: id={} addr={} (qbuf "
-                "initial bytes: {})",
-                session_.id, session_.addr, std::string(in_, std::min<size_t>(in_len_, 64)));
+    log_warning(
+        "Closing client that reached max query buffer length: id={} addr={} (qbuf "
+        "initial bytes: {})",
+        session_.id, session_.addr, std::string(in_, std::min<size_t>(in_len_, 64)));
     close_now("query buffer limit");
   }
 }
@@ -370,14 +373,26 @@ void connection::flush_output() {
 
 bool connection::close_if_idle(int64_t now_ms, int64_t timeout_s) {
   if (closed_ || timeout_s <= 0) return false;
-  if (session_.has(client_pubsub) || session_.has(client_blocked) ||
-      session_.has(client_replica) || session_.has(client_master))
+  if (session_.has(client_pubsub) || session_.has(client_blocked) || session_.has(client_replica) ||
+      session_.has(client_master))
     return false;
   if (now_ms - session_.last_interaction_ms.load(std::memory_order_relaxed) <= timeout_s * 1000)
     return false;
   log_verbose("Closing idle client id={} addr={}", session_.id, session_.addr);
   close_now("idle");
   return true;
+}
+
+// Closing a socket with unread input makes the kernel send a reset, and a reset
+// can destroy the reply (such as a protocol error) still queued at the client.
+// Reading what already arrived first lets that reply through; bounded so a
+// client streaming data cannot hold the reactor.
+void connection::discard_pending_input() {
+  char sink[16384];
+  for (int i = 0; i < 64; ++i) {
+    ssize_t n = ::recv(fd_, sink, sizeof sink, MSG_DONTWAIT);
+    if (n <= 0) break;
+  }
 }
 
 void connection::close_now(const char* reason) {
@@ -391,6 +406,7 @@ void connection::close_now(const char* reason) {
   session_.clear(client_multi);
   unwatch_all();
   home().remove_fd(fd_);
+  discard_pending_input();
   ::close(fd_);
   fd_ = -1;
   srv_.remove_client(session_.id);

@@ -64,12 +64,12 @@ class connection : public hosted_actor, public io_handler, public flushable {
   // Leaves every channel and pattern without replying (RESET, close).
   void leave_all_subscriptions();
   // A published message for this subscriber (from its own reactor).
-  void deliver_pubsub(std::string_view pattern, std::string_view channel,
-                      std::string_view message);
+  void deliver_pubsub(std::string_view pattern, std::string_view channel, std::string_view message);
   // Idle-timeout check from the reactor's cron; true if the client was closed.
   bool close_if_idle(int64_t now_ms, int64_t timeout_s);
   // Closes the connection now (from the reactor thread).
   void close_now(const char* reason);
+  void discard_pending_input();
 
  private:
   void on_readable();

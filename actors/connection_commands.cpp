@@ -11,7 +11,9 @@
 namespace troupe {
 namespace {
 
-server& srv_of(exec_context& c) { return static_cast<server&>(c.srv); }
+server& srv_of(exec_context& c) {
+  return static_cast<server&>(c.srv);
+}
 
 void cmd_ping(exec_context& c) {
   if (c.argc() > 2) {
@@ -31,7 +33,9 @@ void cmd_ping(exec_context& c) {
     c.out.simple("PONG");
 }
 
-void cmd_echo(exec_context& c) { c.out.bulk(c.arg(1)); }
+void cmd_echo(exec_context& c) {
+  c.out.bulk(c.arg(1));
+}
 
 void cmd_quit(exec_context& c) {
   c.out.ok();
@@ -217,7 +221,9 @@ std::string client_line(const session& s, int64_t now) {
 
 void cmd_client(exec_context&) {}
 
-void cmd_client_id(exec_context& c) { c.out.integer(int64_t(c.client.id)); }
+void cmd_client_id(exec_context& c) {
+  c.out.integer(int64_t(c.client.id));
+}
 
 void cmd_client_setname(exec_context& c) {
   std::string_view name = c.arg(2);
@@ -245,20 +251,29 @@ void cmd_client_getname(exec_context& c) {
 enum class client_type { any, normal, master, replica, pubsub };
 
 bool parse_client_type(std::string_view s, client_type& t) {
-  if (iequals(s, "normal")) t = client_type::normal;
-  else if (iequals(s, "master")) t = client_type::master;
-  else if (iequals(s, "replica") || iequals(s, "slave")) t = client_type::replica;
-  else if (iequals(s, "pubsub")) t = client_type::pubsub;
-  else return false;
+  if (iequals(s, "normal"))
+    t = client_type::normal;
+  else if (iequals(s, "master"))
+    t = client_type::master;
+  else if (iequals(s, "replica") || iequals(s, "slave"))
+    t = client_type::replica;
+  else if (iequals(s, "pubsub"))
+    t = client_type::pubsub;
+  else
+    return false;
   return true;
 }
 
 bool type_matches(const session& s, client_type t) {
   switch (t) {
-    case client_type::any: return true;
-    case client_type::master: return s.has(client_master);
-    case client_type::replica: return s.has(client_replica);
-    case client_type::pubsub: return s.has(client_pubsub);
+    case client_type::any:
+      return true;
+    case client_type::master:
+      return s.has(client_master);
+    case client_type::replica:
+      return s.has(client_replica);
+    case client_type::pubsub:
+      return s.has(client_pubsub);
     case client_type::normal:
       return !s.has(client_master) && !s.has(client_replica) && !s.has(client_pubsub);
   }
@@ -338,9 +353,12 @@ void cmd_client_kill(exec_context& c) {
     } else if (c.arg_is(i, "user")) {
       user = v;
     } else if (c.arg_is(i, "skipme")) {
-      if (iequals(v, "yes")) skipme = true;
-      else if (iequals(v, "no")) skipme = false;
-      else return c.syntax_error();
+      if (iequals(v, "yes"))
+        skipme = true;
+      else if (iequals(v, "no"))
+        skipme = false;
+      else
+        return c.syntax_error();
     } else {
       return c.syntax_error();
     }
@@ -389,9 +407,12 @@ void cmd_client_unblock(exec_context& c) {
 }
 
 void cmd_client_no_evict(exec_context& c) {
-  if (c.arg_is(2, "on")) c.client.set(client_no_evict);
-  else if (c.arg_is(2, "off")) c.client.clear(client_no_evict);
-  else return c.syntax_error();
+  if (c.arg_is(2, "on"))
+    c.client.set(client_no_evict);
+  else if (c.arg_is(2, "off"))
+    c.client.clear(client_no_evict);
+  else
+    return c.syntax_error();
   c.out.ok();
 }
 
@@ -440,17 +461,16 @@ void cmd_client_help(exec_context& c) {
 const command_def connection_commands[] = {
     {"ping", -1, "fast sentinel", 0, 0, 0, "", cmd_ping, "Ping the server", "1.0.0", "O(1)",
      "[message]"},
-    {"echo", 2, "fast", 0, 0, 0, "", cmd_echo, "Echo the given string", "1.0.0", "O(1)",
-     "message"},
-    {"quit", -1, "allow_busy no_auth fast", 0, 0, 0, "", cmd_quit, "Close the connection",
-     "1.0.0", "O(1)", ""},
+    {"echo", 2, "fast", 0, 0, 0, "", cmd_echo, "Echo the given string", "1.0.0", "O(1)", "message"},
+    {"quit", -1, "allow_busy no_auth fast", 0, 0, 0, "", cmd_quit, "Close the connection", "1.0.0",
+     "O(1)", ""},
     {"select", 2, "loading stale fast", 0, 0, 0, "", cmd_select,
      "Change the selected database for the current connection", "1.0.0", "O(1)", "index"},
     {"auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "", cmd_auth,
-     "Authenticate to the server", "1.0.0", "O(N) where N is the number of passwords defined for the user",
-     "[username] password"},
-    {"hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "",
-     cmd_hello, "Handshake with Redis", "6.0.0", "O(1)",
+     "Authenticate to the server", "1.0.0",
+     "O(N) where N is the number of passwords defined for the user", "[username] password"},
+    {"hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "", cmd_hello,
+     "Handshake with Redis", "6.0.0", "O(1)",
      "[protover [AUTH username password] [SETNAME clientname]]"},
     {"reset", 1, "noscript loading stale fast no_auth allow_busy", 0, 0, 0, "", cmd_reset,
      "Reset the connection", "6.2.0", "O(1)", ""},
@@ -469,13 +489,12 @@ const command_def connection_commands[] = {
     {"client|info", 2, "noscript loading stale sentinel", 0, 0, 0, "", cmd_client_info,
      "Returns information about the current client connection.", "6.2.0", "O(1)", ""},
     {"client|kill", -3, "admin noscript loading stale sentinel", 0, 0, 0, "", cmd_client_kill,
-     "Kill the connection of a client", "2.4.0",
-     "O(N) where N is the number of client connections",
+     "Kill the connection of a client", "2.4.0", "O(N) where N is the number of client connections",
      "ip:port|[ID client-id] [TYPE NORMAL|MASTER|SLAVE|REPLICA|PUBSUB] [USER username] [ADDR "
      "ip:port] [LADDR ip:port] [SKIPME yes/no]"},
-    {"client|unblock", -3, "admin noscript loading stale sentinel", 0, 0, 0, "",
-     cmd_client_unblock, "Unblock a client blocked in a blocking command from a different connection",
-     "5.0.0", "O(log N) where N is the number of client connections", "client-id [TIMEOUT|ERROR]"},
+    {"client|unblock", -3, "admin noscript loading stale sentinel", 0, 0, 0, "", cmd_client_unblock,
+     "Unblock a client blocked in a blocking command from a different connection", "5.0.0",
+     "O(log N) where N is the number of client connections", "client-id [TIMEOUT|ERROR]"},
     {"client|no-evict", 3, "admin noscript loading stale sentinel", 0, 0, 0, "",
      cmd_client_no_evict, "Set client eviction mode for the current connection", "7.0.0", "O(1)",
      "ON|OFF"},

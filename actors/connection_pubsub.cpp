@@ -96,18 +96,20 @@ bool connection::output_within_limits() {
   output_limit lim = srv_.output_limit_for(session_);
   if (lim.hard == 0 && lim.soft == 0) return true;
   if (lim.hard > 0 && int64_t(pending) >= lim.hard) {
-    log_warning("Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer "
-                "limits.",
-                session_.id, session_.addr);
+    log_warning(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer "
+        "limits.",
+        session_.id, session_.addr);
     return false;
   }
   if (lim.soft > 0 && int64_t(pending) >= lim.soft) {
     int64_t now = wall_clock_ms();
     if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
     if (now - soft_limit_since_ms_ >= lim.soft_seconds * 1000) {
-      log_warning("Client id={} addr={} scheduled to be closed ASAP for overcoming of output "
-                  "buffer limits.",
-                  session_.id, session_.addr);
+      log_warning(
+          "Client id={} addr={} scheduled to be closed ASAP for overcoming of output "
+          "buffer limits.",
+          session_.id, session_.addr);
       return false;
     }
   } else {

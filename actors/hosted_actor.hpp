@@ -10,8 +10,7 @@ namespace troupe {
 
 class hosted_actor : public caf::event_based_actor {
  public:
-  hosted_actor(caf::actor_config& cfg, reactor& home)
-      : caf::event_based_actor(cfg), home_(home) {}
+  hosted_actor(caf::actor_config& cfg, reactor& home) : caf::event_based_actor(cfg), home_(home) {}
 
   reactor& home() { return home_; }
 

@@ -85,11 +85,16 @@ size_t heap_used_bytes() {
 std::string human_bytes(uint64_t n) {
   char buf[64];
   double d = double(n);
-  if (n < 1024) snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
-  else if (n < 1024ULL * 1024) snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
-  else if (n < 1024ULL * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
-  else if (n < 1024ULL * 1024 * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
-  else snprintf(buf, sizeof(buf), "%.2fT", d / (1024.0 * 1024 * 1024 * 1024));
+  if (n < 1024)
+    snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+  else if (n < 1024ULL * 1024)
+    snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (n < 1024ULL * 1024 * 1024)
+    snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
+  else if (n < 1024ULL * 1024 * 1024 * 1024)
+    snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  else
+    snprintf(buf, sizeof(buf), "%.2fT", d / (1024.0 * 1024 * 1024 * 1024));
   return buf;
 }
 
@@ -98,14 +103,18 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   bool all = false, everything = false, defaults = requested.empty();
   for (auto s : requested) {
     std::string l = lower(s);
-    if (l == "all") all = true;
-    else if (l == "everything") everything = true;
-    else if (l == "default") defaults = true;
-    else want.insert(l);
+    if (l == "all")
+      all = true;
+    else if (l == "everything")
+      everything = true;
+    else if (l == "default")
+      defaults = true;
+    else
+      want.insert(l);
   }
   static const std::set<std::string> default_sections = {
-      "server", "clients", "memory", "persistence", "stats", "replication",
-      "cpu", "modules", "errorstats", "cluster", "keyspace"};
+      "server", "clients", "memory",     "persistence", "stats",   "replication",
+      "cpu",    "modules", "errorstats", "cluster",     "keyspace"};
   auto on = [&](const char* name) {
     if (all || everything) return true;
     if (defaults && default_sections.count(name)) return true;
@@ -216,7 +225,8 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     for (int i = 0; i < srv.keys().shard_count(); ++i)
       stale = std::max(stale, srv.keys().shard(i).stats().expired_stale_perc_x100.get());
     w.field("expired_stale_perc", fmt2(double(stale) / 100.0));
-    w.field("expired_time_cap_reached_count", shard_sum(srv, &shard_stats::expired_time_cap_reached));
+    w.field("expired_time_cap_reached_count",
+            shard_sum(srv, &shard_stats::expired_time_cap_reached));
     w.field("evicted_keys", shard_sum(srv, &shard_stats::evicted_keys));
     w.field("evicted_clients", "0");
     w.field("keyspace_hits", shard_sum(srv, &shard_stats::keyspace_hits));
@@ -266,7 +276,8 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
       std::lock_guard<std::mutex> g(s->errors_mutex);
       for (auto& [code, n] : s->errors_by_code) errs[code] += n;
     }
-    for (auto& [code, n] : errs) w.field(("errorstat_" + code).c_str(), "count=" + std::to_string(n));
+    for (auto& [code, n] : errs)
+      w.field(("errorstat_" + code).c_str(), "count=" + std::to_string(n));
   }
   if (on("cluster")) {
     w.header("Cluster");

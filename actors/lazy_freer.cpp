@@ -11,7 +11,8 @@ namespace troupe {
 counter lazy_freer::pending;
 counter lazy_freer::freed;
 
-lazy_freer::lazy_freer(caf::actor_config& cfg, server& srv) : caf::event_based_actor(cfg), srv_(srv) {}
+lazy_freer::lazy_freer(caf::actor_config& cfg, server& srv)
+    : caf::event_based_actor(cfg), srv_(srv) {}
 
 caf::behavior lazy_freer::make_behavior() {
   srv_.directory().add({id(), "lazy_freer", "background free", 0, -1, {}});

@@ -13,10 +13,14 @@ std::atomic<char> current_role{'M'};
 
 spdlog::level::level_enum to_spd(log_level l) {
   switch (l) {
-    case log_level::debug: return spdlog::level::trace;
-    case log_level::verbose: return spdlog::level::debug;
-    case log_level::notice: return spdlog::level::info;
-    case log_level::warning: return spdlog::level::warn;
+    case log_level::debug:
+      return spdlog::level::trace;
+    case log_level::verbose:
+      return spdlog::level::debug;
+    case log_level::notice:
+      return spdlog::level::info;
+    case log_level::warning:
+      return spdlog::level::warn;
   }
   return spdlog::level::info;
 }
@@ -24,7 +28,8 @@ spdlog::level::level_enum to_spd(log_level l) {
 // "%R" prints "pid:role", "%L" is replaced by our level char.
 class pid_role_flag : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg&, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     std::string s = std::to_string(getpid()) + ":" + current_role.load();
     dest.append(s.data(), s.data() + s.size());
   }
@@ -39,10 +44,18 @@ class level_char_flag : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     char c = '*';
     switch (msg.level) {
-      case spdlog::level::trace: c = '.'; break;
-      case spdlog::level::debug: c = '-'; break;
-      case spdlog::level::info: c = '*'; break;
-      default: c = '#'; break;
+      case spdlog::level::trace:
+        c = '.';
+        break;
+      case spdlog::level::debug:
+        c = '-';
+        break;
+      case spdlog::level::info:
+        c = '*';
+        break;
+      default:
+        c = '#';
+        break;
     }
     dest.push_back(c);
   }
@@ -56,7 +69,8 @@ void log_init(const std::string& file, log_level level, char role) {
   current_role = role;
   std::shared_ptr<spdlog::logger> logger;
   if (file.empty())
-    logger = std::make_shared<spdlog::logger>("troupe", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("troupe",
+                                              std::make_shared<spdlog::sinks::stdout_sink_mt>());
   else
     logger = std::make_shared<spdlog::logger>(
         "troupe", std::make_shared<spdlog::sinks::basic_file_sink_mt>(file, false));
@@ -69,24 +83,37 @@ void log_init(const std::string& file, log_level level, char role) {
   spdlog::set_default_logger(logger);
 }
 
-void log_set_level(log_level level) { spdlog::default_logger()->set_level(to_spd(level)); }
-void log_set_role(char role) { current_role = role; }
+void log_set_level(log_level level) {
+  spdlog::default_logger()->set_level(to_spd(level));
+}
+void log_set_role(char role) {
+  current_role = role;
+}
 
 bool parse_log_level(std::string_view s, log_level& out) {
-  if (s == "debug") out = log_level::debug;
-  else if (s == "verbose") out = log_level::verbose;
-  else if (s == "notice") out = log_level::notice;
-  else if (s == "warning") out = log_level::warning;
-  else return false;
+  if (s == "debug")
+    out = log_level::debug;
+  else if (s == "verbose")
+    out = log_level::verbose;
+  else if (s == "notice")
+    out = log_level::notice;
+  else if (s == "warning")
+    out = log_level::warning;
+  else
+    return false;
   return true;
 }
 
 const char* log_level_name(log_level l) {
   switch (l) {
-    case log_level::debug: return "debug";
-    case log_level::verbose: return "verbose";
-    case log_level::notice: return "notice";
-    case log_level::warning: return "warning";
+    case log_level::debug:
+      return "debug";
+    case log_level::verbose:
+      return "verbose";
+    case log_level::notice:
+      return "notice";
+    case log_level::warning:
+      return "warning";
   }
   return "notice";
 }

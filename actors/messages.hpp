@@ -3,9 +3,9 @@
 #include <caf/atom.hpp>
 
 namespace troupe {
-using close_atom = caf::atom_constant<caf::atom("close")>;      // close a connection
-using tick_atom = caf::atom_constant<caf::atom("tick")>;        // a shard's cron
-using free_atom = caf::atom_constant<caf::atom("free")>;        // free values in background
+using close_atom = caf::atom_constant<caf::atom("close")>;  // close a connection
+using tick_atom = caf::atom_constant<caf::atom("tick")>;    // a shard's cron
+using free_atom = caf::atom_constant<caf::atom("free")>;    // free values in background
 using start_atom = caf::atom_constant<caf::atom("start")>;
 }  // namespace troupe
 

@@ -17,7 +17,9 @@
 
 namespace troupe {
 
-persistence::persistence(server& srv) : srv_(srv) { lastsave_ = wall_clock_ms() / 1000; }
+persistence::persistence(server& srv) : srv_(srv) {
+  lastsave_ = wall_clock_ms() / 1000;
+}
 
 std::vector<std::pair<int64_t, int64_t>> persistence::save_points() const {
   std::vector<std::pair<int64_t, int64_t>> out;
@@ -106,7 +108,8 @@ std::optional<std::string> persistence::start(job_kind kind) {
     }
     base_name = *rotated;
     job.final_path = srv_.aof().directory() + "/" + base_name;
-    job.temp_path = srv_.aof().directory() + "/temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof";
+    job.temp_path =
+        srv_.aof().directory() + "/temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof";
   } else {
     job.final_path = dbfilename;
     job.temp_path = "temp-" + std::to_string(getpid()) + ".rdb";
@@ -207,7 +210,9 @@ std::optional<std::string> persistence::bgrewriteaof(std::string& reply) {
     reply = "Background append only file rewriting scheduled";
     return std::nullopt;
   }
-  if (auto e = start(job_kind::aof)) return *e == "busy" ? std::string("Background append only file rewriting already in progress") : *e;
+  if (auto e = start(job_kind::aof))
+    return *e == "busy" ? std::string("Background append only file rewriting already in progress")
+                        : *e;
   reply = "Background append only file rewriting started";
   return std::nullopt;
 }

@@ -5,7 +5,9 @@
 namespace troupe {
 namespace {
 
-server& srv_of(exec_context& c) { return static_cast<server&>(c.srv); }
+server& srv_of(exec_context& c) {
+  return static_cast<server&>(c.srv);
+}
 
 void cmd_save(exec_context& c) {
   if (auto err = srv_of(c).snapshots().save()) {
@@ -28,7 +30,9 @@ void cmd_bgsave(exec_context& c) {
   c.out.simple(reply);
 }
 
-void cmd_lastsave(exec_context& c) { c.out.integer(srv_of(c).snapshots().lastsave()); }
+void cmd_lastsave(exec_context& c) {
+  c.out.integer(srv_of(c).snapshots().lastsave());
+}
 
 void cmd_bgrewriteaof(exec_context& c) {
   std::string reply;

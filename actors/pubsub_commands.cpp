@@ -6,22 +6,32 @@
 namespace troupe {
 namespace {
 
-connection& conn_of(exec_context& c) { return *static_cast<connection*>(c.client.owner); }
+connection& conn_of(exec_context& c) {
+  return *static_cast<connection*>(c.client.owner);
+}
 
 std::vector<std::string_view> rest(exec_context& c, size_t from) {
   return std::vector<std::string_view>(c.argv.begin() + long(from), c.argv.end());
 }
 
-void cmd_subscribe(exec_context& c) { conn_of(c).subscribe(rest(c, 1), false); }
-void cmd_psubscribe(exec_context& c) { conn_of(c).subscribe(rest(c, 1), true); }
-void cmd_unsubscribe(exec_context& c) { conn_of(c).unsubscribe(rest(c, 1), false); }
-void cmd_punsubscribe(exec_context& c) { conn_of(c).unsubscribe(rest(c, 1), true); }
+void cmd_subscribe(exec_context& c) {
+  conn_of(c).subscribe(rest(c, 1), false);
+}
+void cmd_psubscribe(exec_context& c) {
+  conn_of(c).subscribe(rest(c, 1), true);
+}
+void cmd_unsubscribe(exec_context& c) {
+  conn_of(c).unsubscribe(rest(c, 1), false);
+}
+void cmd_punsubscribe(exec_context& c) {
+  conn_of(c).unsubscribe(rest(c, 1), true);
+}
 
 void cmd_publish(exec_context& c) {
   // No connection needed: PUBLISH also arrives from replication and AOF replays.
   reactor* here = current_reactor();
-  c.out.integer(static_cast<server&>(c.srv).pubsub().publish(c.arg(1), c.arg(2),
-                                                              here ? here->index() : -1));
+  c.out.integer(
+      static_cast<server&>(c.srv).pubsub().publish(c.arg(1), c.arg(2), here ? here->index() : -1));
 }
 
 void cmd_pubsub(exec_context&) {}
@@ -31,7 +41,8 @@ void cmd_pubsub_channels(exec_context& c) {
     c.out.error("ERR wrong number of arguments for 'pubsub|channels' command");
     return;
   }
-  auto names = static_cast<server&>(c.srv).pubsub().channels(c.argc() == 3 ? c.arg(2) : "", c.argc() == 2);
+  auto names =
+      static_cast<server&>(c.srv).pubsub().channels(c.argc() == 3 ? c.arg(2) : "", c.argc() == 2);
   c.out.array(names.size());
   for (auto& n : names) c.out.bulk(n);
 }

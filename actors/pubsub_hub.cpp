@@ -46,8 +46,7 @@ void pubsub_hub::deliver(const subscriber& s, std::string_view pattern, std::str
   }
 }
 
-int64_t pubsub_hub::publish(std::string_view channel, std::string_view message,
-                            int from_reactor) {
+int64_t pubsub_hub::publish(std::string_view channel, std::string_view message, int from_reactor) {
   std::lock_guard<std::mutex> g(mutex_);
   int64_t n = 0;
   auto it = channels_.find(std::string(channel));

@@ -27,7 +27,9 @@ int64_t monotonic_ms() {
 io_handler* const wake_token = nullptr;
 }  // namespace
 
-reactor* current_reactor() { return this_reactor; }
+reactor* current_reactor() {
+  return this_reactor;
+}
 
 reactor::reactor(caf::actor_system& sys, int index)
     : sys_(sys), index_(index), host_unit_(&sys, this), run_unit_(&sys) {
@@ -78,7 +80,9 @@ void reactor::modify_fd(int fd, io_handler* h, uint32_t events) {
   epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
-void reactor::remove_fd(int fd) { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+void reactor::remove_fd(int fd) {
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
 void reactor::post(std::function<void()> f) {
   if (in_loop_thread()) {
@@ -111,9 +115,13 @@ void reactor::cancel(uint64_t timer_id) {
   one_shot_due_.erase(it);
 }
 
-void reactor::host_unit::exec_later(caf::resumable* ptr) { owner->schedule(ptr); }
+void reactor::host_unit::exec_later(caf::resumable* ptr) {
+  owner->schedule(ptr);
+}
 
-void reactor::run_unit::exec_later(caf::resumable* ptr) { system().scheduler().enqueue(ptr); }
+void reactor::run_unit::exec_later(caf::resumable* ptr) {
+  system().scheduler().enqueue(ptr);
+}
 
 void reactor::schedule(caf::resumable* ptr) {
   // CAF already holds a reference for us (taken when the mailbox unblocked).
@@ -204,7 +212,8 @@ int reactor::next_timeout(int64_t now) const {
     return 0;
   int64_t t = 1000;
   for (auto& tm : timers_) t = std::min(t, std::max<int64_t>(0, tm.due_ms - now));
-  if (!one_shots_.empty()) t = std::min(t, std::max<int64_t>(0, one_shots_.begin()->first.first - now));
+  if (!one_shots_.empty())
+    t = std::min(t, std::max<int64_t>(0, one_shots_.begin()->first.first - now));
   return int(t);
 }
 

@@ -13,9 +13,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
-#include <map>
 #include <thread>
 #include <unordered_map>
 #include <vector>

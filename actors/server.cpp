@@ -15,12 +15,12 @@
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/shard.hpp"
-#include "storage/hash.hpp"
-#include "storage/rdb_loader.hpp"
-#include "storage/rdb_value.hpp"
 #include "protocol/command_table.hpp"
 #include "protocol/config_directives.hpp"
 #include "protocol/split_args.hpp"
+#include "storage/hash.hpp"
+#include "storage/rdb_loader.hpp"
+#include "storage/rdb_value.hpp"
 
 namespace troupe {
 
@@ -92,8 +92,8 @@ bool server::start() {
   // Shard i lives on reactor i % threads.
   for (int i = 0; i < shards; ++i) {
     reactor& r = *reactors_[size_t(i % threads)];
-    shard_actors_.push_back(
-        sys_.spawn<shard, caf::hidden>(std::ref(r), std::ref(*this), std::ref(keyspace_->shard(i))));
+    shard_actors_.push_back(sys_.spawn<shard, caf::hidden>(std::ref(r), std::ref(*this),
+                                                           std::ref(keyspace_->shard(i))));
   }
   for (int i = 0; i < threads; ++i) {
     reactor& r = *reactors_[size_t(i)];
@@ -148,8 +148,8 @@ bool server::open_listeners() {
       log_warning("Failed opening Unix socket: {}", err);
       return false;
     }
-    listeners_.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]),
-                                                           std::ref(*this), fd, path, true));
+    listeners_.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]), std::ref(*this),
+                                                           fd, path, true));
     log_notice("The server is now ready to accept connections at {}", path);
   }
   if (port != 0) log_notice("Ready to accept connections tcp");
@@ -206,7 +206,8 @@ void server::attach_config_hooks() {
                  });
   cfg_.set_apply("appendfsync", [this](const std::string& v) -> std::optional<std::string> {
     aof_->set_policy(v == "always" ? fsync_policy::always
-                                   : v == "no" ? fsync_policy::no : fsync_policy::everysec);
+                     : v == "no"   ? fsync_policy::no
+                                   : fsync_policy::everysec);
     return std::nullopt;
   });
   cfg_.set_apply("appendonly", [this](const std::string& v) -> std::optional<std::string> {
@@ -252,7 +253,8 @@ void server::attach_config_hooks() {
       bool optional = !addr.empty() && addr[0] == '-';
       if (optional) addr = addr.substr(1);
       std::string err;
-      int fd = port == 0 ? -1 : listener::open_tcp(addr, port, int(cfg_.get_int("tcp-backlog")), err);
+      int fd =
+          port == 0 ? -1 : listener::open_tcp(addr, port, int(cfg_.get_int("tcp-backlog")), err);
       if (fd < 0) {
         if (optional || port == 0) continue;
         for (auto& a : fresh) caf::anon_send(a, close_atom::value);
@@ -381,7 +383,9 @@ void server::key_modified(int db, std::string_view key) {
   if (it != m.end()) touch(it->second);
 }
 
-void server::journal(int db, const std::vector<std::string>& args) { journal_.append(db, args); }
+void server::journal(int db, const std::vector<std::string>& args) {
+  journal_.append(db, args);
+}
 
 bool server::load_data() {
   // With the AOF on, it is the data; otherwise the RDB file, as Redis does.

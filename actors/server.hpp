@@ -3,8 +3,8 @@
 // implements what commands may ask of the server (server_services), and shuts
 // everything down on SHUTDOWN or SIGTERM.
 #pragma once
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -88,7 +88,9 @@ class server : public server_services {
   pubsub_hub& pubsub() { return pubsub_; }
   write_journal& journal_log() { return journal_; }
   aof_manager& aof() { return *aof_; }
-  class persistence& snapshots() { return *persistence_; }
+  class persistence& snapshots() {
+    return *persistence_;
+  }
   // Loads an RDB file into the (empty) keyspace; an error message on failure.
   std::optional<std::string> load_rdb_file(const std::string& path);
   // The output limits of the class this client belongs to.
@@ -120,8 +122,7 @@ class server : public server_services {
   counter evicted_clients;
 
   // -- server_services -------------------------------------------------------------
-  void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,
-                      int db) override;
+  void keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) override;
   void key_modified(int db, std::string_view key) override;
   void free_later(kv_entry* chain) override;
   void journal(int db, const std::vector<std::string>& args) override;

@@ -11,7 +11,9 @@
 namespace troupe {
 namespace {
 
-server& srv_of(exec_context& c) { return static_cast<server&>(c.srv); }
+server& srv_of(exec_context& c) {
+  return static_cast<server&>(c.srv);
+}
 
 void cmd_info(exec_context& c) {
   std::vector<std::string_view> sections(c.argv.begin() + 1, c.argv.end());
@@ -280,8 +282,8 @@ const command_def server_commands[] = {
     {"config|help", 2, "loading stale", 0, 0, 0, "", cmd_config_help,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", ""},
     {"command", -1, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command,
-     "Get array of Redis command details", "2.8.13", "O(N) where N is the total number of Redis commands",
-     ""},
+     "Get array of Redis command details", "2.8.13",
+     "O(N) where N is the total number of Redis commands", ""},
     {"command|count", 2, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_count,
      "Get total number of Redis commands", "2.8.13", "O(1)", ""},
     {"command|info", -2, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_info,
@@ -300,8 +302,8 @@ const command_def server_commands[] = {
     {"command|help", 2, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_help,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", ""},
     {"shutdown", -1, "admin noscript loading stale no_multi sentinel allow_busy", 0, 0, 0, "",
-     cmd_shutdown, "Synchronously save the dataset to disk and then shut down the server",
-     "1.0.0", "O(N) when saving, where N is the total number of keys in all databases",
+     cmd_shutdown, "Synchronously save the dataset to disk and then shut down the server", "1.0.0",
+     "O(N) when saving, where N is the total number of keys in all databases",
      "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"},
 };
 TROUPE_REGISTER_COMMANDS("server", server_commands);

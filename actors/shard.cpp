@@ -13,8 +13,8 @@ shard::shard(caf::actor_config& cfg, reactor& home, server& srv, shard_store& st
     : hosted_actor(cfg, home), srv_(srv), store_(store) {}
 
 caf::behavior shard::make_behavior() {
-  srv_.directory().add({id(), "shard", "shard " + std::to_string(store_.index()), 0,
-                        home().index(), {}});
+  srv_.directory().add(
+      {id(), "shard", "shard " + std::to_string(store_.index()), 0, home().index(), {}});
   return {
       [this](tick_atom) { cron(); },
       [this](close_atom) {

@@ -16,10 +16,10 @@ class server;
 
 struct snapshot_job {
   std::string temp_path, final_path;
-  std::string header;         // written first (RDB magic and aux fields)
-  int shards = 0;             // chunks come from this many shards, then "done" from each
-  bool rdb_trailer = false;   // end with the EOF opcode and the CRC64 of the file
-  bool checksum = true;       // rdbchecksum: a zero CRC means "not computed"
+  std::string header;        // written first (RDB magic and aux fields)
+  int shards = 0;            // chunks come from this many shards, then "done" from each
+  bool rdb_trailer = false;  // end with the EOF opcode and the CRC64 of the file
+  bool checksum = true;      // rdbchecksum: a zero CRC means "not computed"
   bool incremental_fsync = true;
   // Runs on the writer's thread when the file is in place (or failed).
   std::function<void(bool ok, const std::string& error, uint64_t bytes)> on_done;

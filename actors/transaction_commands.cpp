@@ -5,7 +5,9 @@
 namespace troupe {
 namespace {
 
-connection& conn_of(exec_context& c) { return *static_cast<connection*>(c.client.owner); }
+connection& conn_of(exec_context& c) {
+  return *static_cast<connection*>(c.client.owner);
+}
 
 void cmd_multi(exec_context& c) {
   connection& conn = conn_of(c);
@@ -46,8 +48,8 @@ const command_def transaction_commands[] = {
     {"multi", 1, "noscript loading stale fast allow_busy", 0, 0, 0, "", cmd_multi,
      "Mark the start of a transaction block", "1.2.0", "O(1)", ""},
     {"exec", 1, "noscript loading stale skip_slowlog", 0, 0, 0, "", cmd_exec,
-     "Execute all commands issued after MULTI", "1.2.0",
-     "Depends on commands in the transaction", ""},
+     "Execute all commands issued after MULTI", "1.2.0", "Depends on commands in the transaction",
+     ""},
     {"discard", 1, "noscript loading stale fast allow_busy", 0, 0, 0, "", cmd_discard,
      "Discard all commands issued after MULTI", "2.0.0",
      "O(N), when N is the number of queued commands", ""},

@@ -20,10 +20,11 @@ std::string type_for(const std::string& name) {
     return "key";
   if (name == "pattern") return "pattern";
   if (name.rfind("unix-time", 0) == 0) return "unix-time";
-  static const char* ints[] = {"seconds", "milliseconds", "count", "offset", "start", "end",
-                               "index", "index1", "index2", "db", "destination-db", "numkeys",
-                               "client-id", "cursor", "timeout", "increment", "decrement",
-                               "bit", "protover", "limit"};
+  static const char* ints[] = {"seconds",   "milliseconds", "count",          "offset",
+                               "start",     "end",          "index",          "index1",
+                               "index2",    "db",           "destination-db", "numkeys",
+                               "client-id", "cursor",       "timeout",        "increment",
+                               "decrement", "bit",          "protover",       "limit"};
   for (auto* i : ints)
     if (name == i) return "integer";
   if (name == "increment" || name == "score") return "double";
@@ -146,8 +147,8 @@ std::vector<std::vector<doc_argument>> parse_alternatives(const std::vector<std:
 }
 
 void write_argument(reply_writer& out, const doc_argument& a) {
-  size_t fields = 2 + (a.key_spec_index >= 0) + !a.token.empty() +
-                  (a.optional || a.multiple) + !a.children.empty();
+  size_t fields = 2 + (a.key_spec_index >= 0) + !a.token.empty() + (a.optional || a.multiple) +
+                  !a.children.empty();
   out.map(fields);
   out.bulk("name");
   out.bulk(a.name);
@@ -208,7 +209,9 @@ void write_key_specs(reply_writer& out, const command_spec& cmd) {
   out.integer(0);
 }
 
-std::string display_name(const command_spec& cmd) { return cmd.name; }
+std::string display_name(const command_spec& cmd) {
+  return cmd.name;
+}
 
 }  // namespace
 

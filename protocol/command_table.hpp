@@ -82,11 +82,11 @@ using key_finder = bool (*)(const std::vector<std::string_view>& args, std::vect
 
 // What a family file writes for each command.
 struct command_def {
-  const char* name;         // lower case; "config|get" for a subcommand
-  int arity;                // Redis's convention: negative means "at least -arity"
-  const char* flags;        // space separated flag names, e.g. "write denyoom fast"
+  const char* name;   // lower case; "config|get" for a subcommand
+  int arity;          // Redis's convention: negative means "at least -arity"
+  const char* flags;  // space separated flag names, e.g. "write denyoom fast"
   int first_key = 0, last_key = 0, key_step = 0;  // last_key < 0 counts from the end
-  const char* acl = "";     // extra ACL categories, e.g. "@string"
+  const char* acl = "";                           // extra ACL categories, e.g. "@string"
   command_handler handler = nullptr;
   const char* summary = "";
   const char* since = "1.0.0";
@@ -106,8 +106,8 @@ struct command_spec;
 using name_index = std::unordered_map<std::string, command_spec*, string_hash, std::equal_to<>>;
 
 struct command_spec {
-  std::string name;      // full name: "get", "config|get"
-  std::string group;     // "string", "generic", "server", ...
+  std::string name;   // full name: "get", "config|get"
+  std::string group;  // "string", "generic", "server", ...
   int arity = 0;
   uint32_t flags = 0;
   uint32_t acl = 0;

@@ -1,11 +1,11 @@
 #include "protocol/config.hpp"
 
+#include <unistd.h>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 #include "protocol/glob.hpp"
 #include "protocol/numbers.hpp"
@@ -85,7 +85,9 @@ int64_t config_registry::get_int(std::string_view name) const {
   return v ? *v : 0;
 }
 
-bool config_registry::get_bool(std::string_view name) const { return get(name) == "yes"; }
+bool config_registry::get_bool(std::string_view name) const {
+  return get(name) == "yes";
+}
 
 std::optional<std::string> config_registry::parse_value(const config_directive& d,
                                                         const std::vector<std::string>& args,

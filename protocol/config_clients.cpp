@@ -18,7 +18,8 @@ std::optional<std::string> parse_output_limits(const std::vector<std::string>& a
   for (size_t i = 0; i + 3 < cur.size(); i += 4) {
     for (size_t c = 0; c < 3; ++c)
       if (cur[i] == classes[c])
-        for (int k = 0; k < 3; ++k) limits[c][size_t(k)] = parse_memory(cur[i + 1 + size_t(k)]).value_or(0);
+        for (int k = 0; k < 3; ++k)
+          limits[c][size_t(k)] = parse_memory(cur[i + 1 + size_t(k)]).value_or(0);
   }
   if (args.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
   for (size_t i = 0; i < args.size(); i += 4) {
@@ -30,7 +31,8 @@ std::optional<std::string> parse_output_limits(const std::vector<std::string>& a
     if (c == 3) return "Invalid client class specified in buffer limit configuration.";
     for (int k = 0; k < 3; ++k) {
       auto v = parse_memory(args[i + 1 + size_t(k)]);
-      if (!v || *v < 0) return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      if (!v || *v < 0)
+        return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
       limits[c][size_t(k)] = *v;
     }
   }

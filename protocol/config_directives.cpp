@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <strings.h>
 #include <climits>
 #include <cstring>
-#include <strings.h>
 
 #include "protocol/numbers.hpp"
 
@@ -123,21 +123,25 @@ void define_directives(config_registry& reg) {
     d.immutable = true;
     reg.define(d);
   }
-  reg.define(integer("timeout", 0, 0, INT_MAX, "Close a client after it is idle this many seconds (0: never)."));
-  reg.define(integer("tcp-keepalive", 300, 0, INT_MAX, "Send TCP keepalives every this many seconds (0: off)."));
+  reg.define(integer("timeout", 0, 0, INT_MAX,
+                     "Close a client after it is idle this many seconds (0: never)."));
+  reg.define(integer("tcp-keepalive", 300, 0, INT_MAX,
+                     "Send TCP keepalives every this many seconds (0: off)."));
   reg.define(integer("maxclients", 10000, 1, UINT32_MAX, "Maximum number of connected clients."));
   define_client_directives(reg);
 
   // -- general -------------------------------------------------------------------
-  reg.define(boolean("daemonize", false, "Run in the background, detached from the terminal.", true));
-  reg.define(string("pidfile", "", "Write the process id to this file (always when daemonized).", true));
+  reg.define(
+      boolean("daemonize", false, "Run in the background, detached from the terminal.", true));
+  reg.define(
+      string("pidfile", "", "Write the process id to this file (always when daemonized).", true));
   reg.define(enumeration("loglevel", "notice", {"debug", "verbose", "notice", "warning"},
                          "Log verbosity."));
   reg.define(string("logfile", "", "Log file; empty logs to standard output.", true));
   reg.define(integer("databases", 16, 1, INT_MAX, "Number of databases (SELECT 0 .. n-1).", true));
   {
-    config_directive d = integer("hz", 10, 0, INT_MAX,
-                                 "Background task frequency (expiry, timeouts), 1 to 500 per second.");
+    config_directive d = integer(
+        "hz", 10, 0, INT_MAX, "Background task frequency (expiry, timeouts), 1 to 500 per second.");
     d.clamp = [](int64_t v) { return v < 1 ? int64_t(1) : (v > 500 ? int64_t(500) : v); };
     reg.define(d);
   }
@@ -195,10 +199,13 @@ void define_directives(config_registry& reg) {
   define_persistence_directives(reg);
 
   // -- lazy freeing ----------------------------------------------------------------
-  reg.define(boolean("lazyfree-lazy-user-del", false, "DEL frees values in the background, as UNLINK."));
-  reg.define(boolean("lazyfree-lazy-user-flush", false, "FLUSHDB/FLUSHALL without a mode are ASYNC."));
+  reg.define(
+      boolean("lazyfree-lazy-user-del", false, "DEL frees values in the background, as UNLINK."));
+  reg.define(
+      boolean("lazyfree-lazy-user-flush", false, "FLUSHDB/FLUSHALL without a mode are ASYNC."));
   reg.define(boolean("lazyfree-lazy-expire", false, "Expired values are freed in the background."));
-  reg.define(boolean("lazyfree-lazy-server-del", false, "Values deleted implicitly (SET over, RENAME) are freed in the background."));
+  reg.define(boolean("lazyfree-lazy-server-del", false,
+                     "Values deleted implicitly (SET over, RENAME) are freed in the background."));
 
   // -- replication (the link itself comes with the replication issue) ---------------
   {

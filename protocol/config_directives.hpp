@@ -15,4 +15,4 @@ std::optional<uint32_t> parse_notify_flags(std::string_view s);
 // save points, RDB and AOF (config_persistence.cpp).
 void define_persistence_directives(config_registry& reg);
 void define_data_model_directives(config_registry& reg);  // config_data_model.cpp
-}
+}  // namespace troupe

@@ -81,7 +81,8 @@ void define_persistence_directives(config_registry& reg) {
     d.default_value = "100";
     d.min = 0;
     d.max = INT32_MAX;
-    d.comment = "Rewrite the AOF when it grew by this percentage since the last rewrite (0: never).";
+    d.comment =
+        "Rewrite the AOF when it grew by this percentage since the last rewrite (0: never).";
     reg.define(d);
     d.name = "auto-aof-rewrite-min-size";
     d.type = config_type::memory;

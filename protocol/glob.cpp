@@ -11,8 +11,7 @@ inline char fold(char c, bool nocase) {
 
 // Recursion depth is bounded by the number of '*' in the pattern; consecutive
 // stars collapse so "a*****b" costs one level.
-bool match(const char* p, const char* pe, const char* s, const char* se, bool nocase,
-           int depth) {
+bool match(const char* p, const char* pe, const char* s, const char* se, bool nocase, int depth) {
   if (depth > 1000) return false;
   while (p < pe) {
     switch (*p) {

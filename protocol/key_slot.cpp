@@ -9,7 +9,8 @@ constexpr std::array<uint16_t, 256> make_table() {
   std::array<uint16_t, 256> t{};
   for (unsigned i = 0; i < 256; ++i) {
     uint16_t crc = uint16_t(i << 8);
-    for (int b = 0; b < 8; ++b) crc = (crc & 0x8000) ? uint16_t((crc << 1) ^ 0x1021) : uint16_t(crc << 1);
+    for (int b = 0; b < 8; ++b)
+      crc = (crc & 0x8000) ? uint16_t((crc << 1) ^ 0x1021) : uint16_t(crc << 1);
     t[i] = crc;
   }
   return t;

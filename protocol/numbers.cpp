@@ -116,7 +116,8 @@ std::string double_to_string(double v) {
 
 std::optional<int64_t> parse_memory(std::string_view s) {
   size_t i = 0;
-  while (i < s.size() && (isdigit(static_cast<unsigned char>(s[i])) || (i == 0 && s[i] == '-'))) ++i;
+  while (i < s.size() && (isdigit(static_cast<unsigned char>(s[i])) || (i == 0 && s[i] == '-')))
+    ++i;
   std::string_view num = s.substr(0, i), unit = s.substr(i);
   int64_t mul = 1;
   std::string u;

@@ -70,9 +70,13 @@ void reply_writer::map(size_t n) {
     prefixed_int('*', int64_t(2 * n));
 }
 
-void reply_writer::set(size_t n) { prefixed_int(resp_ == 3 ? '~' : '*', int64_t(n)); }
+void reply_writer::set(size_t n) {
+  prefixed_int(resp_ == 3 ? '~' : '*', int64_t(n));
+}
 
-void reply_writer::push(size_t n) { prefixed_int(resp_ == 3 ? '>' : '*', int64_t(n)); }
+void reply_writer::push(size_t n) {
+  prefixed_int(resp_ == 3 ? '>' : '*', int64_t(n));
+}
 
 void reply_writer::dbl(double v) {
   if (resp_ == 3) {

@@ -26,8 +26,8 @@ class reply_writer {
   void null();               // nil bulk: $-1 (RESP2), _ (RESP3)
   void null_array();         // nil multi-bulk: *-1 (RESP2), _ (RESP3)
   void array(size_t n) { prefixed_int('*', int64_t(n)); }
-  void map(size_t n);  // pairs; RESP2 sends a flat array of 2n
-  void set(size_t n);  // RESP3 set; RESP2 array
+  void map(size_t n);   // pairs; RESP2 sends a flat array of 2n
+  void set(size_t n);   // RESP3 set; RESP2 array
   void push(size_t n);  // RESP3 push; RESP2 array (pub/sub messages)
   void dbl(double v);   // RESP3 double; RESP2 bulk string
   void boolean(bool v);

@@ -60,7 +60,8 @@ request_parser::result request_parser::parse(const char* buf, size_t len, const 
       const char* start = buf + cmd_start_;
       const char* cr = static_cast<const char*>(memchr(start, '\r', len - cmd_start_));
       if (cr == nullptr || size_t(cr - buf) + 1 >= len) {
-        if (len - cmd_start_ > inline_max) return fail("Protocol error: too big mbulk count string");
+        if (len - cmd_start_ > inline_max)
+          return fail("Protocol error: too big mbulk count string");
         return result::incomplete;
       }
       int64_t n;

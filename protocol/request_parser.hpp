@@ -45,9 +45,9 @@ class request_parser {
   result parse_inline(const char* buf, size_t len);
   result fail(std::string msg);
 
-  size_t cmd_start_ = 0;  // where the current command begins
-  size_t scan_ = 0;       // where scanning resumes inside it
-  int64_t multibulk_left_ = -1;  // -1: not inside a multi-bulk command
+  size_t cmd_start_ = 0;                            // where the current command begins
+  size_t scan_ = 0;                                 // where scanning resumes inside it
+  int64_t multibulk_left_ = -1;                     // -1: not inside a multi-bulk command
   std::vector<std::pair<size_t, size_t>> offsets_;  // (offset from cmd_start_, length)
   std::vector<std::string_view> args_;
   std::vector<std::string> inline_args_;

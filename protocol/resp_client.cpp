@@ -15,11 +15,16 @@
 
 namespace troupe {
 
-resp_client::~resp_client() { close(); }
+resp_client::~resp_client() {
+  close();
+}
 
 resp_client::resp_client(resp_client&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)), timeout_ms_(o.timeout_ms_), out_(std::move(o.out_)),
-      in_(std::move(o.in_)), in_pos_(o.in_pos_) {}
+    : fd_(std::exchange(o.fd_, -1)),
+      timeout_ms_(o.timeout_ms_),
+      out_(std::move(o.out_)),
+      in_(std::move(o.in_)),
+      in_pos_(o.in_pos_) {}
 
 resp_client& resp_client::operator=(resp_client&& o) noexcept {
   if (this != &o) {

@@ -24,15 +24,22 @@ bool to_int(std::string_view s, int64_t& v) {
 
 std::string resp_value::to_string() const {
   switch (type) {
-    case kind::simple: return str;
-    case kind::error: return "(error) " + str;
-    case kind::integer: return std::to_string(integer);
-    case kind::boolean: return integer ? "true" : "false";
+    case kind::simple:
+      return str;
+    case kind::error:
+      return "(error) " + str;
+    case kind::integer:
+      return std::to_string(integer);
+    case kind::boolean:
+      return integer ? "true" : "false";
     case kind::bulk:
     case kind::verbatim:
-    case kind::bignum: return "\"" + str + "\"";
-    case kind::dbl: return str;
-    case kind::nil: return "nil";
+    case kind::bignum:
+      return "\"" + str + "\"";
+    case kind::dbl:
+      return str;
+    case kind::nil:
+      return "nil";
     default: {
       std::string s = type == kind::map ? "{" : "[";
       for (size_t i = 0; i < elements.size(); ++i) {
@@ -65,15 +72,29 @@ reply_parser::result reply_parser::parse_one(const char* buf, size_t len, size_t
   if (!read_line(buf, len, pos, line)) return result::incomplete;
   using k = resp_value::kind;
   switch (t) {
-    case '+': out.type = k::simple; out.str = line; return result::value;
-    case '-': out.type = k::error; out.str = line; return result::value;
+    case '+':
+      out.type = k::simple;
+      out.str = line;
+      return result::value;
+    case '-':
+      out.type = k::error;
+      out.str = line;
+      return result::value;
     case ':':
       out.type = k::integer;
       if (!to_int(line, out.integer)) break;
       return result::value;
-    case '_': out.type = k::nil; return result::value;
-    case ',': out.type = k::dbl; out.str = line; return result::value;
-    case '(': out.type = k::bignum; out.str = line; return result::value;
+    case '_':
+      out.type = k::nil;
+      return result::value;
+    case ',':
+      out.type = k::dbl;
+      out.str = line;
+      return result::value;
+    case '(':
+      out.type = k::bignum;
+      out.str = line;
+      return result::value;
     case '#':
       out.type = k::boolean;
       out.integer = line == "t";

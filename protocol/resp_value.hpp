@@ -26,7 +26,7 @@ struct resp_value {
     bignum,    // (
   };
   kind type = kind::nil;
-  std::string str;  // simple, error, bulk, dbl, verbatim, bignum
+  std::string str;      // simple, error, bulk, dbl, verbatim, bignum
   int64_t integer = 0;  // integer, boolean
   std::vector<resp_value> elements;
 

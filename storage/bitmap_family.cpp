@@ -84,8 +84,10 @@ bool resolve_range(int64_t start, int64_t end, bool bits, int64_t len, int64_t& 
 }
 
 bool parse_unit(exec_context& c, size_t i, bool& bits) {
-  if (c.arg_is(i, "bit")) bits = true;
-  else if (c.arg_is(i, "byte")) bits = false;
+  if (c.arg_is(i, "bit"))
+    bits = true;
+  else if (c.arg_is(i, "byte"))
+    bits = false;
   else {
     c.syntax_error();
     return false;
@@ -177,11 +179,16 @@ void cmd_bitpos(exec_context& c) {
 void cmd_bitop(exec_context& c) {
   std::string_view op = c.arg(1);
   enum { op_and, op_or, op_xor, op_not } kind;
-  if (iequals(op, "and")) kind = op_and;
-  else if (iequals(op, "or")) kind = op_or;
-  else if (iequals(op, "xor")) kind = op_xor;
-  else if (iequals(op, "not")) kind = op_not;
-  else return c.syntax_error();
+  if (iequals(op, "and"))
+    kind = op_and;
+  else if (iequals(op, "or"))
+    kind = op_or;
+  else if (iequals(op, "xor"))
+    kind = op_xor;
+  else if (iequals(op, "not"))
+    kind = op_not;
+  else
+    return c.syntax_error();
   if (kind == op_not && c.argc() != 4)
     return c.out.error("ERR BITOP NOT must be called with a single source key.");
   std::vector<std::string> srcs;
@@ -204,9 +211,12 @@ void cmd_bitop(exec_context& c) {
     unsigned char v = byte(0);
     if (kind == op_not) v = static_cast<unsigned char>(~v);
     for (size_t s = 1; s < srcs.size(); ++s) {
-      if (kind == op_and) v &= byte(s);
-      else if (kind == op_or) v |= byte(s);
-      else v ^= byte(s);
+      if (kind == op_and)
+        v &= byte(s);
+      else if (kind == op_or)
+        v |= byte(s);
+      else
+        v ^= byte(s);
     }
     res[j] = char(v);
   }

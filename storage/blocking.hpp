@@ -47,7 +47,7 @@ std::optional<int64_t> parse_block_timeout(exec_context& c, std::string_view arg
 // (or, inside MULTI, replies nil at once; or, when replayed for a waiter, does
 // nothing so the client keeps waiting). `null_bulk` picks the nil reply used
 // inside MULTI (BLMOVE and BRPOPLPUSH answer a nil bulk, the rest a nil array).
-void block_for_keys(exec_context& c, const std::vector<std::string_view>& keys,
-                    int64_t timeout_ms, bool null_bulk);
+void block_for_keys(exec_context& c, const std::vector<std::string_view>& keys, int64_t timeout_ms,
+                    bool null_bulk);
 
 }  // namespace troupe

@@ -18,8 +18,7 @@ std::optional<int64_t> parse_block_timeout(exec_context& c, std::string_view arg
   }
   long double ms = *v * 1000.0L;
   // Like Redis 7.0, a value too large for 64 bits wraps to negative.
-  int64_t t = (std::isinf(ms) || ms >= 9.2233720368547758e18L) ? INT64_MIN
-                                                                 : int64_t(std::ceil(ms));
+  int64_t t = (std::isinf(ms) || ms >= 9.2233720368547758e18L) ? INT64_MIN : int64_t(std::ceil(ms));
   if (t < 0) {
     c.out.error("ERR timeout is negative");
     return std::nullopt;
@@ -27,8 +26,8 @@ std::optional<int64_t> parse_block_timeout(exec_context& c, std::string_view arg
   return t;
 }
 
-void block_for_keys(exec_context& c, const std::vector<std::string_view>& keys,
-                    int64_t timeout_ms, bool null_bulk) {
+void block_for_keys(exec_context& c, const std::vector<std::string_view>& keys, int64_t timeout_ms,
+                    bool null_bulk) {
   switch (c.blocking) {
     case block_mode::reply_null:
       if (null_bulk)
@@ -84,8 +83,12 @@ void bpop_generic(exec_context& c, bool left) {
   }
   block_for_keys(c, args_range(c, 1, c.argc() - 1), *timeout, false);
 }
-void cmd_blpop(exec_context& c) { bpop_generic(c, true); }
-void cmd_brpop(exec_context& c) { bpop_generic(c, false); }
+void cmd_blpop(exec_context& c) {
+  bpop_generic(c, true);
+}
+void cmd_brpop(exec_context& c) {
+  bpop_generic(c, false);
+}
 
 bool parse_side(exec_context& c, size_t i, const char* a, const char* b, bool& first) {
   if (c.arg_is(i, a))
@@ -117,7 +120,9 @@ void cmd_blmove(exec_context& c) {
   if (!parse_side(c, 3, "left", "right", from) || !parse_side(c, 4, "left", "right", to)) return;
   bmove_generic(c, from, to, 5);
 }
-void cmd_brpoplpush(exec_context& c) { bmove_generic(c, false, true, 3); }
+void cmd_brpoplpush(exec_context& c) {
+  bmove_generic(c, false, true, 3);
+}
 
 // BLMPOP / BZMPOP: timeout numkeys key [key ...] <where> [COUNT count]
 struct mpop_args {
@@ -179,8 +184,12 @@ void bzpop_generic(exec_context& c, bool max) {
   }
   block_for_keys(c, args_range(c, 1, c.argc() - 1), *timeout, false);
 }
-void cmd_bzpopmin(exec_context& c) { bzpop_generic(c, false); }
-void cmd_bzpopmax(exec_context& c) { bzpop_generic(c, true); }
+void cmd_bzpopmin(exec_context& c) {
+  bzpop_generic(c, false);
+}
+void cmd_bzpopmax(exec_context& c) {
+  bzpop_generic(c, true);
+}
 
 void cmd_bzmpop(exec_context& c) {
   mpop_args m;
@@ -213,7 +222,8 @@ const command_def blocking_list_commands[] = {
     {"brpoplpush", 4, "write denyoom noscript blocking", 1, 2, 1, "", cmd_brpoplpush,
      "Pop an element from a list, push it to another list and return it; or block until one "
      "is available",
-     "2.2.0", "O(1)", "source destination timeout", nullptr, "deprecated", "`BLMOVE` with the `RIGHT` and `LEFT` arguments"},
+     "2.2.0", "O(1)", "source destination timeout", nullptr, "deprecated",
+     "`BLMOVE` with the `RIGHT` and `LEFT` arguments"},
     {"blmpop", -5, "write blocking", 0, 0, 0, "", cmd_blmpop,
      "Pop elements from a list, or block until one is available", "7.0.0",
      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",

@@ -23,7 +23,9 @@ void db_slice::add(kv_entry* e, uint64_t hash) {
   if (e->has_expire()) track(e);
 }
 
-void db_slice::remove(dict::location loc) { destroy_entry(detach(loc)); }
+void db_slice::remove(dict::location loc) {
+  destroy_entry(detach(loc));
+}
 
 kv_entry* db_slice::detach(dict::location loc) {
   kv_entry* e = keys.unlink(loc);

@@ -27,14 +27,18 @@ kv_entry** alloc_table(size_t n) {
 }
 
 bool key_equals(const kv_entry* e, std::string_view key) {
-  return e->key_len() == key.size() && memcmp(reinterpret_cast<const char*>(e) + e->key_offset(),
-                                              key.data(), key.size()) == 0;
+  return e->key_len() == key.size() &&
+         memcmp(reinterpret_cast<const char*>(e) + e->key_offset(), key.data(), key.size()) == 0;
 }
 }  // namespace
 
-dict::~dict() { clear(); }
+dict::~dict() {
+  clear();
+}
 
-dict::dict(dict&& o) noexcept { *this = std::move(o); }
+dict::dict(dict&& o) noexcept {
+  *this = std::move(o);
+}
 
 dict& dict::operator=(dict&& o) noexcept {
   if (this != &o) {
@@ -49,7 +53,9 @@ dict& dict::operator=(dict&& o) noexcept {
   return *this;
 }
 
-uint64_t dict::hash_of(const kv_entry* e) { return hash_key(e->key()); }
+uint64_t dict::hash_of(const kv_entry* e) {
+  return hash_key(e->key());
+}
 
 kv_entry* dict::find(std::string_view key, uint64_t hash) {
   location loc = locate(key, hash);

@@ -50,7 +50,13 @@ inline constexpr std::string_view too_big =
 struct exec_context {
   exec_context(const std::vector<std::string_view>& args, reply_writer& out, session& client,
                keyspace& ks, server_services& srv, const command_spec& cmd, int64_t now_ms)
-      : argv(args), out(out), client(client), ks(ks), srv(srv), cmd(cmd), now(now_ms),
+      : argv(args),
+        out(out),
+        client(client),
+        ks(ks),
+        srv(srv),
+        cmd(cmd),
+        now(now_ms),
         db_index(client.current_db()) {}
 
   const std::vector<std::string_view>& argv;

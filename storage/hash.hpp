@@ -36,6 +36,8 @@ inline uint64_t hash_bytes(const char* p, size_t n) {
   return mix64(h);
 }
 
-inline uint64_t hash_key(std::string_view s) { return hash_bytes(s.data(), s.size()); }
+inline uint64_t hash_key(std::string_view s) {
+  return hash_bytes(s.data(), s.size());
+}
 
 }  // namespace troupe

@@ -11,7 +11,9 @@
 namespace troupe {
 namespace {
 
-bool live(const kv_entry* e, int64_t now) { return !e->has_expire() || e->expire_at() > now; }
+bool live(const kv_entry* e, int64_t now) {
+  return !e->has_expire() || e->expire_at() > now;
+}
 
 void del_generic(exec_context& c, bool lazy) {
   int64_t n = 0;
@@ -35,7 +37,9 @@ void del_generic(exec_context& c, bool lazy) {
 void cmd_del(exec_context& c) {
   del_generic(c, c.srv.settings.lazyfree_lazy_user_del.load(std::memory_order_relaxed));
 }
-void cmd_unlink(exec_context& c) { del_generic(c, true); }
+void cmd_unlink(exec_context& c) {
+  del_generic(c, true);
+}
 
 void cmd_exists(exec_context& c) {
   int64_t n = 0;
@@ -54,7 +58,9 @@ void cmd_type(exec_context& c) {
   c.out.simple(e == nullptr ? "none" : type_name(e->type()));
 }
 
-void cmd_dbsize(exec_context& c) { c.out.integer(int64_t(c.ks.db_size(c.db_index))); }
+void cmd_dbsize(exec_context& c) {
+  c.out.integer(int64_t(c.ks.db_size(c.db_index)));
+}
 
 void cmd_keys(exec_context& c) {
   std::string_view pattern = c.arg(1);
@@ -198,8 +204,12 @@ void rename_generic(exec_context& c, bool nx) {
   c.notify(notify_generic, "rename_to", dst);
   nx ? c.out.integer(1) : c.out.ok();
 }
-void cmd_rename(exec_context& c) { rename_generic(c, false); }
-void cmd_renamenx(exec_context& c) { rename_generic(c, true); }
+void cmd_rename(exec_context& c) {
+  rename_generic(c, false);
+}
+void cmd_renamenx(exec_context& c) {
+  rename_generic(c, true);
+}
 
 bool parse_db(exec_context& c, std::string_view arg, int& db) {
   auto v = parse_int64(arg);
@@ -269,11 +279,16 @@ void cmd_move(exec_context& c) {
 void expire_generic(exec_context& c, int64_t unit, bool absolute) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < c.argc(); ++i) {
-    if (c.arg_is(i, "nx")) nx = true;
-    else if (c.arg_is(i, "xx")) xx = true;
-    else if (c.arg_is(i, "gt")) gt = true;
-    else if (c.arg_is(i, "lt")) lt = true;
-    else return c.out.error("ERR Unsupported option " + std::string(c.arg(i)));
+    if (c.arg_is(i, "nx"))
+      nx = true;
+    else if (c.arg_is(i, "xx"))
+      xx = true;
+    else if (c.arg_is(i, "gt"))
+      gt = true;
+    else if (c.arg_is(i, "lt"))
+      lt = true;
+    else
+      return c.out.error("ERR Unsupported option " + std::string(c.arg(i)));
   }
   if (nx && (xx || gt || lt))
     return c.out.error("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -281,9 +296,7 @@ void expire_generic(exec_context& c, int64_t unit, bool absolute) {
   auto v = parse_int64(c.arg(2));
   if (!v) return c.out.error(errors::not_integer);
   int64_t when;
-  auto invalid = [&] {
-    c.out.error("ERR invalid expire time in '" + c.cmd.name + "' command");
-  };
+  auto invalid = [&] { c.out.error("ERR invalid expire time in '" + c.cmd.name + "' command"); };
   if (__builtin_mul_overflow(*v, unit, &when)) return invalid();
   if (!absolute && __builtin_add_overflow(when, c.now, &when)) return invalid();
   key_ref k = c.key_at(1);
@@ -310,10 +323,18 @@ void expire_generic(exec_context& c, int64_t unit, bool absolute) {
   c.propagate({"PEXPIREAT", std::string(k.name), std::to_string(when)});
   c.out.integer(1);
 }
-void cmd_expire(exec_context& c) { expire_generic(c, 1000, false); }
-void cmd_pexpire(exec_context& c) { expire_generic(c, 1, false); }
-void cmd_expireat(exec_context& c) { expire_generic(c, 1000, true); }
-void cmd_pexpireat(exec_context& c) { expire_generic(c, 1, true); }
+void cmd_expire(exec_context& c) {
+  expire_generic(c, 1000, false);
+}
+void cmd_pexpire(exec_context& c) {
+  expire_generic(c, 1, false);
+}
+void cmd_expireat(exec_context& c) {
+  expire_generic(c, 1000, true);
+}
+void cmd_pexpireat(exec_context& c) {
+  expire_generic(c, 1, true);
+}
 
 void ttl_generic(exec_context& c, bool ms, bool absolute) {
   kv_entry* e = c.lookup(c.key_at(1));
@@ -322,10 +343,18 @@ void ttl_generic(exec_context& c, bool ms, bool absolute) {
   int64_t v = absolute ? e->expire_at() : std::max<int64_t>(0, e->expire_at() - c.now);
   c.out.integer(ms ? v : (v + 500) / 1000);
 }
-void cmd_ttl(exec_context& c) { ttl_generic(c, false, false); }
-void cmd_pttl(exec_context& c) { ttl_generic(c, true, false); }
-void cmd_expiretime(exec_context& c) { ttl_generic(c, false, true); }
-void cmd_pexpiretime(exec_context& c) { ttl_generic(c, true, true); }
+void cmd_ttl(exec_context& c) {
+  ttl_generic(c, false, false);
+}
+void cmd_pttl(exec_context& c) {
+  ttl_generic(c, true, false);
+}
+void cmd_expiretime(exec_context& c) {
+  ttl_generic(c, false, true);
+}
+void cmd_pexpiretime(exec_context& c) {
+  ttl_generic(c, true, true);
+}
 
 void cmd_persist(exec_context& c) {
   key_ref k = c.key_at(1);
@@ -350,7 +379,8 @@ void cmd_object_refcount(exec_context& c) {
   kv_entry* e = c.lookup(c.key_at(2));
   if (e == nullptr) return c.out.null();
   // Redis shares small integers (refcount INT_MAX); every other value has one owner.
-  bool shared_int = e->type() == value_type::string && string_encoding_of(e) == value_encoding::int_;
+  bool shared_int =
+      e->type() == value_type::string && string_encoding_of(e) == value_encoding::int_;
   if (shared_int) {
     auto v = parse_int64(e->str());
     if (v && *v >= 0 && *v < 10000) return c.out.integer(2147483647);
@@ -402,8 +432,10 @@ void cmd_object_help(exec_context& c) {
 bool flush_mode(exec_context& c, bool& async) {
   async = c.srv.settings.lazyfree_lazy_user_flush.load(std::memory_order_relaxed);
   if (c.argc() == 1) return true;
-  if (c.argc() == 2 && c.arg_is(1, "async")) async = true;
-  else if (c.argc() == 2 && c.arg_is(1, "sync")) async = false;
+  if (c.argc() == 2 && c.arg_is(1, "async"))
+    async = true;
+  else if (c.argc() == 2 && c.arg_is(1, "sync"))
+    async = false;
   else {
     c.syntax_error();
     return false;
@@ -471,13 +503,13 @@ const command_def key_commands[] = {
      "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but "
      "non blocking.",
      "4.0.0", "O(1) for each key removed regardless of its size.", "key [key ...]"},
-    {"exists", -2, "readonly fast", 1, -1, 1, "", cmd_exists, "Determine if a key exists",
-     "1.0.0", "O(N) where N is the number of keys to check.", "key [key ...]"},
+    {"exists", -2, "readonly fast", 1, -1, 1, "", cmd_exists, "Determine if a key exists", "1.0.0",
+     "O(N) where N is the number of keys to check.", "key [key ...]"},
     {"touch", -2, "readonly fast", 1, -1, 1, "", cmd_touch,
      "Alters the last access time of a key(s). Returns the number of existing keys specified.",
      "3.2.1", "O(N) where N is the number of keys that will be touched.", "key [key ...]"},
-    {"type", 2, "readonly fast", 1, 1, 1, "", cmd_type, "Determine the type stored at key",
-     "1.0.0", "O(1)", "key"},
+    {"type", 2, "readonly fast", 1, 1, 1, "", cmd_type, "Determine the type stored at key", "1.0.0",
+     "O(1)", "key"},
     {"keys", 2, "readonly all_shards", 0, 0, 0, "@keyspace @dangerous", cmd_keys,
      "Find all keys matching the given pattern", "1.0.0",
      "O(N) with N being the number of keys in the database", "pattern"},
@@ -489,8 +521,7 @@ const command_def key_commands[] = {
      "Return a random key from the keyspace", "1.0.0", "O(1)", ""},
     {"dbsize", 1, "readonly fast all_shards", 0, 0, 0, "@keyspace", cmd_dbsize,
      "Return the number of keys in the selected database", "1.0.0", "O(1)", ""},
-    {"rename", 3, "write", 1, 2, 1, "", cmd_rename, "Rename a key", "1.0.0", "O(1)",
-     "key newkey"},
+    {"rename", 3, "write", 1, 2, 1, "", cmd_rename, "Rename a key", "1.0.0", "O(1)", "key newkey"},
     {"renamenx", 3, "write fast", 1, 2, 1, "", cmd_renamenx,
      "Rename a key, only if the new key does not exist", "1.0.0", "O(1)", "key newkey"},
     {"copy", -3, "write denyoom", 1, 2, 1, "", cmd_copy, "Copy a key", "6.2.0",
@@ -507,8 +538,8 @@ const command_def key_commands[] = {
      "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)",
      "key unix-time-seconds [NX|XX|GT|LT]"},
     {"pexpireat", -3, "write fast", 1, 1, 1, "", cmd_pexpireat,
-     "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0",
-     "O(1)", "key unix-time-milliseconds [NX|XX|GT|LT]"},
+     "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "O(1)",
+     "key unix-time-milliseconds [NX|XX|GT|LT]"},
     {"ttl", 2, "readonly fast", 1, 1, 1, "", cmd_ttl, "Get the time to live for a key in seconds",
      "1.0.0", "O(1)", "key"},
     {"pttl", 2, "readonly fast", 1, 1, 1, "", cmd_pttl,

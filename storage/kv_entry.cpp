@@ -46,26 +46,40 @@ kv_entry* make_entry(std::string_view key, value_type t, value_encoding enc, boo
 
 const char* type_name(value_type t) {
   switch (t) {
-    case value_type::string: return "string";
-    case value_type::list: return "list";
-    case value_type::set: return "set";
-    case value_type::zset: return "zset";
-    case value_type::hash: return "hash";
-    case value_type::stream: return "stream";
+    case value_type::string:
+      return "string";
+    case value_type::list:
+      return "list";
+    case value_type::set:
+      return "set";
+    case value_type::zset:
+      return "zset";
+    case value_type::hash:
+      return "hash";
+    case value_type::stream:
+      return "stream";
   }
   return "none";
 }
 
 const char* encoding_name(value_encoding e) {
   switch (e) {
-    case value_encoding::raw: return "raw";
-    case value_encoding::int_: return "int";
-    case value_encoding::embstr: return "embstr";
-    case value_encoding::hashtable: return "hashtable";
-    case value_encoding::quicklist: return "quicklist";
-    case value_encoding::listpack: return "listpack";
-    case value_encoding::intset: return "intset";
-    case value_encoding::skiplist: return "skiplist";
+    case value_encoding::raw:
+      return "raw";
+    case value_encoding::int_:
+      return "int";
+    case value_encoding::embstr:
+      return "embstr";
+    case value_encoding::hashtable:
+      return "hashtable";
+    case value_encoding::quicklist:
+      return "quicklist";
+    case value_encoding::listpack:
+      return "listpack";
+    case value_encoding::intset:
+      return "intset";
+    case value_encoding::skiplist:
+      return "skiplist";
   }
   return "unknown";
 }
@@ -125,8 +139,12 @@ kv_entry* set_expire_slot(kv_entry* e, bool with_expire) {
   return e;
 }
 
-void register_object_destroyer(value_type t, object_destroyer fn) { destroyers[int(t)] = fn; }
-void register_object_copier(value_type t, object_copier fn) { copiers[int(t)] = fn; }
+void register_object_destroyer(value_type t, object_destroyer fn) {
+  destroyers[int(t)] = fn;
+}
+void register_object_copier(value_type t, object_copier fn) {
+  copiers[int(t)] = fn;
+}
 
 kv_entry* copy_entry(const kv_entry* e, std::string_view key, bool with_expire) {
   kv_entry* n;
@@ -138,7 +156,8 @@ kv_entry* copy_entry(const kv_entry* e, std::string_view key, bool with_expire) 
                           with_expire);
   }
   n->meta = e->meta;
-  n->flags = uint8_t((e->flags & ~kv_entry::flag_expire) | (with_expire ? kv_entry::flag_expire : 0));
+  n->flags =
+      uint8_t((e->flags & ~kv_entry::flag_expire) | (with_expire ? kv_entry::flag_expire : 0));
   return n;
 }
 
@@ -149,7 +168,8 @@ kv_entry* rekey_entry(kv_entry* e, std::string_view key, bool with_expire) {
   else
     n = make_object_entry(key, e->type(), e->encoding(), e->object(), with_expire);
   n->meta = e->meta;
-  n->flags = uint8_t((e->flags & ~kv_entry::flag_expire) | (with_expire ? kv_entry::flag_expire : 0));
+  n->flags =
+      uint8_t((e->flags & ~kv_entry::flag_expire) | (with_expire ? kv_entry::flag_expire : 0));
   free(e);  // the value now belongs to n
   return n;
 }

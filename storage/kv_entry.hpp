@@ -107,7 +107,9 @@ struct kv_entry {
   std::string_view str() const { return {str_data(), str_len()}; }
   void set_str_len(uint32_t n) { memcpy(reinterpret_cast<char*>(this) + value_offset(), &n, 4); }
   // Bytes a string value may grow to without reallocating.
-  size_t str_capacity() const { return malloc_usable_size(const_cast<kv_entry*>(this)) - value_offset() - 4; }
+  size_t str_capacity() const {
+    return malloc_usable_size(const_cast<kv_entry*>(this)) - value_offset() - 4;
+  }
 
   // -- object values ------------------------------------------------------
   void* object() const {
@@ -115,7 +117,9 @@ struct kv_entry {
     memcpy(&p, reinterpret_cast<const char*>(this) + value_offset(), sizeof(p));
     return p;
   }
-  void set_object(void* p) { memcpy(reinterpret_cast<char*>(this) + value_offset(), &p, sizeof(p)); }
+  void set_object(void* p) {
+    memcpy(reinterpret_cast<char*>(this) + value_offset(), &p, sizeof(p));
+  }
 
   static size_t varint_size(size_t v) {
     size_t n = 1;

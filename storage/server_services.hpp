@@ -37,20 +37,20 @@ struct live_settings {
 
 // Keyspace notification classes, Redis's letters K E g $ l s h z x e t m d n.
 enum notify_class : uint32_t {
-  notify_keyspace = 1u << 0,  // K
-  notify_keyevent = 1u << 1,  // E
-  notify_generic = 1u << 2,   // g
-  notify_string = 1u << 3,    // $
-  notify_list = 1u << 4,      // l
-  notify_set = 1u << 5,       // s
-  notify_hash = 1u << 6,      // h
-  notify_zset = 1u << 7,      // z
-  notify_expired = 1u << 8,   // x
-  notify_evicted = 1u << 9,   // e
-  notify_stream = 1u << 10,   // t
-  notify_key_miss = 1u << 11, // m
-  notify_module = 1u << 12,   // d
-  notify_new = 1u << 13,      // n
+  notify_keyspace = 1u << 0,   // K
+  notify_keyevent = 1u << 1,   // E
+  notify_generic = 1u << 2,    // g
+  notify_string = 1u << 3,     // $
+  notify_list = 1u << 4,       // l
+  notify_set = 1u << 5,        // s
+  notify_hash = 1u << 6,       // h
+  notify_zset = 1u << 7,       // z
+  notify_expired = 1u << 8,    // x
+  notify_evicted = 1u << 9,    // e
+  notify_stream = 1u << 10,    // t
+  notify_key_miss = 1u << 11,  // m
+  notify_module = 1u << 12,    // d
+  notify_new = 1u << 13,       // n
   notify_all = notify_generic | notify_string | notify_list | notify_set | notify_hash |
                notify_zset | notify_expired | notify_evicted | notify_stream | notify_module,
 };

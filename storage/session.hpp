@@ -13,10 +13,10 @@ namespace troupe {
 struct command_spec;
 
 enum session_flag : uint32_t {
-  client_multi = 1u << 0,         // inside MULTI
-  client_dirty_exec = 1u << 1,    // EXEC will abort (a queued command was rejected)
-  client_dirty_cas = 1u << 2,     // a watched key changed
-  client_pubsub = 1u << 3,        // RESP2 subscriber
+  client_multi = 1u << 0,       // inside MULTI
+  client_dirty_exec = 1u << 1,  // EXEC will abort (a queued command was rejected)
+  client_dirty_cas = 1u << 2,   // a watched key changed
+  client_pubsub = 1u << 3,      // RESP2 subscriber
   client_close_after_reply = 1u << 4,
   client_close_asap = 1u << 5,
   client_unix_socket = 1u << 6,
@@ -24,7 +24,7 @@ enum session_flag : uint32_t {
   client_master = 1u << 8,
   client_replica = 1u << 9,
   client_monitor = 1u << 10,
-  client_readonly = 1u << 11,     // cluster READONLY
+  client_readonly = 1u << 11,  // cluster READONLY
   client_no_evict = 1u << 12,
   client_no_touch = 1u << 13,
 };

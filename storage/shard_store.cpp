@@ -5,12 +5,16 @@
 namespace troupe {
 
 shard_store::shard_store(int index, int databases)
-    : index_(index), dbs_(size_t(databases)), watched_(size_t(databases)), blocked_(size_t(databases)), rng_(std::random_device{}() + uint64_t(index)) {}
+    : index_(index),
+      dbs_(size_t(databases)),
+      watched_(size_t(databases)),
+      blocked_(size_t(databases)),
+      rng_(std::random_device{}() + uint64_t(index)) {}
 
 void shard_store::active_expire(int64_t now_ms, int64_t budget_us,
                                 const std::function<void(int, kv_entry*)>& on_expire) {
-  constexpr int keys_per_loop = 20;       // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP
-  constexpr int acceptable_stale = 10;    // percent
+  constexpr int keys_per_loop = 20;     // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP
+  constexpr int acceptable_stale = 10;  // percent
   auto start = std::chrono::steady_clock::now();
   int total_sampled = 0, total_expired = 0;
   int ndb = databases();
@@ -42,7 +46,8 @@ void shard_store::active_expire(int64_t now_ms, int64_t budget_us,
     }
   }
   next_expire_db_ = (next_expire_db_ + 1) % ndb;
-  if (total_sampled > 0) stats_.expired_stale_perc_x100.set(uint64_t(total_expired) * 10000 / uint64_t(total_sampled));
+  if (total_sampled > 0)
+    stats_.expired_stale_perc_x100.set(uint64_t(total_expired) * 10000 / uint64_t(total_sampled));
 }
 
 void shard_store::maintain_tables(int ms_budget) {

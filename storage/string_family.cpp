@@ -125,8 +125,8 @@ void cmd_set(exec_context& c) {
   if (o.expire_at >= 0) {
     c.notify(notify_generic, "expire", k);
     // Replicas and the AOF get the absolute time, not one relative to their clock.
-    c.propagate({"SET", std::string(k.name), std::string(c.arg(2)), "PXAT",
-                 std::to_string(o.expire_at)});
+    c.propagate(
+        {"SET", std::string(k.name), std::string(c.arg(2)), "PXAT", std::to_string(o.expire_at)});
   }
   if (!o.get) c.out.ok();
 }
@@ -152,8 +152,12 @@ void setex_generic(exec_context& c, int64_t unit) {
   c.propagate({"SET", std::string(k.name), std::string(c.arg(3)), "PXAT", std::to_string(*when)});
   c.out.ok();
 }
-void cmd_setex(exec_context& c) { setex_generic(c, 1000); }
-void cmd_psetex(exec_context& c) { setex_generic(c, 1); }
+void cmd_setex(exec_context& c) {
+  setex_generic(c, 1000);
+}
+void cmd_psetex(exec_context& c) {
+  setex_generic(c, 1);
+}
 
 void cmd_getex(exec_context& c) {
   expire_options o;
@@ -239,8 +243,12 @@ void mset_generic(exec_context& c, bool nx) {
   else
     c.out.ok();
 }
-void cmd_mset(exec_context& c) { mset_generic(c, false); }
-void cmd_msetnx(exec_context& c) { mset_generic(c, true); }
+void cmd_mset(exec_context& c) {
+  mset_generic(c, false);
+}
+void cmd_msetnx(exec_context& c) {
+  mset_generic(c, true);
+}
 
 void cmd_append(exec_context& c) {
   key_ref k = c.key_at(1);
@@ -295,8 +303,12 @@ void incr_generic(exec_context& c, int64_t by) {
   c.notify(notify_string, "incrby", k);
   c.out.integer(value);
 }
-void cmd_incr(exec_context& c) { incr_generic(c, 1); }
-void cmd_decr(exec_context& c) { incr_generic(c, -1); }
+void cmd_incr(exec_context& c) {
+  incr_generic(c, 1);
+}
+void cmd_decr(exec_context& c) {
+  incr_generic(c, -1);
+}
 void cmd_incrby(exec_context& c) {
   int64_t by;
   if (c.int_arg(2, by)) incr_generic(c, by);
@@ -385,23 +397,24 @@ void cmd_setrange(exec_context& c) {
 }
 
 const command_def string_commands[] = {
-    {"get", 2, "readonly fast", 1, 1, 1, "", cmd_get, "Get the value of a key", "1.0.0", "O(1)", "key"},
+    {"get", 2, "readonly fast", 1, 1, 1, "", cmd_get, "Get the value of a key", "1.0.0", "O(1)",
+     "key"},
     {"set", -3, "write denyoom", 1, 1, 1, "", cmd_set, "Set the string value of a key", "1.0.0",
      "O(1)",
      "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT "
      "unix-time-milliseconds|KEEPTTL]"},
     {"setnx", 3, "write denyoom fast", 1, 1, 1, "", cmd_setnx,
      "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)", "key value"},
-    {"setex", 4, "write denyoom", 1, 1, 1, "", cmd_setex,
-     "Set the value and expiration of a key", "2.0.0", "O(1)", "key seconds value"},
+    {"setex", 4, "write denyoom", 1, 1, 1, "", cmd_setex, "Set the value and expiration of a key",
+     "2.0.0", "O(1)", "key seconds value"},
     {"psetex", 4, "write denyoom", 1, 1, 1, "", cmd_psetex,
      "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)",
      "key milliseconds value"},
     {"getex", -2, "write fast", 1, 1, 1, "", cmd_getex,
      "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)",
      "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]"},
-    {"getdel", 2, "write fast", 1, 1, 1, "", cmd_getdel, "Get the value of a key and delete the key",
-     "6.2.0", "O(1)", "key"},
+    {"getdel", 2, "write fast", 1, 1, 1, "", cmd_getdel,
+     "Get the value of a key and delete the key", "6.2.0", "O(1)", "key"},
     {"getset", 3, "write denyoom fast", 1, 1, 1, "", cmd_getset,
      "Set the string value of a key and return its old value", "1.0.0", "O(1)", "key value"},
     {"mget", -2, "readonly fast", 1, -1, 1, "", cmd_mget, "Get the values of all the given keys",
@@ -411,8 +424,8 @@ const command_def string_commands[] = {
     {"msetnx", -3, "write denyoom", 1, -1, 2, "", cmd_msetnx,
      "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
      "O(N) where N is the number of keys to set.", "key value [key value ...]"},
-    {"append", 3, "write denyoom fast", 1, 1, 1, "", cmd_append, "Append a value to a key",
-     "2.0.0", "O(1)", "key value"},
+    {"append", 3, "write denyoom fast", 1, 1, 1, "", cmd_append, "Append a value to a key", "2.0.0",
+     "O(1)", "key value"},
     {"strlen", 2, "readonly fast", 1, 1, 1, "", cmd_strlen,
      "Get the length of the value stored in a key", "2.2.0", "O(1)", "key"},
     {"incr", 2, "write denyoom fast", 1, 1, 1, "", cmd_incr,
@@ -420,21 +433,18 @@ const command_def string_commands[] = {
     {"decr", 2, "write denyoom fast", 1, 1, 1, "", cmd_decr,
      "Decrement the integer value of a key by one", "1.0.0", "O(1)", "key"},
     {"incrby", 3, "write denyoom fast", 1, 1, 1, "", cmd_incrby,
-     "Increment the integer value of a key by the given amount", "1.0.0", "O(1)",
-     "key increment"},
+     "Increment the integer value of a key by the given amount", "1.0.0", "O(1)", "key increment"},
     {"decrby", 3, "write denyoom fast", 1, 1, 1, "", cmd_decrby,
-     "Decrement the integer value of a key by the given number", "1.0.0", "O(1)",
-     "key decrement"},
+     "Decrement the integer value of a key by the given number", "1.0.0", "O(1)", "key decrement"},
     {"incrbyfloat", 3, "write denyoom fast", 1, 1, 1, "", cmd_incrbyfloat,
-     "Increment the float value of a key by the given amount", "2.6.0", "O(1)",
-     "key increment"},
+     "Increment the float value of a key by the given amount", "2.6.0", "O(1)", "key increment"},
     {"getrange", 4, "readonly", 1, 1, 1, "", cmd_getrange,
      "Get a substring of the string stored at a key", "2.4.0",
      "O(N) where N is the length of the returned string.", "key start end"},
     {"substr", 4, "readonly", 1, 1, 1, "", cmd_getrange,
      "Get a substring of the string stored at a key", "1.0.0",
-     "O(N) where N is the length of the returned string.", "key start end", nullptr,
-     "deprecated", "`GETRANGE`"},
+     "O(N) where N is the length of the returned string.", "key start end", nullptr, "deprecated",
+     "`GETRANGE`"},
     {"setrange", 4, "write denyoom", 1, 1, 1, "", cmd_setrange,
      "Overwrite part of a string at key starting at the specified offset", "2.2.0", "O(1)",
      "key offset value"},

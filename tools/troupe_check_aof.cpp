@@ -89,8 +89,8 @@ check_result check_commands(const std::string& path, int64_t offset) {
     }
     r.ok = false;
     r.truncated = res == aof_reader::result::truncated;
-    r.error = res == aof_reader::result::truncated ? "Unexpected EOF reading a command"
-                                                   : reader.error();
+    r.error =
+        res == aof_reader::result::truncated ? "Unexpected EOF reading a command" : reader.error();
     if (in_multi) {
       r.ok_up_to = before_multi;
       r.ok_lines = lines_before_multi;
@@ -146,8 +146,9 @@ void report(const std::string& name, const check_result& r) {
 
 bool confirm() {
   if (!isatty(STDIN_FILENO)) return true;
-  std::cout << "This will shrink the AOF from its size to the last valid command.\nContinue? [y/N]: "
-            << std::flush;
+  std::cout
+      << "This will shrink the AOF from its size to the last valid command.\nContinue? [y/N]: "
+      << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   return !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
@@ -164,8 +165,7 @@ bool check_file(const std::string& path, const std::string& label, bool fix, boo
   }
   std::cout << "0x" << std::hex << r.ok_up_to << std::dec << ": " << r.error << "\n";
   if (!fix) {
-    std::cout << label << " " << name
-              << " is not valid. Use the --fix option to try fixing it.\n";
+    std::cout << label << " " << name << " is not valid. Use the --fix option to try fixing it.\n";
     return false;
   }
   if (!fixable) {

@@ -112,13 +112,17 @@ int main(int argc, char** argv) {
   log_notice("oO0OoO0OoO0Oo Troupe is starting oO0OoO0OoO0Oo");
   log_notice("Troupe version=0.1.0, bits=64, pid={}, just started", getpid());
   if (config_file.empty())
-    log_warning("Warning: no config file specified, using the default config. In order to "
-                "specify a config file use {} /path/to/troupe.conf", argv[0]);
+    log_warning(
+        "Warning: no config file specified, using the default config. In order to "
+        "specify a config file use {} /path/to/troupe.conf",
+        argv[0]);
   else
     log_notice("Configuration loaded");
   if (!cfg.get("replicaof").empty())
-    log_warning("replicaof {} is configured, but replication is not available in this build: "
-                "serving as a master", cfg.get("replicaof"));
+    log_warning(
+        "replicaof {} is configured, but replication is not available in this build: "
+        "serving as a master",
+        cfg.get("replicaof"));
 
   // dir: the working directory, where data files go.
   if (!cfg.get("dir").empty()) {
@@ -138,8 +142,10 @@ int main(int argc, char** argv) {
   }
   if (!pidfile.empty()) {
     std::ofstream pf(pidfile);
-    if (pf) pf << getpid() << "\n";
-    else log_warning("Failed to write PID file: {}", strerror(errno));
+    if (pf)
+      pf << getpid() << "\n";
+    else
+      log_warning("Failed to write PID file: {}", strerror(errno));
   }
 
   std::random_device rd;

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 

@@ -106,8 +106,8 @@ TEST_F(blocking, timeout_and_pipelined_commands_behind) {
   c.append({"PING"});
   c.flush();
   EXPECT_TRUE(c.read_reply().is_nil());
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
                 .count();
   EXPECT_GE(ms, 190);
   EXPECT_EQ(c.read_reply().str, "PONG");

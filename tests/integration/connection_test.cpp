@@ -131,8 +131,8 @@ TEST_F(connection, command_introspection) {
   EXPECT_EQ(info.elements[1].elements[1].integer, -3);
   EXPECT_TRUE(info.elements[2].is_nil());
   // Arity, first/last/step of common commands agree with Redis.
-  for (auto name : {"get", "set", "mset", "mget", "del", "rename", "expire", "incrbyfloat",
-                    "getex", "setrange", "bitop", "copy", "ping", "echo", "select"}) {
+  for (auto name : {"get", "set", "mset", "mget", "del", "rename", "expire", "incrbyfloat", "getex",
+                    "setrange", "bitop", "copy", "ping", "echo", "select"}) {
     auto r = d->redis_client().call({"COMMAND", "INFO", name});
     auto t = d->troupe_client().call({"COMMAND", "INFO", name});
     ASSERT_EQ(r.elements.size(), 1u);
@@ -159,10 +159,10 @@ TEST_F(connection, command_introspection) {
 
 TEST_F(connection, info_has_redis_fields) {
   auto info = d->troupe_client().call({"INFO"}).str;
-  for (auto field : {"# Server", "redis_version:", "process_id:", "tcp_port:", "uptime_in_seconds:",
-                     "# Clients", "connected_clients:", "# Memory", "used_memory:",
-                     "used_memory_rss:", "# Stats", "total_commands_processed:",
-                     "instantaneous_ops_per_sec:", "keyspace_hits:", "# Keyspace"})
+  for (auto field :
+       {"# Server", "redis_version:", "process_id:", "tcp_port:", "uptime_in_seconds:", "# Clients",
+        "connected_clients:", "# Memory", "used_memory:", "used_memory_rss:", "# Stats",
+        "total_commands_processed:", "instantaneous_ops_per_sec:", "keyspace_hits:", "# Keyspace"})
     EXPECT_NE(info.find(field), std::string::npos) << field;
   EXPECT_EQ(info.find("# Commandstats"), std::string::npos);
   d->troupe_client().call({"GET", "x"});

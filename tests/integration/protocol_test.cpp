@@ -37,10 +37,10 @@ server_process* protocol::r = nullptr;
 
 TEST_F(protocol, malformed_requests_match_redis_and_close) {
   for (std::string in : std::vector<std::string>{
-       "*1\r\n$x\r\n", "*abc\r\n", "*1\r\n$-5\r\n", "set a \"b\r\n", "*1\r\n+PING\r\n",
-        "*2\r\n$3\r\nGET\r\n:1\r\n", "*3000000000\r\n", "*1\r\n$3000000\r\n",
-        std::string(70000, 'x'), "*" + std::string(70000, '1'),
-        "*1\r\n$" + std::string(70000, '1')}) {
+           "*1\r\n$x\r\n", "*abc\r\n", "*1\r\n$-5\r\n", "set a \"b\r\n", "*1\r\n+PING\r\n",
+           "*2\r\n$3\r\nGET\r\n:1\r\n", "*3000000000\r\n", "*1\r\n$3000000\r\n",
+           std::string(70000, 'x'), "*" + std::string(70000, '1'),
+           "*1\r\n$" + std::string(70000, '1')}) {
     std::string redis_out = raw(*r, in);
     std::string troupe_out = raw(*s, in);
     EXPECT_EQ(redis_out, troupe_out) << "input starts " << in.substr(0, 20);
@@ -97,7 +97,8 @@ TEST_F(protocol, big_bulk_values) {
   EXPECT_TRUE(c.call({"PING"}).is_error());
   // Values that arrive in many small pieces are assembled.
   resp_client slow = s->client();
-  std::string req = "*3\r\n$3\r\nSET\r\n$4\r\nslow\r\n$100000\r\n" + std::string(100000, 'q') + "\r\n";
+  std::string req =
+      "*3\r\n$3\r\nSET\r\n$4\r\nslow\r\n$100000\r\n" + std::string(100000, 'q') + "\r\n";
   for (size_t off = 0; off < req.size(); off += 997) {
     slow.send_raw(req.substr(off, 997));
   }

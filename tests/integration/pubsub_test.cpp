@@ -84,13 +84,23 @@ TEST(pubsub_events, keyspace_notifications) {
   resp_client ts = s.client(), rs = r.client();
   ts.call({"PSUBSCRIBE", "__key*__:*"});
   rs.call({"PSUBSCRIBE", "__key*__:*"});
-  std::vector<std::vector<std::string>> cmds = {
-      {"SET", "k", "v"},         {"SET", "k", "v2", "EX", "100"}, {"APPEND", "k", "x"},
-      {"INCR", "n"},             {"INCRBYFLOAT", "n", "1.5"},     {"EXPIRE", "k", "50"},
-      {"PERSIST", "k"},          {"RENAME", "k", "k2"},           {"DEL", "k2"},
-      {"SETRANGE", "s", "2", "x"}, {"GETDEL", "s"},               {"MSET", "a", "1", "b", "2"},
-      {"COPY", "a", "c"},        {"MOVE", "c", "1"},              {"SETBIT", "bits", "3", "1"},
-      {"EXPIRE", "a", "0"},      {"FLUSHALL"}};
+  std::vector<std::vector<std::string>> cmds = {{"SET", "k", "v"},
+                                                {"SET", "k", "v2", "EX", "100"},
+                                                {"APPEND", "k", "x"},
+                                                {"INCR", "n"},
+                                                {"INCRBYFLOAT", "n", "1.5"},
+                                                {"EXPIRE", "k", "50"},
+                                                {"PERSIST", "k"},
+                                                {"RENAME", "k", "k2"},
+                                                {"DEL", "k2"},
+                                                {"SETRANGE", "s", "2", "x"},
+                                                {"GETDEL", "s"},
+                                                {"MSET", "a", "1", "b", "2"},
+                                                {"COPY", "a", "c"},
+                                                {"MOVE", "c", "1"},
+                                                {"SETBIT", "bits", "3", "1"},
+                                                {"EXPIRE", "a", "0"},
+                                                {"FLUSHALL"}};
   resp_client tc = s.client(), rc = r.client();
   for (auto& c : cmds) {
     tc.call(c);

@@ -44,7 +44,8 @@ void fill(resp_client& c) {
   for (int i = 0; i < 300; ++i) c.append({"RPUSH", "big-list", "item-" + std::to_string(i)});
   for (int i = 0; i < 600; ++i) c.append({"HSET", "big-hash", "f" + std::to_string(i), "v"});
   for (int i = 0; i < 600; ++i) c.append({"SADD", "big-set", "m" + std::to_string(i)});
-  for (int i = 0; i < 200; ++i) c.append({"ZADD", "big-zset", std::to_string(i), "z" + std::to_string(i)});
+  for (int i = 0; i < 200; ++i)
+    c.append({"ZADD", "big-zset", std::to_string(i), "z" + std::to_string(i)});
   c.flush();
   for (int i = 0; i < 1700; ++i) c.read_reply();
   c.call({"HSET", "small-hash", "a", "1", "b", "2"});
@@ -85,7 +86,8 @@ void expect_same_data(server_process& a, server_process& b) {
       } else {
         EXPECT_EQ(va.to_string(), vb.to_string()) << k.str;
       }
-      EXPECT_NEAR(double(ca.call({"TTL", k.str}).integer), double(cb.call({"TTL", k.str}).integer), 2)
+      EXPECT_NEAR(double(ca.call({"TTL", k.str}).integer), double(cb.call({"TTL", k.str}).integer),
+                  2)
           << k.str;
     }
   }
@@ -110,7 +112,8 @@ TEST(snapshot, troupe_dump_loads_into_redis) {
   // And BGSAVE writes the same.
   EXPECT_EQ(c.call({"BGSAVE"}).str, "Background saving started");
   ASSERT_TRUE(wait_for([&] {
-    return c.call({"INFO", "persistence"}).str.find("rdb_bgsave_in_progress:0") != std::string::npos;
+    return c.call({"INFO", "persistence"}).str.find("rdb_bgsave_in_progress:0") !=
+           std::string::npos;
   }));
   server_process r2({"--dir", t.dir()}, server_process::kind::redis);
   ASSERT_TRUE(r2.start());
@@ -150,7 +153,8 @@ TEST(snapshot, bgsave_is_point_in_time_under_writes) {
   w.flush();
   for (int i = 0; i < n / 2 + n / 20 + 1000 + 2; ++i) w.read_reply();
   ASSERT_TRUE(wait_for([&] {
-    return c.call({"INFO", "persistence"}).str.find("rdb_bgsave_in_progress:0") != std::string::npos;
+    return c.call({"INFO", "persistence"}).str.find("rdb_bgsave_in_progress:0") !=
+           std::string::npos;
   }));
   EXPECT_NE(c.call({"INFO", "persistence"}).str.find("rdb_last_bgsave_status:ok"),
             std::string::npos);
@@ -159,7 +163,8 @@ TEST(snapshot, bgsave_is_point_in_time_under_writes) {
   resp_client l = loaded.client();
   EXPECT_EQ(l.call({"DBSIZE"}).integer, n + 1);
   EXPECT_EQ(l.call({"LRANGE", "list", "0", "-1"}).to_string(), "[\"before\"]");
-  for (int i = 0; i < n; i += 997) EXPECT_EQ(l.call({"GET", "k:" + std::to_string(i)}).str, "before");
+  for (int i = 0; i < n; i += 997)
+    EXPECT_EQ(l.call({"GET", "k:" + std::to_string(i)}).str, "before");
   EXPECT_EQ(l.call({"EXISTS", "new:1"}).integer, 0);
 }
 
@@ -202,7 +207,8 @@ TEST(snapshot, failed_bgsave_refuses_writes) {
   c.call({"SET", "a", "1"});
   c.call({"BGSAVE"});
   ASSERT_TRUE(wait_for([&] {
-    return c.call({"INFO", "persistence"}).str.find("rdb_last_bgsave_status:err") != std::string::npos;
+    return c.call({"INFO", "persistence"}).str.find("rdb_last_bgsave_status:err") !=
+           std::string::npos;
   }));
   auto r = c.call({"SET", "b", "2"});
   EXPECT_EQ(r.str.rfind("MISCONF", 0), 0u) << r.str;
@@ -221,12 +227,15 @@ TEST(snapshot, bgrewriteaof_with_and_without_preamble) {
     EXPECT_EQ(c.call({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
     c.call({"SET", "during-or-after", "1"});
     ASSERT_TRUE(wait_for([&] {
-      return c.call({"INFO", "persistence"}).str.find("aof_rewrite_in_progress:0") != std::string::npos;
+      return c.call({"INFO", "persistence"}).str.find("aof_rewrite_in_progress:0") !=
+             std::string::npos;
     }));
     c.call({"SET", "after", "2"});
     std::string manifest = read_file(t.dir() + "/appendonlydir/appendonly.aof.manifest");
-    std::string base = preamble == "yes" ? "appendonly.aof.1.base.rdb" : "appendonly.aof.1.base.aof";
-    EXPECT_EQ(manifest, "file " + base + " seq 1 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n")
+    std::string base =
+        preamble == "yes" ? "appendonly.aof.1.base.rdb" : "appendonly.aof.1.base.aof";
+    EXPECT_EQ(manifest,
+              "file " + base + " seq 1 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n")
         << manifest;
     EXPECT_FALSE(exists(t.dir() + "/appendonlydir/appendonly.aof.1.incr.aof"));
     t.stop();
@@ -283,13 +292,15 @@ TEST(snapshot, automatic_aof_rewrite_on_growth) {
                     "--auto-aof-rewrite-percentage", "50", "--hz", "50"});
   ASSERT_TRUE(t.start());
   resp_client c = t.client();
-  for (int i = 0; i < 5000; ++i) c.append({"SET", "k" + std::to_string(i % 100), std::string(50, 'v')});
+  for (int i = 0; i < 5000; ++i)
+    c.append({"SET", "k" + std::to_string(i % 100), std::string(50, 'v')});
   c.flush();
   for (int i = 0; i < 5000; ++i) c.read_reply();
   ASSERT_TRUE(wait_for([&] {
     // A slow (sanitizer) build may rewrite more than once while the writes arrive.
     return c.call({"INFO", "persistence"}).str.find("aof_rewrites:0") == std::string::npos;
-  })) << c.call({"INFO", "persistence"}).str << t.log_text();
+  })) << c.call({"INFO", "persistence"}).str
+      << t.log_text();
   EXPECT_NE(t.log_text().find("Starting automatic rewriting of AOF"), std::string::npos);
   t.stop();
   server_process again({"--appendonly", "yes", "--dir", t.dir()});

@@ -88,9 +88,14 @@ TEST_F(strings, ranges_and_append) {
   d->same({"GET", "a"});
   d->same({"STRLEN", "a"});
   d->same({"STRLEN", "nope"});
-  for (auto [s, e] : std::vector<std::pair<const char*, const char*>>{
-           {"0", "3"}, {"-3", "-1"}, {"0", "-1"}, {"10", "100"}, {"5", "2"}, {"-100", "-50"},
-           {"-1", "-5"}, {"0", "0"}})
+  for (auto [s, e] : std::vector<std::pair<const char*, const char*>>{{"0", "3"},
+                                                                      {"-3", "-1"},
+                                                                      {"0", "-1"},
+                                                                      {"10", "100"},
+                                                                      {"5", "2"},
+                                                                      {"-100", "-50"},
+                                                                      {"-1", "-5"},
+                                                                      {"0", "0"}})
     d->same({"GETRANGE", "a", s, e});
   d->same({"GETRANGE", "nope", "0", "-1"});
   d->same({"SETRANGE", "a", "6", "Redis"});

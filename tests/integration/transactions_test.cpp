@@ -37,7 +37,7 @@ TEST_F(transactions, errors_and_nesting) {
   d->same({"DISCARD"});
   d->same({"MULTI"});
   d->same({"MULTI"});
-  d->same({"SET", "a"});         // arity error: EXEC will abort
+  d->same({"SET", "a"});  // arity error: EXEC will abort
   d->same({"NOSUCHCMD"});
   d->same({"SET", "a", "1"});
   d->same({"EXEC"});

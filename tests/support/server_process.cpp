@@ -63,8 +63,8 @@ bool server_process::start() {
     std::vector<std::string> argv;
     argv.push_back(kind_ == kind::troupe ? TROUPE_SERVER_PATH : "/usr/bin/redis-server");
     if (!config_file_.empty()) argv.push_back(config_file_);
-    std::vector<std::string> base = {"--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                     "--dir", dir_, "--logfile", log_};
+    std::vector<std::string> base = {
+        "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_, "--logfile", log_};
     if (kind_ == kind::redis) {
       for (auto s : {"--save", "", "--appendonly", "no"}) base.push_back(s);
     }

@@ -8,8 +8,8 @@
 using troupe::request_parser;
 
 namespace {
-std::vector<std::vector<std::string>> parse_all(const std::string& input, std::string* error = nullptr,
-                                                size_t chunk = 0) {
+std::vector<std::vector<std::string>> parse_all(const std::string& input,
+                                                std::string* error = nullptr, size_t chunk = 0) {
   request_parser p;
   request_parser::limits lim;
   std::vector<std::vector<std::string>> out;
@@ -57,8 +57,8 @@ TEST(request_parser, inline_commands_with_quotes) {
 TEST(request_parser, byte_at_a_time_gives_same_commands) {
   std::string input;
   for (int i = 0; i < 200; ++i)
-    input += "*3\r\n$3\r\nSET\r\n$" + std::to_string(std::to_string(i).size() + 4) + "\r\nkey:" +
-             std::to_string(i) + "\r\n$5\r\nvalue\r\n";
+    input += "*3\r\n$3\r\nSET\r\n$" + std::to_string(std::to_string(i).size() + 4) +
+             "\r\nkey:" + std::to_string(i) + "\r\n$5\r\nvalue\r\n";
   input += "PING\r\n";
   auto whole = parse_all(input);
   auto bytes = parse_all(input, nullptr, 1);
