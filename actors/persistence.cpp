@@ -162,7 +162,7 @@ std::optional<std::string> persistence::start(job_kind kind) {
         shard_set_guard g;
         std::vector<int> one{store->index()};
         g.acquire(ks, one);
-        return snapshot_step(*store, 2000);
+        return snapshot_step(*store, 128);  // a small step: the reactor bounds the slice
       });
     });
   }

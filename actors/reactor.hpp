@@ -75,8 +75,9 @@ class reactor {
   void cancel_flush(flushable* f);
   // Runs f every `period_ms` on the loop thread (the reactor's cron).
   void every(int period_ms, std::function<void()> f);
-  // Runs f once per pass while it returns true (background work such as a
-  // shard's part of a snapshot); the loop does not sleep while tasks remain.
+  // Runs f repeatedly while it returns true (background work such as a shard's
+  // part of a snapshot), in a bounded time slice per pass: each call should be
+  // a small step. The loop does not sleep while tasks remain.
   void add_task(std::function<bool()> f) { tasks_.push_back(std::move(f)); }
   // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
   uint64_t after(int64_t ms, std::function<void()> f);
@@ -137,6 +138,7 @@ class reactor {
   std::vector<flushable*> pending_flush_, flushing_;
   std::vector<std::function<void()>> before_flush_;
   std::vector<std::function<bool()>> tasks_;
+  void run_tasks(bool idle);
 
   // Handed over by other threads.
   std::mutex remote_mutex_;
