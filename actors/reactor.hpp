@@ -79,6 +79,8 @@ class reactor {
   // part of a snapshot), in a bounded time slice per pass: each call should be
   // a small step. The loop does not sleep while tasks remain.
   void add_task(std::function<bool()> f) { tasks_.push_back(std::move(f)); }
+  // Where the reactor reads reactor-spin-us (see wait_for_events).
+  void set_spin_source(const std::atomic<int>* spin_us) { spin_us_ = spin_us; }
   // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
   uint64_t after(int64_t ms, std::function<void()> f);
   void cancel(uint64_t timer_id);
@@ -139,6 +141,8 @@ class reactor {
   std::vector<std::function<void()>> before_flush_;
   std::vector<std::function<bool()>> tasks_;
   void run_tasks(bool idle);
+  int wait_for_events(struct epoll_event* events, int max_events, bool was_busy);
+  const std::atomic<int>* spin_us_ = nullptr;  // reactor-spin-us, live
 
   // Handed over by other threads.
   std::mutex remote_mutex_;

@@ -76,6 +76,7 @@ bool server::start() {
   size_t commands = command_table::instance().size();
   for (int i = 0; i < threads; ++i) {
     reactors_.push_back(std::make_unique<reactor>(sys_, i));
+    reactors_.back()->set_spin_source(&settings.reactor_spin_us);
     stats_.push_back(std::make_unique<reactor_stats>(commands));
   }
   hosted_connections_.resize(size_t(threads));
@@ -183,6 +184,10 @@ void server::attach_config_hooks() {
   });
   cfg_.set_apply("tcp-keepalive", [this](const std::string& v) -> std::optional<std::string> {
     tcp_keepalive_ = std::stoi(v);
+    return std::nullopt;
+  });
+  cfg_.set_apply("reactor-spin-us", [this](const std::string& v) -> std::optional<std::string> {
+    settings.reactor_spin_us = std::stoi(v);
     return std::nullopt;
   });
   cfg_.set_apply("hz", [this](const std::string& v) -> std::optional<std::string> {

@@ -17,6 +17,7 @@ struct live_settings {
   std::atomic<int64_t> proto_max_bulk_len{512LL * 1024 * 1024};
   std::atomic<int> databases{16};
   std::atomic<int> hz{10};
+  std::atomic<int> reactor_spin_us{0};    // Troupe's reactor-spin-us
   std::atomic<uint32_t> notify_flags{0};  // notify-keyspace-events, parsed
   std::atomic<bool> lazyfree_lazy_user_del{false};
   std::atomic<bool> lazyfree_lazy_user_flush{false};

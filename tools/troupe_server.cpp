@@ -162,6 +162,10 @@ int main(int argc, char** argv) {
   caf::actor_system_config caf_cfg;
   // Background actors only: the per-command path runs on the reactors.
   caf_cfg.set("scheduler.max-threads", 2);
+  // Work sharing: idle workers sleep on a condition variable. CAF's default
+  // work stealing polls (every 50 µs for a while after each message), and those
+  // wake-ups steal the core a benchmark client or a reactor is running on.
+  caf_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf::actor_system sys{caf_cfg};
 
   server srv(sys, cfg);

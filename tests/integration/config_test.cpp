@@ -139,6 +139,23 @@ TEST(config_runtime, get_set_all_or_nothing) {
   EXPECT_EQ(e.str, "ERR Protocol error: invalid bulk length");
 }
 
+TEST(config_runtime, reactor_spin_us_is_live_and_checked) {
+  server_process s({"--reactor-spin-us", "20"});
+  ASSERT_TRUE(s.start());
+  resp_client c = s.client();
+  EXPECT_EQ(c.call({"CONFIG", "GET", "reactor-spin-us"}).elements.at(1).str, "20");
+  // Polling reactors still answer a pipeline in order.
+  for (int i = 0; i < 1000; ++i) c.append({"INCR", "n"});
+  c.flush();
+  for (int i = 1; i <= 1000; ++i) ASSERT_EQ(c.read_reply().integer, i);
+  EXPECT_EQ(c.call({"CONFIG", "SET", "reactor-spin-us", "0"}).str, "OK");
+  EXPECT_EQ(c.call({"INCR", "n"}).integer, 1001);
+  auto e = c.call({"CONFIG", "SET", "reactor-spin-us", "5000"});
+  EXPECT_TRUE(e.is_error());
+  EXPECT_NE(e.str.find("argument must be between 0 and 1000 inclusive"), std::string::npos)
+      << e.str;
+}
+
 TEST(config_runtime, set_port_rebinds) {
   server_process s;
   ASSERT_TRUE(s.start());
