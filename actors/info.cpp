@@ -73,6 +73,12 @@ uint64_t shard_sum(server& srv, counter shard_stats::*m) {
 
 }  // namespace
 
+std::atomic<size_t> startup_memory{0};
+
+void record_startup_memory() {
+  startup_memory = heap_used_bytes();
+}
+
 size_t heap_used_bytes() {
   struct mallinfo2 mi = mallinfo2();
   size_t used = mi.uordblks + mi.hblkhd;
@@ -188,14 +194,64 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("used_memory_peak", peak);
     w.field("used_memory_peak_human", human_bytes(peak));
     w.field("used_memory_peak_perc", fmt2(peak ? 100.0 * double(used) / double(peak) : 0) + "%");
+    // Overhead as Redis counts it: the heap at start-up plus client buffers and
+    // the AOF buffer; the rest is the dataset.
+    size_t startup = std::min(startup_memory.load(), used);
+    uint64_t clients_mem = 0;
+    srv.for_each_client([&](uint64_t, const client_record& r) {
+      clients_mem += r.s->query_buffer.load(std::memory_order_relaxed) +
+                     r.s->query_buffer_free.load(std::memory_order_relaxed) +
+                     r.s->output_bytes.load(std::memory_order_relaxed);
+    });
+    size_t overhead = std::min<size_t>(used, startup + clients_mem);
+    size_t dataset = used - overhead;
+    w.field("used_memory_overhead", overhead);
+    w.field("used_memory_startup", startup);
+    w.field("used_memory_dataset", dataset);
+    w.field("used_memory_dataset_perc",
+            fmt2(used > startup ? 100.0 * double(dataset) / double(used - startup) : 0) + "%");
+    // glibc's view: bytes handed out, bytes its arenas and mmaps hold.
+    struct mallinfo2 mi = mallinfo2();
+    size_t active = mi.arena + mi.hblkhd;
+    w.field("allocator_allocated", used);
+    w.field("allocator_active", active);
+    w.field("allocator_resident", active);
     w.field("total_system_memory", sysmem);
     w.field("total_system_memory_human", human_bytes(sysmem));
+    // No scripting engine: Lua and functions hold nothing.
+    w.field("used_memory_lua", "0");
+    w.field("used_memory_vm_eval", "0");
+    w.field("used_memory_lua_human", "0B");
+    w.field("used_memory_scripts_eval", "0");
+    w.field("number_of_cached_scripts", "0");
+    w.field("number_of_functions", "0");
+    w.field("number_of_libraries", "0");
+    w.field("used_memory_vm_functions", "0");
+    w.field("used_memory_vm_total", "0");
+    w.field("used_memory_vm_total_human", "0B");
+    w.field("used_memory_functions", "0");
+    w.field("used_memory_scripts", "0");
+    w.field("used_memory_scripts_human", "0B");
     w.field("maxmemory", "0");
     w.field("maxmemory_human", "0B");
     w.field("maxmemory_policy", "noeviction");
+    w.field("allocator_frag_ratio", fmt2(used ? double(active) / double(used) : 0));
+    w.field("allocator_frag_bytes", int64_t(active) - int64_t(used));
+    w.field("allocator_rss_ratio", "1.00");
+    w.field("allocator_rss_bytes", "0");
+    w.field("rss_overhead_ratio", fmt2(active ? double(rss) / double(active) : 0));
+    w.field("rss_overhead_bytes", int64_t(rss) - int64_t(active));
     w.field("mem_fragmentation_ratio", fmt2(used ? double(rss) / double(used) : 0));
     w.field("mem_fragmentation_bytes", int64_t(rss) - int64_t(used));
+    w.field("mem_not_counted_for_evict", "0");
+    w.field("mem_replication_backlog", "0");
+    w.field("mem_total_replication_buffers", "0");
+    w.field("mem_clients_slaves", "0");
+    w.field("mem_clients_normal", clients_mem);
+    w.field("mem_cluster_links", "0");
+    w.field("mem_aof_buffer", "0");
     w.field("mem_allocator", "libc");
+    w.field("active_defrag_running", "0");
     w.field("lazyfree_pending_objects", "0");
     w.field("lazyfreed_objects", lazy_freer::freed.get());
   }
@@ -227,17 +283,34 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("expired_stale_perc", fmt2(double(stale) / 100.0));
     w.field("expired_time_cap_reached_count",
             shard_sum(srv, &shard_stats::expired_time_cap_reached));
+    w.field("expire_cycle_cpu_milliseconds", shard_sum(srv, &shard_stats::expire_cycle_us) / 1000);
     w.field("evicted_keys", shard_sum(srv, &shard_stats::evicted_keys));
     w.field("evicted_clients", "0");
+    // Eviction, sharded pub/sub, MIGRATE, replicas, defragmentation, client-side
+    // caching, dump sanitizing, I/O threads and Redis's reply-buffer resizing do
+    // not exist (yet) in Troupe: their counters are truly zero.
+    w.field("total_eviction_exceeded_time", "0");
+    w.field("current_eviction_exceeded_time", "0");
     w.field("keyspace_hits", shard_sum(srv, &shard_stats::keyspace_hits));
     w.field("keyspace_misses", shard_sum(srv, &shard_stats::keyspace_misses));
     w.field("pubsub_channels", srv.pubsub().channel_count());
     w.field("pubsub_patterns", srv.pubsub().numpat());
+    w.field("pubsubshard_channels", "0");
     w.field("latest_fork_usec", "0");
     w.field("total_forks", "0");
+    for (const char* zero :
+         {"migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
+          "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
+          "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
+          "tracking_total_items", "tracking_total_prefixes", "unexpected_error_replies"})
+      w.field(zero, "0");
     w.field("total_error_replies", sum(stats, &reactor_stats::error_replies));
+    w.field("dump_payload_sanitizations", "0");
     w.field("total_reads_processed", sum(stats, &reactor_stats::reads_processed));
     w.field("total_writes_processed", sum(stats, &reactor_stats::writes_processed));
+    for (const char* zero : {"io_threaded_reads_processed", "io_threaded_writes_processed",
+                             "reply_buffer_shrinks", "reply_buffer_expands"})
+      w.field(zero, "0");
   }
   if (on("replication")) {
     w.header("Replication");

@@ -12,5 +12,7 @@ class server;
 std::string build_info(server& srv, const std::vector<std::string_view>& sections);
 // Memory allocated by the process's heap (used_memory).
 size_t heap_used_bytes();
+// Records the heap in use before any data is loaded (INFO's used_memory_startup).
+void record_startup_memory();
 std::string human_bytes(uint64_t n);
 }  // namespace troupe

@@ -10,6 +10,7 @@
 #include <caf/all.hpp>
 
 #include "actors/connection.hpp"
+#include "actors/info.hpp"
 #include "actors/lazy_freer.hpp"
 #include "actors/listener.hpp"
 #include "actors/log.hpp"
@@ -71,6 +72,7 @@ bool server::start() {
       }
     }
 
+  record_startup_memory();
   if (!load_data()) return false;
 
   size_t commands = command_table::instance().size();

@@ -1,5 +1,6 @@
 #include "actors/shard.hpp"
 
+#include <chrono>
 #include <mutex>
 
 #include <caf/all.hpp>
@@ -30,12 +31,16 @@ void shard::cron() {
   int hz = srv_.settings.hz.load(std::memory_order_relaxed);
   // Redis gives the slow expiry cycle 25% of a cron period.
   int64_t budget_us = 1000000 / hz / 4;
+  auto started = std::chrono::steady_clock::now();
   store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
     uint32_t flags = srv_.settings.notify_flags.load(std::memory_order_relaxed);
     if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
     srv_.key_modified(db, e->key());
     srv_.journal(db, {"DEL", std::string(e->key())});
   });
+  store_.stats().expire_cycle_us.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count()));
   store_.maintain_tables(1);
 }
 

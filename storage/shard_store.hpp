@@ -24,6 +24,7 @@ using watch_map = std::unordered_map<std::string, std::vector<session*>>;
 struct shard_stats {
   counter expired_keys;
   counter expired_time_cap_reached;
+  counter expire_cycle_us;  // time spent in active expiry cycles
   counter keyspace_hits;
   counter keyspace_misses;
   counter evicted_keys;

@@ -2,6 +2,8 @@
 // INFO TIME QUIT SHUTDOWN, compared with redis-server where replies are stable.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
 #include <thread>
 
 #include "support/differential.hpp"
@@ -173,6 +175,28 @@ TEST_F(connection, info_has_redis_fields) {
   auto two = d->troupe_client().call({"INFO", "server", "clients"}).str;
   EXPECT_NE(two.find("# Clients"), std::string::npos);
   EXPECT_EQ(two.find("# Memory"), std::string::npos);
+}
+
+// Monitoring tools parse INFO by field name: the sections Troupe implements
+// list Redis's fields in Redis's order (Troupe may add its own).
+TEST_F(connection, info_sections_list_redis_fields_in_order) {
+  auto names = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty() && line[0] != '#') out.push_back(line.substr(0, line.find(':')));
+    return out;
+  };
+  for (const char* section : {"clients", "memory", "persistence", "stats"}) {
+    auto redis = names(d->redis_client().call({"INFO", section}).str);
+    auto troupe = names(d->troupe_client().call({"INFO", section}).str);
+    EXPECT_EQ(redis, troupe) << section;
+  }
+  auto redis = names(d->redis_client().call({"INFO", "server"}).str);
+  auto troupe = names(d->troupe_client().call({"INFO", "server"}).str);
+  for (auto& f : redis)
+    EXPECT_NE(std::find(troupe.begin(), troupe.end(), f), troupe.end()) << "server: " << f;
 }
 
 TEST_F(connection, errorstats_and_resetstat) {
