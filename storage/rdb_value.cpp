@@ -315,14 +315,20 @@ unsigned char* adopt_listpack(std::string_view blob, const rdb::listpack_info& i
   return l.release();
 }
 
-kv_entry* read_hash_listpack(rdb_reader& r, std::string_view key, bool with_expire,
-                             const rdb_load_limits& lim) {
+// Reads a listpack of (field or member, value or score) pairs and checks it.
+std::string_view read_pair_listpack(rdb_reader& r, const char* type, rdb::listpack_info& info) {
   std::string_view blob = r.string();
-  rdb::listpack_info info;
   std::string err;
   if (!rdb::check_listpack(bytes_of(blob), blob.size(), info, err)) fail(err);
+  if (info.count % 2 != 0) fail(std::string(type) + " listpack has an odd number of elements");
+  return blob;
+}
+
+kv_entry* read_hash_listpack(rdb_reader& r, std::string_view key, bool with_expire,
+                             const rdb_load_limits& lim) {
+  rdb::listpack_info info;
+  std::string_view blob = read_pair_listpack(r, "hash", info);
   if (info.count == 0) return nullptr;
-  if (info.count % 2 != 0) fail("hash listpack has an odd number of elements");
   // Fields as text, to look for duplicates (integers need formatting).
   std::vector<std::string> fields;
   fields.reserve(info.count / 2);
@@ -438,12 +444,9 @@ kv_entry* read_zset_ziplist(rdb_reader& r, std::string_view key, bool with_expir
 
 kv_entry* read_zset_listpack(rdb_reader& r, std::string_view key, bool with_expire,
                              const rdb_load_limits& lim) {
-  std::string_view blob = r.string();
   rdb::listpack_info info;
-  std::string err;
-  if (!rdb::check_listpack(bytes_of(blob), blob.size(), info, err)) fail(err);
+  std::string_view blob = read_pair_listpack(r, "zset", info);
   if (info.count == 0) return nullptr;
-  if (info.count % 2 != 0) fail("zset listpack has an odd number of elements");
   scored_list items;
   items.reserve(info.count / 2);
   size_t i = 0, longest = 0;

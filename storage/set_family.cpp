@@ -18,36 +18,6 @@ struct set_type_registrar {
   }
 } set_registrar;
 
-// A set value being built (SINTERSTORE...): owned until installed.
-struct entry_holder {
-  kv_entry* e = nullptr;
-  ~entry_holder() {
-    if (e) destroy_entry(e);
-  }
-  kv_entry* release() { return std::exchange(e, nullptr); }
-};
-
-// Replaces whatever is at dst with the entry (no TTL), or deletes dst when the
-// result is empty. Sends `event` or "del".
-void store_result(exec_context& c, const key_ref& dst, entry_holder& result, size_t size,
-                  const char* event) {
-  dict::location loc = c.locate(dst);
-  if (size > 0) {
-    kv_entry* e = result.release();
-    if (loc)
-      dst.db->replace(loc, e);
-    else
-      c.add(dst, e);
-    c.notify(notify_set, event, dst);
-    c.changed(dst);
-  } else if (loc) {
-    dst.db->remove(loc);
-    c.notify(notify_generic, "del", dst);
-    c.changed(dst);
-  }
-  c.out.integer(int64_t(size));
-}
-
 void cmd_sadd(exec_context& c) {
   key_ref k = c.key_at(1);
   bool bad;
@@ -208,7 +178,7 @@ void inter_generic(exec_context& c, size_t from, size_t n, const key_ref* dst, b
     smallest.for_each([&](std::string_view m) {
       if (in_all(m)) r.add(m, max_intset);
     });
-    return store_result(c, *dst, result, r.size(), "sinterstore");
+    return store_built_value(c, *dst, result, r.size(), notify_set, "sinterstore");
   }
   size_t mark = c.out.begin_deferred();
   size_t count = 0;
@@ -271,7 +241,9 @@ void union_diff_generic(exec_context& c, size_t from, size_t n, const key_ref* d
       });
     }
   }
-  if (dst) return store_result(c, *dst, result, r.size(), diff ? "sdiffstore" : "sunionstore");
+  if (dst)
+    return store_built_value(c, *dst, result, r.size(), notify_set,
+                             diff ? "sdiffstore" : "sunionstore");
   reply_members(c, r);
 }
 

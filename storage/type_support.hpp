@@ -38,6 +38,41 @@ inline void delete_emptied(exec_context& c, const key_ref& k) {
   c.notify(notify_generic, "del", k);
 }
 
+// A value being built by a STORE command (SINTERSTORE, ZUNIONSTORE...): freed
+// unless installed.
+struct entry_holder {
+  kv_entry* e = nullptr;
+  entry_holder() = default;
+  entry_holder(const entry_holder&) = delete;
+  entry_holder& operator=(const entry_holder&) = delete;
+  ~entry_holder() {
+    if (e) destroy_entry(e);
+  }
+  kv_entry* release() { return std::exchange(e, nullptr); }
+};
+
+// Installs a built value at dst (replacing anything there, dropping its TTL) with
+// `event` of class `cls`, or deletes dst ("del") when the result is empty;
+// replies with the size, as Redis's *STORE commands do.
+inline void store_built_value(exec_context& c, const key_ref& dst, entry_holder& result,
+                              size_t size, uint32_t cls, const char* event) {
+  dict::location loc = c.locate(dst);
+  if (size > 0) {
+    kv_entry* e = result.release();
+    if (loc)
+      dst.db->replace(loc, e);
+    else
+      c.add(dst, e);
+    c.notify(cls, event, dst);
+    c.changed(dst);
+  } else if (loc) {
+    dst.db->remove(loc);
+    c.notify(notify_generic, "del", dst);
+    c.changed(dst);
+  }
+  c.out.integer(int64_t(size));
+}
+
 // The live entry of k for a write, or nullptr; replies WRONGTYPE (and sets
 // `bad`) when it holds another type.
 inline kv_entry* lookup_write_typed(exec_context& c, const key_ref& k, value_type t, bool& bad) {

@@ -84,39 +84,6 @@ bool parse_lex_range(std::string_view min, std::string_view max, lex_range& r) {
 constexpr std::string_view err_range_float = "ERR min or max is not a float";
 constexpr std::string_view err_range_lex = "ERR min or max not valid string range item";
 
-// An owned entry being built (store commands).
-struct entry_holder {
-  kv_entry* e = nullptr;
-  ~entry_holder() {
-    if (e) destroy_entry(e);
-  }
-  kv_entry* release() { return std::exchange(e, nullptr); }
-};
-
-// Installs a built sorted set at dst (replacing anything, dropping a TTL) or
-// deletes dst when the result is empty; replies with the size.
-void store_zset(exec_context& c, const key_ref& dst, entry_holder& result, size_t size,
-                const char* event) {
-  dict::location loc = c.locate(dst);
-  if (size > 0) {
-    kv_entry* e = result.release();
-    if (loc)
-      dst.db->replace(loc, e);
-    else
-      c.add(dst, e);
-    c.out.integer(int64_t(size));
-    c.notify(notify_zset, event, dst);
-    c.changed(dst);
-  } else {
-    c.out.integer(0);
-    if (loc) {
-      dst.db->remove(loc);
-      c.notify(notify_generic, "del", dst);
-      c.changed(dst);
-    }
-  }
-}
-
 // -- ZADD / ZINCRBY ----------------------------------------------------------------
 
 void zadd_generic(exec_context& c, int flags) {
@@ -337,7 +304,7 @@ class range_sink {
     if (withscores_) c_.out.dbl(s);
   }
   void finish(const key_ref* dst) {
-    if (store_) return store_zset(c_, *dst, result_, n_, "zrangestore");
+    if (store_) return store_built_value(c_, *dst, result_, n_, notify_zset, "zrangestore");
     if (!header_done_)
       c_.out.end_deferred_array(mark_, n_ * (withscores_ && c_.out.resp() == 2 ? 2 : 1));
   }
@@ -946,7 +913,7 @@ void zsetop_generic(exec_context& c, const key_ref* dst, size_t numkeys_idx, set
     const char* event = op == set_op::unite   ? "zunionstore"
                         : op == set_op::inter ? "zinterstore"
                                               : "zdiffstore";
-    return store_zset(c, *dst, holder, n, event);
+    return store_built_value(c, *dst, holder, n, notify_zset, event);
   }
   size_t n = result.size();
   c.out.array(withscores && c.out.resp() == 2 ? n * 2 : n);
