@@ -14,17 +14,13 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class blocking : public ::testing::Test {
+class blocking : public differential_suite<blocking> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->same({"FLUSHALL"});
   }
-  static differential* d;
 };
-differential* blocking::d = nullptr;
 
 TEST_F(blocking, immediate_replies_and_errors_like_redis) {
   d->same({"RPUSH", "l", "a", "b", "c"});

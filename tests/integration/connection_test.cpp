@@ -11,14 +11,10 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class connection : public ::testing::Test {
+class connection : public differential_suite<connection> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override { ASSERT_TRUE(d->ok()); }
-  static differential* d;
 };
-differential* connection::d = nullptr;
 
 TEST_F(connection, ping_echo) {
   d->same({"PING"});

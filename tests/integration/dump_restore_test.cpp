@@ -63,18 +63,14 @@ void copy_keyspace(resp_client& from, resp_client& to) {
 
 }  // namespace
 
-class dump_restore : public ::testing::Test {
+class dump_restore : public differential_suite<dump_restore> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->same({"FLUSHALL"});
     d->same({"SELECT", "0"});
   }
-  static differential* d;
 };
-differential* dump_restore::d = nullptr;
 
 TEST_F(dump_restore, every_type_from_redis_to_troupe_and_back) {
   resp_client& rc = d->redis_client();

@@ -8,10 +8,8 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class encodings : public ::testing::Test {
+class encodings : public differential_suite<encodings> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->same({"FLUSHALL"});
@@ -20,9 +18,7 @@ class encodings : public ::testing::Test {
              "zset-max-listpack-value", "64", "list-max-listpack-size", "-2"});
   }
   void enc(const std::string& key) { d->same({"OBJECT", "ENCODING", key}); }
-  static differential* d;
 };
-differential* encodings::d = nullptr;
 
 TEST_F(encodings, directives_and_aliases) {
   same_unordered(*d, {"CONFIG", "GET", "*listpack*"}, true);

@@ -9,10 +9,8 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class hashes : public ::testing::Test {
+class hashes : public differential_suite<hashes> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->both({"HELLO", "2"});
@@ -27,9 +25,7 @@ class hashes : public ::testing::Test {
     }
     d->same(cmd);
   }
-  static differential* d;
 };
-differential* hashes::d = nullptr;
 
 TEST_F(hashes, set_get_and_delete) {
   for (int n : {3, 600}) {

@@ -12,18 +12,14 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class keys : public ::testing::Test {
+class keys : public differential_suite<keys> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->same({"FLUSHALL"});
     d->same({"SELECT", "0"});
   }
-  static differential* d;
 };
-differential* keys::d = nullptr;
 
 namespace {
 std::vector<std::string> sorted_strings(const resp_value& v) {

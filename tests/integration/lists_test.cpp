@@ -8,18 +8,14 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class lists : public ::testing::Test {
+class lists : public differential_suite<lists> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->both({"HELLO", "2"});
     d->same({"FLUSHALL"});
   }
-  static differential* d;
 };
-differential* lists::d = nullptr;
 
 TEST_F(lists, push_pop_and_length) {
   d->same({"LPUSH", "l", "a", "b", "c"});

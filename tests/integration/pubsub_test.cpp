@@ -11,14 +11,10 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class pubsub : public ::testing::Test {
+class pubsub : public differential_suite<pubsub> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override { ASSERT_TRUE(d->ok()); }
-  static differential* d;
 };
-differential* pubsub::d = nullptr;
 
 TEST_F(pubsub, subscribe_publish_unsubscribe_like_redis) {
   resp_client rs = d->redis().client(), ts = d->troupe().client();

@@ -10,18 +10,14 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class sets : public ::testing::Test {
+class sets : public differential_suite<sets> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->both({"HELLO", "2"});
     d->same({"FLUSHALL"});
   }
-  static differential* d;
 };
-differential* sets::d = nullptr;
 
 TEST_F(sets, add_remove_members) {
   d->same({"SADD", "i", "3", "1", "2", "1", "-5", "100000", "-9223372036854775808"});

@@ -6,17 +6,13 @@
 
 using namespace troupe::test;
 
-class strings : public ::testing::Test {
+class strings : public differential_suite<strings> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->same({"FLUSHALL"});
   }
-  static differential* d;
 };
-differential* strings::d = nullptr;
 
 TEST_F(strings, set_and_get) {
   d->same({"SET", "k", "v"});

@@ -10,17 +10,13 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class transactions : public ::testing::Test {
+class transactions : public differential_suite<transactions> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->same({"FLUSHALL"});
   }
-  static differential* d;
 };
-differential* transactions::d = nullptr;
 
 TEST_F(transactions, queue_and_exec) {
   d->same({"MULTI"});

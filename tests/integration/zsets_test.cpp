@@ -10,10 +10,8 @@
 using namespace troupe;
 using namespace troupe::test;
 
-class zsets : public ::testing::Test {
+class zsets : public differential_suite<zsets> {
  protected:
-  static void SetUpTestSuite() { d = new differential(); }
-  static void TearDownTestSuite() { delete d; }
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->both({"HELLO", "2"});
@@ -28,9 +26,7 @@ class zsets : public ::testing::Test {
     }
     d->same(cmd);
   }
-  static differential* d;
 };
-differential* zsets::d = nullptr;
 
 TEST_F(zsets, zadd_options) {
   d->same({"ZADD", "z", "1", "a", "2", "b", "1.5", "c", "-inf", "d", "+inf", "e"});

@@ -2,6 +2,8 @@
 // to Troupe must get the same replies. This is how the suite pins Redis's exact
 // replies and error strings without copying them into tests by hand.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -30,6 +32,19 @@ class differential {
   server_process redis_, troupe_;
   resp_client rc_, tc_;
   bool ok_ = false;
+};
+
+// A test suite whose tests share one differential pair, started once per
+// suite: `class lists : public differential_suite<lists> {...};`.
+template <class Suite>
+class differential_suite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { d = new differential(); }
+  static void TearDownTestSuite() {
+    delete d;
+    d = nullptr;
+  }
+  static inline differential* d = nullptr;
 };
 
 }  // namespace troupe::test
