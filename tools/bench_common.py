@@ -312,23 +312,25 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def load_keys(server, count, value_size):
-    """SET key:000000000000.. with distinct value_size-byte values, pipelined;
-    returns the number of error replies."""
+def load_commands(server, count, build, batch=10000):
+    """Sends build(0) .. build(count - 1), each one encoded request, pipelined in
+    batches; returns the number of error replies."""
     c = Resp(server.port, timeout=300)
     errors = 0
     try:
-        batch = 10000
         for start in range(0, count, batch):
             end = min(count, start + batch)
-            payload = b"".join(
-                b"*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$%d\r\n%s\r\n"
-                % (i, value_size, str(i).zfill(value_size).encode()[-value_size:])
-                for i in range(start, end))
-            errors += c.pipeline(payload, end - start)
+            errors += c.pipeline(b"".join(build(i) for i in range(start, end)), end - start)
     finally:
         c.close()
     return errors
+
+
+def load_keys(server, count, value_size):
+    """SET key:000000000000.. with distinct value_size-byte values, pipelined;
+    returns the number of error replies."""
+    return load_commands(server, count, lambda i: b"*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$%d\r\n%s\r\n"
+                         % (i, value_size, str(i).zfill(value_size).encode()[-value_size:]))
 
 
 def parse_csv(text):
