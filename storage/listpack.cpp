@@ -60,31 +60,6 @@ void write_backlen(unsigned char* p, size_t l) {
   }
 }
 
-// Size of encoding + data of the entry at p.
-size_t encoded_len(const unsigned char* p) {
-  unsigned char b = p[0];
-  if (b < 0x80) return 1;
-  if ((b & 0xC0) == 0x80) return 1 + (b & 0x3F);
-  if ((b & 0xE0) == 0xC0) return 2;
-  if ((b & 0xF0) == 0xE0) return 2 + ((size_t(b & 0x0F) << 8) | p[1]);
-  switch (b) {
-    case 0xF0: {
-      uint32_t l;
-      memcpy(&l, p + 1, 4);
-      return 5 + l;
-    }
-    case 0xF1:
-      return 3;
-    case 0xF2:
-      return 4;
-    case 0xF3:
-      return 5;
-    case 0xF4:
-      return 9;
-  }
-  return 1;  // 0xFF: end marker
-}
-
 // Encodes an integer; returns the number of bytes written to buf (at most 9).
 size_t encode_int(int64_t v, unsigned char* buf) {
   if (v >= 0 && v <= 127) {
@@ -248,6 +223,30 @@ size_t length(const unsigned char* lp) {
     ++n;
   }
   return n;
+}
+
+size_t encoded_len(const unsigned char* p) {
+  unsigned char b = p[0];
+  if (b < 0x80) return 1;
+  if ((b & 0xC0) == 0x80) return 1 + (b & 0x3F);
+  if ((b & 0xE0) == 0xC0) return 2;
+  if ((b & 0xF0) == 0xE0) return 2 + ((size_t(b & 0x0F) << 8) | p[1]);
+  switch (b) {
+    case 0xF0: {
+      uint32_t l;
+      memcpy(&l, p + 1, 4);
+      return 5 + l;
+    }
+    case 0xF1:
+      return 3;
+    case 0xF2:
+      return 4;
+    case 0xF3:
+      return 5;
+    case 0xF4:
+      return 9;
+  }
+  return 0;  // 0xF5-0xFF start no entry
 }
 
 size_t entry_size(const unsigned char* p) {

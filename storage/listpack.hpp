@@ -60,6 +60,10 @@ unsigned char* prev(unsigned char* lp, unsigned char* p);
 value get(const unsigned char* p);
 // The entry at index i (negative from the end), or nullptr.
 unsigned char* seek(unsigned char* lp, long i);
+// Size of the encoding byte(s) and data of the entry at p, without its back
+// length; 0 when p's first byte starts no entry (0xF5-0xFF). Reads only the
+// entry's header, so it also serves to validate untrusted listpacks.
+size_t encoded_len(const unsigned char* p);
 // Size in bytes of the whole entry at p.
 size_t entry_size(const unsigned char* p);
 

@@ -43,30 +43,6 @@ size_t redis_backlen_size(size_t l) {
   return 5;
 }
 
-size_t entry_encoded_len(const unsigned char* p) {
-  unsigned char b = p[0];
-  if (b < 0x80) return 1;
-  if ((b & 0xC0) == 0x80) return 1 + (b & 0x3F);
-  if ((b & 0xE0) == 0xC0) return 2;
-  if ((b & 0xF0) == 0xE0) return 2 + ((size_t(b & 0x0F) << 8) | p[1]);
-  switch (b) {
-    case 0xF0: {
-      uint32_t l;
-      memcpy(&l, p + 1, 4);
-      return 5 + size_t(l);
-    }
-    case 0xF1:
-      return 3;
-    case 0xF2:
-      return 4;
-    case 0xF3:
-      return 5;
-    case 0xF4:
-      return 9;
-  }
-  return 0;
-}
-
 bool check_listpack(const unsigned char* bytes, size_t n, listpack_info& info, std::string& err) {
   info = {};
   if (n < lp::header_size + 1) {
@@ -100,7 +76,7 @@ bool check_listpack(const unsigned char* bytes, size_t n, listpack_info& info, s
       err = "listpack entry header runs past the end";
       return false;
     }
-    size_t l = entry_encoded_len(p);
+    size_t l = lp::encoded_len(p);
     if (l == 0) {
       err = "listpack entry has an invalid encoding byte";
       return false;
@@ -134,7 +110,7 @@ bool check_listpack(const unsigned char* bytes, size_t n, listpack_info& info, s
 bool is_redis_layout(const unsigned char* lp) {
   const unsigned char* p = lp + lp::header_size;
   while (*p != lp::eof) {
-    size_t l = entry_encoded_len(p);
+    size_t l = lp::encoded_len(p);
     size_t bl = troupe_backlen_size(p, l);
     if (bl != redis_backlen_size(l)) return false;
     p += l + bl;

@@ -64,14 +64,12 @@ class listpack_writer {
 // Size of a back-length field for an entry of encoding + data length l, by
 // Redis's rule.
 size_t redis_backlen_size(size_t l);
-// Size of encoding + data of the entry at p (p must be a valid entry).
-size_t entry_encoded_len(const unsigned char* p);
 
 template <class F>
 void for_each_listpack_entry(const unsigned char* bytes, F&& f) {
   const unsigned char* p = bytes + lp::header_size;
   while (*p != lp::eof) {
-    size_t l = entry_encoded_len(p);
+    size_t l = lp::encoded_len(p);
     f(lp::get(p));
     p += l + redis_backlen_size(l);
   }
