@@ -8,18 +8,6 @@
 namespace troupe {
 namespace {
 
-void forget(keyspace& ks, const blocked_ptr& w) {
-  for (auto& key : w->keys) {
-    blocked_map& m = ks.shard(ks.shard_of_key(key)).blocked(w->db);
-    auto it = m.find(key);
-    if (it == m.end()) continue;
-    auto& q = it->second;
-    q.erase(std::remove(q.begin(), q.end(), w), q.end());
-    if (q.empty()) m.erase(it);
-  }
-  ks.blocked_clients.fetch_sub(1, std::memory_order_relaxed);
-}
-
 // The first waiter still waiting on (db, key) in shard s, dropping finished ones.
 blocked_ptr first_waiter(keyspace& ks, int s, int db, const std::string& key) {
   shard_set_guard g;
@@ -38,6 +26,18 @@ blocked_ptr first_waiter(keyspace& ks, int s, int db, const std::string& key) {
 }
 
 }  // namespace
+
+void forget_waiter(keyspace& ks, const blocked_ptr& w) {
+  for (auto& key : w->keys) {
+    blocked_map& m = ks.shard(ks.shard_of_key(key)).blocked(w->db);
+    auto it = m.find(key);
+    if (it == m.end()) continue;
+    auto& q = it->second;
+    q.erase(std::remove(q.begin(), q.end(), w), q.end());
+    if (q.empty()) m.erase(it);
+  }
+  ks.blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+}
 
 void serve_ready_keys(server& srv) {
   keyspace& ks = srv.keys();
@@ -69,7 +69,7 @@ void serve_ready_keys(server& srv) {
         w->cmd->handler(ctx);
         if (reply.empty()) break;  // taken by someone else, or of another type now
         w->done.store(true);
-        forget(ks, w);
+        forget_waiter(ks, w);
         // Journal the served pop as its non-blocking form, under the same shards.
         std::vector<write_journal::op> ops;
         for (auto& r : ctx.rewritten) ops.emplace_back(w->db, std::move(r));

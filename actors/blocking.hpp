@@ -3,7 +3,12 @@
 // created the keys, after that command released its shards.
 #pragma once
 
+#include "storage/blocking.hpp"
+
 namespace troupe {
 class server;
+class keyspace;
 void serve_ready_keys(server& srv);
+// Takes a blocked client off the queues of all its keys (their shards are held).
+void forget_waiter(keyspace& ks, const blocked_ptr& w);
 }  // namespace troupe

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/blocking.hpp"
 #include "actors/connection.hpp"
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
@@ -52,15 +53,7 @@ void connection::end_block(unblock_reason why) {
     g.acquire(ks, shards);
     if (w->done.load()) return;  // already served: the reply is on its way
     w->done.store(true);
-    for (auto& key : w->keys) {
-      blocked_map& m = ks.shard(ks.shard_of_key(key)).blocked(w->db);
-      auto it = m.find(key);
-      if (it == m.end()) continue;
-      auto& q = it->second;
-      q.erase(std::remove(q.begin(), q.end(), w), q.end());
-      if (q.empty()) m.erase(it);
-    }
-    ks.blocked_clients.fetch_sub(1, std::memory_order_relaxed);
+    forget_waiter(ks, w);
   }
   blocked_.reset();
   session_.clear(client_blocked);
