@@ -17,12 +17,6 @@ using namespace troupe;
 using namespace troupe::test;
 
 namespace {
-std::string read_file(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 std::string incr_path(const server_process& s) {
   return s.dir() + "/appendonlydir/appendonly.aof.1.incr.aof";
 }

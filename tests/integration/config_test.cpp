@@ -18,12 +18,6 @@ std::string write_file(const std::string& dir, const std::string& name, const st
   std::ofstream(path) << text;
   return path;
 }
-std::string read_file(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 std::string server_output(const std::string& args, int* status) {
   return run_command(std::string(TROUPE_SERVER_PATH) + " " + args + " 2>&1", status);
 }

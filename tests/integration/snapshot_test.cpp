@@ -22,12 +22,6 @@ bool exists(const std::string& p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0;
 }
-std::string read_file(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 bool wait_for(const std::function<bool()>& cond, int ms = 10000) {
   for (int i = 0; i < ms / 20; ++i) {
     if (cond()) return true;

@@ -36,6 +36,13 @@ std::string temp_dir(const std::string& prefix) {
   return d ? std::string(d) : "/tmp";
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 std::string run_command(const std::string& cmd, int* status) {
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
@@ -130,10 +137,7 @@ bool server_process::running() {
 }
 
 std::string server_process::log_text() const {
-  std::ifstream f(log_);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  return read_file(log_);
 }
 
 resp_client server_process::client() const {

@@ -56,6 +56,9 @@ class server_process {
   std::string dir_, log_;
 };
 
+// The whole content of a file (bytes as they are), or "" when it cannot be read.
+std::string read_file(const std::string& path);
+
 // Runs a shell command, returns its stdout (and exit status in *status).
 std::string run_command(const std::string& cmd, int* status = nullptr);
 
