@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <stdexcept>
 
 #include <caf/all.hpp>
 
@@ -279,13 +281,32 @@ void connection::execute_command(const command_spec& cmd,
   }
 }
 
+// A last resort: commands check sizes before they allocate. An allocation that
+// still fails costs this command (its partial reply is dropped, nothing is
+// journaled), never the server.
+void connection::abandon_out_of_memory(exec_context& ctx, size_t reply_mark) {
+  out_.resize(reply_mark);
+  writer_.error("ERR Out of memory executing the command");
+  log_warning("Out of memory executing '{}' for client id={}", ctx.cmd.name, session_.id);
+  ctx.changes = 0;
+  ctx.rewritten.clear();
+  ctx.block_requested = false;
+}
+
 void connection::run_command(const command_spec& cmd, const std::vector<std::string_view>& args) {
   session_.last_command.store(&cmd, std::memory_order_relaxed);
   int64_t t0 = steady_ns();
   uint64_t errors_before = writer_.errors_written();
   exec_context ctx(args, writer_, session_, srv_.keys(), srv_, cmd, wall_clock_ms());
   if (executing_multi_) ctx.blocking = block_mode::reply_null;
-  cmd.handler(ctx);
+  size_t reply_mark = out_.size();
+  try {
+    cmd.handler(ctx);
+  } catch (const std::bad_alloc&) {
+    abandon_out_of_memory(ctx, reply_mark);
+  } catch (const std::length_error&) {  // a container asked for more than it can hold
+    abandon_out_of_memory(ctx, reply_mark);
+  }
   if (ctx.block_requested) start_block(ctx, cmd, args);
   write_journal& j = srv_.journal_log();
   if (j.active() && (ctx.changes > 0 || !ctx.rewritten.empty())) {

@@ -79,6 +79,7 @@ class connection : public hosted_actor, public io_handler, public flushable {
   void reject(const command_spec* cmd, std::string_view error);
   // Runs a command that has passed every check (no shard locking: the caller holds them).
   void run_command(const command_spec& cmd, const std::vector<std::string_view>& args);
+  void abandon_out_of_memory(exec_context& ctx, size_t reply_mark);
   // The shards a command touches, appended to shard_ids_; false means all of them.
   bool collect_shards(const command_spec& cmd, const std::vector<std::string_view>& args);
   void queue_multi(const command_spec& cmd, const std::vector<std::string_view>& args);
