@@ -95,7 +95,7 @@ std::optional<std::string> aof_manager::replay_file(const std::string& path, boo
     return "Can't open the append-only file " + path + ": " + strerror(errno);
   }
   setvbuf(f, nullptr, _IOFBF, 1 << 20);
-  command_replayer replayer(srv_);
+  command_replayer replayer(srv_.dispatcher_of(0));
   aof_reader reader(f, 0);
   std::vector<std::string> args;
   int64_t before_multi = 0;

@@ -7,32 +7,28 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <new>
-#include <stdexcept>
 
 #include <caf/all.hpp>
 
-#include "actors/blocking.hpp"
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
-#include "protocol/command_table.hpp"
-#include "storage/exec_context.hpp"
+#include "storage/dispatcher.hpp"
 
 namespace troupe {
 namespace {
 constexpr size_t read_chunk = 16 * 1024;  // Redis's PROTO_IOBUF_LEN
 
-inline int64_t steady_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 }  // namespace
 
 connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
                        std::string local, bool unix_socket)
-    : hosted_actor(cfg, home), srv_(srv), fd_(fd), reactor_index_(home.index()), writer_(out_) {
+    : hosted_actor(cfg, home),
+      srv_(srv),
+      engine_(srv.dispatcher_of(home.index())),
+      fd_(fd),
+      reactor_index_(home.index()),
+      writer_(out_) {
   session_.id = srv.next_client_id();
   session_.fd = fd;
   session_.addr = std::move(peer);
@@ -42,7 +38,7 @@ connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int f
   session_.created_ms = now;
   session_.last_interaction_ms = now;
   session_.authenticated = !srv.auth_required();
-  session_.owner = this;
+  session_.endpoint = this;
 }
 
 connection::~connection() {
@@ -138,7 +134,7 @@ void connection::process_input() {
     limits_.unauthenticated = !session_.authenticated && srv_.auth_required();
     auto r = parser_.parse(in_, in_len_, limits_);
     if (r == request_parser::result::command) {
-      execute(parser_.args());
+      engine_.dispatch(session_, parser_.args(), writer_);
       if (session_.has(client_close_asap)) {
         close_now("closed by command");
         return;
@@ -176,162 +172,6 @@ void connection::process_input() {
         "initial bytes: {})",
         session_.id, session_.addr, std::string(in_, std::min<size_t>(in_len_, 64)));
     close_now("query buffer limit");
-  }
-}
-
-void connection::reject(const command_spec* cmd, std::string_view error) {
-  if (in_multi()) session_.set(client_dirty_exec);  // EXEC will abort
-  writer_.error(error);
-  auto& st = srv_.stats_of(reactor_index_);
-  st.count_error(writer_.last_error_code());
-  if (cmd != nullptr) st.per_command[size_t(cmd->id)].rejected_calls.add();
-}
-
-void connection::execute(const std::vector<std::string_view>& args) {
-  const command_spec* cmd = command_table::instance().find(args[0]);
-  if (cmd == nullptr) {
-    std::string list;
-    for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
-      size_t room = 128 - list.size();
-      list += '\'';
-      list.append(args[i].substr(0, room));
-      list += "' ";
-    }
-    reject(nullptr, "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
-                        "', with args beginning with: " + list);
-    return;
-  }
-  if (cmd->has_subcommands() && args.size() >= 2) {
-    const command_spec* sub = cmd->find_sub(args[1]);
-    if (sub == nullptr) {
-      std::string upper = cmd->name;
-      for (auto& c : upper) c = char(toupper(static_cast<unsigned char>(c)));
-      reject(cmd, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
-                      upper + " HELP.");
-      return;
-    }
-    cmd = sub;
-  }
-  int argc = int(args.size());
-  if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
-    reject(cmd, "ERR wrong number of arguments for '" + cmd->name + "' command");
-    return;
-  }
-  if (!session_.authenticated && !(cmd->flags & cmd_no_auth) && srv_.auth_required()) {
-    reject(cmd, "NOAUTH Authentication required.");
-    return;
-  }
-  const std::string& name = cmd->parent ? cmd->parent->name : cmd->name;
-  if ((cmd->flags & cmd_write) && srv_.snapshots().writes_refused()) {
-    reject(cmd,
-           "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
-           "persist to disk. Commands that may modify the data set are disabled, because this "
-           "instance is configured to report errors during writes if RDB snapshotting fails "
-           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
-           "the RDB error.");
-    return;
-  }
-  // A RESP2 subscriber may only manage its subscriptions.
-  if (session_.resp == 2 && subscription_count() > 0 && name != "subscribe" &&
-      name != "unsubscribe" && name != "psubscribe" && name != "punsubscribe" &&
-      name != "ssubscribe" && name != "sunsubscribe" && name != "ping" && name != "quit" &&
-      name != "reset") {
-    reject(cmd, "ERR Can't execute '" + cmd->name +
-                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
-                    "allowed in this context");
-    return;
-  }
-  if (in_multi() && name != "exec" && name != "discard" && name != "multi" && name != "watch" &&
-      name != "quit" && name != "reset") {
-    if (cmd->flags & cmd_no_multi) {
-      reject(cmd, "ERR Command not allowed inside a transaction");
-      return;
-    }
-    queue_multi(*cmd, args);
-    return;
-  }
-  execute_command(*cmd, args);
-  if (srv_.keys().ready_pending.load(std::memory_order_relaxed)) serve_ready_keys(srv_);
-}
-
-bool connection::collect_shards(const command_spec& cmd,
-                                const std::vector<std::string_view>& args) {
-  if (cmd.flags & cmd_no_keyspace) return true;
-  key_positions_.clear();
-  if ((cmd.flags & cmd_all_shards) || !cmd.key_positions(args, key_positions_)) return false;
-  keyspace& ks = srv_.keys();
-  for (int pos : key_positions_) shard_ids_.push_back(ks.shard_of_key(args[size_t(pos)]));
-  return true;
-}
-
-void connection::execute_command(const command_spec& cmd,
-                                 const std::vector<std::string_view>& args) {
-  keyspace& ks = srv_.keys();
-  if (ks.concurrent() && !(cmd.flags & cmd_no_keyspace)) {
-    // Hold every shard the command touches, in ascending order (keyspace.hpp).
-    shard_set_guard guard;
-    shard_ids_.clear();
-    if (collect_shards(cmd, args))
-      guard.acquire(ks, shard_ids_);
-    else
-      guard.acquire_all(ks);
-    run_command(cmd, args);
-  } else {
-    run_command(cmd, args);
-  }
-}
-
-// A last resort: commands check sizes before they allocate. An allocation that
-// still fails costs this command (its partial reply is dropped, nothing is
-// journaled), never the server.
-void connection::abandon_out_of_memory(exec_context& ctx, size_t reply_mark) {
-  out_.resize(reply_mark);
-  writer_.error("ERR Out of memory executing the command");
-  log_warning("Out of memory executing '{}' for client id={}", ctx.cmd.name, session_.id);
-  ctx.changes = 0;
-  ctx.rewritten.clear();
-  ctx.block_requested = false;
-}
-
-void connection::run_command(const command_spec& cmd, const std::vector<std::string_view>& args) {
-  session_.last_command.store(&cmd, std::memory_order_relaxed);
-  int64_t t0 = steady_ns();
-  uint64_t errors_before = writer_.errors_written();
-  exec_context ctx(args, writer_, session_, srv_.keys(), srv_, cmd, wall_clock_ms());
-  if (executing_multi_) ctx.blocking = block_mode::reply_null;
-  size_t reply_mark = out_.size();
-  try {
-    cmd.handler(ctx);
-  } catch (const std::bad_alloc&) {
-    abandon_out_of_memory(ctx, reply_mark);
-  } catch (const std::length_error&) {  // a container asked for more than it can hold
-    abandon_out_of_memory(ctx, reply_mark);
-  }
-  if (ctx.block_requested) start_block(ctx, cmd, args);
-  write_journal& j = srv_.journal_log();
-  if (j.active() && (ctx.changes > 0 || !ctx.rewritten.empty())) {
-    // Journaled while the command's shards are still held: the journal's order
-    // is the order of execution.
-    std::vector<write_journal::op> ops;
-    if (ctx.rewritten.empty())
-      ops.emplace_back(ctx.db_index, std::vector<std::string>(args.begin(), args.end()));
-    else
-      for (auto& r : ctx.rewritten) ops.emplace_back(ctx.db_index, std::move(r));
-    if (executing_multi_)
-      tx_ops_.insert(tx_ops_.end(), std::make_move_iterator(ops.begin()),
-                     std::make_move_iterator(ops.end()));
-    else
-      j.append_ops(ops);
-  }
-  int64_t t1 = steady_ns();
-  auto& st = srv_.stats_of(reactor_index_);
-  auto& cs = st.per_command[size_t(cmd.id)];
-  cs.calls.add();
-  cs.usec.add(uint64_t((t1 - t0) / 1000));
-  st.commands_processed.add();
-  if (writer_.errors_written() != errors_before) {
-    cs.failed_calls.add();
-    st.count_error(writer_.last_error_code());
   }
 }
 
@@ -424,8 +264,7 @@ void connection::close_now(const char* reason) {
   flush_queued_ = false;
   if (blocked_) end_block(unblock_reason::closing);
   leave_all_subscriptions();
-  session_.clear(client_multi);
-  unwatch_all();
+  engine_.forget_client(session_);
   home().remove_fd(fd_);
   discard_pending_input();
   ::close(fd_);

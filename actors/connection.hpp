@@ -15,15 +15,18 @@
 #include "protocol/reply_writer.hpp"
 #include "protocol/request_parser.hpp"
 #include "storage/blocking.hpp"
+#include "storage/client_endpoint.hpp"
 #include "storage/session.hpp"
 
 namespace troupe {
 
 class server;
-struct command_spec;
-struct exec_context;
+class dispatcher;
 
-class connection : public hosted_actor, public io_handler, public flushable {
+class connection : public hosted_actor,
+                   public io_handler,
+                   public flushable,
+                   public client_endpoint {
  public:
   connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
              std::string local, bool unix_socket);
@@ -38,19 +41,9 @@ class connection : public hosted_actor, public io_handler, public flushable {
   int reactor_index() const { return reactor_index_; }
   server& owner() { return srv_; }
 
-  // -- transactions (connection_multi.cpp) ----------------------------------------
-  bool in_multi() const { return session_.has(client_multi); }
-  void begin_multi();
-  void discard_multi();
-  // EXEC: runs the queued commands atomically and writes the array of replies.
-  void exec_multi();
-  // WATCH keys of database db (the caller holds their shards).
-  void watch(int db, const std::vector<std::string_view>& keys);
-  // UNWATCH everything.
-  void unwatch_all();
-
   // -- blocking commands (connection_blocking.cpp) --------------------------------
   bool is_blocked() const { return blocked_ != nullptr; }
+  void on_block(const blocked_ptr& w, int64_t timeout_ms) override;
   // Ends the wait without a served reply: timeout (nil), CLIENT UNBLOCK ERROR, or close.
   enum class unblock_reason { timeout, error, closing };
   void end_block(unblock_reason why);
@@ -74,21 +67,9 @@ class connection : public hosted_actor, public io_handler, public flushable {
  private:
   void on_readable();
   void process_input();
-  void execute(const std::vector<std::string_view>& args);
-  void execute_command(const command_spec& cmd, const std::vector<std::string_view>& args);
-  void reject(const command_spec* cmd, std::string_view error);
-  // Runs a command that has passed every check (no shard locking: the caller holds them).
-  void run_command(const command_spec& cmd, const std::vector<std::string_view>& args);
-  void abandon_out_of_memory(exec_context& ctx, size_t reply_mark);
-  // The shards a command touches, appended to shard_ids_; false means all of them.
-  bool collect_shards(const command_spec& cmd, const std::vector<std::string_view>& args);
-  void queue_multi(const command_spec& cmd, const std::vector<std::string_view>& args);
 
   // Enforces client-output-buffer-limit for this client's class; false if it must close.
   bool output_within_limits();
-  // The command asked to block: register the waiter (its shards are held).
-  void start_block(exec_context& ctx, const command_spec& cmd,
-                   const std::vector<std::string_view>& args);
   // A waiter's command was replayed for it elsewhere: take the reply and go on.
   void on_served(const std::string& reply);
   void flush_output();
@@ -98,6 +79,7 @@ class connection : public hosted_actor, public io_handler, public flushable {
   void grow_input(size_t need);
 
   server& srv_;
+  dispatcher& engine_;  // this reactor's
   int fd_;
   bool closed_ = false;
   bool write_armed_ = false;
@@ -113,20 +95,9 @@ class connection : public hosted_actor, public io_handler, public flushable {
   std::string out_;
   size_t out_sent_ = 0;
   reply_writer writer_;
-  std::vector<int> key_positions_;  // scratch, reused across commands
-  std::vector<int> shard_ids_;
-
-  struct queued_command {
-    const command_spec* cmd;
-    std::vector<std::string> args;
-  };
-  std::vector<queued_command> multi_queue_;
-  std::vector<std::pair<int, std::string>> watched_;  // (db, key)
   std::set<std::string> channels_, patterns_;
   blocked_ptr blocked_;
   uint64_t block_timer_ = 0;
-  bool executing_multi_ = false;  // blocking commands inside EXEC answer nil
-  std::vector<std::pair<int, std::vector<std::string>>> tx_ops_;  // EXEC's journal entries
   int64_t soft_limit_since_ms_ = 0;  // when the soft output limit was first exceeded
 };
 

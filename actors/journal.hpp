@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/server_services.hpp"
+
 namespace troupe {
 
 class write_journal {
@@ -22,7 +24,7 @@ class write_journal {
   void append(int db, const std::vector<std::string>& args);
   // The writes of one command or one EXEC, appended together; more than one is
   // wrapped in MULTI/EXEC so a replica or a reload applies them atomically.
-  using op = std::pair<int, std::vector<std::string>>;
+  using op = journal_op;
   void append_ops(const std::vector<op>& ops);
 
   // Bytes appended so far (the replication offset).

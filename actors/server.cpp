@@ -25,18 +25,6 @@
 
 namespace troupe {
 
-int64_t wall_clock_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t wall_clock_us() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
-
 server::server(caf::actor_system& sys, config_registry& cfg)
     : sys_(sys),
       cfg_(cfg),
@@ -73,13 +61,18 @@ bool server::start() {
     }
 
   record_startup_memory();
+  // One dispatcher (and its statistics) per reactor; the first also replays
+  // the AOF at start-up.
+  size_t commands = command_table::instance().size();
+  for (int i = 0; i < threads; ++i) {
+    stats_.push_back(std::make_unique<reactor_stats>(commands));
+    dispatchers_.push_back(std::make_unique<dispatcher>(*keyspace_, *this, *stats_.back()));
+  }
   if (!load_data()) return false;
 
-  size_t commands = command_table::instance().size();
   for (int i = 0; i < threads; ++i) {
     reactors_.push_back(std::make_unique<reactor>(sys_, i));
     reactors_.back()->set_spin_source(&settings.reactor_spin_us);
-    stats_.push_back(std::make_unique<reactor_stats>(commands));
   }
   hosted_connections_.resize(size_t(threads));
   lazy_freer_ = sys_.spawn<lazy_freer>(std::ref(*this));
@@ -374,20 +367,9 @@ void server::keyspace_event(uint32_t cls, std::string_view event, std::string_vi
   }
 }
 
-void server::key_modified(int db, std::string_view key) {
-  if (keyspace_->watched_keys.load(std::memory_order_relaxed) == 0) return;
-  // The caller holds the key's shard (or every shard for a whole-db change).
-  auto touch = [](std::vector<session*>& watchers) {
-    for (session* s : watchers) s->set(client_dirty_cas);
-  };
-  if (key.empty()) {
-    for (int i = 0; i < keyspace_->shard_count(); ++i)
-      for (auto& [k, watchers] : keyspace_->shard(i).watched(db)) touch(watchers);
-    return;
-  }
-  watch_map& m = keyspace_->shard(keyspace_->shard_of_key(key)).watched(db);
-  auto it = m.find(std::string(key));
-  if (it != m.end()) touch(it->second);
+
+bool server::writes_refused() const {
+  return persistence_->writes_refused();
 }
 
 void server::journal(int db, const std::vector<std::string>& args) {

@@ -23,10 +23,12 @@
 #include "actors/persistence.hpp"
 #include "actors/pubsub_hub.hpp"
 #include "actors/reactor.hpp"
-#include "actors/server_stats.hpp"
 #include "protocol/config.hpp"
+#include "storage/clock.hpp"
+#include "storage/dispatcher.hpp"
 #include "storage/keyspace.hpp"
 #include "storage/server_services.hpp"
+#include "storage/server_stats.hpp"
 #include "storage/session.hpp"
 
 namespace troupe {
@@ -64,6 +66,8 @@ class server : public server_services {
   int reactor_count() const { return int(reactors_.size()); }
   reactor& reactor_at(int i) { return *reactors_[size_t(i)]; }
   reactor_stats& stats_of(int reactor) { return *stats_[size_t(reactor)]; }
+  // The command dispatcher of a reactor (every command goes through one).
+  dispatcher& dispatcher_of(int reactor) { return *dispatchers_[size_t(reactor)]; }
   const std::vector<std::unique_ptr<reactor_stats>>& all_stats() const { return stats_; }
 
   // -- clients -------------------------------------------------------------------
@@ -101,7 +105,8 @@ class server : public server_services {
     std::lock_guard<std::mutex> g(config_mutex_);
     return requirepass_;
   }
-  bool auth_required() const { return auth_required_.load(std::memory_order_relaxed); }
+  bool auth_required() const override { return auth_required_.load(std::memory_order_relaxed); }
+  bool writes_refused() const override;
   int64_t query_buffer_limit() const { return query_buffer_limit_.load(std::memory_order_relaxed); }
   int64_t idle_timeout_s() const { return idle_timeout_.load(std::memory_order_relaxed); }
   int tcp_keepalive() const { return tcp_keepalive_.load(std::memory_order_relaxed); }
@@ -123,9 +128,10 @@ class server : public server_services {
 
   // -- server_services -------------------------------------------------------------
   void keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) override;
-  void key_modified(int db, std::string_view key) override;
   void free_later(kv_entry* chain) override;
   void journal(int db, const std::vector<std::string>& args) override;
+  void journal_ops(const std::vector<journal_op>& ops) override { journal_.append_ops(ops); }
+  bool journal_active() const override { return journal_.active(); }
 
  private:
   void attach_config_hooks();
@@ -140,6 +146,7 @@ class server : public server_services {
   std::unique_ptr<keyspace> keyspace_;
   std::vector<std::unique_ptr<reactor>> reactors_;
   std::vector<std::unique_ptr<reactor_stats>> stats_;
+  std::vector<std::unique_ptr<dispatcher>> dispatchers_;
   std::vector<caf::actor> shard_actors_;
   std::vector<caf::actor> listeners_;
   caf::actor lazy_freer_;
@@ -183,8 +190,5 @@ class server : public server_services {
   bool stop_requested_ = false;
   int exit_code_ = 0;
 };
-
-int64_t wall_clock_ms();
-int64_t wall_clock_us();
 
 }  // namespace troupe

@@ -35,7 +35,7 @@ void shard::cron() {
   store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
     uint32_t flags = srv_.settings.notify_flags.load(std::memory_order_relaxed);
     if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
-    srv_.key_modified(db, e->key());
+    srv_.keys().key_modified(db, e->key());
     srv_.journal(db, {"DEL", std::string(e->key())});
   });
   store_.stats().expire_cycle_us.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(

@@ -37,8 +37,11 @@ const named_bit flag_table[] = {
     {"no_async_loading", cmd_no_async_loading},
     {"all_shards", cmd_all_shards},
     {"no_keyspace", cmd_no_keyspace},
+    {"subscriber_ok", cmd_subscriber_ok},
+    {"tx_control", cmd_tx_control},
 };
-constexpr uint32_t internal_flags = cmd_all_shards | cmd_no_keyspace;
+constexpr uint32_t internal_flags =
+    cmd_all_shards | cmd_no_keyspace | cmd_subscriber_ok | cmd_tx_control;
 
 const named_bit acl_table[] = {
     {"keyspace", acl_keyspace},

@@ -1,7 +1,8 @@
 // The command table: every command's name, arity, flags, key positions, ACL
-// categories and documentation, and the function that runs it. Command family
-// files register their commands with a table at their bottom (see
-// TROUPE_REGISTER_COMMANDS); nothing else needs editing to add a command.
+// categories and documentation, and the function that runs it. Each command
+// family file ends with a table of its commands and a register_<file>(table)
+// function; storage/command_families.cpp and actors/command_families.cpp call
+// them once at start-up, in a fixed order.
 //
 // This layer knows nothing of how commands run: a handler takes an exec_context,
 // which storage/ defines.
@@ -45,6 +46,11 @@ enum command_flag : uint32_t {
   cmd_all_shards = 1u << 24,
   // The command does not touch the keyspace at all (PING, CLIENT, CONFIG...).
   cmd_no_keyspace = 1u << 25,
+  // A RESP2 subscriber may send it (the (P|S)SUBSCRIBE family, PING, QUIT, RESET).
+  cmd_subscriber_ok = 1u << 26,
+  // It manages the transaction itself, so MULTI does not queue it (EXEC,
+  // DISCARD, MULTI, WATCH, QUIT, RESET).
+  cmd_tx_control = 1u << 27,
 };
 
 // Redis's ACL categories, in the order Redis lists them.
@@ -134,6 +140,10 @@ class command_table {
   static command_table& instance();
 
   void add(const char* group, const command_def& def);
+  template <size_t N>
+  void add_all(const char* group, const command_def (&defs)[N]) {
+    for (const auto& d : defs) add(group, d);
+  }
   // Looks a top-level command up by (any case) name.
   command_spec* find(std::string_view name) const;
   const std::vector<command_spec*>& top_level() const { return top_; }
@@ -152,20 +162,5 @@ class command_table {
 std::string_view to_lower(std::string_view s, char* buf);
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
-
-struct command_registrar {
-  template <size_t N>
-  command_registrar(const char* group, const command_def (&defs)[N]) {
-    for (const auto& d : defs) command_table::instance().add(group, d);
-  }
-};
-
-#define TROUPE_CONCAT_INNER(a, b) a##b
-#define TROUPE_CONCAT(a, b) TROUPE_CONCAT_INNER(a, b)
-// Usage at the bottom of a family file:
-//   const command_def string_commands[] = {{...}, ...};
-//   TROUPE_REGISTER_COMMANDS("string", string_commands);
-#define TROUPE_REGISTER_COMMANDS(group, table) \
-  static ::troupe::command_registrar TROUPE_CONCAT(registrar_, __LINE__)(group, table)
 
 }  // namespace troupe

@@ -252,7 +252,11 @@ const command_def bitmap_commands[] = {
      "Perform bitwise operations between strings", "2.6.0", "O(N)",
      "operation destkey key [key ...]"},
 };
-TROUPE_REGISTER_COMMANDS("bitmap", bitmap_commands);
 
 }  // namespace
+
+void register_bitmap_family(command_table& t) {
+  t.add_all("bitmap", bitmap_commands);
+}
+
 }  // namespace troupe

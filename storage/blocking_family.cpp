@@ -229,7 +229,6 @@ const command_def blocking_list_commands[] = {
      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
      "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]", numkeys_at_2},
 };
-TROUPE_REGISTER_COMMANDS("list", blocking_list_commands);
 
 const command_def blocking_zset_commands[] = {
     {"bzpopmin", -3, "write noscript blocking fast", 1, -2, 1, "", cmd_bzpopmin,
@@ -249,7 +248,12 @@ const command_def blocking_zset_commands[] = {
      "elements in the sorted set, and M being the number of elements popped.",
      "timeout numkeys key [key ...] MIN|MAX [COUNT count]", numkeys_at_2},
 };
-TROUPE_REGISTER_COMMANDS("sorted-set", blocking_zset_commands);
 
 }  // namespace
+
+void register_blocking_family(command_table& t) {
+  t.add_all("list", blocking_list_commands);
+  t.add_all("sorted-set", blocking_zset_commands);
+}
+
 }  // namespace troupe

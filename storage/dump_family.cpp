@@ -111,7 +111,11 @@ const command_def dump_commands[] = {
      "values into sorted sets is O(log(N)).",
      "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]"},
 };
-TROUPE_REGISTER_COMMANDS("generic", dump_commands);
 
 }  // namespace
+
+void register_dump_family(command_table& t) {
+  t.add_all("generic", dump_commands);
+}
+
 }  // namespace troupe

@@ -10,7 +10,7 @@ bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
   snapshot_touch(*k.shard, k.db_index, e);  // a snapshot in progress keeps it
   k.shard->stats().expired_keys.add();
   notify(notify_expired, "expired", k);
-  srv.key_modified(k.db_index, k.name);
+  ks.key_modified(k.db_index, k.name);
   // Replicas and the AOF learn of the expiry as an explicit delete.
   srv.journal(k.db_index, {"DEL", std::string(k.name)});
   k.db->remove(loc);

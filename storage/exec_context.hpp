@@ -9,6 +9,7 @@
 
 #include "protocol/command_table.hpp"
 #include "protocol/reply_writer.hpp"
+#include "storage/dispatcher.hpp"
 #include "storage/hash.hpp"
 #include "storage/keyspace.hpp"
 #include "storage/server_services.hpp"
@@ -48,14 +49,18 @@ inline constexpr std::string_view too_big =
 }  // namespace errors
 
 struct exec_context {
+  // Only the dispatcher builds one (storage/dispatcher.cpp).
   exec_context(const std::vector<std::string_view>& args, reply_writer& out, session& client,
-               keyspace& ks, server_services& srv, const command_spec& cmd, int64_t now_ms)
+               keyspace& ks, server_services& srv, const command_spec& cmd, int64_t now_ms,
+               dispatcher& engine, command_origin origin)
       : argv(args),
         out(out),
         client(client),
         ks(ks),
         srv(srv),
         cmd(cmd),
+        engine(engine),
+        origin(origin),
         now(now_ms),
         db_index(client.current_db()) {}
 
@@ -65,8 +70,10 @@ struct exec_context {
   keyspace& ks;
   server_services& srv;
   const command_spec& cmd;
-  int64_t now;   // milliseconds, one value for the whole command
-  int db_index;  // the client's selected database
+  dispatcher& engine;     // runs nested commands (EXEC) and owns transactions
+  command_origin origin;  // who sent the command
+  int64_t now;            // milliseconds, one value for the whole command
+  int db_index;           // the client's selected database
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
@@ -96,7 +103,7 @@ struct exec_context {
   void changed(const key_ref& k, int64_t n = 1) {
     ks.dirty.fetch_add(n, std::memory_order_relaxed);
     changes += n;
-    srv.key_modified(k.db_index, k.name);
+    ks.key_modified(k.db_index, k.name);
   }
 
   // -- propagation ----------------------------------------------------------

@@ -399,7 +399,11 @@ const command_def hash_commands[] = {
      "return back to 0. N is the number of elements inside the collection..",
      "key cursor [MATCH pattern] [COUNT count]"},
 };
-TROUPE_REGISTER_COMMANDS("hash", hash_commands);
 
 }  // namespace
+
+void register_hash_family(command_table& t) {
+  t.add_all("hash", hash_commands);
+}
+
 }  // namespace troupe

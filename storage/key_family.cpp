@@ -461,7 +461,7 @@ void cmd_flushdb(exec_context& c) {
   bool async;
   if (!flush_mode(c, async)) return;
   flush_db(c, c.db_index, async);
-  c.srv.key_modified(c.db_index, {});
+  c.ks.key_modified(c.db_index, {});
   c.out.ok();
 }
 
@@ -470,7 +470,7 @@ void cmd_flushall(exec_context& c) {
   if (!flush_mode(c, async)) return;
   for (int db = 0; db < c.ks.databases(); ++db) {
     flush_db(c, db, async);
-    c.srv.key_modified(db, {});
+    c.ks.key_modified(db, {});
   }
   c.ks.dirty.fetch_add(1, std::memory_order_relaxed);
   c.out.ok();
@@ -489,8 +489,8 @@ void cmd_swapdb(exec_context& c) {
       snapshot_drain_db(c.ks.shard(s), int(*b));
       c.ks.shard(s).db(int(*a)).swap(c.ks.shard(s).db(int(*b)));
     }
-    c.srv.key_modified(int(*a), {});
-    c.srv.key_modified(int(*b), {});
+    c.ks.key_modified(int(*a), {});
+    c.ks.key_modified(int(*b), {});
     c.ks.dirty.fetch_add(1, std::memory_order_relaxed);
   }
   c.out.ok();
@@ -573,7 +573,11 @@ const command_def key_commands[] = {
      "O(N) where N is the count of clients watching or blocking on keys from both databases.",
      "index1 index2"},
 };
-TROUPE_REGISTER_COMMANDS("generic", key_commands);
 
 }  // namespace
+
+void register_key_family(command_table& t) {
+  t.add_all("generic", key_commands);
+}
+
 }  // namespace troupe

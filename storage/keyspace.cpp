@@ -1,5 +1,7 @@
 #include "storage/keyspace.hpp"
 
+#include "storage/session.hpp"
+
 namespace troupe {
 
 keyspace::keyspace(int shards, int databases) : databases_(databases) {
@@ -47,6 +49,21 @@ void shard_set_guard::acquire_all(keyspace& ks) {
 void shard_set_guard::release() {
   for (auto it = held_.rbegin(); it != held_.rend(); ++it) (*it)->unlock();
   held_.clear();
+}
+
+void keyspace::key_modified(int db, std::string_view key) {
+  if (watched_keys.load(std::memory_order_relaxed) == 0) return;
+  auto touch = [](std::vector<session*>& watchers) {
+    for (session* s : watchers) s->set(client_dirty_cas);
+  };
+  if (key.empty()) {
+    for (auto& s : shards_)
+      for (auto& [k, watchers] : s->watched(db)) touch(watchers);
+    return;
+  }
+  watch_map& m = shard(shard_of_key(key)).watched(db);
+  auto it = m.find(std::string(key));
+  if (it != m.end()) touch(it->second);
 }
 
 }  // namespace troupe

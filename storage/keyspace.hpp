@@ -33,6 +33,11 @@ class keyspace {
   bool concurrent() const { return concurrent_; }
   void set_concurrent(bool v) { concurrent_ = v; }
 
+  // A key changed (an empty key: the whole database): clients WATCHing it
+  // will fail their EXEC. The caller holds the key's shard (all shards for a
+  // whole database).
+  void key_modified(int db, std::string_view key);
+
   size_t db_size(int db);
   size_t db_volatile(int db);
   size_t total_keys();

@@ -504,7 +504,11 @@ const command_def list_commands[] = {
      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
      "numkeys key [key ...] LEFT|RIGHT [COUNT count]", lmpop_keys},
 };
-TROUPE_REGISTER_COMMANDS("list", list_commands);
 
 }  // namespace
+
+void register_list_family(command_table& t) {
+  t.add_all("list", list_commands);
+}
+
 }  // namespace troupe

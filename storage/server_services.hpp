@@ -6,9 +6,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace troupe {
+
+// One write as the journal records it: the database and the command.
+using journal_op = std::pair<int, std::vector<std::string>>;
 
 struct kv_entry;
 
@@ -64,14 +68,23 @@ class server_services {
   // Publishes a keyspace event (only called when notify_flags selects it).
   virtual void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,
                               int db) = 0;
-  // A key changed: invalidates WATCHes and client-side caches.
-  virtual void key_modified(int db, std::string_view key) = 0;
   // Frees a chain of entries (linked by `next`) in the background.
   virtual void free_later(kv_entry* chain) = 0;
   // Appends a write to the journal (AOF, replicas) in database db. Called with
   // the shards of the command's keys held, so the journal's order is the order
   // in which the writes happened.
   virtual void journal(int db, const std::vector<std::string>& args) = 0;
+  // Appends the writes of one command or one EXEC together (MULTI/EXEC around
+  // them when there is more than one).
+  virtual void journal_ops(const std::vector<journal_op>& ops) = 0;
+  // False while nothing reads the journal: commands skip building entries.
+  virtual bool journal_active() const = 0;
+
+  // -- what the dispatcher's checks ask ------------------------------------------
+  // requirepass (or, later, ACL users) is set: clients must authenticate.
+  virtual bool auth_required() const = 0;
+  // The last background save failed and stop-writes-on-bgsave-error is on.
+  virtual bool writes_refused() const = 0;
 };
 
 }  // namespace troupe

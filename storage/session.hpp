@@ -8,9 +8,12 @@
 #include <mutex>
 #include <string>
 
+#include "storage/transaction_state.hpp"
+
 namespace troupe {
 
 struct command_spec;
+class client_endpoint;
 
 enum session_flag : uint32_t {
   client_multi = 1u << 0,       // inside MULTI
@@ -44,8 +47,10 @@ struct session {
   std::atomic<int> multi_queued{-1};
   int fd = -1;
   std::string addr, laddr;  // fixed at accept
-  // The connection actor that owns this session (actors/ only; opaque here).
-  void* owner = nullptr;
+  // Who owns this session (a connection actor), for replies that come later.
+  client_endpoint* endpoint = nullptr;
+  // MULTI/EXEC and WATCH state; touched only by the owner's thread.
+  transaction_state tx;
 
   // Guarded by mutex: strings changed by commands and read by CLIENT LIST.
   mutable std::mutex mutex;

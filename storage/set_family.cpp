@@ -484,7 +484,11 @@ const command_def set_commands[] = {
      "return back to 0. N is the number of elements inside the collection..",
      "key cursor [MATCH pattern] [COUNT count]"},
 };
-TROUPE_REGISTER_COMMANDS("set", set_commands);
 
 }  // namespace
+
+void register_set_family(command_table& t) {
+  t.add_all("set", set_commands);
+}
+
 }  // namespace troupe

@@ -449,7 +449,11 @@ const command_def string_commands[] = {
      "Overwrite part of a string at key starting at the specified offset", "2.2.0", "O(1)",
      "key offset value"},
 };
-TROUPE_REGISTER_COMMANDS("string", string_commands);
 
 }  // namespace
+
+void register_string_family(command_table& t) {
+  t.add_all("string", string_commands);
+}
+
 }  // namespace troupe

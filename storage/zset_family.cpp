@@ -1135,7 +1135,11 @@ const command_def zset_commands[] = {
      "the first set, and K is the size of the result set.",
      "destination numkeys key [key ...]", store_numkeys_at_2},
 };
-TROUPE_REGISTER_COMMANDS("sorted-set", zset_commands);
 
 }  // namespace
+
+void register_zset_family(command_table& t) {
+  t.add_all("sorted-set", zset_commands);
+}
+
 }  // namespace troupe

@@ -15,8 +15,10 @@
 
 #include <caf/all.hpp>
 
+#include "actors/command_families.hpp"
 #include "actors/log.hpp"
 #include "actors/server.hpp"
+#include "protocol/command_table.hpp"
 #include "protocol/config_directives.hpp"
 #include "storage/hash.hpp"
 
@@ -68,6 +70,7 @@ void daemonize() {
 
 int main(int argc, char** argv) {
   using namespace troupe;
+  register_all_commands(command_table::instance());
   std::string config_file;
   int first_option = 1;
   if (argc >= 2) {

@@ -7,7 +7,7 @@ namespace troupe {
 namespace {
 
 connection& conn_of(exec_context& c) {
-  return *static_cast<connection*>(c.client.owner);
+  return *static_cast<connection*>(c.client.endpoint);
 }
 
 std::vector<std::string_view> rest(exec_context& c, size_t from) {
@@ -82,19 +82,20 @@ void cmd_pubsub_help(exec_context& c) {
 }
 
 const command_def pubsub_commands[] = {
-    {"subscribe", -2, "pubsub noscript loading stale", 0, 0, 0, "", cmd_subscribe,
+    {"subscribe", -2, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "", cmd_subscribe,
      "Listen for messages published to the given channels", "2.0.0",
      "O(N) where N is the number of channels to subscribe to.", "channel [channel ...]"},
-    {"unsubscribe", -1, "pubsub noscript loading stale", 0, 0, 0, "", cmd_unsubscribe,
+    {"unsubscribe", -1, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "", cmd_unsubscribe,
      "Stop listening for messages posted to the given channels", "2.0.0",
      "O(N) where N is the number of clients already subscribed to a channel.",
      "[channel [channel ...]]"},
-    {"psubscribe", -2, "pubsub noscript loading stale", 0, 0, 0, "", cmd_psubscribe,
+    {"psubscribe", -2, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "", cmd_psubscribe,
      "Listen for messages published to channels matching the given patterns", "2.0.0",
      "O(N) where N is the number of patterns the client is already subscribed to.",
      "pattern [pattern ...]"},
-    {"punsubscribe", -1, "pubsub noscript loading stale", 0, 0, 0, "", cmd_punsubscribe,
-     "Stop listening for messages posted to channels matching the given patterns", "2.0.0",
+    {"punsubscribe", -1, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "",
+     cmd_punsubscribe, "Stop listening for messages posted to channels matching the given patterns",
+     "2.0.0",
      "O(N+M) where N is the number of patterns the client is already subscribed and M is the "
      "number of total patterns subscribed in the system (by any client).",
      "[pattern [pattern ...]]"},
@@ -119,7 +120,11 @@ const command_def pubsub_commands[] = {
     {"pubsub|help", 2, "loading stale", 0, 0, 0, "", cmd_pubsub_help,
      "Show helpful text about the different subcommands", "6.2.0", "O(1)", ""},
 };
-TROUPE_REGISTER_COMMANDS("pubsub", pubsub_commands);
 
 }  // namespace
+
+void register_pubsub_family(command_table& t) {
+  t.add_all("pubsub", pubsub_commands);
+}
+
 }  // namespace troupe

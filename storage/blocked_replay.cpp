@@ -1,9 +1,13 @@
-#include "actors/blocking.hpp"
-
+// Serving clients blocked on keys that a command just created (see
+// storage/blocking.hpp): each waiter's command is replayed for it through the
+// dispatcher, under every shard it touches, first come first served.
 #include <algorithm>
+#include <tuple>
 
-#include "actors/server.hpp"
+#include "protocol/reply_writer.hpp"
+#include "storage/dispatcher.hpp"
 #include "storage/exec_context.hpp"
+#include "storage/keyspace.hpp"
 
 namespace troupe {
 namespace {
@@ -25,8 +29,7 @@ blocked_ptr first_waiter(keyspace& ks, int s, int db, const std::string& key) {
   return q.front();
 }
 
-}  // namespace
-
+// Takes a blocked client off the queues of all its keys (their shards are held).
 void forget_waiter(keyspace& ks, const blocked_ptr& w) {
   for (auto& key : w->keys) {
     blocked_map& m = ks.shard(ks.shard_of_key(key)).blocked(w->db);
@@ -39,41 +42,47 @@ void forget_waiter(keyspace& ks, const blocked_ptr& w) {
   ks.blocked_clients.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void serve_ready_keys(server& srv) {
-  keyspace& ks = srv.keys();
-  while (ks.ready_pending.exchange(false)) {
+}  // namespace
+
+bool dispatcher::end_block(const blocked_ptr& w) {
+  shard_set_guard g;
+  std::vector<int> shards = w->shards;
+  g.acquire(ks_, shards);
+  if (w->done.load()) return false;  // already served: the reply is on its way
+  w->done.store(true);
+  forget_waiter(ks_, w);
+  w->s->clear(client_blocked);
+  return true;
+}
+
+void dispatcher::serve_ready_keys() {
+  while (ks_.ready_pending.exchange(false)) {
     std::vector<std::tuple<int, int, std::string>> ready;
-    for (int s = 0; s < ks.shard_count(); ++s) {
+    for (int s = 0; s < ks_.shard_count(); ++s) {
       shard_set_guard g;
       std::vector<int> one{s};
-      g.acquire(ks, one);
-      for (auto& [db, key] : ks.shard(s).ready_keys()) ready.emplace_back(s, db, std::move(key));
-      ks.shard(s).ready_keys().clear();
+      g.acquire(ks_, one);
+      for (auto& [db, key] : ks_.shard(s).ready_keys()) ready.emplace_back(s, db, std::move(key));
+      ks_.shard(s).ready_keys().clear();
     }
     for (auto& [s, db, key] : ready) {
       // Serve waiters in the order they blocked, while the key has something.
       for (;;) {
-        blocked_ptr w = first_waiter(ks, s, db, key);
+        blocked_ptr w = first_waiter(ks_, s, db, key);
         if (!w) break;
         shard_set_guard g;
         std::vector<int> shards = w->shards;
-        g.acquire(ks, shards);
+        g.acquire(ks_, shards);
         if (w->done.load()) continue;
         std::string reply;
         reply_writer out(reply);
         out.set_resp(w->s->resp);
         std::vector<std::string_view> args(w->args.begin(), w->args.end());
-        exec_context ctx(args, out, *w->s, ks, srv, *w->cmd, wall_clock_ms());
-        ctx.db_index = w->db;
-        ctx.blocking = block_mode::retry;
-        w->cmd->handler(ctx);
+        // A blocked client sends nothing, so its session still selects w->db.
+        execute(*w->cmd, args, *w->s, out, command_origin::blocked_replay, true);
         if (reply.empty()) break;  // taken by someone else, or of another type now
         w->done.store(true);
-        forget_waiter(ks, w);
-        // Journal the served pop as its non-blocking form, under the same shards.
-        std::vector<write_journal::op> ops;
-        for (auto& r : ctx.rewritten) ops.emplace_back(w->db, std::move(r));
-        srv.journal_log().append_ops(ops);
+        forget_waiter(ks_, w);
         g.release();
         w->wake(std::move(reply));
       }

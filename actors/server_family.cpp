@@ -306,7 +306,11 @@ const command_def server_commands[] = {
      "O(N) when saving, where N is the total number of keys in all databases",
      "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"},
 };
-TROUPE_REGISTER_COMMANDS("server", server_commands);
 
 }  // namespace
+
+void register_server_family(command_table& t) {
+  t.add_all("server", server_commands);
+}
+
 }  // namespace troupe

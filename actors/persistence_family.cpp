@@ -51,7 +51,11 @@ const command_def persistence_commands[] = {
     {"bgrewriteaof", 1, "admin noscript no_async_loading", 0, 0, 0, "", cmd_bgrewriteaof,
      "Asynchronously rewrite the append-only file", "1.0.0", "O(1)", ""},
 };
-TROUPE_REGISTER_COMMANDS("server", persistence_commands);
 
 }  // namespace
+
+void register_persistence_family(command_table& t) {
+  t.add_all("server", persistence_commands);
+}
+
 }  // namespace troupe

@@ -141,9 +141,9 @@ void cmd_hello(exec_context& c) {
 
 void cmd_reset(exec_context& c) {
   // RESET ends MULTI, WATCH and subscriptions too, silently.
-  auto& conn = *static_cast<connection*>(c.client.owner);
-  if (conn.in_multi()) conn.discard_multi();
-  conn.unwatch_all();
+  auto& conn = *static_cast<connection*>(c.client.endpoint);
+  if (c.client.has(client_multi)) c.engine.discard_transaction(c.client);
+  c.engine.unwatch_all(c.client);
   conn.leave_all_subscriptions();
   c.client.db.store(0, std::memory_order_relaxed);
   c.client.resp = 2;
@@ -459,11 +459,11 @@ void cmd_client_help(exec_context& c) {
 }
 
 const command_def connection_commands[] = {
-    {"ping", -1, "fast sentinel", 0, 0, 0, "", cmd_ping, "Ping the server", "1.0.0", "O(1)",
-     "[message]"},
+    {"ping", -1, "fast sentinel subscriber_ok", 0, 0, 0, "", cmd_ping, "Ping the server", "1.0.0",
+     "O(1)", "[message]"},
     {"echo", 2, "fast", 0, 0, 0, "", cmd_echo, "Echo the given string", "1.0.0", "O(1)", "message"},
-    {"quit", -1, "allow_busy no_auth fast", 0, 0, 0, "", cmd_quit, "Close the connection", "1.0.0",
-     "O(1)", ""},
+    {"quit", -1, "allow_busy no_auth fast subscriber_ok tx_control", 0, 0, 0, "", cmd_quit,
+     "Close the connection", "1.0.0", "O(1)", ""},
     {"select", 2, "loading stale fast", 0, 0, 0, "", cmd_select,
      "Change the selected database for the current connection", "1.0.0", "O(1)", "index"},
     {"auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "", cmd_auth,
@@ -472,8 +472,8 @@ const command_def connection_commands[] = {
     {"hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "", cmd_hello,
      "Handshake with Redis", "6.0.0", "O(1)",
      "[protover [AUTH username password] [SETNAME clientname]]"},
-    {"reset", 1, "noscript loading stale fast no_auth allow_busy", 0, 0, 0, "", cmd_reset,
-     "Reset the connection", "6.2.0", "O(1)", ""},
+    {"reset", 1, "noscript loading stale fast no_auth allow_busy subscriber_ok tx_control", 0, 0, 0,
+     "", cmd_reset, "Reset the connection", "6.2.0", "O(1)", ""},
     {"client", -2, "sentinel", 0, 0, 0, "", cmd_client,
      "A container for client connection commands", "2.4.0", "Depends on subcommand.", ""},
     {"client|id", 2, "noscript loading stale sentinel", 0, 0, 0, "", cmd_client_id,
@@ -501,7 +501,11 @@ const command_def connection_commands[] = {
     {"client|help", 2, "loading stale sentinel", 0, 0, 0, "", cmd_client_help,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", ""},
 };
-TROUPE_REGISTER_COMMANDS("connection", connection_commands);
 
 }  // namespace
+
+void register_connection_family(command_table& t) {
+  t.add_all("connection", connection_commands);
+}
+
 }  // namespace troupe

@@ -1,0 +1,16 @@
+#include "actors/command_families.hpp"
+
+#include "protocol/command_table.hpp"
+#include "storage/command_families.hpp"
+
+namespace troupe {
+
+void register_all_commands(command_table& t) {
+  register_storage_commands(t);
+  register_connection_family(t);
+  register_server_family(t);
+  register_persistence_family(t);
+  register_pubsub_family(t);
+}
+
+}  // namespace troupe

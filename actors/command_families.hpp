@@ -1,0 +1,18 @@
+// The server-side command families (connection, server, persistence, pub/sub):
+// they need the running server, so they live with the actors.
+#pragma once
+
+namespace troupe {
+
+class command_table;
+
+void register_connection_family(command_table& t);
+void register_persistence_family(command_table& t);
+void register_pubsub_family(command_table& t);
+void register_server_family(command_table& t);
+
+// Every command Troupe has: the storage families and the server ones. Called
+// once by troupe-server before anything looks a command up.
+void register_all_commands(command_table& t);
+
+}  // namespace troupe

@@ -1,0 +1,75 @@
+// Runs commands in-process, without sockets or actors: a keyspace, a
+// dispatcher and a client session, as a connection would have them. Family
+// tests use it to check a command's behaviour directly (the socket and
+// differential tests against redis-server stay in tests/integration/).
+//
+//   command_harness h;
+//   EXPECT_EQ(h.run({"SET", "k", "v"}).str, "OK");
+//   EXPECT_EQ(h.run({"GET", "k"}).str, "v");
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/resp_value.hpp"
+#include "storage/client_endpoint.hpp"
+#include "storage/keyspace.hpp"
+#include "storage/server_services.hpp"
+#include "storage/server_stats.hpp"
+#include "storage/session.hpp"
+
+namespace troupe {
+class dispatcher;
+}
+
+namespace troupe::test {
+
+// The server as commands see it, with everything recorded for assertions.
+class recording_services : public server_services {
+ public:
+  struct event {
+    std::string name, key;
+    int db;
+  };
+  std::vector<journal_op> journal_log;  // every journaled write, in order
+  std::vector<event> events;            // keyspace notifications
+  bool refuse_writes = false;           // as after a failed BGSAVE
+  bool require_auth = false;
+
+  void keyspace_event(uint32_t, std::string_view event, std::string_view key, int db) override;
+  void free_later(kv_entry* chain) override;
+  void journal(int db, const std::vector<std::string>& args) override;
+  void journal_ops(const std::vector<journal_op>& ops) override;
+  bool journal_active() const override { return true; }
+  bool auth_required() const override { return require_auth; }
+  bool writes_refused() const override { return refuse_writes; }
+};
+
+class command_harness : public client_endpoint {
+ public:
+  explicit command_harness(int shards = 4, int databases = 16);
+  ~command_harness() override;
+
+  // Runs one command as a client would send it and returns the parsed reply.
+  resp_value run(const std::vector<std::string>& args);
+  // Replies delivered after the command returned (served blocked clients).
+  std::vector<resp_value> take_late_replies();
+
+  session& client() { return session_; }
+  recording_services& services() { return services_; }
+  keyspace& keys() { return keyspace_; }
+  dispatcher& engine() { return *engine_; }
+  reactor_stats& stats() { return stats_; }
+
+  void on_block(const blocked_ptr& w, int64_t timeout_ms) override;
+
+ private:
+  recording_services services_;
+  keyspace keyspace_;
+  reactor_stats stats_;
+  std::unique_ptr<dispatcher> engine_;
+  session session_;
+  std::vector<std::string> late_;
+};
+
+}  // namespace troupe::test
