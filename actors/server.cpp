@@ -367,7 +367,6 @@ void server::keyspace_event(uint32_t cls, std::string_view event, std::string_vi
   }
 }
 
-
 bool server::writes_refused() const {
   return persistence_->writes_refused();
 }
