@@ -170,29 +170,46 @@ std::optional<std::string> aof_manager::open_locked() {
   if (f->fd < 0) return "Can't open the append-only file " + incr + ": " + strerror(errno);
   file_ = f;
   fsync_dir(dir);
-  write_journal& j = srv_.journal_log();
-  j.forget_db();
-  std::string drop;
-  written_ = j.take(drop);  // anything before the file opened is not ours
-  synced_ = written_.load();
-  j.set_active(true);
-  enabled_ = true;
+  start_following_locked();
   log_notice("Appending to {}", incr);
   return std::nullopt;
+}
+
+void aof_manager::start_following_locked() {
+  journal& j = srv_.journal_log();
+  if (reader_) j.detach(*reader_);
+  // The AOF never falls behind (it writes every pass), so it has no lag limit.
+  reader_ = j.attach_at_end(nullptr);
+  j.forget_db();
+  written_ = j.end();  // anything before the file opened is not ours
+  synced_ = written_.load();
+  enabled_ = true;
 }
 
 void aof_manager::close() {
   std::lock_guard<std::mutex> g(mutex_);
   enabled_ = false;
-  srv_.journal_log().set_active(false);
+  if (reader_) srv_.journal_log().detach(*reader_);
+  reader_.reset();
   if (file_ && file_->fd >= 0) fdatasync(file_->fd);
   file_.reset();
 }
 
-bool aof_manager::write_all(const std::string& bytes) {
+bool aof_manager::write_pending_locked() {
+  spans_.clear();
+  auto upto = srv_.journal_log().read(*reader_, spans_);
+  bool ok = true;
+  for (auto& s : spans_)
+    if (ok) ok = write_all(s.data, s.size);
+  spans_.clear();  // lets the journal free what everyone has read
+  if (ok && upto) written_ = *upto;
+  return ok;
+}
+
+bool aof_manager::write_all(const char* data, size_t size) {
   size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(file_->fd, bytes.data() + off, bytes.size() - off);
+  while (off < size) {
+    ssize_t n = ::write(file_->fd, data + off, size - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (write_ok_.exchange(false))
@@ -202,21 +219,17 @@ bool aof_manager::write_all(const std::string& bytes) {
     off += size_t(n);
   }
   if (!write_ok_.exchange(true)) log_warning("AOF write error looks solved. Can write again.");
-  current_size_.fetch_add(int64_t(bytes.size()));
+  current_size_.fetch_add(int64_t(size));
   return true;
 }
 
 void aof_manager::flush_pass() {
   if (!enabled()) return;
   // Nothing new since the last write (the common case for a read-only pass).
-  if (srv_.journal_log().offset() == written_.load(std::memory_order_relaxed)) return;
+  if (srv_.journal_log().end() == written_.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> g(mutex_);
-  if (!file_) return;
-  uint64_t upto = srv_.journal_log().take(buffer_);
-  if (!buffer_.empty()) {
-    if (!write_all(buffer_)) return;
-    written_ = upto;
-  }
+  if (!file_ || !reader_) return;
+  if (!write_pending_locked()) return;
   if (policy_.load(std::memory_order_relaxed) == fsync_policy::always &&
       synced_.load(std::memory_order_relaxed) < written_.load()) {
     fdatasync(file_->fd);
@@ -250,9 +263,7 @@ std::optional<std::string> aof_manager::rotate_for_rewrite(bool rdb_base) {
       if (auto m = aof_manifest::parse(text, err)) manifest_ = *m;
     if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return std::nullopt;
   } else {
-    std::string pending;
-    uint64_t upto = srv_.journal_log().take(pending);
-    if (!pending.empty() && write_all(pending)) written_ = upto;
+    if (reader_) write_pending_locked();
     fdatasync(file_->fd);
     synced_ = written_.load();
   }
@@ -273,13 +284,7 @@ std::optional<std::string> aof_manager::rotate_for_rewrite(bool rdb_base) {
     return std::nullopt;
   }
   file_ = f;
-  write_journal& j = srv_.journal_log();
-  j.forget_db();
-  std::string drop;
-  written_ = j.take(drop);
-  synced_ = written_.load();
-  j.set_active(true);
-  enabled_ = true;
+  start_following_locked();
   return aof_manifest::base_name(prefix(), manifest_.next_base_seq(), rdb_base);
 }
 

@@ -1,9 +1,10 @@
 // The append only file, Redis 7 style (a directory with a manifest, one base
-// file and incremental files). Each reactor, at the end of its loop pass and
-// before its replies go out, writes what the journal gathered; with
-// `appendfsync always` it fsyncs then too, so one fsync covers every write of
-// the pass (group commit) and no write is acknowledged before it is on disk.
-// With `everysec` a background actor fsyncs once a second.
+// file and incremental files). It is one reader of the journal: each reactor,
+// at the end of its loop pass and before its replies go out, writes what the
+// journal gathered since; with `appendfsync always` it fsyncs then too, so one
+// fsync covers every write of the pass (group commit) and no write is
+// acknowledged before it is on disk. With `everysec` a background actor fsyncs
+// once a second.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -16,6 +17,7 @@
 
 #include "storage/aof_manifest.hpp"
 #include "storage/counters.hpp"
+#include "storage/journal.hpp"
 
 namespace troupe {
 
@@ -66,7 +68,11 @@ class aof_manager {
   };
   std::optional<std::string> replay_file(const std::string& path, bool last, bool& truncated);
   std::optional<std::string> open_locked();
-  bool write_all(const std::string& bytes);
+  // Follows the journal from its end, with the next write starting with SELECT.
+  void start_following_locked();
+  // Writes what the journal has for us to the current file.
+  bool write_pending_locked();
+  bool write_all(const char* data, size_t size);
 
   server& srv_;
   std::atomic<bool> enabled_{false};
@@ -74,7 +80,8 @@ class aof_manager {
   mutable std::mutex mutex_;  // one writer at a time; guards file_ and manifest_
   std::shared_ptr<open_file> file_;
   aof_manifest manifest_;
-  std::string buffer_;
+  std::optional<journal::reader_id> reader_;
+  std::vector<journal::span> spans_;
   std::atomic<uint64_t> written_{0};  // journal offset written to the file
   std::atomic<uint64_t> synced_{0};   // journal offset known to be on disk
   std::atomic<bool> write_ok_{true};

@@ -244,7 +244,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("mem_fragmentation_ratio", fmt2(used ? double(rss) / double(used) : 0));
     w.field("mem_fragmentation_bytes", int64_t(rss) - int64_t(used));
     w.field("mem_not_counted_for_evict", "0");
-    w.field("mem_replication_backlog", "0");
+    w.field("mem_replication_backlog", srv.journal_log().memory());
     w.field("mem_total_replication_buffers", "0");
     w.field("mem_clients_slaves", "0");
     w.field("mem_clients_normal", clients_mem);
@@ -319,12 +319,13 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("master_failover_state", "no-failover");
     w.field("master_replid", srv.run_id());
     w.field("master_replid2", "0000000000000000000000000000000000000000");
-    w.field("master_repl_offset", "0");
+    const journal& j = srv.journal_log();
+    w.field("master_repl_offset", j.repl_offset());
     w.field("second_repl_offset", "-1");
-    w.field("repl_backlog_active", "0");
-    w.field("repl_backlog_size", "1048576");
-    w.field("repl_backlog_first_byte_offset", "0");
-    w.field("repl_backlog_histlen", "0");
+    w.field("repl_backlog_active", j.backlog_active() ? "1" : "0");
+    w.field("repl_backlog_size", j.backlog_size());
+    w.field("repl_backlog_first_byte_offset", j.backlog_first_offset());
+    w.field("repl_backlog_histlen", j.backlog_histlen());
   }
   if (on("cpu")) {
     w.header("CPU");

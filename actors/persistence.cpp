@@ -50,7 +50,7 @@ std::string persistence::rdb_header(bool aof_base) {
   enc.aux("used-mem", int64_t(heap_used_bytes()));
   enc.aux("repl-stream-db", int64_t(0));
   enc.aux("repl-id", srv_.run_id());
-  enc.aux("repl-offset", int64_t(srv_.journal_log().offset()));
+  enc.aux("repl-offset", int64_t(srv_.journal_log().repl_offset()));
   enc.aux("aof-base", int64_t(aof_base ? 1 : 0));
   // Sizes at the cut let a loader size its tables once.
   keyspace& ks = srv_.keys();

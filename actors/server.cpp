@@ -101,7 +101,10 @@ bool server::start() {
       cron(i);
     });
     // Before this pass's replies leave: the journal reaches the AOF (and disk).
-    r.before_flush([this] { aof_->flush_pass(); });
+    r.before_flush([this] {
+      aof_->flush_pass();
+      journal_.publish();  // readers on other threads learn of this pass's writes
+    });
     r.start();
   }
   if (!open_listeners()) return false;
@@ -372,7 +375,7 @@ bool server::writes_refused() const {
 }
 
 void server::journal(int db, const std::vector<std::string>& args) {
-  journal_.append(db, args);
+  journal_.append_ops({{db, args}});
 }
 
 bool server::load_data() {

@@ -19,13 +19,13 @@
 
 #include "actors/actor_directory.hpp"
 #include "actors/aof.hpp"
-#include "actors/journal.hpp"
 #include "actors/persistence.hpp"
 #include "actors/pubsub_hub.hpp"
 #include "actors/reactor.hpp"
 #include "protocol/config.hpp"
 #include "storage/clock.hpp"
 #include "storage/dispatcher.hpp"
+#include "storage/journal.hpp"
 #include "storage/keyspace.hpp"
 #include "storage/server_services.hpp"
 #include "storage/server_stats.hpp"
@@ -90,7 +90,8 @@ class server : public server_services {
   int pick_reactor() { return int(next_reactor_.fetch_add(1) % reactors_.size()); }
 
   pubsub_hub& pubsub() { return pubsub_; }
-  write_journal& journal_log() { return journal_; }
+  // Qualified: server_services::journal() (a method) hides the class here.
+  troupe::journal& journal_log() { return journal_; }
   aof_manager& aof() { return *aof_; }
   class persistence& snapshots() {
     return *persistence_;
@@ -151,7 +152,7 @@ class server : public server_services {
   std::vector<caf::actor> listeners_;
   caf::actor lazy_freer_;
   pubsub_hub pubsub_;
-  write_journal journal_;
+  troupe::journal journal_;
   std::unique_ptr<aof_manager> aof_;
   std::unique_ptr<class persistence> persistence_;
   caf::actor aof_fsync_;
