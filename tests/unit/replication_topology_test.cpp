@@ -182,8 +182,9 @@ TEST(rdb_transfer, eof_framing_holds_back_what_may_be_the_mark) {
 }
 
 TEST(rdb_transfer, garbage_from_a_master_is_an_error) {
-  for (std::string bad :
-       {"+OK\r\n", "$abc\r\n", "$-5\r\n", "$EOF:short\r\n", std::string(300, 'x')}) {
+  const std::vector<std::string> garbage = {"+OK\r\n", "$abc\r\n", "$-5\r\n", "$EOF:short\r\n",
+                                            std::string(300, 'x')};
+  for (const std::string& bad : garbage) {
     rdb_transfer t(1 << 20);
     auto r = t.feed(bad.data(), bad.size());
     EXPECT_EQ(r.st == rdb_transfer::status::error || (bad.size() > 256 && t.error().size() > 0),
