@@ -24,18 +24,9 @@ std::string fmt2(double v) {
   return buf;
 }
 
-size_t rss_bytes() {
-  std::ifstream f("/proc/self/statm");
-  size_t pages = 0, resident = 0;
-  f >> pages >> resident;
-  return resident * size_t(sysconf(_SC_PAGESIZE));
-}
-
 size_t total_system_memory() {
   return size_t(sysconf(_SC_PHYS_PAGES)) * size_t(sysconf(_SC_PAGESIZE));
 }
-
-std::atomic<size_t> peak_memory{0};
 
 struct section_writer {
   std::string out;
@@ -72,21 +63,6 @@ uint64_t shard_sum(server& srv, counter shard_stats::*m) {
 }
 
 }  // namespace
-
-std::atomic<size_t> startup_memory{0};
-
-void record_startup_memory() {
-  startup_memory = heap_used_bytes();
-}
-
-size_t heap_used_bytes() {
-  struct mallinfo2 mi = mallinfo2();
-  size_t used = mi.uordblks + mi.hblkhd;
-  size_t peak = peak_memory.load(std::memory_order_relaxed);
-  while (used > peak && !peak_memory.compare_exchange_weak(peak, used)) {
-  }
-  return used;
-}
 
 std::string human_bytes(uint64_t n) {
   char buf[64];
@@ -183,9 +159,9 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   }
   if (on("memory")) {
     w.header("Memory");
-    size_t used = heap_used_bytes();
-    size_t rss = rss_bytes();
-    size_t peak = peak_memory.load();
+    memory_overview m = gather_memory_overview(srv);
+    size_t used = m.total_allocated, rss = m.rss, peak = m.peak_allocated;
+    size_t active = m.allocator_active;
     size_t sysmem = total_system_memory();
     w.field("used_memory", used);
     w.field("used_memory_human", human_bytes(used));
@@ -193,29 +169,16 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("used_memory_rss_human", human_bytes(rss));
     w.field("used_memory_peak", peak);
     w.field("used_memory_peak_human", human_bytes(peak));
-    w.field("used_memory_peak_perc", fmt2(peak ? 100.0 * double(used) / double(peak) : 0) + "%");
-    // Overhead as Redis counts it: the heap at start-up plus client buffers and
-    // the AOF buffer; the rest is the dataset.
-    size_t startup = std::min(startup_memory.load(), used);
-    uint64_t clients_mem = 0;
-    srv.for_each_client([&](uint64_t, const client_record& r) {
-      clients_mem += r.s->query_buffer.load(std::memory_order_relaxed) +
-                     r.s->query_buffer_free.load(std::memory_order_relaxed) +
-                     r.s->output_bytes.load(std::memory_order_relaxed);
-    });
-    size_t overhead = std::min<size_t>(used, startup + clients_mem);
-    size_t dataset = used - overhead;
-    w.field("used_memory_overhead", overhead);
-    w.field("used_memory_startup", startup);
-    w.field("used_memory_dataset", dataset);
-    w.field("used_memory_dataset_perc",
-            fmt2(used > startup ? 100.0 * double(dataset) / double(used - startup) : 0) + "%");
-    // glibc's view: bytes handed out, bytes its arenas and mmaps hold.
-    struct mallinfo2 mi = mallinfo2();
-    size_t active = mi.arena + mi.hblkhd;
-    w.field("allocator_allocated", used);
+    w.field("used_memory_peak_perc", fmt2(m.peak_perc) + "%");
+    // Overhead as Redis counts it (MEMORY STATS has the parts): the heap at
+    // start-up, client and AOF buffers, and indexing the keys; the rest is the dataset.
+    w.field("used_memory_overhead", m.overhead_total);
+    w.field("used_memory_startup", m.startup_allocated);
+    w.field("used_memory_dataset", m.dataset);
+    w.field("used_memory_dataset_perc", fmt2(m.dataset_perc) + "%");
+    w.field("allocator_allocated", m.allocator_allocated);
     w.field("allocator_active", active);
-    w.field("allocator_resident", active);
+    w.field("allocator_resident", m.allocator_resident);
     w.field("total_system_memory", sysmem);
     w.field("total_system_memory_human", human_bytes(sysmem));
     // No scripting engine: Lua and functions hold nothing.
@@ -244,12 +207,12 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("mem_fragmentation_ratio", fmt2(used ? double(rss) / double(used) : 0));
     w.field("mem_fragmentation_bytes", int64_t(rss) - int64_t(used));
     w.field("mem_not_counted_for_evict", "0");
-    w.field("mem_replication_backlog", srv.journal_log().memory());
+    w.field("mem_replication_backlog", m.repl_backlog);
     w.field("mem_total_replication_buffers", "0");
     w.field("mem_clients_slaves", "0");
-    w.field("mem_clients_normal", clients_mem);
+    w.field("mem_clients_normal", m.clients_normal);
     w.field("mem_cluster_links", "0");
-    w.field("mem_aof_buffer", "0");
+    w.field("mem_aof_buffer", m.aof_buffer);
     w.field("mem_allocator", "libc");
     w.field("active_defrag_running", "0");
     w.field("lazyfree_pending_objects", "0");

@@ -6,13 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "actors/memory_stats.hpp"  // heap_used_bytes, record_startup_memory
+
 namespace troupe {
 class server;
 // `sections` as given to INFO (empty: the default set).
 std::string build_info(server& srv, const std::vector<std::string_view>& sections);
-// Memory allocated by the process's heap (used_memory).
-size_t heap_used_bytes();
-// Records the heap in use before any data is loaded (INFO's used_memory_startup).
-void record_startup_memory();
 std::string human_bytes(uint64_t n);
 }  // namespace troupe

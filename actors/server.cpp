@@ -296,6 +296,7 @@ void server::cron(int reactor_index) {
   if (reactor_index == 0) {
     settings.lru_clock = uint32_t((now / 1000) & ((1u << 24) - 1));
     sample_instantaneous();
+    heap_used_bytes();  // samples used_memory_peak, as Redis's cron does
     persistence_->cron();
   }
   int64_t timeout = idle_timeout_s();

@@ -262,7 +262,8 @@ void cmd_shutdown(exec_context& c) {
 }
 
 const command_def server_commands[] = {
-    {"info", -1, "loading stale sentinel", 0, 0, 0, "@dangerous", cmd_info,
+    // all_shards: INFO memory and keyspace read every shard's tables.
+    {"info", -1, "loading stale sentinel all_shards", 0, 0, 0, "@dangerous", cmd_info,
      "Get information and statistics about the server", "1.0.0", "O(1)", "[section [section ...]]"},
     {"time", 1, "loading stale fast", 0, 0, 0, "", cmd_time, "Return the current server time",
      "2.6.0", "O(1)", ""},

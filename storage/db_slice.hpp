@@ -18,6 +18,7 @@ class db_slice {
 
   size_t size() const { return keys.size(); }
   size_t volatile_count() const { return volatile_.size(); }
+  size_t volatile_capacity() const { return volatile_.capacity(); }
   // Sum of TTLs seen by the last expiry cycle, for INFO keyspace avg_ttl.
   int64_t avg_ttl = 0;
   // Snapshot parity (snapshot.hpp): entries added now count as already saved.

@@ -114,6 +114,8 @@ class zskiplist {
   zs_node* last_in(const lex_range& r) const;
 
   size_t memory() const;
+  // The head node (all levels, no member), for memory accounting.
+  const zs_node* head() const { return head_; }
 
  private:
   void find_path(double score, std::string_view member, zs_node** update, uint32_t* rank) const;
