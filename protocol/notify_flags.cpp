@@ -85,11 +85,11 @@ std::string notify_flags_to_string(uint32_t f) {
     if (f & e) out += 'e';
     if (f & t) out += 't';
     if (f & d) out += 'd';
+    if (f & n) out += 'n';  // like Redis 7.0: printed only when 'A' is not
   }
   if (f & K) out += 'K';
   if (f & E) out += 'E';
   if (f & m) out += 'm';
-  // Redis 7.0 does not print 'n' back, though it honours it.
   return out;
 }
 

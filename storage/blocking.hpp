@@ -20,6 +20,8 @@ namespace troupe {
 struct session;
 struct command_spec;
 struct exec_context;
+class keyspace;
+class shard_store;
 
 struct blocked_client {
   // Set once, under the shards of `shards`, by whoever ends the wait: serving,
@@ -49,5 +51,13 @@ std::optional<int64_t> parse_block_timeout(exec_context& c, std::string_view arg
 // inside MULTI (BLMOVE and BRPOPLPUSH answer a nil bulk, the rest a nil array).
 void block_for_keys(exec_context& c, const std::vector<std::string_view>& keys, int64_t timeout_ms,
                     bool null_bulk);
+
+// A key of db in `shard` was created (or replaced by a new value): if clients
+// wait on it, note it as ready so they are served after the current command.
+// The shard is held by the caller.
+void signal_key_ready(keyspace& ks, shard_store& shard, int db, std::string_view key);
+// Notes as ready every key of db that clients wait on and that now exists (its
+// contents changed wholesale: SWAPDB). Every shard is held by the caller.
+void signal_ready_keys_in_db(keyspace& ks, int db);
 
 }  // namespace troupe

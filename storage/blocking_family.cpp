@@ -1,49 +1,12 @@
 // Blocking list and sorted set commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP
 // BZPOPMIN BZPOPMAX BZMPOP. Each first tries to serve at once with the
 // non-blocking operation; otherwise it asks to block (blocking.hpp).
-#include <cmath>
-
 #include "storage/blocking.hpp"
 #include "storage/list_family.hpp"
 #include "storage/type_support.hpp"
 #include "storage/zset_family.hpp"
 
 namespace troupe {
-
-std::optional<int64_t> parse_block_timeout(exec_context& c, std::string_view arg) {
-  auto v = parse_long_double(arg);
-  if (!v) {
-    c.out.error("ERR timeout is not a float or out of range");
-    return std::nullopt;
-  }
-  long double ms = *v * 1000.0L;
-  // Like Redis 7.0, a value too large for 64 bits wraps to negative.
-  int64_t t = (std::isinf(ms) || ms >= 9.2233720368547758e18L) ? INT64_MIN : int64_t(std::ceil(ms));
-  if (t < 0) {
-    c.out.error("ERR timeout is negative");
-    return std::nullopt;
-  }
-  return t;
-}
-
-void block_for_keys(exec_context& c, const std::vector<std::string_view>& keys, int64_t timeout_ms,
-                    bool null_bulk) {
-  switch (c.blocking) {
-    case block_mode::reply_null:
-      if (null_bulk)
-        c.out.null();
-      else
-        c.out.null_array();
-      return;
-    case block_mode::retry:
-      return;
-    case block_mode::can_block:
-      c.block_requested = true;
-      c.block_timeout_ms = timeout_ms;
-      c.block_keys.assign(keys.begin(), keys.end());
-      return;
-  }
-}
 
 namespace {
 

@@ -1,6 +1,7 @@
 #include "storage/exec_context.hpp"
 
 #include "protocol/numbers.hpp"
+#include "storage/blocking.hpp"
 
 namespace troupe {
 
@@ -55,15 +56,23 @@ bool exec_context::remove(const key_ref& k) {
 
 void exec_context::add(const key_ref& k, kv_entry* e) {
   k.db->add(e, k.hash);
+  key_created(k, e);
+}
+
+void exec_context::replace_as_new(const key_ref& k, dict::location loc, kv_entry* e) {
+  k.db->replace(loc, e);
+  key_created(k, e);
+}
+
+// What Redis does whenever it adds a key: note it as ready for clients blocked
+// on it (lists and sorted sets; they are served after the command), and
+// publish "new".
+void exec_context::key_created(const key_ref& k, const kv_entry* e) {
   value_type t = e->type();
   if ((t == value_type::list || t == value_type::zset) &&
-      ks.blocked_clients.load(std::memory_order_relaxed) > 0) {
-    blocked_map& waiting = k.shard->blocked(k.db_index);
-    if (waiting.count(std::string(k.name))) {
-      k.shard->ready_keys().emplace_back(k.db_index, std::string(k.name));
-      ks.ready_pending.store(true, std::memory_order_relaxed);
-    }
-  }
+      ks.blocked_clients.load(std::memory_order_relaxed) > 0)
+    signal_key_ready(ks, *k.shard, k.db_index, k.name);
+  notify(notify_new, "new", k);
 }
 
 bool exec_context::int_arg(size_t i, int64_t& v, std::string_view err) {

@@ -95,8 +95,12 @@ struct exec_context {
   dict::location locate(const key_ref& k);
   // Deletes the key if present; true when it existed (and was not expired).
   bool remove(const key_ref& k);
-  // Adds a new entry for an absent key (and wakes clients blocked on it).
+  // Adds a new entry for an absent key: the key is new (the "new" keyspace
+  // event; clients blocked on it are woken).
   void add(const key_ref& k, kv_entry* e);
+  // Puts a new entry where the live entry at loc was. Redis deletes and adds in
+  // RENAME and COPY REPLACE, so the key counts as new there too.
+  void replace_as_new(const key_ref& k, dict::location loc, kv_entry* e);
 
   // After a write: counts the change for save points and wakes WATCHers. A
   // command that changed something is journaled (AOF, replicas).
@@ -138,6 +142,7 @@ struct exec_context {
 
  private:
   bool expire_if_needed(const key_ref& k, dict::location loc);
+  void key_created(const key_ref& k, const kv_entry* e);
 };
 
 }  // namespace troupe

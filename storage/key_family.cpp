@@ -194,7 +194,7 @@ void rename_generic(exec_context& c, bool nx) {
   // The source may have been in the same bucket chain: look the destination up again.
   dloc = dst.db->keys.locate(dst.name, dst.hash);
   if (dloc) {
-    dst.db->replace(dloc, moved);
+    c.replace_as_new(dst, dloc, moved);
   } else {
     c.add(dst, moved);
   }
@@ -248,7 +248,7 @@ void cmd_copy(exec_context& c) {
   kv_entry* copy = copy_entry(e, dst.name, e->has_expire());
   if (e->has_expire()) copy->set_expire_at(e->expire_at());
   if (dloc)
-    dst.db->replace(dloc, copy);
+    c.replace_as_new(dst, dloc, copy);
   else
     c.add(dst, copy);
   c.changed(dst);
@@ -489,6 +489,9 @@ void cmd_swapdb(exec_context& c) {
       snapshot_drain_db(c.ks.shard(s), int(*b));
       c.ks.shard(s).db(int(*a)).swap(c.ks.shard(s).db(int(*b)));
     }
+    // Waiters stay in their database: those whose key the swap brought in are served.
+    signal_ready_keys_in_db(c.ks, int(*a));
+    signal_ready_keys_in_db(c.ks, int(*b));
     c.ks.key_modified(int(*a), {});
     c.ks.key_modified(int(*b), {});
     c.ks.dirty.fetch_add(1, std::memory_order_relaxed);
