@@ -15,7 +15,9 @@ void connection::on_block(const blocked_ptr& w, int64_t timeout_ms) {
     caf::anon_send(self, unblock_atom::value, std::move(reply));
   };
   blocked_ = w;
-  if (timeout_ms > 0)
+  // A deadline beyond any clock (Redis's would overflow) is a wait for ever.
+  constexpr int64_t max_timer_ms = int64_t(1) << 52;
+  if (timeout_ms > 0 && timeout_ms < max_timer_ms)
     block_timer_ = home().after(timeout_ms, [this] {
       block_timer_ = 0;
       if (blocked_) end_block(unblock_reason::timeout);
