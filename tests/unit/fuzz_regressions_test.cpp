@@ -13,6 +13,10 @@
 #include "protocol/config_directives.hpp"
 #include "protocol/split_args.hpp"
 #include "storage/aof_reader.hpp"
+#include "storage/crc64.hpp"
+#include "storage/hash_type.hpp"
+#include "storage/rdb_dump.hpp"
+#include "storage/zset_type.hpp"
 
 using namespace troupe;
 
@@ -20,6 +24,14 @@ namespace {
 
 std::string bytes(std::initializer_list<unsigned char> b) {
   return std::string(b.begin(), b.end());
+}
+
+// A DUMP payload: the value, RDB version 10 and the CRC64 of both.
+std::string with_footer(std::string body) {
+  body += bytes({10, 0});
+  uint64_t crc = crc64(0, body.data(), body.size());
+  for (int i = 0; i < 8; ++i) body.push_back(char(crc >> (8 * i)));
+  return body;
 }
 
 struct aof_read {
@@ -95,4 +107,30 @@ TEST(fuzz_regressions, aof_huge_bulk_length_in_torn_file) {
   testing::FLAGS_gtest_death_test_style = "threadsafe";
   EXPECT_EXIT(read_with_capped_memory(file), testing::ExitedWithCode(0), "");
 #endif
+}
+
+// fuzz_restore: a listpack holding a canonical integer as a text entry ("123"
+// where Redis writes the integer 123) was adopted as it was; Troupe's lookups
+// compare integers with integer entries only, so the field or member was never
+// found again (HGET, ZSCORE), though Redis finds it.
+TEST(fuzz_regressions, restore_listpack_with_integer_as_text) {
+  rdb_load_limits lim;
+  std::string err;
+  kv_entry* h = load_dump_payload(with_footer(bytes({0x10, 0x0f, 0x0f, 0, 0, 0, 2, 0, 0x83, '1',
+                                                     '2', '3', 4, 0x81, 'v', 2, 0xff})),
+                                  "h", false, lim, &err);
+  ASSERT_NE(h, nullptr) << err;
+  std::string_view v;
+  char buf[24];
+  EXPECT_TRUE(hash_ref(h).get("123", v, buf));
+  EXPECT_EQ(v, "v");
+  destroy_entry(h);
+  kv_entry* z = load_dump_payload(
+      with_footer(bytes({0x11, 0x0c, 0x0c, 0, 0, 0, 2, 0, 0x81, '5', 2, 0x01, 1, 0xff})), "z",
+      false, lim, &err);
+  ASSERT_NE(z, nullptr) << err;
+  double score = 0;
+  EXPECT_TRUE(zset_ref(z).score("5", score));
+  EXPECT_EQ(score, 1.0);
+  destroy_entry(z);
 }
