@@ -178,6 +178,25 @@ TEST(aof, torn_command_claiming_gigabytes_is_cut_like_redis) {
   }
 }
 
+// Found by fuzz_aof (UBSan): a manifest seq of INT64_MAX overflowed when the
+// next file's number was computed. Start-up refuses such a manifest.
+TEST(aof, manifest_seq_beyond_range_stops_startup) {
+  server_process s({"--appendonly", "yes"});
+  ASSERT_TRUE(s.start());
+  s.call({"SET", "a", "1"});
+  s.stop();
+  std::string manifest = s.dir() + "/appendonlydir/appendonly.aof.manifest";
+  std::string text = read_file(manifest);
+  size_t at = text.find("seq 1 type i");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 5, "seq 9223372036854775807");
+  std::ofstream(manifest, std::ios::trunc) << text;
+  server_process refuse({"--appendonly", "yes", "--dir", s.dir()});
+  EXPECT_FALSE(refuse.start());
+  EXPECT_NE(refuse.log_text().find("Invalid AOF manifest seq"), std::string::npos)
+      << refuse.log_text();
+}
+
 TEST(aof, unfinished_transaction_is_not_applied) {
   server_process s({"--appendonly", "yes"});
   ASSERT_TRUE(s.start());

@@ -12,6 +12,7 @@
 #include "protocol/config.hpp"
 #include "protocol/config_directives.hpp"
 #include "protocol/split_args.hpp"
+#include "storage/aof_manifest.hpp"
 #include "storage/aof_reader.hpp"
 #include "storage/crc64.hpp"
 #include "storage/hash_type.hpp"
@@ -133,4 +134,18 @@ TEST(fuzz_regressions, restore_listpack_with_integer_as_text) {
   EXPECT_TRUE(zset_ref(z).score("5", score));
   EXPECT_EQ(score, 1.0);
   destroy_entry(z);
+}
+
+// fuzz_aof (UBSan): a manifest seq of INT64_MAX overflowed when the next file's
+// seq (highest + 1) was computed. Such a seq is now refused when the manifest
+// is read; the highest accepted still leaves 2^62 rewrites.
+TEST(fuzz_regressions, aof_manifest_seq_that_cannot_be_incremented) {
+  std::string err;
+  EXPECT_FALSE(aof_manifest::parse("file a seq 9223372036854775807 type i\n", err));
+  EXPECT_EQ(err, "Invalid AOF manifest seq at line 1");
+  EXPECT_FALSE(aof_manifest::parse("file a seq -1 type i\n", err));
+  auto m = aof_manifest::parse("file a seq 4611686018427387904 type i\n", err);
+  ASSERT_TRUE(m) << err;
+  EXPECT_EQ(m->next_incr_seq(), 4611686018427387905);
+  EXPECT_EQ(m->next_base_seq(), 1);
 }
