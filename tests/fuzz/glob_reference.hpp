@@ -14,8 +14,8 @@
 //   pattern with more than 1000 '*' runs before its last non-'*' token never
 //   matches.
 //
-// Checked against redis-server 7.0.15 (SCAN MATCH, CONFIG GET): see the
-// README's Fuzzing section.
+// tests/integration/glob_reference_test.cpp checks it against redis-server
+// (SCAN MATCH for case-sensitive matching, CONFIG GET without case).
 #pragma once
 #include <array>
 #include <bitset>

@@ -149,3 +149,19 @@ TEST(fuzz_regressions, aof_manifest_seq_that_cannot_be_incremented) {
   EXPECT_EQ(m->next_incr_seq(), 4611686018427387905);
   EXPECT_EQ(m->next_base_seq(), 1);
 }
+
+// fuzz_restore: a sorted-set listpack naming member "c" twice (at -inf and at
+// 2.5) was adopted; ZSCORE found c at its first score only, and the same
+// payload was refused under other encoding limits. Now it is bad data always.
+TEST(fuzz_regressions, restore_zset_listpack_with_duplicate_member) {
+  std::string body = bytes({0x11, 0x1d, 0x1d, 0,   0,   0,    6,    0,    0x81, 'c', 2,    0x84,
+                            '-',  'i',  'n',  'f', 5,   0x81, 'a',  2,    0x01, 1,   0x81, 'c',
+                            2,    0x83, '2',  '.', '5', 4,    0xff, 0x0a, 0x1f, '2', '='});
+  for (size_t entries : {size_t(1), size_t(128), size_t(1) << 20}) {
+    rdb_load_limits lim;
+    lim.zset.max_entries = entries;
+    std::string err;
+    EXPECT_EQ(load_dump_payload(with_footer(body), "z", false, lim, &err), nullptr);
+    EXPECT_EQ(err, "duplicate zset members detected") << entries;
+  }
+}
