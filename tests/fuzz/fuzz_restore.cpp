@@ -13,7 +13,9 @@
 //   contents (only the encodings may differ);
 // - DUMP of the decoded value (with and without LZF) verifies and decodes to
 //   the same value and encoding;
-// - a payload whose checksum or version is damaged is refused.
+// - a payload whose checksum or version is damaged is refused;
+// - LZF (which DUMP and SAVE apply to user data) compresses the raw input and
+//   decompresses it back exactly.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -23,6 +25,7 @@
 #include "fuzz_check.hpp"
 #include "protocol/split_args.hpp"
 #include "storage/crc64.hpp"
+#include "storage/lzf.hpp"
 #include "storage/rdb_dump.hpp"
 #include "storage/rdb_format.hpp"
 #include "value_checks.hpp"
@@ -78,10 +81,34 @@ std::optional<std::string> restore(const std::string& payload, const rdb_load_li
   return c;
 }
 
+void check_lzf(const std::string& input) {
+  if (input.empty()) return;
+  std::string packed(input.size() + input.size() / 16 + 64, '\0');
+  size_t n = lzf_compress(input.data(), input.size(), packed.data(), packed.size());
+  FUZZ_CHECK(n > 0 && n <= packed.size());
+  std::string back(input.size(), '\0');
+  FUZZ_CHECK(lzf_decompress(packed.data(), n, back.data(), back.size()) == input.size());
+  FUZZ_CHECK(back == input);
+  // Less room than needed: refused (or, as the match table keeps entries from
+  // earlier calls, a shorter valid encoding), never overrun (ASan watches).
+  if (n > 1) {
+    std::string tight(n - 1, '\0');
+    size_t m = lzf_compress(input.data(), input.size(), tight.data(), tight.size());
+    if (m > 0) {
+      FUZZ_CHECK(m <= tight.size());
+      FUZZ_CHECK(lzf_decompress(tight.data(), m, back.data(), back.size()) == input.size());
+      FUZZ_CHECK(back == input);
+    }
+  }
+  std::string short_out(input.size() - 1, '\0');
+  FUZZ_CHECK(lzf_decompress(packed.data(), n, short_out.data(), short_out.size()) == 0);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string input(reinterpret_cast<const char*>(data), size);
+  check_lzf(input);
   std::string payload = verify_dump_payload(input) ? input : with_footer(input);
   FUZZ_CHECK(verify_dump_payload(payload));
   check_footer_is_checked(payload);
