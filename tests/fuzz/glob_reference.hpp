@@ -5,9 +5,11 @@
 // - '*' any run of bytes, '?' one byte, '\x' the byte x ('\' last: itself);
 // - '[...]' one byte from a class; '^' first negates it; inside, '\x' is x
 //   (compared case-sensitively, even without case), 'a-z' a range (its ends
-//   swapped if reversed, then lower-cased when matching without case, and
-//   compared as *signed* chars, as Redis compares them), ']' closes the class
-//   and so does the pattern's end;
+//   compared as *signed* chars, as Redis compares them, and swapped if
+//   reversed; without case, the ends and the byte then go through C's tolower,
+//   which in glibc's C locale turns a negative char c into c + 256, except
+//   '\xff', which is -1, EOF, and stays -1), ']' closes the class and so does
+//   the pattern's end;
 // - without case, letters compare through ASCII tolower;
 // - an empty text matches only an empty pattern ("*" does not match "");
 // - Redis gives up (no match) once its recursion passes 1000 nested '*': a
@@ -26,6 +28,12 @@ namespace troupe::fuzz {
 
 inline int ascii_lower(int c) {
   return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+// tolower() of a (possibly negative) char value, as glibc answers it in the C
+// locale: ASCII letters fold, -128..-2 become 128..254, -1 (EOF) stays -1.
+inline int c_tolower(int c) {
+  return c < -1 ? c + 256 : ascii_lower(c);
 }
 
 struct glob_token {
@@ -71,12 +79,12 @@ inline std::vector<glob_token> glob_tokens(std::string_view p, bool nocase) {
           int lo = static_cast<signed char>(p[i]), hi = static_cast<signed char>(p[i + 2]);
           if (lo > hi) std::swap(lo, hi);
           if (nocase) {
-            lo = ascii_lower(lo);
-            hi = ascii_lower(hi);
+            lo = c_tolower(lo);
+            hi = c_tolower(hi);
           }
           for (int b = 0; b < 256; ++b) {
             int sc = static_cast<signed char>(b);
-            if (nocase) sc = ascii_lower(sc);
+            if (nocase) sc = c_tolower(sc);
             if (sc >= lo && sc <= hi) t.accepts[size_t(b)] = true;
           }
           i += 3;

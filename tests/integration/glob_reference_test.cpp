@@ -131,4 +131,12 @@ TEST(glob_reference, agrees_with_redis_config_get_without_case) {
   }
   EXPECT_GT(matched, 50);
   EXPECT_GT(unmatched, 50);
+  // Ranges with bytes above 127: signed, swapped, then folded by tolower.
+  for (std::string p : {"[\xa9-z]ort", "[z-\xa9]ort", "[\x80-\xff]ort", "[\xff-p]ort",
+                        "[p-\xff]ort", "[\x80-Z]ort", "[^\xa9-z]ort", "[\xa9-z]OR?", "[\xff-p]ort",
+                        "[\xfe-p]ort", "[\xae-\xff]ort", "[^\xae-\xff]ort"}) {
+    resp_value r = c.call({"CONFIG", "GET", p});
+    bool got = r.elements.size() == 2 && r.elements[0].str == "port";
+    EXPECT_EQ(got, glob_reference(p, "port", true)) << repr_string(p);
+  }
 }

@@ -11,6 +11,7 @@
 
 #include "protocol/config.hpp"
 #include "protocol/config_directives.hpp"
+#include "protocol/glob.hpp"
 #include "protocol/split_args.hpp"
 #include "storage/aof_manifest.hpp"
 #include "storage/aof_reader.hpp"
@@ -164,4 +165,20 @@ TEST(fuzz_regressions, restore_zset_listpack_with_duplicate_member) {
     EXPECT_EQ(load_dump_payload(with_footer(body), "z", false, lim, &err), nullptr);
     EXPECT_EQ(err, "duplicate zset members detected") << entries;
   }
+}
+
+// fuzz_glob, against the matcher before the bounded rewrite: each input
+// disagreed with the reference matcher (Redis's answer) or ran exponentially.
+// Flags byte, pattern length, pattern, text: as in tests/fuzz/regressions/glob.
+TEST(fuzz_regressions, glob_differences_from_redis) {
+  EXPECT_FALSE(glob_match("*", "", false));  // Redis matches "" with "" only
+  EXPECT_FALSE(glob_match("**", "", true));
+  EXPECT_FALSE(glob_match("[\\P]ort", "port", true));  // class escapes keep their case
+  EXPECT_TRUE(glob_match("[P]ort", "port", true));
+  EXPECT_FALSE(glob_match("[a-Z]", "m", true));  // swapped to Z-a, then folded to z-a
+  EXPECT_TRUE(glob_match("[a-Z]", "_", false));
+  std::string pattern;
+  for (int i = 0; i < 20; ++i) pattern += "a*";
+  EXPECT_FALSE(glob_match(pattern + "b", std::string(40, 'a'), false));  // issue 8
+  EXPECT_TRUE(glob_match(pattern, std::string(40, 'a'), false));
 }
