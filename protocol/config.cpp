@@ -31,6 +31,15 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 const std::string empty_string;
 
+bool read_whole_file(const std::string& path, std::string& text) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  text = ss.str();
+  return true;
+}
+
 }  // namespace
 
 std::optional<bool> parse_yes_no(std::string_view s) {
@@ -215,11 +224,11 @@ std::optional<config_load_error> config_registry::load_text(const std::string& t
     if (name == "include") {
       if (args.size() != 1) return fail("Bad directive or wrong number of arguments");
       if (depth > 16) return fail("include nesting is too deep");
-      std::ifstream inc(args[0]);
-      if (!inc) return fail("Fatal error, can't open config file '" + args[0] + "'");
-      std::ostringstream ss;
-      ss << inc.rdbuf();
-      if (auto err = load_text(ss.str(), args[0], depth + 1)) return err;
+      std::string included;
+      bool read =
+          include_reader_ ? include_reader_(args[0], included) : read_whole_file(args[0], included);
+      if (!read) return fail("Fatal error, can't open config file '" + args[0] + "'");
+      if (auto err = load_text(included, args[0], depth + 1)) return err;
       continue;
     }
     size_t idx = index_of(name);

@@ -29,6 +29,9 @@ using config_parser = std::function<std::optional<std::string>(
     std::string& value)>;
 // Applies a value at run time; returns an error message or nullopt.
 using config_applier = std::function<std::optional<std::string>(const std::string& value)>;
+// Reads the file an `include` names into text; false if it cannot be read. The
+// default reads the file system; tests and the fuzzer substitute text.
+using config_file_reader = std::function<bool(const std::string& path, std::string& text)>;
 
 struct config_directive {
   std::string name;
@@ -77,6 +80,8 @@ class config_registry {
   std::optional<config_load_error> load_text(const std::string& text, const std::string& file,
                                              int depth = 0);
   const std::string& config_file() const { return file_; }
+  // Where `include` reads from (the file system unless replaced).
+  void set_include_reader(config_file_reader fn) { include_reader_ = std::move(fn); }
 
   // -- run time ----------------------------------------------------------------
   // CONFIG GET: every (name, value) whose name or alias matches one of the globs.
@@ -108,6 +113,7 @@ class config_registry {
   std::vector<std::string> values_;
   std::vector<bool> seen_in_file_;
   std::string file_;
+  config_file_reader include_reader_;
 };
 
 // Redis's yes/no parsing.

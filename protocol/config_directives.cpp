@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "protocol/numbers.hpp"
+#include "protocol/split_args.hpp"
 
 namespace troupe {
 namespace {
@@ -76,9 +77,13 @@ config_directive special(const char* name, const char* def, const char* comment,
   return d;
 }
 
+// The value of a multi-argument directive: its arguments joined by spaces, each
+// quoted if it needs to be, so that split_args gives them back exactly (the
+// listener splits `bind` this way) and CONFIG REWRITE writes a line that reads
+// back the same. Plain arguments (addresses, numbers) are written as they are.
 std::string join_args(const std::vector<std::string>& args) {
   std::string o;
-  for (size_t i = 0; i < args.size(); ++i) o += (i ? " " : "") + args[i];
+  for (size_t i = 0; i < args.size(); ++i) o += (i ? " " : "") + quote_arg(args[i]);
   return o;
 }
 
@@ -223,7 +228,7 @@ void define_directives(config_registry& reg) {
           }
           auto port = parse_int64(args[1]);
           if (!port || *port < 0 || *port > 65535) return "Invalid master port";
-          value = args[0] + " " + args[1];
+          value = join_args(args);
           return std::nullopt;
         });
     d.aliases = {"slaveof"};

@@ -11,6 +11,9 @@
 #include "protocol/split_args.hpp"
 
 namespace troupe {
+namespace {
+constexpr int64_t max_seq = int64_t(1) << 62;
+}  // namespace
 
 const aof_manifest::file* aof_manifest::base() const {
   for (auto& f : files)
@@ -59,8 +62,10 @@ std::optional<aof_manifest> aof_manifest::parse(const std::string& text, std::st
       if (k == "file") {
         f.name = v;
       } else if (k == "seq") {
+        // The next file takes the highest seq + 1, so a seq near INT64_MAX would
+        // overflow; 2^62 leaves room for more rewrites than will ever happen.
         auto n = parse_int64(v);
-        if (!n) {
+        if (!n || *n < 0 || *n > max_seq) {
           err = "Invalid AOF manifest seq at line " + std::to_string(lineno);
           return std::nullopt;
         }

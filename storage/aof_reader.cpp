@@ -1,8 +1,13 @@
 #include "storage/aof_reader.hpp"
 
+#include <algorithm>
+
 #include "protocol/numbers.hpp"
 
 namespace troupe {
+namespace {
+constexpr size_t read_step = 1 << 20;
+}  // namespace
 
 aof_reader::aof_reader(FILE* f, int64_t offset) : f_(f), pos_(offset), valid_(offset) {
   fseeko(f_, offset, SEEK_SET);
@@ -27,12 +32,21 @@ bool aof_reader::read_line(std::string& line, bool& eof) {
 }
 
 bool aof_reader::read_exact(std::string& out, size_t n, bool& eof) {
-  out.resize(n);
-  size_t got = n == 0 ? 0 : fread(out.data(), 1, n, f_);
-  pos_ += int64_t(got);
-  if (got != n) {
-    eof = true;
-    return false;
+  // The length comes from the file: grow the string only as bytes really
+  // arrive, so a torn or corrupt "$2281578922" costs what the file holds, not
+  // the gigabytes it claims.
+  out.clear();
+  while (out.size() < n) {
+    size_t have = out.size();
+    size_t step = std::min(n - have, read_step);
+    out.resize(have + step);
+    size_t got = fread(out.data() + have, 1, step, f_);
+    pos_ += int64_t(got);
+    if (got != step) {
+      out.resize(have + got);
+      eof = true;
+      return false;
+    }
   }
   char crlf[2];
   size_t g2 = fread(crlf, 1, 2, f_);

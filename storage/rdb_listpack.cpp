@@ -93,6 +93,12 @@ bool check_listpack(const unsigned char* bytes, size_t n, listpack_info& info, s
     }
     if (bl != troupe_backlen_size(p, l)) info.troupe_layout = false;
     lp::value v = lp::get(p);
+    // Troupe's lookups expect a canonical integer as an integer entry (as Redis
+    // writes it); one stored as text would never be found.
+    int64_t as_int;
+    if (!v.is_int() &&
+        lp::string_to_int(std::string_view(reinterpret_cast<const char*>(v.str), v.len), as_int))
+      info.troupe_layout = false;
     char digits[24];
     size_t len = v.is_int() ? v.view(digits).size() : v.len;
     if (len > info.longest) info.longest = len;

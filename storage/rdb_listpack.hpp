@@ -19,9 +19,11 @@ namespace troupe::rdb {
 
 // What a successful check learned about a listpack.
 struct listpack_info {
-  size_t count = 0;           // entries
-  size_t longest = 0;         // longest string entry (integers count as their digits)
-  bool troupe_layout = true;  // Troupe's listpack code can walk it as it is
+  size_t count = 0;    // entries
+  size_t longest = 0;  // longest string entry (integers count as their digits)
+  // Troupe's listpack code can walk it and find its entries as it is (else it
+  // is rebuilt entry by entry on load).
+  bool troupe_layout = true;
 };
 
 // Checks that bytes[0, n) is one well-formed listpack: header, every entry's

@@ -44,7 +44,7 @@ class loader {
  public:
   loader(rdb_source& src, const rdb_load_options& opt, const rdb_callbacks& cb,
          rdb_load_result& res)
-      : r_(src), opt_(opt), cb_(cb), res_(res) {}
+      : r_(src, opt.read_buffer), opt_(opt), cb_(cb), res_(res) {}
 
   void run() {
     r_.start_crc();

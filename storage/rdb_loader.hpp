@@ -37,6 +37,9 @@ struct rdb_load_options {
   rdb::lru_mode lru = rdb::lru_mode::none;
   uint32_t lru_clock = 0;    // 24-bit LRU clock, seconds
   uint16_t lfu_minutes = 0;  // LFU time, minutes (16 bits)
+  // Size of the read buffer for sources not already in memory (tests and the
+  // fuzzer make it small to exercise refills).
+  size_t read_buffer = 256 * 1024;
 };
 
 struct rdb_callbacks {

@@ -460,6 +460,12 @@ kv_entry* read_zset_listpack(rdb_reader& r, std::string_view key, bool with_expi
       fail("zset listpack has an invalid score");
     }
   });
+  // A member twice would be found at its first score only (Redis loads such a
+  // listpack unless sanitize-dump-payload is on; Troupe refuses it, as it does
+  // for hashes).
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(items.size());
+  for (auto& it : items) check_unique(seen, it.first, "zset members");
   // Troupe's listpack code relies on (score, member) order: check it.
   for (size_t k = 1; k < items.size(); ++k) {
     auto& a = items[k - 1];

@@ -195,6 +195,29 @@ TEST(config_runtime, rewrite_keeps_comments_and_order) {
             "ERR The server is running without a config file");
 }
 
+// Found by fuzz_config: an argument of a multi-argument directive holding a
+// newline (a "\n" escape) was written back bare by CONFIG REWRITE, so the
+// server could not restart on the file it rewrote. (Redis 7.0 writes `bind`
+// bare too; Troupe quotes the arguments that need it.)
+TEST(config_runtime, rewrite_quotes_arguments_of_multi_argument_directives) {
+  std::string dir = temp_dir("troupe-conf");
+  std::string path = write_file(dir, "rw.conf", "timeout 5\n");
+  // "-" marks an address that may be unavailable: the server starts without it.
+  server_process s({"--bind", "127.0.0.1", "-no\nsuch host"}, server_process::kind::troupe, path);
+  ASSERT_TRUE(s.start());
+  auto bind = s.call({"CONFIG", "GET", "bind"});
+  ASSERT_EQ(bind.elements.size(), 2u);
+  EXPECT_EQ(bind.elements[1].str, "127.0.0.1 \"-no\\nsuch host\"");
+  EXPECT_EQ(s.call({"CONFIG", "REWRITE"}).str, "OK");
+  std::string text = read_file(path);
+  EXPECT_NE(text.find("bind 127.0.0.1 \"-no\\nsuch host\"\n"), std::string::npos) << text;
+  s.stop();
+  // The rewritten file starts a server (a bare newline would leave a bad line).
+  server_process again({}, server_process::kind::troupe, path);
+  ASSERT_TRUE(again.start()) << again.log_text();
+  EXPECT_EQ(again.call({"CONFIG", "GET", "timeout"}).elements[1].str, "5");
+}
+
 TEST(config_files, default_conf_is_complete_and_starts) {
   int status = 0;
   std::string generated = server_output("--default-config", &status);

@@ -178,6 +178,92 @@ TEST_F(dump_restore, restore_replies_and_errors) {
   d->same({"TYPE", "hk"});
 }
 
+// Found by fuzz_restore: a listpack holding a canonical integer as text (Redis
+// itself always writes it as an integer entry, but accepts and finds it) was
+// adopted as it was, and Troupe's lookups, which look for integers among
+// integer entries only, never found the field or member.
+TEST_F(dump_restore, listpack_integers_stored_as_text_are_found) {
+  // A listpack of short entries: each is its encoding + data and a 1-byte back-length.
+  auto listpack = [](const std::vector<std::string>& entries) {
+    std::string body;
+    for (auto& e : entries) body += e + char(e.size());
+    std::string lp(6, '\0');
+    uint32_t total = uint32_t(6 + body.size() + 1);
+    for (int i = 0; i < 4; ++i) lp[size_t(i)] = char(total >> (8 * i));
+    lp[4] = char(entries.size());
+    return lp + body + '\xff';
+  };
+  std::string h =
+      listpack({"\x83"
+                "123",
+                "\x81v",
+                "\x81"
+                "f",
+                "\x02"});
+  d->same({"RESTORE", "h", "0", payload(std::string("\x10", 1) + char(h.size()) + h)});
+  d->same({"HGET", "h", "123"});
+  d->same({"HEXISTS", "h", "123"});
+  d->same({"HGET", "h", "f"});
+  d->same({"HSET", "h", "123", "w"});
+  d->same({"HLEN", "h"});
+  d->same({"HGETALL", "h"});
+  d->same({"OBJECT", "ENCODING", "h"});
+  std::string z =
+      listpack({"\x81"
+                "5",
+                "\x01", "\x81x",
+                "\x83"
+                "2.5"});
+  d->same({"RESTORE", "z", "0", payload(std::string("\x11", 1) + char(z.size()) + z)});
+  d->same({"ZSCORE", "z", "5"});
+  d->same({"ZRANK", "z", "5"});
+  d->same({"ZADD", "z", "3", "5"});
+  d->same({"ZRANGE", "z", "0", "-1", "WITHSCORES"});
+  d->same({"ZREM", "z", "5"});
+  d->same({"ZCARD", "z"});
+}
+
+// Found by fuzz_restore: a sorted-set listpack naming a member twice was
+// adopted, and ZSCORE found the member at its first score only. Troupe refuses
+// duplicates in listpacks as Redis does with sanitize-dump-payload yes (Redis's
+// default, no, loads the broken value).
+TEST_F(dump_restore, listpacks_with_duplicates_are_bad_data) {
+  ASSERT_EQ(d->redis_client().call({"CONFIG", "SET", "sanitize-dump-payload", "yes"}).str, "OK");
+  auto listpack = [](const std::vector<std::string>& entries) {
+    std::string body;
+    for (auto& e : entries) body += e + char(e.size());
+    std::string lp(6, '\0');
+    uint32_t total = uint32_t(6 + body.size() + 1);
+    for (int i = 0; i < 4; ++i) lp[size_t(i)] = char(total >> (8 * i));
+    lp[4] = char(entries.size());
+    return lp + body + '\xff';
+  };
+  // The fuzzer's input: c at -inf, a at 1, c at 2.5.
+  std::string z =
+      listpack({"\x81"
+                "c",
+                "\x84-inf",
+                "\x81"
+                "a",
+                "\x01",
+                "\x81"
+                "c",
+                "\x83"
+                "2.5"});
+  d->same({"RESTORE", "z", "0", payload(std::string("\x11", 1) + char(z.size()) + z)});
+  d->same({"EXISTS", "z"});
+  std::string h =
+      listpack({"\x81"
+                "f",
+                "\x81v",
+                "\x81"
+                "f",
+                "\x81w"});
+  d->same({"RESTORE", "h", "0", payload(std::string("\x10", 1) + char(h.size()) + h)});
+  d->same({"EXISTS", "h"});
+  d->redis_client().call({"CONFIG", "SET", "sanitize-dump-payload", "no"});
+}
+
 TEST_F(dump_restore, corrupt_payloads_never_crash_troupe) {
   resp_client& rc = d->redis_client();
   resp_client& tc = d->troupe_client();
