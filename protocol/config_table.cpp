@@ -109,8 +109,8 @@ std::optional<config_load_error> config_table::load(
       if (i) text += ' ';
       text += quote_arg(args[i]);
     }
-    // Command-line directives override the file: accumulating ones start afresh.
-    if (config_row* r = find(args[0])) seen_in_file_[r->index()] = false;
+    // As in Redis, the command line continues the file: a `--save` adds to the
+    // file's save points (the first `save` line of either replaces the defaults).
     if (auto err = load_locked(text, "", 0)) {
       err->line = n;
       return err;
@@ -179,18 +179,22 @@ config_error config_table::apply_all() {
 
 std::vector<std::pair<std::string, std::string>> config_table::get_matching(
     const std::vector<std::string_view>& patterns) const {
+  // As Redis: a plain name answers under the name as given, a glob under the
+  // names it matches; each name (in any case) answers once.
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string> seen;
   for (auto pat : patterns) {
     std::string p = lowered(pat);
-    bool has_glob = p.find_first_of("*?[") != std::string::npos;
+    if (p.find_first_of("*?[") == std::string::npos) {
+      if (config_row* r = find(p))
+        if (seen.insert(p).second) out.emplace_back(std::string(pat), r->text());
+      continue;
+    }
     for (config_row* r : rows_) {
       std::vector<const std::string*> names{&r->name()};
       for (auto& a : r->aliases()) names.push_back(&a);
-      for (const std::string* n : names) {
-        bool match = has_glob ? glob_match(p, *n, true) : p == *n;
-        if (match && seen.insert(*n).second) out.emplace_back(*n, r->text());
-      }
+      for (const std::string* n : names)
+        if (glob_match(p, *n, true) && seen.insert(*n).second) out.emplace_back(*n, r->text());
     }
   }
   return out;

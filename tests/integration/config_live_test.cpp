@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "support/server_process.hpp"
@@ -142,7 +143,7 @@ TEST(config_live, set_bind_listens_on_the_new_addresses) {
 TEST(config_live, set_errors_and_rollbacks_match_redis) {
   // Both may change dir and dbfilename, to compare their errors.
   server_process r({"--enable-protected-configs", "yes"}, server_process::kind::redis);
-  server_process t({"--enable-protected-configs", "yes"});
+  server_process t({"--enable-protected-configs", "yes", "--save", ""});
   ASSERT_TRUE(r.start());
   ASSERT_TRUE(t.start());
   resp_client rc = r.client(), tc = t.client();
@@ -152,11 +153,23 @@ TEST(config_live, set_errors_and_rollbacks_match_redis) {
     for (auto& x : args) what += x + " ";
     EXPECT_EQ(a.to_string(), b.to_string()) << what;
   };
+  // Sets on both, then compares what each directive named holds now: the same
+  // value, or for those set up differently (port, dir), its value before.
   auto set = [&](std::vector<std::string> pairs) {
     std::vector<std::string> args = {"CONFIG", "SET"};
     args.insert(args.end(), pairs.begin(), pairs.end());
+    std::map<std::string, std::pair<std::string, std::string>> before;
+    for (size_t i = 0; i + 1 < pairs.size(); i += 2)
+      before[pairs[i]] = {config_get(rc, pairs[i]), config_get(tc, pairs[i])};
     same(args);
-    for (size_t i = 0; i + 1 < pairs.size(); i += 2) same({"CONFIG", "GET", pairs[i]});
+    for (auto& [name, was] : before) {
+      if (name == "port" || name == "dir") {
+        EXPECT_EQ(config_get(rc, name), was.first) << name;
+        EXPECT_EQ(config_get(tc, name), was.second) << name;
+      } else {
+        same({"CONFIG", "GET", name});
+      }
+    }
   };
   set({"hz", "-1"});
   set({"hz", "0"});

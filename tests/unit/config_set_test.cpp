@@ -74,10 +74,10 @@ TEST(config_set, a_failing_hook_restores_every_value_and_reapplies_the_old_ones)
   });
   // Every value is set before the first hook runs; hooks run in order; the
   // failing one restores all three values and runs the hooks that ran again.
-  EXPECT_EQ(set(cfg,
-                {{"timeout", "5"}, {"requirepass", "pw"}, {"dir", "/nonexistent"}, {"hz", "20"}},
-                true),
-            failed("dir", "No such file or directory"));
+  EXPECT_EQ(
+      set(cfg, {{"timeout", "5"}, {"requirepass", "pw"}, {"dir", "/nonexistent"}, {"hz", "20"}},
+          true),
+      failed("dir", "No such file or directory"));
   EXPECT_EQ(calls, (std::vector<std::string>{"timeout=5", "requirepass=pw", "dir=/nonexistent",
                                              "timeout=0", "requirepass=", "dir=./"}));
   EXPECT_EQ(cfg.timeout.get(), 0);
@@ -105,7 +105,8 @@ TEST(config_set, multi_argument_values_split_like_a_config_line) {
   EXPECT_EQ(set(cfg, {{"save", ""}}), "OK");
   EXPECT_FALSE(cfg.save.any());
   EXPECT_EQ(set(cfg, {{"client-output-buffer-limit", "pubsub 1mb 0 0"}}), "OK");
-  EXPECT_EQ(cfg.client_output_buffer_limit.get(client_class::pubsub), (output_limit{1 << 20, 0, 0}));
+  EXPECT_EQ(cfg.client_output_buffer_limit.get(client_class::pubsub),
+            (output_limit{1 << 20, 0, 0}));
   EXPECT_EQ(set(cfg, {{"bind", "127.0.0.1 \"x"}}), failed("bind", "unbalanced quotes"));
   EXPECT_EQ(set(cfg, {{"replicaof", "no one"}}), failed("replicaof", "can't set immutable config"));
 }
@@ -117,7 +118,9 @@ TEST(config_get, patterns_names_and_aliases) {
     for (auto& [k, v] : cfg.get_matching(pats)) out.push_back(k);
     return out;
   };
-  EXPECT_EQ(names({"TIMEOUT"}), std::vector<std::string>{"timeout"});
+  // A plain name answers as given, a glob with the names it matches, once each.
+  EXPECT_EQ(names({"TIMEOUT", "timeout"}), std::vector<std::string>{"TIMEOUT"});
+  EXPECT_EQ(names({"TIME*", "TIMEOUT"}), std::vector<std::string>{"timeout"});
   EXPECT_EQ(names({"slaveof"}), std::vector<std::string>{"slaveof"});
   EXPECT_EQ(names({"hash-max-*-entries"}),
             (std::vector<std::string>{"hash-max-listpack-entries", "hash-max-ziplist-entries"}));
