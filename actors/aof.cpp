@@ -39,10 +39,10 @@ aof_manager::aof_manager(server& srv) : srv_(srv) {}
 aof_manager::~aof_manager() = default;
 
 std::string aof_manager::directory() const {
-  return srv_.config().get("appenddirname");
+  return srv_.config().appenddirname.str();
 }
 std::string aof_manager::prefix() const {
-  return srv_.config().get("appendfilename");
+  return srv_.config().appendfilename.str();
 }
 
 std::optional<std::string> aof_manager::load() {
@@ -121,7 +121,7 @@ std::optional<std::string> aof_manager::replay_file(const std::string& path, boo
     // Truncated command, or a transaction that never reached EXEC.
     int64_t keep = replayer.in_transaction() ? before_multi : reader.valid_offset();
     fclose(f);
-    if (!last || !srv_.config().get_bool("aof-load-truncated")) {
+    if (!last || !srv_.config().aof_load_truncated.get()) {
       return "Unexpected end of file reading the append only file " + name +
              ". You can: 1) Make a backup of your AOF file, then use ./troupe-check-aof --fix "
              "<filename>. 2) Alternatively you can set the 'aof-load-truncated' configuration "

@@ -129,7 +129,7 @@ void connection::on_readable() {
 void connection::process_input() {
   int64_t now = wall_clock_ms();
   session_.last_interaction_ms.store(now, std::memory_order_relaxed);
-  limits_.max_bulk_len = srv_.settings.proto_max_bulk_len.load(std::memory_order_relaxed);
+  limits_.max_bulk_len = srv_.config().proto_max_bulk_len.get();
   while (!closed_ && !session_.has(client_close_after_reply) && !blocked_) {
     limits_.unauthenticated = !session_.authenticated && srv_.auth_required();
     auto r = parser_.parse(in_, in_len_, limits_);
@@ -166,7 +166,7 @@ void connection::process_input() {
   }
   session_.query_buffer.store(in_len_, std::memory_order_relaxed);
   session_.query_buffer_free.store(in_cap_ - in_len_, std::memory_order_relaxed);
-  if (int64_t(in_len_) > srv_.query_buffer_limit()) {
+  if (int64_t(in_len_) > srv_.config().client_query_buffer_limit.get()) {
     log_warning(
         "Closing client that reached max query buffer length: id={} addr={} (qbuf "
         "initial bytes: {})",

@@ -52,7 +52,8 @@ void cmd_select(exec_context& c) {
 
 // AUTH [username] password, against requirepass (ACL users come later).
 bool check_password(exec_context& c, std::string_view user, std::string_view pass) {
-  std::string required = srv_of(c).requirepass();
+  auto required_value = srv_of(c).config().requirepass.get();
+  const std::string& required = *required_value;
   // Without requirepass the default user has no password: any password is accepted.
   if (user == "default" && (required.empty() || pass == required)) {
     c.client.authenticated = true;

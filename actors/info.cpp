@@ -105,7 +105,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   section_writer w;
   int64_t now_ms = wall_clock_ms();
   auto& stats = srv.all_stats();
-  config_registry& cfg = srv.config();
+  server_config& cfg = srv.config();
 
   if (on("server")) {
     w.header("Server");
@@ -132,9 +132,9 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("server_time_usec", wall_clock_us());
     w.field("uptime_in_seconds", uptime);
     w.field("uptime_in_days", uptime / 86400);
-    w.field("hz", srv.settings.hz.load());
-    w.field("configured_hz", srv.settings.hz.load());
-    w.field("lru_clock", int64_t(srv.settings.lru_clock.load()));
+    w.field("hz", srv.hz());
+    w.field("configured_hz", cfg.hz.get());
+    w.field("lru_clock", int64_t(srv.lru_clock.load()));
     w.field("executable", srv.executable);
     w.field("config_file", srv.config_file_path);
     w.field("io_threads_active", "0");
@@ -150,7 +150,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     });
     w.field("connected_clients", srv.client_count());
     w.field("cluster_connections", "0");
-    w.field("maxclients", cfg.get("maxclients"));
+    w.field("maxclients", cfg.maxclients.get());
     w.field("client_recent_max_input_buffer", max_in);
     w.field("client_recent_max_output_buffer", max_out);
     w.field("blocked_clients", srv.keys().blocked_clients.load());

@@ -83,7 +83,7 @@ void listener::on_io(uint32_t) {
     } else {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      int ka = srv_.tcp_keepalive();
+      int ka = int(srv_.config().tcp_keepalive.get());
       if (ka > 0) {
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
         int idle = ka, intvl = ka / 3 > 0 ? ka / 3 : 1, cnt = 3;

@@ -1,5 +1,7 @@
 #include "actors/log.hpp"
 
+#include "protocol/config_general_rows.hpp"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -90,18 +92,18 @@ void log_set_role(char role) {
   current_role = role;
 }
 
-bool parse_log_level(std::string_view s, log_level& out) {
-  if (s == "debug")
-    out = log_level::debug;
-  else if (s == "verbose")
-    out = log_level::verbose;
-  else if (s == "notice")
-    out = log_level::notice;
-  else if (s == "warning")
-    out = log_level::warning;
-  else
-    return false;
-  return true;
+log_level to_log_level(log_verbosity v) {
+  switch (v) {
+    case log_verbosity::debug:
+      return log_level::debug;
+    case log_verbosity::verbose:
+      return log_level::verbose;
+    case log_verbosity::notice:
+      return log_level::notice;
+    case log_verbosity::warning:
+      return log_level::warning;
+  }
+  return log_level::notice;
 }
 
 const char* log_level_name(log_level l) {

@@ -9,12 +9,13 @@
 namespace troupe {
 
 enum class log_level { debug, verbose, notice, warning };
+enum class log_verbosity;  // the loglevel directive (protocol/config_general_rows.hpp)
 
 // Sets up the process logger: `file` empty means stdout. Throws on a bad file.
 void log_init(const std::string& file, log_level level, char role = 'M');
 void log_set_level(log_level level);
 void log_set_role(char role);
-bool parse_log_level(std::string_view s, log_level& out);
+log_level to_log_level(log_verbosity v);
 const char* log_level_name(log_level l);
 
 template <class... Ts>

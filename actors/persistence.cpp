@@ -9,7 +9,6 @@
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
 #include "actors/snapshot_writer.hpp"
-#include "protocol/split_args.hpp"
 #include "storage/rdb_chunk_sink.hpp"
 #include "storage/rdb_loader.hpp"
 #include "storage/rdb_value.hpp"
@@ -21,23 +20,9 @@ persistence::persistence(server& srv) : srv_(srv) {
   lastsave_ = wall_clock_ms() / 1000;
 }
 
-std::vector<std::pair<int64_t, int64_t>> persistence::save_points() const {
-  std::vector<std::pair<int64_t, int64_t>> out;
-  std::string v;
-  {
-    std::lock_guard<std::mutex> g(srv_.config_mutex());
-    v = srv_.config().get("save");
-  }
-  auto parts = split_args(v).value_or(std::vector<std::string>{});
-  for (size_t i = 0; i + 1 < parts.size(); i += 2)
-    out.emplace_back(std::stoll(parts[i]), std::stoll(parts[i + 1]));
-  return out;
-}
-
 bool persistence::writes_refused() const {
   return !last_bgsave_ok_.load(std::memory_order_relaxed) &&
-         srv_.settings.stop_writes_on_bgsave_error.load(std::memory_order_relaxed) &&
-         srv_.settings.has_save_points.load(std::memory_order_relaxed);
+         srv_.config().stop_writes_on_bgsave_error.get() && srv_.config().save.any();
 }
 
 std::string persistence::rdb_header(bool aof_base) {
@@ -73,18 +58,12 @@ std::optional<std::string> persistence::start(job_kind kind) {
     }
   kind_ = kind;
   keyspace& ks = srv_.keys();
-  config_registry& cfg = srv_.config();
-  bool compression, checksum, preamble, incremental;
-  std::string dbfilename;
-  {
-    std::lock_guard<std::mutex> g(srv_.config_mutex());
-    compression = cfg.get_bool("rdbcompression");
-    checksum = cfg.get_bool("rdbchecksum");
-    preamble = cfg.get_bool("aof-use-rdb-preamble");
-    incremental = cfg.get_bool(kind == job_kind::aof ? "aof-rewrite-incremental-fsync"
-                                                     : "rdb-save-incremental-fsync");
-    dbfilename = cfg.get("dbfilename");
-  }
+  const server_config& cfg = srv_.config();
+  bool compression = cfg.rdbcompression.get(), checksum = cfg.rdbchecksum.get();
+  bool preamble = cfg.aof_use_rdb_preamble.get();
+  bool incremental = kind == job_kind::aof ? cfg.aof_rewrite_incremental_fsync.get()
+                                           : cfg.rdb_save_incremental_fsync.get();
+  std::string dbfilename = cfg.dbfilename.str();
   int64_t started = wall_clock_ms();
   job_started_ms_ = started;
   int64_t dirty_at_start = ks.dirty.load();
@@ -139,7 +118,7 @@ std::optional<std::string> persistence::start(job_kind kind) {
     log_notice("Background append only file rewriting started");
   }
   caf::actor writer = srv_.system().spawn<snapshot_writer>(std::ref(srv_), std::move(job));
-  uint32_t clock = srv_.settings.lru_clock.load();
+  uint32_t clock = srv_.lru_clock.load();
   for (int i = 0; i < ks.shard_count(); ++i) {
     auto emit = [writer](std::string chunk) {
       caf::anon_send(writer, chunk_atom::value, std::move(chunk));
@@ -220,14 +199,9 @@ std::optional<std::string> persistence::bgrewriteaof(std::string& reply) {
 std::optional<std::string> persistence::save() {
   if (busy()) return std::string("Background save already in progress");
   keyspace& ks = srv_.keys();
-  bool compression, checksum;
-  std::string dbfilename;
-  {
-    std::lock_guard<std::mutex> g(srv_.config_mutex());
-    compression = srv_.config().get_bool("rdbcompression");
-    checksum = srv_.config().get_bool("rdbchecksum");
-    dbfilename = srv_.config().get("dbfilename");
-  }
+  bool compression = srv_.config().rdbcompression.get();
+  bool checksum = srv_.config().rdbchecksum.get();
+  std::string dbfilename = srv_.config().dbfilename.str();
   int64_t started = wall_clock_ms();
   int64_t dirty_at_start = ks.dirty.load();
   shard_set_guard guard;
@@ -285,7 +259,7 @@ void persistence::cron() {
     return;
   }
   int64_t dirty = srv_.keys().dirty.load();
-  for (auto& [secs, changes] : save_points()) {
+  for (auto& [secs, changes] : *srv_.config().save.get()) {
     // After a failure, retry no sooner than 5 seconds later, as Redis does.
     bool may_retry = last_bgsave_ok_ || now - last_bgsave_try_ > 5;
     if (dirty >= changes && now - lastsave_ > secs && may_retry) {
@@ -295,12 +269,8 @@ void persistence::cron() {
     }
   }
   if (srv_.aof().enabled()) {
-    int64_t pct, min_size;
-    {
-      std::lock_guard<std::mutex> g(srv_.config_mutex());
-      pct = srv_.config().get_int("auto-aof-rewrite-percentage");
-      min_size = srv_.config().get_int("auto-aof-rewrite-min-size");
-    }
+    int64_t pct = srv_.config().auto_aof_rewrite_percentage.get();
+    int64_t min_size = srv_.config().auto_aof_rewrite_min_size.get();
     int64_t size = srv_.aof().current_size(), base = srv_.aof().base_size();
     if (pct > 0 && size > min_size) {
       int64_t growth = base > 0 ? (size * 100 / base) - 100 : 100 * 1000;
@@ -313,7 +283,7 @@ void persistence::cron() {
 }
 
 std::optional<std::string> persistence::load_rdb_at_startup() {
-  std::string path = srv_.config().get("dbfilename");
+  std::string path = srv_.config().dbfilename.str();
   if (access(path.c_str(), F_OK) != 0) return std::nullopt;
   auto start_ms = wall_clock_ms();
   if (auto e = srv_.load_rdb_file(path)) return e;

@@ -41,8 +41,6 @@ class persistence {
   // Writes are refused after a failed background save (stop-writes-on-bgsave-error).
   bool writes_refused() const;
   std::string info();
-  // Save points from the `save` directive: (seconds, changes).
-  std::vector<std::pair<int64_t, int64_t>> save_points() const;
 
  private:
   enum class job_kind { rdb, aof };

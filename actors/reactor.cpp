@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -96,8 +97,18 @@ void reactor::post(std::function<void()> f) {
   wake();
 }
 
-void reactor::every(int period_ms, std::function<void()> f) {
-  timers_.push_back({period_ms, monotonic_ms() + period_ms, std::move(f)});
+uint64_t reactor::every(int period_ms, std::function<void()> f) {
+  uint64_t id = ++next_timer_id_;
+  timers_.push_back({id, period_ms, monotonic_ms() + period_ms, std::move(f)});
+  return id;
+}
+
+void reactor::set_period(uint64_t timer_id, int period_ms) {
+  for (auto& t : timers_)
+    if (t.id == timer_id) {
+      t.period_ms = period_ms;
+      t.due_ms = std::min(t.due_ms, monotonic_ms() + period_ms);
+    }
 }
 
 uint64_t reactor::after(int64_t ms, std::function<void()> f) {
@@ -239,7 +250,7 @@ void reactor::run_tasks(bool idle) {
 // wake-up is paid by the sender (the client) in kernel time.
 int reactor::wait_for_events(epoll_event* events, int max_events, bool was_busy) {
   int timeout = next_timeout(monotonic_ms());
-  int spin = spin_us_ ? spin_us_->load(std::memory_order_relaxed) : 0;
+  int spin = spin_us_ ? int(spin_us_->get()) : 0;
   if (timeout != 0 && was_busy && spin > 0) {
     using clock = std::chrono::steady_clock;
     const auto until = clock::now() + std::chrono::microseconds(spin);

@@ -24,6 +24,8 @@
 #include <caf/fwd.hpp>
 #include <caf/resumable.hpp>
 
+#include "protocol/config_rows.hpp"
+
 namespace troupe {
 
 // Something with a file descriptor in the reactor's epoll set.
@@ -73,14 +75,18 @@ class reactor {
   void before_flush(std::function<void()> f) { before_flush_.push_back(std::move(f)); }
   // Forgets f (it is closing).
   void cancel_flush(flushable* f);
-  // Runs f every `period_ms` on the loop thread (the reactor's cron).
-  void every(int period_ms, std::function<void()> f);
+  // Runs f every `period_ms` on the loop thread (the reactor's cron); returns
+  // an id for set_period.
+  uint64_t every(int period_ms, std::function<void()> f);
+  // Changes a periodic timer's period (loop thread only). A shorter period takes
+  // effect at once: the next run is due no later than `period_ms` from now.
+  void set_period(uint64_t timer_id, int period_ms);
   // Runs f repeatedly while it returns true (background work such as a shard's
   // part of a snapshot), in a bounded time slice per pass: each call should be
   // a small step. The loop does not sleep while tasks remain.
   void add_task(std::function<bool()> f) { tasks_.push_back(std::move(f)); }
   // Where the reactor reads reactor-spin-us (see wait_for_events).
-  void set_spin_source(const std::atomic<int>* spin_us) { spin_us_ = spin_us; }
+  void set_spin_source(const int_row* spin_us) { spin_us_ = spin_us; }
   // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
   uint64_t after(int64_t ms, std::function<void()> f);
   void cancel(uint64_t timer_id);
@@ -105,6 +111,7 @@ class reactor {
     void exec_later(caf::resumable* ptr) override;
   };
   struct timer {
+    uint64_t id;
     int period_ms;
     int64_t due_ms;
     std::function<void()> fn;
@@ -142,7 +149,7 @@ class reactor {
   std::vector<std::function<bool()>> tasks_;
   void run_tasks(bool idle);
   int wait_for_events(struct epoll_event* events, int max_events, bool was_busy);
-  const std::atomic<int>* spin_us_ = nullptr;  // reactor-spin-us, live
+  const int_row* spin_us_ = nullptr;  // reactor-spin-us, live
 
   // Handed over by other threads.
   std::mutex remote_mutex_;

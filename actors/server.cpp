@@ -17,16 +17,15 @@
 #include "actors/messages.hpp"
 #include "actors/shard.hpp"
 #include "protocol/command_table.hpp"
-#include "protocol/config_directives.hpp"
-#include "protocol/split_args.hpp"
 #include "storage/hash.hpp"
 #include "storage/rdb_loader.hpp"
 #include "storage/rdb_value.hpp"
 
 namespace troupe {
 
-server::server(caf::actor_system& sys, config_registry& cfg)
-    : sys_(sys),
+server::server(caf::actor_system& sys, server_config& cfg)
+    : server_services(cfg),
+      sys_(sys),
       cfg_(cfg),
       aof_(std::make_unique<aof_manager>(*this)),
       persistence_(std::make_unique<persistence>(*this)) {
@@ -39,26 +38,22 @@ server::~server() = default;
 
 bool server::start() {
   start_time_ms_ = wall_clock_ms();
-  int threads = int(cfg_.get_int("threads"));
-  int shards = int(cfg_.get_int("shards"));
+  int threads = int(cfg_.threads.get());
+  int shards = int(cfg_.shards.get());
   if (shards % threads != 0) {
     log_warning("shards ({}) must be a multiple of threads ({})", shards, threads);
     return false;
   }
-  int databases = int(cfg_.get_int("databases"));
-  settings.databases = databases;
+  int databases = int(cfg_.databases.get());
   keyspace_ = std::make_unique<keyspace>(shards, databases);
   keyspace_->set_concurrent(threads > 1);
 
   attach_config_hooks();
-  // Apply every live setting once with its start-up value.
-  for (auto& d : cfg_.directives())
-    if (d.apply && d.name != "port" && d.name != "bind") {
-      if (auto err = d.apply(cfg_.get(d.name))) {
-        log_warning("{}: {}", d.name, *err);
-        return false;
-      }
-    }
+  // Every live effect once with its start-up value.
+  if (auto err = cfg_.apply_all()) {
+    log_warning("{}", *err);
+    return false;
+  }
 
   record_startup_memory();
   // One dispatcher (and its statistics) per reactor; the first also replays
@@ -72,7 +67,7 @@ bool server::start() {
 
   for (int i = 0; i < threads; ++i) {
     reactors_.push_back(std::make_unique<reactor>(sys_, i));
-    reactors_.back()->set_spin_source(&settings.reactor_spin_us);
+    reactors_.back()->set_spin_source(&cfg_.reactor_spin_us);
   }
   hosted_connections_.resize(size_t(threads));
   lazy_freer_ = sys_.spawn<lazy_freer>(std::ref(*this));
@@ -95,11 +90,10 @@ bool server::start() {
     reactor& r = *reactors_[size_t(i)];
     std::vector<caf::actor> mine;
     for (int s = i; s < shards; s += threads) mine.push_back(shard_actors_[size_t(s)]);
-    int hz = settings.hz.load();
-    r.every(1000 / hz, [this, i, mine] {
+    cron_timers_.push_back(r.every(cron_period_ms(hz()), [this, i, mine] {
       for (auto& a : mine) caf::anon_send(a, tick_atom::value);
       cron(i);
-    });
+    }));
     // Before this pass's replies leave: the journal reaches the AOF (and disk).
     r.before_flush([this] {
       aof_->flush_pass();
@@ -112,11 +106,12 @@ bool server::start() {
 }
 
 bool server::open_listeners() {
-  int backlog = int(cfg_.get_int("tcp-backlog"));
-  int port = int(cfg_.get_int("port"));
+  int backlog = int(cfg_.tcp_backlog.get());
+  int port = int(cfg_.port.get());
   port_ = port;
+  bound_addrs_ = *cfg_.bind.get();
   if (port != 0) {
-    auto addrs = split_args(cfg_.get("bind")).value_or(std::vector<std::string>{});
+    const std::vector<std::string>& addrs = bound_addrs_;
     int opened = 0;
     for (auto addr : addrs) {
       bool optional = !addr.empty() && addr[0] == '-';
@@ -138,10 +133,10 @@ bool server::open_listeners() {
       return false;
     }
   }
-  const std::string& path = cfg_.get("unixsocket");
+  std::string path = cfg_.unixsocket.str();
   if (!path.empty()) {
     std::string err;
-    int perm = int(strtol(cfg_.get("unixsocketperm").c_str(), nullptr, 8));
+    int perm = int(cfg_.unixsocketperm.get());
     int fd = listener::open_unix(path, perm, backlog, err);
     if (fd < 0) {
       log_warning("Failed opening Unix socket: {}", err);
@@ -156,127 +151,109 @@ bool server::open_listeners() {
 }
 
 void server::attach_config_hooks() {
-  cfg_.set_apply("loglevel", [](const std::string& v) -> std::optional<std::string> {
-    log_level l;
-    if (parse_log_level(v, l)) log_set_level(l);
+  cfg_.loglevel.on_apply([](log_verbosity v) -> config_error {
+    log_set_level(to_log_level(v));
     return std::nullopt;
   });
-  cfg_.set_apply("requirepass", [this](const std::string& v) -> std::optional<std::string> {
-    // Called with config_mutex_ held by CONFIG SET, or at start-up.
-    requirepass_ = v;
-    auth_required_ = !v.empty();
+  cfg_.hz.on_apply([this](int64_t) -> config_error {
+    update_hz();
     return std::nullopt;
   });
-  cfg_.set_apply("proto-max-bulk-len", [this](const std::string& v) -> std::optional<std::string> {
-    settings.proto_max_bulk_len = std::stoll(v);
+  cfg_.dynamic_hz.on_apply([this](bool) -> config_error {
+    update_hz();
     return std::nullopt;
   });
-  cfg_.set_apply("client-query-buffer-limit",
-                 [this](const std::string& v) -> std::optional<std::string> {
-                   query_buffer_limit_ = std::stoll(v);
-                   return std::nullopt;
-                 });
-  cfg_.set_apply("timeout", [this](const std::string& v) -> std::optional<std::string> {
-    idle_timeout_ = std::stoll(v);
+  cfg_.appendfsync.on_apply([this](appendfsync_mode m) -> config_error {
+    aof_->set_policy(m == appendfsync_mode::always ? fsync_policy::always
+                     : m == appendfsync_mode::no   ? fsync_policy::no
+                                                   : fsync_policy::everysec);
     return std::nullopt;
   });
-  cfg_.set_apply("tcp-keepalive", [this](const std::string& v) -> std::optional<std::string> {
-    tcp_keepalive_ = std::stoi(v);
-    return std::nullopt;
-  });
-  cfg_.set_apply("reactor-spin-us", [this](const std::string& v) -> std::optional<std::string> {
-    settings.reactor_spin_us = std::stoi(v);
-    return std::nullopt;
-  });
-  cfg_.set_apply("hz", [this](const std::string& v) -> std::optional<std::string> {
-    settings.hz = std::stoi(v);
-    return std::nullopt;
-  });
-  cfg_.set_apply("notify-keyspace-events",
-                 [this](const std::string& v) -> std::optional<std::string> {
-                   settings.notify_flags = parse_notify_flags(v).value_or(0);
-                   return std::nullopt;
-                 });
-  cfg_.set_apply("client-output-buffer-limit",
-                 [this](const std::string& v) -> std::optional<std::string> {
-                   auto parts = split_args(v).value_or(std::vector<std::string>{});
-                   for (size_t i = 0; i + 3 < parts.size(); i += 4) {
-                     size_t cls = parts[i] == "normal" ? 0 : parts[i] == "slave" ? 1 : 2;
-                     for (size_t k = 0; k < 3; ++k)
-                       output_limits_[cls][k] = std::stoll(parts[i + 1 + k]);
-                   }
-                   return std::nullopt;
-                 });
-  cfg_.set_apply("appendfsync", [this](const std::string& v) -> std::optional<std::string> {
-    aof_->set_policy(v == "always" ? fsync_policy::always
-                     : v == "no"   ? fsync_policy::no
-                                   : fsync_policy::everysec);
-    return std::nullopt;
-  });
-  cfg_.set_apply("appendonly", [this](const std::string& v) -> std::optional<std::string> {
+  cfg_.appendonly.on_apply([this](bool on) -> config_error {
     // At start-up load_data() opens the AOF; here only run-time changes. Turning
     // it on starts from a rewrite, so the file holds the data already there.
     if (reactors_.empty()) return std::nullopt;
-    if (v == "yes" && !aof_->enabled()) persistence_->schedule_rewrite();
-    if (v == "no" && aof_->enabled()) aof_->close();
+    if (on && !aof_->enabled()) persistence_->schedule_rewrite();
+    if (!on && aof_->enabled()) aof_->close();
     return std::nullopt;
   });
-  cfg_.set_apply("stop-writes-on-bgsave-error",
-                 [this](const std::string& v) -> std::optional<std::string> {
-                   settings.stop_writes_on_bgsave_error = v == "yes";
-                   return std::nullopt;
-                 });
-  cfg_.set_apply("save", [this](const std::string& v) -> std::optional<std::string> {
-    settings.has_save_points = !v.empty();
-    return std::nullopt;
-  });
-  cfg_.set_apply("dir", [this](const std::string& v) -> std::optional<std::string> {
-    if (chdir(v.c_str()) != 0) return std::string("No such file or directory");
+  cfg_.dir.on_apply([this](const std::string& dir) -> config_error {
+    if (chdir(dir.c_str()) != 0) return std::string(strerror(errno));
     char buf[4096];
-    if (getcwd(buf, sizeof(buf)) != nullptr) cfg_.set_internal("dir", buf);
+    if (getcwd(buf, sizeof(buf)) != nullptr) cfg_.dir.set_internal(buf);
     return std::nullopt;
   });
-  auto flag = [this](const char* name, std::atomic<bool>& target) {
-    cfg_.set_apply(name, [&target](const std::string& v) -> std::optional<std::string> {
-      target = v == "yes";
-      return std::nullopt;
-    });
-  };
-  flag("lazyfree-lazy-user-del", settings.lazyfree_lazy_user_del);
-  flag("lazyfree-lazy-user-flush", settings.lazyfree_lazy_user_flush);
-  flag("lazyfree-lazy-expire", settings.lazyfree_lazy_expire);
-  flag("lazyfree-lazy-server-del", settings.lazyfree_lazy_server_del);
-  cfg_.set_apply("port", [this](const std::string& v) -> std::optional<std::string> {
-    // Rebind: open the new port first so a failure leaves the old one working.
-    int port = std::stoi(v);
-    if (port == port_) return std::nullopt;
-    std::vector<caf::actor> fresh;
-    auto addrs = split_args(cfg_.get("bind")).value_or(std::vector<std::string>{});
-    for (auto addr : addrs) {
-      bool optional = !addr.empty() && addr[0] == '-';
-      if (optional) addr = addr.substr(1);
-      std::string err;
-      int fd =
-          port == 0 ? -1 : listener::open_tcp(addr, port, int(cfg_.get_int("tcp-backlog")), err);
-      if (fd < 0) {
-        if (optional || port == 0) continue;
-        for (auto& a : fresh) caf::anon_send(a, close_atom::value);
-        return "Unable to listen on this port: " + err;
-      }
-      fresh.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]), std::ref(*this),
-                                                        fd, addr + ":" + v, false));
+  cfg_.port.on_apply([this](int64_t) -> config_error {
+    std::string err;
+    if (!rebind(err)) return "Unable to listen on this port: " + err;
+    return std::nullopt;
+  });
+  cfg_.bind.on_apply([this](const std::vector<std::string>&) -> config_error {
+    std::string err;
+    if (!rebind(err)) return std::string("Failed to bind to specified addresses.");
+    return std::nullopt;
+  });
+}
+
+bool server::rebind(std::string& err) {
+  // At start-up open_listeners() does it.
+  if (reactors_.empty()) return true;
+  int port = int(cfg_.port.get());
+  auto addrs = cfg_.bind.get();
+  if (port == port_ && *addrs == bound_addrs_) return true;
+  // Open the new sockets first so a failure leaves the old ones working.
+  std::vector<caf::actor> fresh;
+  for (auto addr : *addrs) {
+    bool optional = !addr.empty() && addr[0] == '-';
+    if (optional) addr = addr.substr(1);
+    int fd = port == 0 ? -1 : listener::open_tcp(addr, port, int(cfg_.tcp_backlog.get()), err);
+    if (fd < 0) {
+      if (optional || port == 0) continue;
+      for (auto& a : fresh) caf::anon_send(a, close_atom::value);
+      return false;
     }
-    for (auto& a : listeners_) caf::anon_send(a, close_atom::value);
-    listeners_ = std::move(fresh);
-    port_ = port;
-    return std::nullopt;
-  });
-  attach_data_model_hooks();
+    fresh.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]), std::ref(*this), fd,
+                                                      addr + ":" + std::to_string(port), false));
+  }
+  for (auto& a : listeners_) caf::anon_send(a, close_atom::value);
+  listeners_ = std::move(fresh);
+  port_ = port;
+  bound_addrs_ = *addrs;
+  return true;
+}
+
+int server::cron_period_ms(int hz) {
+  return std::max(1, 1000 / std::max(1, hz));
+}
+
+void server::update_hz() {
+  std::lock_guard<std::mutex> g(hz_mutex_);
+  int next = int(cfg_.hz.get());
+  // As Redis's serverCron: with many clients the cron runs more often, so each
+  // run's share of client work stays small (200 clients per run).
+  if (cfg_.dynamic_hz.get()) {
+    size_t clients = client_count();
+    while (clients / size_t(next) > 200) {
+      next *= 2;
+      if (next > 500) {
+        next = 500;
+        break;
+      }
+    }
+  }
+  if (hz_.exchange(next) == next) return;
+  // Each reactor moves its cron timer to the frequency current when it runs
+  // the change, so changes that cross on the way still end at the last one.
+  for (size_t i = 0; i < cron_timers_.size(); ++i) {
+    reactor* r = reactors_[i].get();
+    uint64_t id = cron_timers_[i];
+    r->post([this, r, id] { r->set_period(id, cron_period_ms(hz())); });
+  }
 }
 
 bool server::add_client(uint64_t id, client_record r) {
   std::lock_guard<std::mutex> g(clients_mutex_);
-  if (int64_t(clients_.size()) >= cfg_.get_int("maxclients")) return false;
+  if (int64_t(clients_.size()) >= cfg_.maxclients.get()) return false;
   clients_[id] = std::move(r);
   return true;
 }
@@ -294,12 +271,13 @@ size_t server::client_count() const {
 void server::cron(int reactor_index) {
   int64_t now = wall_clock_ms();
   if (reactor_index == 0) {
-    settings.lru_clock = uint32_t((now / 1000) & ((1u << 24) - 1));
+    lru_clock = uint32_t((now / 1000) & ((1u << 24) - 1));
     sample_instantaneous();
     heap_used_bytes();  // samples used_memory_peak, as Redis's cron does
     persistence_->cron();
+    if (cfg_.dynamic_hz.get()) update_hz();
   }
-  int64_t timeout = idle_timeout_s();
+  int64_t timeout = cfg_.timeout.get();
   if (timeout > 0) {
     std::vector<connection*> conns(hosted_connections(reactor_index).begin(),
                                    hosted_connections(reactor_index).end());
@@ -346,15 +324,15 @@ void server::reset_stats() {
 }
 
 output_limit server::output_limit_for(const session& s) const {
-  size_t cls = s.has(client_replica) ? 1 : s.has(client_pubsub) ? 2 : 0;
   if (s.has(client_master)) return {};
-  return {output_limits_[cls][0].load(std::memory_order_relaxed),
-          output_limits_[cls][1].load(std::memory_order_relaxed),
-          output_limits_[cls][2].load(std::memory_order_relaxed)};
+  client_class cls = s.has(client_replica)  ? client_class::replica
+                     : s.has(client_pubsub) ? client_class::pubsub
+                                            : client_class::normal;
+  return cfg_.client_output_buffer_limit.get(cls);
 }
 
 void server::keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) {
-  uint32_t flags = settings.notify_flags.load(std::memory_order_relaxed);
+  uint32_t flags = cfg_.notify_keyspace_events.get();
   if (!(flags & cls)) return;
   reactor* here = current_reactor();
   int from = here ? here->index() : -1;
@@ -381,7 +359,7 @@ void server::journal(int db, const std::vector<std::string>& args) {
 
 bool server::load_data() {
   // With the AOF on, it is the data; otherwise the RDB file, as Redis does.
-  if (cfg_.get_bool("appendonly")) {
+  if (cfg_.appendonly.get()) {
     if (auto err = aof_->load()) {
       log_warning("Fatal error loading the AOF: {}", *err);
       return false;
@@ -403,7 +381,7 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   rdb_file_source src(path);
   if (!src.ok()) return src.error();
   rdb_load_options opt;
-  opt.limits = load_limits_of(settings);
+  opt.limits = load_limits_of(cfg_);
   opt.databases = keyspace_->databases();
   rdb_callbacks cb;
   cb.on_entry = [this](int db, kv_entry* e) {
@@ -447,10 +425,10 @@ int server::wait_and_stop() {
     aof_->flush_pass();
     aof_->close();
   }
-  const std::string& path = cfg_.get("unixsocket");
-  if (!path.empty()) unlink(path.c_str());
-  const std::string& pid = cfg_.get("pidfile");
-  if (!pid.empty()) unlink(pid.c_str());
+  auto path = cfg_.unixsocket.get();
+  if (!path->empty()) unlink(path->c_str());
+  auto pid = cfg_.pidfile.get();
+  if (!pid->empty()) unlink(pid->c_str());
   log_warning("Troupe is now ready to exit, bye bye...");
   spdlog::default_logger()->flush();
   return exit_code_;

@@ -22,7 +22,6 @@
 #include "actors/persistence.hpp"
 #include "actors/pubsub_hub.hpp"
 #include "actors/reactor.hpp"
-#include "protocol/config.hpp"
 #include "storage/clock.hpp"
 #include "storage/dispatcher.hpp"
 #include "storage/journal.hpp"
@@ -35,11 +34,6 @@ namespace troupe {
 
 class connection;
 
-// client-output-buffer-limit of one client class.
-struct output_limit {
-  int64_t hard = 0, soft = 0, soft_seconds = 0;
-};
-
 // A connected client as the registry sees it, for CLIENT LIST / KILL / INFO.
 struct client_record {
   session* s;
@@ -49,7 +43,7 @@ struct client_record {
 
 class server : public server_services {
  public:
-  server(caf::actor_system& sys, config_registry& cfg);
+  server(caf::actor_system& sys, server_config& cfg);
   ~server() override;
 
   // Boots reactors, shards and listeners; false (with a logged reason) on failure.
@@ -60,7 +54,6 @@ class server : public server_services {
   void request_shutdown(int exit_code = 0);
 
   caf::actor_system& system() { return sys_; }
-  config_registry& config() { return cfg_; }
   keyspace& keys() { return *keyspace_; }
   actor_directory& directory() { return directory_; }
   int reactor_count() const { return int(reactors_.size()); }
@@ -101,17 +94,10 @@ class server : public server_services {
   // The output limits of the class this client belongs to.
   output_limit output_limit_for(const session& s) const;
 
-  // -- settings read on hot paths -----------------------------------------------
-  std::string requirepass() {
-    std::lock_guard<std::mutex> g(config_mutex_);
-    return requirepass_;
-  }
-  bool auth_required() const override { return auth_required_.load(std::memory_order_relaxed); }
+  bool auth_required() const override { return !cfg_.requirepass.empty(); }
   bool writes_refused() const override;
-  int64_t query_buffer_limit() const { return query_buffer_limit_.load(std::memory_order_relaxed); }
-  int64_t idle_timeout_s() const { return idle_timeout_.load(std::memory_order_relaxed); }
-  int tcp_keepalive() const { return tcp_keepalive_.load(std::memory_order_relaxed); }
-  std::mutex& config_mutex() { return config_mutex_; }
+  // The cron's frequency: hz, raised with many clients under dynamic-hz.
+  int hz() const { return hz_.load(std::memory_order_relaxed); }
 
   // -- misc state for INFO -------------------------------------------------------
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -137,13 +123,18 @@ class server : public server_services {
  private:
   void attach_config_hooks();
   bool load_data();
-  void attach_data_model_hooks();  // server_data_model.cpp
   bool open_listeners();
+  // Listens on `bind` and `port` as they are now (CONFIG SET of either), opening
+  // the new sockets before closing the old ones; an error leaves the old ones.
+  bool rebind(std::string& err);
+  // Recomputes the cron's frequency and moves every reactor's cron timer to it.
+  void update_hz();
+  static int cron_period_ms(int hz);
   void cron(int reactor_index);
   void sample_instantaneous();
 
   caf::actor_system& sys_;
-  config_registry& cfg_;
+  server_config& cfg_;
   std::unique_ptr<keyspace> keyspace_;
   std::vector<std::unique_ptr<reactor>> reactors_;
   std::vector<std::unique_ptr<reactor_stats>> stats_;
@@ -156,8 +147,12 @@ class server : public server_services {
   std::unique_ptr<aof_manager> aof_;
   std::unique_ptr<class persistence> persistence_;
   caf::actor aof_fsync_;
-  // client-output-buffer-limit: normal, replica, pubsub (hard, soft, seconds).
-  std::array<std::array<std::atomic<int64_t>, 3>, 3> output_limits_{};
+  // The cron timer of each reactor, and the frequency it runs at.
+  std::vector<uint64_t> cron_timers_;
+  std::atomic<int> hz_{10};
+  std::mutex hz_mutex_;  // update_hz runs from the cron and from CONFIG SET
+  // What the listeners listen on (rebind compares).
+  std::vector<std::string> bound_addrs_;
   actor_directory directory_;
 
   std::vector<std::unordered_set<connection*>> hosted_connections_;
@@ -166,12 +161,6 @@ class server : public server_services {
   std::atomic<uint64_t> next_client_id_{0};
   std::atomic<uint64_t> next_reactor_{0};
 
-  std::mutex config_mutex_;  // serialises CONFIG SET / REWRITE across reactors
-  std::string requirepass_;
-  std::atomic<bool> auth_required_{false};
-  std::atomic<int64_t> query_buffer_limit_{1LL << 30};
-  std::atomic<int64_t> idle_timeout_{0};
-  std::atomic<int> tcp_keepalive_{300};
   std::atomic<int> port_{0};
 
   int64_t start_time_ms_ = 0;

@@ -33,11 +33,7 @@ void cmd_config(exec_context&) {}
 
 void cmd_config_get(exec_context& c) {
   std::vector<std::string_view> patterns(c.argv.begin() + 2, c.argv.end());
-  std::vector<std::pair<std::string, std::string>> found;
-  {
-    std::lock_guard<std::mutex> g(srv_of(c).config_mutex());
-    found = srv_of(c).config().get_matching(patterns);
-  }
+  auto found = srv_of(c).config().get_matching(patterns);
   c.out.map(found.size());
   for (auto& [k, v] : found) {
     c.out.bulk(k);
@@ -53,28 +49,18 @@ void cmd_config_set(exec_context& c) {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   for (size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
   server& srv = srv_of(c);
+  protected_mode mode = srv.config().enable_protected_configs.get();
+  bool local = c.client.has(client_unix_socket) || c.client.addr.rfind("127.0.0.1:", 0) == 0 ||
+               c.client.addr.rfind("::1:", 0) == 0;
+  bool allow_protected = mode == protected_mode::yes || (mode == protected_mode::local && local);
   std::string err;
-  bool ok;
-  {
-    std::lock_guard<std::mutex> g(srv.config_mutex());
-    const std::string& mode = srv.config().get("enable-protected-configs");
-    bool local = c.client.has(client_unix_socket) || c.client.addr.rfind("127.0.0.1:", 0) == 0 ||
-                 c.client.addr.rfind("::1:", 0) == 0;
-    bool allow_protected = mode == "yes" || (mode == "local" && local);
-    ok = srv.config().set(pairs, err, allow_protected);
-  }
-  if (!ok) return c.out.error("ERR " + err);
+  if (!srv.config().set(pairs, err, allow_protected)) return c.out.error("ERR " + err);
   c.out.ok();
 }
 
 void cmd_config_rewrite(exec_context& c) {
   std::string err;
-  bool ok;
-  {
-    std::lock_guard<std::mutex> g(srv_of(c).config_mutex());
-    ok = srv_of(c).config().rewrite(err);
-  }
-  if (!ok) {
+  if (!srv_of(c).config().rewrite(err)) {
     log_warning("CONFIG REWRITE failed: {}", err);
     return c.out.error("ERR " + err);
   }
@@ -249,7 +235,7 @@ void cmd_shutdown(exec_context& c) {
   log_warning("User requested shutdown...");
   server& srv = srv_of(c);
   // As Redis: save first when asked, or when save points are configured.
-  if (save || (!nosave && !srv.snapshots().save_points().empty())) {
+  if (save || (!nosave && srv.config().save.any())) {
     log_notice("Saving the final RDB snapshot before exiting.");
     if (srv.snapshots().save() && !force) {
       log_warning("Error trying to save the DB, can't exit.");

@@ -28,12 +28,12 @@ caf::behavior shard::make_behavior() {
 void shard::cron() {
   std::unique_lock<std::mutex> lock(store_.lock(), std::defer_lock);
   if (srv_.keys().concurrent()) lock.lock();
-  int hz = srv_.settings.hz.load(std::memory_order_relaxed);
+  int hz = srv_.hz();
   // Redis gives the slow expiry cycle 25% of a cron period.
   int64_t budget_us = 1000000 / hz / 4;
   auto started = std::chrono::steady_clock::now();
   store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
-    uint32_t flags = srv_.settings.notify_flags.load(std::memory_order_relaxed);
+    uint32_t flags = srv_.config().notify_keyspace_events.get();
     if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
     srv_.keys().key_modified(db, e->key());
     srv_.journal(db, {"DEL", std::string(e->key())});

@@ -4,9 +4,11 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/config_special_rows.hpp"
+
 namespace troupe {
 
-// Bits as storage/server_services.hpp's notify_class.
+// Bits as notify_class (protocol/config_special_rows.hpp).
 namespace {
 constexpr uint32_t K = 1u << 0, E = 1u << 1, g = 1u << 2, S = 1u << 3, l = 1u << 4, s = 1u << 5,
                    h = 1u << 6, z = 1u << 7, x = 1u << 8, e = 1u << 9, t = 1u << 10, m = 1u << 11,

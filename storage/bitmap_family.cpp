@@ -12,7 +12,7 @@ const std::string_view bad_offset = "ERR bit offset is not an integer or out of 
 
 bool parse_bit_offset(exec_context& c, std::string_view arg, uint64_t& out) {
   auto v = parse_int64(arg);
-  int64_t max_bits = c.srv.settings.proto_max_bulk_len.load() * 8;
+  int64_t max_bits = c.srv.config().proto_max_bulk_len.get() * 8;
   if (!v || *v < 0 || *v >= max_bits) {
     c.out.error(bad_offset);
     return false;

@@ -53,7 +53,7 @@ void cmd_restore(exec_context& c) {
   std::string_view payload = c.arg(3);
   if (!verify_dump_payload(payload))
     return c.out.error("ERR DUMP payload version or checksum are wrong");
-  kv_entry* e = load_dump_payload(payload, k.name, ttl != 0, load_limits_of(c.srv.settings));
+  kv_entry* e = load_dump_payload(payload, k.name, ttl != 0, load_limits_of(c.srv.config()));
   if (e == nullptr) return c.out.error("ERR Bad data format");
 
   bool deleted = false;
@@ -75,7 +75,7 @@ void cmd_restore(exec_context& c) {
   if (ttl != 0) e->set_expire_at(ttl);
   // An idle time is honoured (as Redis does under any non-LFU policy); Troupe
   // keeps no LFU counters yet, so FREQ is accepted and ignored.
-  uint32_t clock = c.srv.settings.lru_clock.load(std::memory_order_relaxed) & lru_clock_max;
+  uint32_t clock = c.srv.lru_clock.load(std::memory_order_relaxed) & lru_clock_max;
   if (idle >= 0) {
     uint64_t i = uint64_t(idle) > lru_clock_max ? lru_clock_max : uint64_t(idle);
     e->set_lru(clock >= i ? uint32_t(clock - i) : uint32_t(clock + (lru_clock_max - i)));

@@ -31,8 +31,7 @@ kv_entry* exec_context::lookup(const key_ref& k) {
   dict::location loc = locate(k);
   if (!loc) return nullptr;
   kv_entry* e = loc.entry();
-  if (!client.has(client_no_touch))
-    e->set_lru(srv.settings.lru_clock.load(std::memory_order_relaxed));
+  if (!client.has(client_no_touch)) e->set_lru(srv.lru_clock.load(std::memory_order_relaxed));
   return e;
 }
 

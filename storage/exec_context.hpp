@@ -120,7 +120,7 @@ struct exec_context {
   // Journals an extra command right away (e.g. the DEL of a key found expired).
   void journal_now(std::vector<std::string> args) { srv.journal(db_index, args); }
   void notify(uint32_t cls, std::string_view event, const key_ref& k) {
-    if (srv.settings.notify_flags.load(std::memory_order_relaxed) & cls)
+    if (srv.config().notify_keyspace_events.get() & cls)
       srv.keyspace_event(cls, event, k.name, k.db_index);
   }
 

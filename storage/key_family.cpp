@@ -35,7 +35,7 @@ void del_generic(exec_context& c, bool lazy) {
   c.out.integer(n);
 }
 void cmd_del(exec_context& c) {
-  del_generic(c, c.srv.settings.lazyfree_lazy_user_del.load(std::memory_order_relaxed));
+  del_generic(c, c.srv.config().lazyfree_lazy_user_del.get());
 }
 void cmd_unlink(exec_context& c) {
   del_generic(c, true);
@@ -393,7 +393,7 @@ void cmd_object_idletime(exec_context& c) {
   key_ref k = c.key_at(2);
   kv_entry* e = k.db->keys.find(k.name, k.hash);
   if (e == nullptr || !live(e, c.now)) return c.out.null();
-  uint32_t clock = c.srv.settings.lru_clock.load(std::memory_order_relaxed);
+  uint32_t clock = c.srv.lru_clock.load(std::memory_order_relaxed);
   uint32_t lru = e->lru();
   uint32_t idle = clock >= lru ? clock - lru : clock + ((1u << 24) - lru);
   c.out.integer(idle);
@@ -430,7 +430,7 @@ void cmd_object_help(exec_context& c) {
 
 // FLUSHDB / FLUSHALL [ASYNC|SYNC]
 bool flush_mode(exec_context& c, bool& async) {
-  async = c.srv.settings.lazyfree_lazy_user_flush.load(std::memory_order_relaxed);
+  async = c.srv.config().lazyfree_lazy_user_flush.get();
   if (c.argc() == 1) return true;
   if (c.argc() == 2 && c.arg_is(1, "async"))
     async = true;

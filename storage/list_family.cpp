@@ -88,7 +88,7 @@ bool list_move_reply(exec_context& c, const key_ref& src, kv_entry* se, const ke
   else
     sq->pop_back(v);
   if (de == nullptr) {
-    de = make_list_entry(dst.name, c.srv.settings.list_max_listpack_size.load(), false);
+    de = make_list_entry(dst.name, int(c.srv.config().list_max_listpack_size.get()), false);
     c.add(dst, de);
   }
   quicklist* dq = list_of(de);
@@ -114,7 +114,7 @@ void push_generic(exec_context& c, bool left, bool only_existing) {
   if (bad) return;
   if (e == nullptr) {
     if (only_existing) return c.out.integer(0);
-    e = make_list_entry(k.name, c.srv.settings.list_max_listpack_size.load(), false);
+    e = make_list_entry(k.name, int(c.srv.config().list_max_listpack_size.get()), false);
     c.add(k, e);
   }
   quicklist* q = list_of(e);

@@ -5,7 +5,7 @@
 //
 //   rdb_file_source src("dump.rdb");
 //   rdb_load_options opt;
-//   opt.limits = load_limits_of(settings);
+//   opt.limits = load_limits_of(config);
 //   rdb_callbacks cb;
 //   cb.on_entry = [&](int db, kv_entry* e) { ... take ownership of e ... };
 //   rdb_load_result r = load_rdb(src, opt, cb);

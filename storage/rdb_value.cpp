@@ -481,15 +481,13 @@ kv_entry* read_zset_listpack(rdb_reader& r, std::string_view key, bool with_expi
 
 }  // namespace
 
-rdb_load_limits load_limits_of(const live_settings& s) {
+rdb_load_limits load_limits_of(const server_config& s) {
   rdb_load_limits l;
-  l.hash = {size_t(s.hash_max_listpack_entries.load(std::memory_order_relaxed)),
-            size_t(s.hash_max_listpack_value.load(std::memory_order_relaxed))};
-  l.zset = {size_t(s.zset_max_listpack_entries.load(std::memory_order_relaxed)),
-            size_t(s.zset_max_listpack_value.load(std::memory_order_relaxed))};
-  int64_t is = s.set_max_intset_entries.load(std::memory_order_relaxed);
+  l.hash = {size_t(s.hash_max_listpack_entries.get()), size_t(s.hash_max_listpack_value.get())};
+  l.zset = {size_t(s.zset_max_listpack_entries.get()), size_t(s.zset_max_listpack_value.get())};
+  int64_t is = s.set_max_intset_entries.get();
   l.set_max_intset_entries = is > (1 << 30) ? size_t(1) << 30 : size_t(is);
-  l.list_max_listpack_size = s.list_max_listpack_size.load(std::memory_order_relaxed);
+  l.list_max_listpack_size = int(s.list_max_listpack_size.get());
   return l;
 }
 

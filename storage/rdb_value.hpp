@@ -14,7 +14,7 @@
 
 namespace troupe {
 
-struct live_settings;
+struct server_config;
 
 // The encoding limits loaded values must respect.
 struct rdb_load_limits {
@@ -23,7 +23,7 @@ struct rdb_load_limits {
   size_t set_max_intset_entries = 512;
   int list_max_listpack_size = -2;  // quicklist fill
 };
-rdb_load_limits load_limits_of(const live_settings& s);
+rdb_load_limits load_limits_of(const server_config& s);
 
 // Reads the value of RDB type `type` (the type byte is already consumed) and
 // returns a new entry for `key`, with an expire slot if `with_expire` (set to 0).

@@ -24,19 +24,19 @@ kv_entry* store_string(exec_context& c, const key_ref& k, dict::location loc, st
         e->set_str_len(uint32_t(v.size()));
         e->flags &= uint8_t(~kv_entry::flag_raw);
         if (want_ttl) e->set_expire_at(when);
-        e->set_lru(c.srv.settings.lru_clock.load(std::memory_order_relaxed));
+        e->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
         return e;
       }
     }
     kv_entry* fresh = make_string_entry(k.name, v, want_ttl);
     if (want_ttl) fresh->set_expire_at(when);
-    fresh->set_lru(c.srv.settings.lru_clock.load(std::memory_order_relaxed));
+    fresh->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
     db.replace(loc, fresh);
     return fresh;
   }
   kv_entry* fresh = make_string_entry(k.name, v, expire_at >= 0);
   if (expire_at >= 0) fresh->set_expire_at(expire_at);
-  fresh->set_lru(c.srv.settings.lru_clock.load(std::memory_order_relaxed));
+  fresh->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
   c.add(k, fresh);
   return fresh;
 }
@@ -261,7 +261,7 @@ void cmd_append(exec_context& c) {
     kv_entry* e = loc.entry();
     if (e->type() != value_type::string) return c.wrongtype();
     size_t len = e->str_len();
-    if (int64_t(len + add.size()) > c.srv.settings.proto_max_bulk_len.load())
+    if (int64_t(len + add.size()) > c.srv.config().proto_max_bulk_len.get())
       return c.out.error(errors::too_big);
     kv_entry* grown = resize_string_entry(e, len + add.size(), true);
     if (grown != e) k.db->moved(loc, grown);
@@ -373,7 +373,7 @@ void cmd_setrange(exec_context& c) {
   if (loc && loc.entry()->type() != value_type::string) return c.wrongtype();
   size_t cur = loc ? loc.entry()->str_len() : 0;
   if (v.empty()) return c.out.integer(int64_t(cur));
-  if (offset + int64_t(v.size()) > c.srv.settings.proto_max_bulk_len.load())
+  if (offset + int64_t(v.size()) > c.srv.config().proto_max_bulk_len.get())
     return c.out.error(errors::too_big);
   size_t need = size_t(offset) + v.size();
   if (!loc) {

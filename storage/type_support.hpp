@@ -17,17 +17,15 @@
 namespace troupe {
 
 inline hash_limits hash_limits_of(const exec_context& c) {
-  const live_settings& s = c.srv.settings;
-  return {size_t(s.hash_max_listpack_entries.load(std::memory_order_relaxed)),
-          size_t(s.hash_max_listpack_value.load(std::memory_order_relaxed))};
+  const server_config& s = c.srv.config();
+  return {size_t(s.hash_max_listpack_entries.get()), size_t(s.hash_max_listpack_value.get())};
 }
 inline zset_limits zset_limits_of(const exec_context& c) {
-  const live_settings& s = c.srv.settings;
-  return {size_t(s.zset_max_listpack_entries.load(std::memory_order_relaxed)),
-          size_t(s.zset_max_listpack_value.load(std::memory_order_relaxed))};
+  const server_config& s = c.srv.config();
+  return {size_t(s.zset_max_listpack_entries.get()), size_t(s.zset_max_listpack_value.get())};
 }
 inline size_t intset_limit_of(const exec_context& c) {
-  int64_t v = c.srv.settings.set_max_intset_entries.load(std::memory_order_relaxed);
+  int64_t v = c.srv.config().set_max_intset_entries.get();
   return v > (1 << 30) ? size_t(1) << 30 : size_t(v);
 }
 

@@ -19,7 +19,7 @@
 #include "actors/log.hpp"
 #include "actors/server.hpp"
 #include "protocol/command_table.hpp"
-#include "protocol/config_directives.hpp"
+#include "protocol/server_config.hpp"
 #include "storage/hash.hpp"
 
 namespace {
@@ -84,9 +84,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a1 == "--default-config") {
-      config_registry reg;
-      define_directives(reg);
-      std::cout << reg.default_conf();
+      std::cout << server_config::default_conf_text();
       return 0;
     }
     if (a1.rfind("--", 0) != 0) {
@@ -94,20 +92,17 @@ int main(int argc, char** argv) {
       first_option = 2;
     }
   }
-  config_registry cfg;
-  define_directives(cfg);
+  server_config cfg;
   if (auto err = cfg.load(config_file, group_cli(argc, argv, first_option))) {
     std::cerr << err->format();
     return 1;
   }
 
-  bool background = cfg.get_bool("daemonize");
+  bool background = cfg.daemonize.get();
   if (background) daemonize();
 
-  log_level level = log_level::notice;
-  parse_log_level(cfg.get("loglevel"), level);
   try {
-    log_init(cfg.get("logfile"), level);
+    log_init(cfg.logfile.str(), to_log_level(cfg.loglevel.get()));
   } catch (const std::exception& e) {
     std::cerr << "Can't open the log file: " << e.what() << "\n";
     return 1;
@@ -121,27 +116,26 @@ int main(int argc, char** argv) {
         argv[0]);
   else
     log_notice("Configuration loaded");
-  if (!cfg.get("replicaof").empty())
+  if (!cfg.replicaof.get()->host.empty())
     log_warning(
         "replicaof {} is configured, but replication is not available in this build: "
         "serving as a master",
-        cfg.get("replicaof"));
+        cfg.replicaof.text());
 
   // dir: the working directory, where data files go.
-  if (!cfg.get("dir").empty()) {
-    if (chdir(cfg.get("dir").c_str()) != 0) {
-      log_warning("Can't chdir to '{}': {}", cfg.get("dir"), strerror(errno));
-      return 1;
-    }
+  std::string dir = cfg.dir.str();
+  if (chdir(dir.c_str()) != 0) {
+    log_warning("Can't chdir to '{}': {}", dir, strerror(errno));
+    return 1;
   }
   {
     char buf[4096];
-    if (getcwd(buf, sizeof(buf)) != nullptr) cfg.set_internal("dir", buf);
+    if (getcwd(buf, sizeof(buf)) != nullptr) cfg.dir.set_internal(buf);
   }
-  std::string pidfile = cfg.get("pidfile");
+  std::string pidfile = cfg.pidfile.str();
   if (pidfile.empty() && background) {
-    pidfile = "/var/run/troupe_" + cfg.get("port") + ".pid";
-    cfg.set_internal("pidfile", pidfile);
+    pidfile = "/var/run/troupe_" + std::to_string(cfg.port.get()) + ".pid";
+    cfg.pidfile.set_internal(pidfile);
   }
   if (!pidfile.empty()) {
     std::ofstream pf(pidfile);

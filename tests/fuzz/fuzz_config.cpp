@@ -20,8 +20,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "protocol/config.hpp"
-#include "protocol/config_directives.hpp"
+#include "protocol/server_config.hpp"
 #include "protocol/split_args.hpp"
 
 using namespace troupe;
@@ -45,25 +44,24 @@ bool fake_include(const std::string& path, std::string& text, bool& used) {
   return false;
 }
 
-void make_registry(config_registry& reg, bool& used_include) {
-  define_directives(reg);
+void make_registry(server_config& reg, bool& used_include) {
   reg.set_include_reader([&used_include](const std::string& path, std::string& text) {
     return fake_include(path, text, used_include);
   });
 }
 
-void same_values(const config_registry& a, const config_registry& b, const std::string& file) {
-  for (auto& d : a.directives()) {
-    if (a.get(d.name) != b.get(d.name))
-      fprintf(stderr, "%s: %s became %s\n--- file\n%s\n", d.name.c_str(),
-              repr_string(a.get(d.name)).c_str(), repr_string(b.get(d.name)).c_str(), file.c_str());
-    FUZZ_CHECK(a.get(d.name) == b.get(d.name));
+void same_values(const server_config& a, const server_config& b, const std::string& file) {
+  for (auto& d : a.rows()) {
+    if (a.text_of(d->name()) != b.text_of(d->name()))
+      fprintf(stderr, "%s: %s became %s\n--- file\n%s\n", d->name().c_str(),
+              repr_string(a.text_of(d->name())).c_str(), repr_string(b.text_of(d->name())).c_str(), file.c_str());
+    FUZZ_CHECK(a.text_of(d->name()) == b.text_of(d->name()));
   }
 }
 
 void check_config_set(const std::string& text) {
   bool used_include = false;
-  config_registry reg;
+  server_config reg;
   make_registry(reg, used_include);
   size_t start = 0;
   while (start < text.size()) {
@@ -75,17 +73,17 @@ void check_config_set(const std::string& text) {
     std::vector<std::pair<std::string_view, std::string_view>> pairs;
     for (size_t i = 0; i < args->size(); i += 2) pairs.emplace_back((*args)[i], (*args)[i + 1]);
     std::vector<std::string> before;
-    for (auto& d : reg.directives()) before.push_back(reg.get(d.name));
+    for (auto& d : reg.rows()) before.push_back(reg.text_of(d->name()));
     std::string why;
     if (!reg.set(pairs, why, true)) {
       FUZZ_CHECK(!why.empty());
       size_t i = 0;
-      for (auto& d : reg.directives()) FUZZ_CHECK(reg.get(d.name) == before[i++]);
+      for (auto& d : reg.rows()) FUZZ_CHECK(reg.text_of(d->name()) == before[i++]);
     }
   }
   std::string rewritten = reg.rewritten_text("");
   bool again_used = false;
-  config_registry again;
+  server_config again;
   make_registry(again, again_used);
   auto err = again.load_text(rewritten, "rewritten.conf");
   if (err)
@@ -101,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   check_config_set(text);
   bool used_include = false;
-  config_registry reg;
+  server_config reg;
   make_registry(reg, used_include);
   auto err = reg.load_text(text, "fuzz.conf");
   if (err) {
@@ -115,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!used_include) {
     std::string rewritten = reg.rewritten_text(text);
     bool again_used = false;
-    config_registry again;
+    server_config again;
     make_registry(again, again_used);
     auto err2 = again.load_text(rewritten, "rewritten.conf");
     if (err2) {
@@ -123,24 +121,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               err2->format().c_str(), text.c_str(), rewritten.c_str());
     }
     FUZZ_CHECK(!err2);
-    for (auto& d : reg.directives()) {
-      if (reg.get(d.name) != again.get(d.name))
-        fprintf(stderr, "%s: '%s' became '%s'\n", d.name.c_str(), reg.get(d.name).c_str(),
-                again.get(d.name).c_str());
-      FUZZ_CHECK(reg.get(d.name) == again.get(d.name));
+    for (auto& d : reg.rows()) {
+      if (reg.text_of(d->name()) != again.text_of(d->name()))
+        fprintf(stderr, "%s: '%s' became '%s'\n", d->name().c_str(), reg.text_of(d->name()).c_str(),
+                again.text_of(d->name()).c_str());
+      FUZZ_CHECK(reg.text_of(d->name()) == again.text_of(d->name()));
     }
   }
 
-  for (auto& d : reg.directives()) {
-    if (d.immutable) continue;
-    std::string before = reg.get(d.name);
+  for (auto& d : reg.rows()) {
+    if (d->immutable()) continue;
+    std::string before = reg.text_of(d->name());
     std::string why;
-    bool ok = reg.set({{d.name, before}}, why, true);
-    if (!ok || reg.get(d.name) != before)
-      fprintf(stderr, "CONFIG SET %s '%s' -> %s, now '%s'\n", d.name.c_str(), before.c_str(),
-              why.c_str(), reg.get(d.name).c_str());
+    bool ok = reg.set({{d->name(), before}}, why, true);
+    if (!ok || reg.text_of(d->name()) != before)
+      fprintf(stderr, "CONFIG SET %s '%s' -> %s, now '%s'\n", d->name().c_str(), before.c_str(),
+              why.c_str(), reg.text_of(d->name()).c_str());
     FUZZ_CHECK(ok);
-    FUZZ_CHECK(reg.get(d.name) == before);
+    FUZZ_CHECK(reg.text_of(d->name()) == before);
   }
   return 0;
 }

@@ -235,7 +235,9 @@ TEST(expiry, active_cycle_frees_keys_without_access) {
   server_process s({"--hz", "50"});
   ASSERT_TRUE(s.start());
   resp_client c = s.client();
-  for (int i = 0; i < 2000; ++i) c.append({"SET", "v:" + std::to_string(i), "x", "PX", "100"});
+  // A TTL long enough that none expires before DBSIZE below, even on a loaded
+  // machine under the sanitizers (100 ms was not).
+  for (int i = 0; i < 2000; ++i) c.append({"SET", "v:" + std::to_string(i), "x", "PX", "1500"});
   for (int i = 0; i < 100; ++i) c.append({"SET", "p:" + std::to_string(i), "x"});
   ASSERT_TRUE(c.flush());
   for (int i = 0; i < 2100; ++i) c.read_reply();

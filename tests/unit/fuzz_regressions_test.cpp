@@ -9,8 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/config.hpp"
-#include "protocol/config_directives.hpp"
+#include "protocol/server_config.hpp"
 #include "protocol/glob.hpp"
 #include "protocol/split_args.hpp"
 #include "storage/aof_manifest.hpp"
@@ -73,26 +72,23 @@ aof_read read_aof(const std::string& file) {
 TEST(fuzz_regressions, config_rewrite_quotes_multi_argument_values) {
   for (std::string text : {std::string("bind 127.0.0.1 \"a\\nb\"\nport 7000\n"),
                            std::string("replicaof \"my host\" 6379\nbind \"\" \"a b\" -::1\n")}) {
-    config_registry reg;
-    define_directives(reg);
+    server_config reg;
     ASSERT_FALSE(reg.load_text(text, "t.conf")) << text;
     std::string rewritten = reg.rewritten_text(text);
-    config_registry again;
-    define_directives(again);
+    server_config again;
     auto err = again.load_text(rewritten, "rewritten.conf");
     ASSERT_FALSE(err) << err->format() << rewritten;
-    for (auto& d : reg.directives()) EXPECT_EQ(again.get(d.name), reg.get(d.name)) << d.name;
+    for (auto& d : reg.rows()) EXPECT_EQ(again.text_of(d->name()), reg.text_of(d->name())) << d->name();
   }
   // The addresses split back exactly as given (the listener splits `bind`).
-  config_registry reg;
-  define_directives(reg);
+  server_config reg;
   ASSERT_FALSE(reg.load_text("bind 127.0.0.1 \"-a\\nb\" \"x y\"\n", "t.conf"));
-  EXPECT_EQ(split_args(reg.get("bind")).value(),
+  EXPECT_EQ(split_args(reg.text_of("bind")).value(),
             (std::vector<std::string>{"127.0.0.1", "-a\nb", "x y"}));
   // Plain values read as before.
   ASSERT_FALSE(reg.load_text("bind 127.0.0.1 -::1\nreplicaof 10.0.0.1 6380\n", "t.conf"));
-  EXPECT_EQ(reg.get("bind"), "127.0.0.1 -::1");
-  EXPECT_EQ(reg.get("replicaof"), "10.0.0.1 6380");
+  EXPECT_EQ(reg.text_of("bind"), "127.0.0.1 -::1");
+  EXPECT_EQ(reg.text_of("replicaof"), "10.0.0.1 6380");
 }
 
 // fuzz_aof: "$2281578922" in a torn AOF made the reader allocate (and zero)

@@ -24,9 +24,16 @@ class dispatcher;
 
 namespace troupe::test {
 
-// The server as commands see it, with everything recorded for assertions.
-class recording_services : public server_services {
+// Owns the configuration recording_services hands to its base (constructed first).
+struct config_owner {
+  server_config owned_config;
+};
+
+// The server as commands see it, with everything recorded for assertions. Its
+// configuration starts at the defaults; tests change rows directly.
+class recording_services : private config_owner, public server_services {
  public:
+  recording_services() : server_services(owned_config) {}
   struct event {
     std::string name, key;
     int db;
