@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/lazy_free.hpp"
+
 namespace troupe {
 
 // One write as the journal records it: the database and the command.
@@ -68,8 +70,8 @@ class server_services {
   // Publishes a keyspace event (only called when notify_flags selects it).
   virtual void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,
                               int db) = 0;
-  // Frees a chain of entries (linked by `next`) in the background.
-  virtual void free_later(kv_entry* chain) = 0;
+  // Frees detached entries in the background (the chain owns them until then).
+  virtual void free_later(entry_chain chain) = 0;
   // Appends a write to the journal (AOF, replicas) in database db. Called with
   // the shards of the command's keys held, so the journal's order is the order
   // in which the writes happened.
