@@ -62,7 +62,6 @@ caf::behavior connection::make_behavior() {
     return {};
   }
   srv_.hosted_connections(reactor_index_).insert(this);
-  srv_.directory().add({id(), "connection", session_.addr, 0, reactor_index_, {}});
   home().add_fd(fd_, this, EPOLLIN);
   return {
       [this](close_atom) {
@@ -77,9 +76,8 @@ caf::behavior connection::make_behavior() {
         if (!closed_ && blocked_)
           end_block(with_error ? unblock_reason::error : unblock_reason::timeout);
       },
-      [this](pubsub_atom, const std::string& pattern, const std::string& channel,
-             const std::string& message) {
-        if (!closed_) deliver_pubsub(pattern, channel, message);
+      [this](pubsub_atom, const published_message& m) {
+        if (!closed_) deliver_pubsub(m.pattern, m.channel, m.payload);
       },
   };
 }
@@ -271,7 +269,6 @@ void connection::close_now(const char* reason) {
   fd_ = -1;
   srv_.remove_client(session_.id);
   srv_.hosted_connections(reactor_index_).erase(this);
-  srv_.directory().remove(id());
   // Finish as an actor from inside a message handler: CAF cleans an actor up
   // only while it runs.
   caf::anon_send(caf::actor_cast<caf::actor>(this), close_atom::value);

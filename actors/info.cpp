@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "actors/lazy_freer.hpp"
+#include "actors/actors_info.hpp"
 #include "actors/server.hpp"
 #include "protocol/command_table.hpp"
 
@@ -215,8 +215,8 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("mem_aof_buffer", m.aof_buffer);
     w.field("mem_allocator", "libc");
     w.field("active_defrag_running", "0");
-    w.field("lazyfree_pending_objects", "0");
-    w.field("lazyfreed_objects", lazy_freer::freed.get());
+    w.field("lazyfree_pending_objects", srv.lazy_free().pending());
+    w.field("lazyfreed_objects", srv.lazy_free().freed());
   }
   if (on("persistence")) {
     w.header("Persistence");
@@ -357,6 +357,12 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
                       ",failed_calls=" + std::to_string(failed);
       w.field(("cmdstat_" + cmd->name).c_str(), v);
     }
+  }
+  // Troupe's own section: only by name or with "everything", as Redis does with
+  // the sections modules add, so INFO and INFO all keep Redis's layout.
+  if (everything || want.count("troupe")) {
+    w.header("Troupe");
+    w.out += actors_info_fields(srv.registry().snapshot(), wall_clock_ms());
   }
   return w.out;
 }

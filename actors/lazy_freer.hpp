@@ -1,26 +1,22 @@
 // Frees big values in the background (UNLINK, FLUSHALL ASYNC, lazyfree-*), on
 // CAF's scheduler, so the reactor that dropped them keeps serving clients.
+// The values wait in the server's lazy_free_queue (storage/lazy_free.hpp); the
+// freer's only message is a wake-up, and it frees everything queued.
 #pragma once
-#include <caf/event_based_actor.hpp>
-
-#include "storage/counters.hpp"
+#include "actors/registered_actor.hpp"
 
 namespace troupe {
 
-class server;
+class lazy_free_queue;
 
-class lazy_freer : public caf::event_based_actor {
+class lazy_freer : public registered_actor {
  public:
-  lazy_freer(caf::actor_config& cfg, server& srv);
+  lazy_freer(caf::actor_config& cfg, lazy_free_queue& queue);
   caf::behavior make_behavior() override;
   const char* name() const override { return "lazy_freer"; }
 
-  // Entries waiting to be freed and entries freed so far (INFO lazyfree_*).
-  static counter pending;
-  static counter freed;
-
  private:
-  server& srv_;
+  lazy_free_queue& queue_;
 };
 
 }  // namespace troupe

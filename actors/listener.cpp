@@ -18,6 +18,7 @@
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
+#include "actors/spawn.hpp"
 
 namespace troupe {
 namespace {
@@ -51,14 +52,12 @@ listener::~listener() {
 
 caf::behavior listener::make_behavior() {
   keep_alive_ = ctrl();
-  srv_.directory().add({id(), "listener", label_, 0, home().index(), {}});
   home().add_fd(fd_, this, EPOLLIN);
   return {
       [this](close_atom) {
         home().remove_fd(fd_);
         ::close(fd_);
         fd_ = -1;
-        srv_.directory().remove(id());
         keep_alive_.reset();
         quit();
       },
@@ -100,8 +99,8 @@ void listener::on_io(uint32_t) {
     int target = srv_.pick_reactor();
     srv_.stats_of(target).connections_received.add();
     log_verbose("Accepted {}", peer);
-    srv_.system().spawn<connection, caf::hidden>(std::ref(srv_.reactor_at(target)), std::ref(srv_),
-                                                 fd, peer, local, unix_);
+    spawn_actor<connection>(srv_.registry(), placement::on(srv_.reactor_at(target)), {peer, id()},
+                            srv_, fd, peer, local, unix_);
   }
 }
 

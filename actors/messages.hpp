@@ -1,21 +1,56 @@
-// Message atoms exchanged between Troupe's actors.
+// Every message Troupe's actors exchange, with its receiver. Each element is an
+// atom, a standard type CAF can serialise, or a struct below with an inspect()
+// overload (registered by register_message_types), so any of them could cross
+// processes over CAF's network layer: no pointers, no handles to local memory.
+//
+//   receiver         message                              sent by
+//   connection       (close_atom)                         CLIENT KILL, itself
+//                    (unblock_atom, std::string reply)    a blocked client's server
+//                    (cancel_atom, bool with_error)       CLIENT UNBLOCK
+//                    (pubsub_atom, published_message)     PUBLISH on another reactor
+//   listener         (close_atom)                         CONFIG SET port
+//   shard            (tick_atom)                          its reactor's cron
+//                    (snapshot_atom)                      persistence, after a cut
+//   snapshot_writer  (chunk_atom, std::string bytes)      shards walking a snapshot
+//                    (done_atom)                          each shard at its end
+//   lazy_freer       (free_atom)                          free_later (a wake-up)
+//   aof_fsync        (tick_atom)                          itself, once a second
 #pragma once
+#include <string>
+
 #include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
 
 namespace troupe {
-using close_atom = caf::atom_constant<caf::atom("close")>;  // close a connection
-using tick_atom = caf::atom_constant<caf::atom("tick")>;    // a shard's cron
-using free_atom = caf::atom_constant<caf::atom("free")>;    // free values in background
-using start_atom = caf::atom_constant<caf::atom("start")>;
-}  // namespace troupe
 
-namespace troupe {
-using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;    // a message for a subscriber
-using unblock_atom = caf::atom_constant<caf::atom("unblock")>;  // a blocked client is served
-using cancel_atom = caf::atom_constant<caf::atom("cancel")>;    // CLIENT UNBLOCK
-}  // namespace troupe
+using close_atom = caf::atom_constant<caf::atom("close")>;        // close a connection, listener
+using tick_atom = caf::atom_constant<caf::atom("tick")>;          // a periodic cron
+using free_atom = caf::atom_constant<caf::atom("free")>;          // lazy_free_queue has work
+using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;      // a message for a subscriber
+using unblock_atom = caf::atom_constant<caf::atom("unblock")>;    // a blocked client is served
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;      // CLIENT UNBLOCK
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;  // walk your part of a snapshot
+using chunk_atom = caf::atom_constant<caf::atom("chunk")>;        // snapshot bytes for the writer
+using done_atom = caf::atom_constant<caf::atom("done")>;          // a shard finished its part
 
-namespace troupe {
-using chunk_atom = caf::atom_constant<caf::atom("chunk")>;  // snapshot bytes for the writer
-using done_atom = caf::atom_constant<caf::atom("done")>;    // a shard finished its part
+// A published message for one subscriber: `pattern` is empty for a channel
+// subscription, the matching pattern for a PSUBSCRIBE.
+struct published_message {
+  std::string pattern, channel, payload;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, published_message& x) {
+  return f(caf::meta::type_name("troupe.published_message"), x.pattern, x.channel, x.payload);
+}
+
+inline bool operator==(const published_message& a, const published_message& b) {
+  return a.pattern == b.pattern && a.channel == b.channel && a.payload == b.payload;
+}
+
+// Registers the message types above with CAF (add_message_type), as a node
+// must for them to travel between processes.
+void register_message_types(caf::actor_system_config& cfg);
+
 }  // namespace troupe

@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
 #include "actors/snapshot_writer.hpp"
+#include "actors/spawn.hpp"
 #include "storage/rdb_chunk_sink.hpp"
 #include "storage/rdb_loader.hpp"
 #include "storage/rdb_value.hpp"
@@ -117,7 +118,11 @@ std::optional<std::string> persistence::start(job_kind kind) {
     };
     log_notice("Background append only file rewriting started");
   }
-  caf::actor writer = srv_.system().spawn<snapshot_writer>(std::ref(srv_), std::move(job));
+  std::vector<uint64_t> shard_ids;
+  for (int i = 0; i < ks.shard_count(); ++i) shard_ids.push_back(srv_.shard_actor(i).id());
+  std::string label = job.final_path;
+  caf::actor writer = spawn_actor<snapshot_writer>(
+      srv_.registry(), placement::scheduler(), {label, 0, std::move(shard_ids)}, std::move(job));
   uint32_t clock = srv_.lru_clock.load();
   for (int i = 0; i < ks.shard_count(); ++i) {
     auto emit = [writer](std::string chunk) {
@@ -132,19 +137,9 @@ std::optional<std::string> persistence::start(job_kind kind) {
     snapshot_begin(ks.shard(i), sink);
   }
   guard.release();
-  // Each shard walks its data on its own reactor, a batch per loop pass.
-  for (int i = 0; i < ks.shard_count(); ++i) {
-    reactor& r = srv_.reactor_at(i % srv_.reactor_count());
-    shard_store* store = &ks.shard(i);
-    r.post([&r, &ks, store] {
-      r.add_task([&ks, store] {
-        shard_set_guard g;
-        std::vector<int> one{store->index()};
-        g.acquire(ks, one);
-        return snapshot_step(*store, 128);  // a small step: the reactor bounds the slice
-      });
-    });
-  }
+  // Each shard actor walks its data on its own reactor, a step at a time.
+  for (int i = 0; i < ks.shard_count(); ++i)
+    caf::anon_send(srv_.shard_actor(i), snapshot_atom::value);
   return std::nullopt;
 }
 

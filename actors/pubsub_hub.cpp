@@ -41,8 +41,9 @@ void pubsub_hub::deliver(const subscriber& s, std::string_view pattern, std::str
   if (s.reactor == from_reactor) {
     s.conn->deliver_pubsub(pattern, channel, message);
   } else {
-    caf::anon_send(s.handle, pubsub_atom::value, std::string(pattern), std::string(channel),
-                   std::string(message));
+    caf::anon_send(
+        s.handle, pubsub_atom::value,
+        published_message{std::string(pattern), std::string(channel), std::string(message)});
   }
 }
 

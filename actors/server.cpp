@@ -16,6 +16,7 @@
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
 #include "actors/shard.hpp"
+#include "actors/spawn.hpp"
 #include "protocol/command_table.hpp"
 #include "storage/hash.hpp"
 #include "storage/rdb_loader.hpp"
@@ -27,6 +28,7 @@ server::server(caf::actor_system& sys, server_config& cfg)
     : server_services(cfg),
       sys_(sys),
       cfg_(cfg),
+      registry_(sys),
       aof_(std::make_unique<aof_manager>(*this)),
       persistence_(std::make_unique<persistence>(*this)) {
   std::random_device rd;
@@ -70,21 +72,24 @@ bool server::start() {
     reactors_.back()->set_spin_source(&cfg_.reactor_spin_us);
   }
   hosted_connections_.resize(size_t(threads));
-  lazy_freer_ = sys_.spawn<lazy_freer>(std::ref(*this));
-  aof_fsync_ = sys_.spawn([this](caf::event_based_actor* self) -> caf::behavior {
-    directory_.add({self->id(), "aof_fsync", "appendfsync everysec", 0, -1, {}});
-    self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
-    return {[this, self](tick_atom) {
-      aof_->fsync_tick();
-      self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
-    }};
-  });
+  // Every actor is spawned through spawn_actor, which enters it in the registry.
+  lazy_freer_ =
+      spawn_actor<lazy_freer>(registry_, placement::scheduler(), {"background free"}, lazy_free_);
+  spawn_actor<function_actor>(registry_, placement::scheduler(), {"appendfsync everysec"},
+                              "aof_fsync", [this](function_actor* self) -> caf::behavior {
+                                self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+                                return {[this, self](tick_atom) {
+                                  aof_->fsync_tick();
+                                  self->delayed_send(self, std::chrono::seconds(1),
+                                                     tick_atom::value);
+                                }};
+                              });
 
   // Shard i lives on reactor i % threads.
   for (int i = 0; i < shards; ++i) {
     reactor& r = *reactors_[size_t(i % threads)];
-    shard_actors_.push_back(sys_.spawn<shard, caf::hidden>(std::ref(r), std::ref(*this),
-                                                           std::ref(keyspace_->shard(i))));
+    shard_actors_.push_back(spawn_actor<shard>(
+        registry_, placement::on(r), {"shard " + std::to_string(i)}, *this, keyspace_->shard(i)));
   }
   for (int i = 0; i < threads; ++i) {
     reactor& r = *reactors_[size_t(i)];
@@ -124,8 +129,9 @@ bool server::open_listeners() {
                     err);
         return false;
       }
-      listeners_.push_back(sys_.spawn<listener, caf::hidden>(
-          std::ref(*reactors_[0]), std::ref(*this), fd, addr + ":" + std::to_string(port), false));
+      std::string label = addr + ":" + std::to_string(port);
+      listeners_.push_back(spawn_actor<listener>(registry_, placement::on(*reactors_[0]), {label},
+                                                 *this, fd, label, false));
       ++opened;
     }
     if (opened == 0) {
@@ -142,8 +148,8 @@ bool server::open_listeners() {
       log_warning("Failed opening Unix socket: {}", err);
       return false;
     }
-    listeners_.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]), std::ref(*this),
-                                                           fd, path, true));
+    listeners_.push_back(spawn_actor<listener>(registry_, placement::on(*reactors_[0]), {path},
+                                               *this, fd, path, true));
     log_notice("The server is now ready to accept connections at {}", path);
   }
   if (port != 0) log_notice("Ready to accept connections tcp");
@@ -212,8 +218,9 @@ bool server::rebind(std::string& err) {
       for (auto& a : fresh) caf::anon_send(a, close_atom::value);
       return false;
     }
-    fresh.push_back(sys_.spawn<listener, caf::hidden>(std::ref(*reactors_[0]), std::ref(*this), fd,
-                                                      addr + ":" + std::to_string(port), false));
+    std::string label = addr + ":" + std::to_string(port);
+    fresh.push_back(spawn_actor<listener>(registry_, placement::on(*reactors_[0]), {label}, *this,
+                                          fd, label, false));
   }
   for (auto& a : listeners_) caf::anon_send(a, close_atom::value);
   listeners_ = std::move(fresh);
@@ -312,6 +319,7 @@ void server::sample_instantaneous() {
 
 void server::reset_stats() {
   for (auto& s : stats_) s->reset();
+  lazy_free_.reset_freed();
   for (int i = 0; i < keyspace_->shard_count(); ++i) {
     auto& st = keyspace_->shard(i).stats();
     st.expired_keys.set(0);
@@ -403,9 +411,9 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   return std::nullopt;
 }
 
-void server::free_later(kv_entry* chain) {
-  if (chain == nullptr) return;
-  caf::anon_send(lazy_freer_, free_atom::value, reinterpret_cast<uintptr_t>(chain));
+void server::free_later(entry_chain chain) {
+  // One wake-up when the queue turns non-empty: the freer takes all there is.
+  if (lazy_free_.push(std::move(chain))) caf::anon_send(lazy_freer_, free_atom::value);
 }
 
 void server::request_shutdown(int exit_code) {

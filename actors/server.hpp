@@ -17,7 +17,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
-#include "actors/actor_directory.hpp"
+#include "actors/actor_registry.hpp"
 #include "actors/aof.hpp"
 #include "actors/persistence.hpp"
 #include "actors/pubsub_hub.hpp"
@@ -26,6 +26,7 @@
 #include "storage/dispatcher.hpp"
 #include "storage/journal.hpp"
 #include "storage/keyspace.hpp"
+#include "storage/lazy_free.hpp"
 #include "storage/server_services.hpp"
 #include "storage/server_stats.hpp"
 #include "storage/session.hpp"
@@ -55,7 +56,12 @@ class server : public server_services {
 
   caf::actor_system& system() { return sys_; }
   keyspace& keys() { return *keyspace_; }
-  actor_directory& directory() { return directory_; }
+  // Every live actor (spawn through spawn_actor, actors/spawn.hpp).
+  actor_registry& registry() { return registry_; }
+  // The actor of shard i (its cron ticks and snapshot walks are sent to it).
+  const caf::actor& shard_actor(int i) const { return shard_actors_[size_t(i)]; }
+  // Values waiting for the background freer (INFO lazyfree_*).
+  lazy_free_queue& lazy_free() { return lazy_free_; }
   int reactor_count() const { return int(reactors_.size()); }
   reactor& reactor_at(int i) { return *reactors_[size_t(i)]; }
   reactor_stats& stats_of(int reactor) { return *stats_[size_t(reactor)]; }
@@ -115,7 +121,7 @@ class server : public server_services {
 
   // -- server_services -------------------------------------------------------------
   void keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) override;
-  void free_later(kv_entry* chain) override;
+  void free_later(entry_chain chain) override;
   void journal(int db, const std::vector<std::string>& args) override;
   void journal_ops(const std::vector<journal_op>& ops) override { journal_.append_ops(ops); }
   bool journal_active() const override { return journal_.active(); }
@@ -135,25 +141,26 @@ class server : public server_services {
 
   caf::actor_system& sys_;
   server_config& cfg_;
+  actor_registry registry_;
   std::unique_ptr<keyspace> keyspace_;
   std::vector<std::unique_ptr<reactor>> reactors_;
   std::vector<std::unique_ptr<reactor_stats>> stats_;
   std::vector<std::unique_ptr<dispatcher>> dispatchers_;
+  // Handles the server sends to (the registry is where actors are enumerated).
   std::vector<caf::actor> shard_actors_;
-  std::vector<caf::actor> listeners_;
+  std::vector<caf::actor> listeners_;  // closed when CONFIG SET port rebinds
+  lazy_free_queue lazy_free_;
   caf::actor lazy_freer_;
   pubsub_hub pubsub_;
   troupe::journal journal_;
   std::unique_ptr<aof_manager> aof_;
   std::unique_ptr<class persistence> persistence_;
-  caf::actor aof_fsync_;
   // The cron timer of each reactor, and the frequency it runs at.
   std::vector<uint64_t> cron_timers_;
   std::atomic<int> hz_{10};
   std::mutex hz_mutex_;  // update_hz runs from the cron and from CONFIG SET
   // What the listeners listen on (rebind compares).
   std::vector<std::string> bound_addrs_;
-  actor_directory directory_;
 
   std::vector<std::unordered_set<connection*>> hosted_connections_;
   mutable std::mutex clients_mutex_;

@@ -7,6 +7,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/server.hpp"
+#include "storage/snapshot.hpp"
 
 namespace troupe {
 
@@ -14,14 +15,9 @@ shard::shard(caf::actor_config& cfg, reactor& home, server& srv, shard_store& st
     : hosted_actor(cfg, home), srv_(srv), store_(store) {}
 
 caf::behavior shard::make_behavior() {
-  srv_.directory().add(
-      {id(), "shard", "shard " + std::to_string(store_.index()), 0, home().index(), {}});
   return {
       [this](tick_atom) { cron(); },
-      [this](close_atom) {
-        srv_.directory().remove(id());
-        quit();
-      },
+      [this](snapshot_atom) { walk_snapshot(); },
   };
 }
 
@@ -42,6 +38,26 @@ void shard::cron() {
                                                   std::chrono::steady_clock::now() - started)
                                                   .count()));
   store_.maintain_tables(1);
+}
+
+void shard::walk_snapshot() {
+  // A walk in progress also covers a snapshot begun since: it runs until the
+  // shard has nothing left to save.
+  if (walking_) return;
+  walking_ = true;
+  // The reactor runs the steps in bounded time slices between its passes
+  // (reactor::add_task); the task holds a reference so the shard outlives it.
+  home().add_task([this, self = caf::strong_actor_ptr(ctrl())] {
+    if (snapshot_step_locked()) return true;
+    walking_ = false;
+    return false;
+  });
+}
+
+bool shard::snapshot_step_locked() {
+  std::unique_lock<std::mutex> lock(store_.lock(), std::defer_lock);
+  if (srv_.keys().concurrent()) lock.lock();
+  return snapshot_step(store_, 128);  // a small step: the reactor bounds the slice
 }
 
 }  // namespace troupe

@@ -1,7 +1,12 @@
 // The actor that owns one keyspace shard on its reactor. Commands run directly
-// on its data (keyspace.hpp); the actor does the shard's own work: the active
-// expiry cycle and incremental rehashing on each cron tick, and later the
-// shard's part of snapshots.
+// on its data (keyspace.hpp) and never pass through its mailbox; the actor does
+// the shard's own work, the work nobody's command asks for:
+// - on each cron tick (tick_atom from its reactor), the active expiry cycle
+//   and a step of incremental rehashing;
+// - after a snapshot's cut (snapshot_atom), its part of the snapshot: it walks
+//   its tables a small step at a time as a task of its reactor, between client
+//   passes, and tells the snapshot writer when it is done;
+// - later, eviction.
 #pragma once
 #include "actors/hosted_actor.hpp"
 #include "storage/shard_store.hpp"
@@ -18,9 +23,14 @@ class shard : public hosted_actor {
 
  private:
   void cron();
+  // Starts walking the snapshot begun at the last cut, unless already walking.
+  void walk_snapshot();
+  // One small step of the walk; true while work remains.
+  bool snapshot_step_locked();
 
   server& srv_;
   shard_store& store_;
+  bool walking_ = false;
 };
 
 }  // namespace troupe

@@ -9,7 +9,6 @@
 #include <caf/all.hpp>
 
 #include "actors/messages.hpp"
-#include "actors/server.hpp"
 #include "storage/aof_manifest.hpp"
 #include "storage/crc64.hpp"
 
@@ -73,11 +72,10 @@ std::string snapshot_file::finish() {
   return error_;
 }
 
-snapshot_writer::snapshot_writer(caf::actor_config& cfg, server& srv, snapshot_job job)
-    : caf::event_based_actor(cfg), srv_(srv), job_(std::move(job)), remaining_(job_.shards) {}
+snapshot_writer::snapshot_writer(caf::actor_config& cfg, snapshot_job job)
+    : registered_actor(cfg), job_(std::move(job)), remaining_(job_.shards) {}
 
 caf::behavior snapshot_writer::make_behavior() {
-  srv_.directory().add({id(), "snapshot_writer", job_.final_path, 0, -1, {}});
   file_ = std::make_unique<snapshot_file>(job_);
   if (remaining_ == 0) finish();
   return {
@@ -93,7 +91,6 @@ void snapshot_writer::finish() {
   uint64_t bytes = file_->bytes();
   file_.reset();
   if (job_.on_done) job_.on_done(error.empty(), error, bytes);
-  srv_.directory().remove(id());
   quit();
 }
 

@@ -8,11 +8,9 @@
 #include <memory>
 #include <string>
 
-#include <caf/event_based_actor.hpp>
+#include "actors/registered_actor.hpp"
 
 namespace troupe {
-
-class server;
 
 struct snapshot_job {
   std::string temp_path, final_path;
@@ -43,16 +41,15 @@ class snapshot_file {
   uint64_t bytes_ = 0, since_fsync_ = 0, crc_ = 0;
 };
 
-class snapshot_writer : public caf::event_based_actor {
+class snapshot_writer : public registered_actor {
  public:
-  snapshot_writer(caf::actor_config& cfg, server& srv, snapshot_job job);
+  snapshot_writer(caf::actor_config& cfg, snapshot_job job);
   caf::behavior make_behavior() override;
   const char* name() const override { return "snapshot_writer"; }
 
  private:
   void finish();
 
-  server& srv_;
   snapshot_job job_;
   std::unique_ptr<snapshot_file> file_;
   int remaining_;

@@ -22,9 +22,8 @@ void del_generic(exec_context& c, bool lazy) {
     dict::location loc = c.locate(k);
     if (!loc) continue;
     kv_entry* e = k.db->detach(loc);
-    if (lazy && e->type() != value_type::string) {
-      e->next = nullptr;
-      c.srv.free_later(e);
+    if (lazy && free_effort(e) > lazyfree_threshold) {
+      c.srv.free_later(entry_chain::single(e));
     } else {
       destroy_entry(e);
     }
@@ -451,7 +450,7 @@ void flush_db(exec_context& c, int db, bool async) {
     if (n == 0) continue;
     c.ks.dirty.fetch_add(int64_t(n), std::memory_order_relaxed);
     if (async)
-      c.srv.free_later(slice.release_all());
+      c.srv.free_later(entry_chain(slice.release_all(), n));
     else
       slice.clear();
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/server_config.hpp"
+#include "storage/lazy_free.hpp"
 
 namespace troupe {
 
@@ -31,8 +32,8 @@ class server_services {
   // Publishes a keyspace event (only called when notify_flags selects it).
   virtual void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,
                               int db) = 0;
-  // Frees a chain of entries (linked by `next`) in the background.
-  virtual void free_later(kv_entry* chain) = 0;
+  // Frees detached entries in the background (the chain owns them until then).
+  virtual void free_later(entry_chain chain) = 0;
   // Appends a write to the journal (AOF, replicas) in database db. Called with
   // the shards of the command's keys held, so the journal's order is the order
   // in which the writes happened.

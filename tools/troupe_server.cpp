@@ -17,6 +17,7 @@
 
 #include "actors/command_families.hpp"
 #include "actors/log.hpp"
+#include "actors/messages.hpp"
 #include "actors/server.hpp"
 #include "protocol/command_table.hpp"
 #include "protocol/server_config.hpp"
@@ -163,6 +164,8 @@ int main(int argc, char** argv) {
   // work stealing polls (every 50 µs for a while after each message), and those
   // wake-ups steal the core a benchmark client or a reactor is running on.
   caf_cfg.set("scheduler.policy", caf::atom("sharing"));
+  // Message types with an inspect() overload, as remote nodes will need them.
+  register_message_types(caf_cfg);
   caf::actor_system sys{caf_cfg};
 
   server srv(sys, cfg);

@@ -15,14 +15,6 @@ void recording_services::keyspace_event(uint32_t, std::string_view event, std::s
   events.push_back({std::string(event), std::string(key), db});
 }
 
-void recording_services::free_later(kv_entry* chain) {
-  while (chain != nullptr) {
-    kv_entry* next = chain->next;
-    destroy_entry(chain);
-    chain = next;
-  }
-}
-
 void recording_services::journal(int db, const std::vector<std::string>& args) {
   journal_log.emplace_back(db, args);
 }

@@ -44,7 +44,7 @@ class recording_services : private config_owner, public server_services {
   bool require_auth = false;
 
   void keyspace_event(uint32_t, std::string_view event, std::string_view key, int db) override;
-  void free_later(kv_entry* chain) override;
+  void free_later(entry_chain chain) override { chain.release(); }
   void journal(int db, const std::vector<std::string>& args) override;
   void journal_ops(const std::vector<journal_op>& ops) override;
   bool journal_active() const override { return true; }
