@@ -14,6 +14,7 @@
 #include "actors/lazy_freer.hpp"
 #include "actors/server.hpp"
 #include "protocol/command_table.hpp"
+#include "storage/bucket_array.hpp"
 
 namespace troupe {
 namespace {
@@ -81,7 +82,8 @@ void record_startup_memory() {
 
 size_t heap_used_bytes() {
   struct mallinfo2 mi = mallinfo2();
-  size_t used = mi.uordblks + mi.hblkhd;
+  // Big hash table bucket arrays are mapped outside glibc's heap.
+  size_t used = mi.uordblks + mi.hblkhd + buckets::mapped_bytes();
   size_t peak = peak_memory.load(std::memory_order_relaxed);
   while (used > peak && !peak_memory.compare_exchange_weak(peak, used)) {
   }
@@ -210,9 +212,10 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("used_memory_dataset", dataset);
     w.field("used_memory_dataset_perc",
             fmt2(used > startup ? 100.0 * double(dataset) / double(used - startup) : 0) + "%");
-    // glibc's view: bytes handed out, bytes its arenas and mmaps hold.
+    // glibc's view: bytes handed out, bytes its arenas and mmaps hold (plus the
+    // bucket arrays mapped outside it).
     struct mallinfo2 mi = mallinfo2();
-    size_t active = mi.arena + mi.hblkhd;
+    size_t active = mi.arena + mi.hblkhd + buckets::mapped_bytes();
     w.field("allocator_allocated", used);
     w.field("allocator_active", active);
     w.field("allocator_resident", active);
