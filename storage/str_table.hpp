@@ -205,7 +205,7 @@ class str_table {
   // meanwhile.
   template <class F>
   uint64_t scan(uint64_t cursor, F&& visit) const {
-    if (used_ == 0 && !rehashing()) return t_[0].empty() ? 0 : next_cursor(cursor, mask(0));
+    if (used_ == 0) return 0;
     pause_guard guard(*this);
     if (!rehashing()) {
       emit(t_[0][cursor & mask(0)], visit);
