@@ -10,6 +10,7 @@
 #include <string>
 
 #include "actors/server.hpp"
+#include "storage/bucket_array.hpp"
 
 namespace troupe {
 namespace {
@@ -37,7 +38,8 @@ void add_slice_overhead(db_slice& slice, memory_overview::db_overhead& o) {
 
 size_t heap_used_bytes() {
   struct mallinfo2 mi = mallinfo2();
-  size_t used = mi.uordblks + mi.hblkhd;
+  // Big hash table bucket arrays are mapped outside glibc's heap.
+  size_t used = mi.uordblks + mi.hblkhd + buckets::mapped_bytes();
   size_t peak = peak_memory.load(std::memory_order_relaxed);
   while (used > peak && !peak_memory.compare_exchange_weak(peak, used)) {
   }
@@ -109,7 +111,7 @@ memory_overview gather_memory_overview(server& srv) {
   // both are active and resident as far as the allocator knows.
   struct mallinfo2 mi = mallinfo2();
   m.allocator_allocated = m.total_allocated;
-  m.allocator_active = mi.arena + mi.hblkhd;
+  m.allocator_active = mi.arena + mi.hblkhd + buckets::mapped_bytes();
   m.allocator_resident = m.allocator_active;
   m.rss = process_rss_bytes();
   return m;

@@ -1,5 +1,6 @@
 #include "actors/shard.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 
@@ -25,8 +26,11 @@ void shard::cron() {
   std::unique_lock<std::mutex> lock(store_.lock(), std::defer_lock);
   if (srv_.keys().concurrent()) lock.lock();
   int hz = srv_.hz();
-  // Redis gives the slow expiry cycle 25% of a cron period.
-  int64_t budget_us = 1000000 / hz / 4;
+  // The shards of one reactor share its thread, so they share the budgets Redis
+  // gives its one keyspace per cron tick.
+  int64_t sharing = std::max(1, srv_.keys().shard_count() / std::max(1, srv_.reactor_count()));
+  // The slow expiry cycle: 25% of a cron period.
+  int64_t budget_us = 1000000 / hz / 4 / sharing;
   auto started = std::chrono::steady_clock::now();
   store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
     uint32_t flags = srv_.config().notify_keyspace_events.get();
@@ -37,7 +41,8 @@ void shard::cron() {
   store_.stats().expire_cycle_us.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
                                                   std::chrono::steady_clock::now() - started)
                                                   .count()));
-  store_.maintain_tables(1);
+  // Rehashing: 1 ms per tick.
+  store_.maintain_tables(1000 / sharing);
 }
 
 void shard::walk_snapshot() {

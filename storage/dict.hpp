@@ -1,12 +1,13 @@
-// The keyspace's hash table: chained buckets (the chain link lives in kv_entry),
-// power-of-two sizes, and incremental rehashing as Redis does it, so that growing
-// a table of millions of keys never stalls a command. Two tables exist while a
-// rehash is under way; every operation moves a bucket or so across, and the
-// shard's cron moves more.
+// The keyspace's hash table: a str_table (storage/str_table.hpp) of kv_entry nodes,
+// chained through the entry's `next` link. It rehashes incrementally: a resize only
+// allocates the new buckets, each lookup and insert moves one bucket across, and the
+// shard's cron moves more within a time budget (rehash_until). It shrinks only when
+// the cron asks (shrink_if_sparse), as Redis does for its keyspace.
 //
-// scan() uses Redis's reverse-binary cursor, so a full scan returns every key
-// that was present for the whole scan at least once, across resizes.
+// scan() uses the reverse-binary cursor, so a full scan returns every key that was
+// present for the whole scan at least once, across resizes.
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -14,11 +15,20 @@
 #include <string_view>
 
 #include "storage/kv_entry.hpp"
+#include "storage/str_table.hpp"
 
 namespace troupe {
 
+struct kv_traits {
+  using node = kv_entry;
+  static std::string_view key(const kv_entry* e) { return e->key(); }
+  static kv_entry*& next(kv_entry* e) { return e->next; }
+};
+
 class dict {
  public:
+  using clock = std::chrono::steady_clock;
+
   dict() = default;
   ~dict();
   dict(const dict&) = delete;
@@ -26,24 +36,27 @@ class dict {
   dict(dict&& o) noexcept;
   dict& operator=(dict&& o) noexcept;
 
-  size_t size() const { return used_[0] + used_[1]; }
-  size_t buckets() const { return size_[0] + size_[1]; }
-  bool rehashing() const { return rehash_idx_ >= 0; }
+  size_t size() const { return table_.size(); }
+  size_t buckets() const { return table_.buckets(); }
+  bool rehashing() const { return table_.rehashing(); }
 
-  kv_entry* find(std::string_view key, uint64_t hash);
+  kv_entry* find(std::string_view key, uint64_t hash) {
+    location loc = locate(key, hash);
+    return loc ? loc.entry() : nullptr;
+  }
   // Where a key's entry hangs: the link (bucket slot or a `next` field) that points
-  // at it, and which of the two tables holds it. Valid until the next insert or unlink.
+  // at it. Valid until the next locate() or insert(); unlink() of another entry
+  // leaves it valid.
   struct location {
     kv_entry** link = nullptr;
-    int table = 0;
     explicit operator bool() const { return link != nullptr; }
     kv_entry* entry() const { return *link; }
   };
-  location locate(std::string_view key, uint64_t hash);
+  location locate(std::string_view key, uint64_t hash) { return {table_.locate(key, hash)}; }
   // Inserts an entry whose key is not present.
-  void insert(kv_entry* e, uint64_t hash);
+  void insert(kv_entry* e, uint64_t hash) { table_.insert(e, hash); }
   // Unlinks the entry at `loc` and returns it.
-  kv_entry* unlink(location loc);
+  kv_entry* unlink(location loc) { return table_.unlink(loc.link, /*may_shrink=*/false); }
   // Points `loc` at a moved entry (after realloc of the entry it pointed to).
   static void relink(location loc, kv_entry* moved) { *loc.link = moved; }
 
@@ -60,26 +73,15 @@ class dict {
   kv_entry* release_all();
 
   // Rehash work: `n` buckets; returns true while more remains.
-  bool rehash(int n);
-  // Rehash for about `ms` milliseconds (cron).
-  void rehash_for(int ms);
-  // Shrinks the table when it is less than 10% full (cron), as Redis does.
-  void shrink_if_sparse();
-  void reserve(size_t n);
+  bool rehash(int n) { return table_.rehash(size_t(n)); }
+  // Rehashes until done or `deadline` (cron); true while more remains.
+  bool rehash_until(clock::time_point deadline) { return table_.rehash_until(deadline); }
+  // Starts shrinking the table when it is less than 10% full (cron), as Redis does.
+  void shrink_if_sparse() { table_.shrink_if_sparse(); }
+  void reserve(size_t n) { table_.reserve(n); }
 
  private:
-  void expand_if_needed();
-  void resize(size_t n);
-  void step() {
-    if (rehash_idx_ >= 0 && pause_ == 0) rehash(1);
-  }
-  static uint64_t hash_of(const kv_entry* e);
-
-  kv_entry** table_[2] = {nullptr, nullptr};
-  size_t size_[2] = {0, 0};
-  size_t used_[2] = {0, 0};
-  long rehash_idx_ = -1;
-  int pause_ = 0;
+  str_table<kv_traits> table_;
 };
 
 }  // namespace troupe

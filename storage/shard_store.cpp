@@ -50,10 +50,17 @@ void shard_store::active_expire(int64_t now_ms, int64_t budget_us,
     stats_.expired_stale_perc_x100.set(uint64_t(total_expired) * 10000 / uint64_t(total_sampled));
 }
 
-void shard_store::maintain_tables(int ms_budget) {
-  for (auto& d : dbs_) {
-    d.keys.shrink_if_sparse();
-    if (d.keys.rehashing()) d.keys.rehash_for(ms_budget);
+void shard_store::maintain_tables(int64_t budget_us) {
+  auto deadline = dict::clock::now() + std::chrono::microseconds(budget_us);
+  size_t ndb = dbs_.size();
+  // Start where the last tick stopped, so every database gets its turn.
+  for (size_t n = 0; n < ndb; ++n) {
+    dict& keys = dbs_[(next_rehash_db_ + n) % ndb].keys;
+    keys.shrink_if_sparse();
+    if (keys.rehashing() && keys.rehash_until(deadline)) {
+      next_rehash_db_ = (next_rehash_db_ + n) % ndb;
+      return;
+    }
   }
 }
 

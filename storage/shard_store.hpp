@@ -56,8 +56,9 @@ class shard_store {
   // `on_expire(db, entry)` is called before each expired entry is freed.
   void active_expire(int64_t now_ms, int64_t budget_us,
                      const std::function<void(int, kv_entry*)>& on_expire);
-  // Incremental rehash and shrinking of sparse tables (cron work).
-  void maintain_tables(int ms_budget);
+  // Cron work on the keyspace tables: starts shrinking sparse ones and moves
+  // buckets of those being resized for at most `budget_us` microseconds.
+  void maintain_tables(int64_t budget_us);
 
  private:
   int index_;
@@ -70,6 +71,7 @@ class shard_store {
   std::mt19937_64 rng_;
   std::mutex lock_;
   int next_expire_db_ = 0;
+  size_t next_rehash_db_ = 0;
 };
 
 }  // namespace troupe
