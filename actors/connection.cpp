@@ -181,7 +181,15 @@ void connection::process_input() {
 
 void connection::reject(const command_spec* cmd, std::string_view error) {
   if (in_multi()) session_.set(client_dirty_exec);  // EXEC will abort
-  writer_.error(error);
+  if (cmd != nullptr && cmd->name == "exec") {
+    // A rejected EXEC (wrong arity...) discards the transaction, as Redis does,
+    // and says why without the ERR code.
+    if (in_multi()) discard_multi();
+    if (error.rfind("ERR ", 0) == 0) error.remove_prefix(4);
+    writer_.error("EXECABORT Transaction discarded because of: " + std::string(error));
+  } else {
+    writer_.error(error);
+  }
   auto& st = srv_.stats_of(reactor_index_);
   st.count_error(writer_.last_error_code());
   if (cmd != nullptr) st.per_command[size_t(cmd->id)].rejected_calls.add();
@@ -194,10 +202,10 @@ void connection::execute(const std::vector<std::string_view>& args) {
     for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
       size_t room = 128 - list.size();
       list += '\'';
-      list.append(args[i].substr(0, room));
+      list.append(as_c_string(args[i]).substr(0, room));
       list += "' ";
     }
-    reject(nullptr, "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+    reject(nullptr, "ERR unknown command '" + std::string(as_c_string(args[0]).substr(0, 128)) +
                         "', with args beginning with: " + list);
     return;
   }
@@ -206,8 +214,9 @@ void connection::execute(const std::vector<std::string_view>& args) {
     if (sub == nullptr) {
       std::string upper = cmd->name;
       for (auto& c : upper) c = char(toupper(static_cast<unsigned char>(c)));
-      reject(cmd, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
-                      upper + " HELP.");
+      // Redis prints arguments into errors as C strings: they end at a NUL byte.
+      reject(cmd, "ERR unknown subcommand '" + std::string(as_c_string(args[1]).substr(0, 128)) +
+                      "'. Try " + upper + " HELP.");
       return;
     }
     cmd = sub;

@@ -118,10 +118,10 @@ std::optional<std::string> config_registry::parse_value(const config_directive& 
         }
       }
       int64_t x = *v;
-      if (d.clamp) x = d.clamp(x);
       if (x < d.min || x > d.max)
         return "argument must be between " + std::to_string(d.min) + " and " +
                std::to_string(d.max) + " inclusive";
+      if (d.clamp) x = d.clamp(x);  // after the range check, as Redis (hz 0 is allowed, then 1)
       value = std::to_string(x);
       return std::nullopt;
     }
@@ -269,21 +269,30 @@ bool config_registry::set(const std::vector<std::pair<std::string_view, std::str
     std::string old_value, new_value;
   };
   std::vector<change> changes;
-  std::set<size_t> seen;
+  // Redis prints the name as a C string: it ends at a NUL byte.
+  auto c_str = [](std::string_view s) { return std::string(s.substr(0, s.find('\0'))); };
   auto fail = [&](std::string_view name, const std::string& why) {
-    err = "CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " + why;
+    err = "CONFIG SET failed (possibly related to argument '" + c_str(name) + "') - " + why;
     return false;
   };
+  // First every name, in order, as Redis: the first unknown, immutable,
+  // protected or repeated one is the error, before any value is looked at. A
+  // name and its alias are two names (Redis 7.0 accepts both in one call).
+  std::set<std::string> names;
   for (auto& [name, value] : pairs) {
     size_t idx = index_of(name);
     if (idx == SIZE_MAX) {
-      err = "Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
+      err = "Unknown option or number of arguments for CONFIG SET - '" + c_str(name) + "'";
       return false;
     }
     const auto& d = defs_[idx];
-    if (!seen.insert(idx).second) return fail(name, "duplicate parameter");
     if (d.immutable) return fail(name, "can't set immutable config");
     if (d.protected_config && !allow_protected) return fail(name, "can't set protected config");
+    if (!names.insert(lowered(std::string(name))).second) return fail(name, "duplicate parameter");
+  }
+  for (auto& [name, value] : pairs) {
+    size_t idx = index_of(name);
+    const auto& d = defs_[idx];
     std::vector<std::string> args;
     if (d.multi_arg) {
       auto parts = split_args(value);

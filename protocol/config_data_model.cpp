@@ -10,11 +10,12 @@ namespace troupe {
 namespace {
 
 config_directive size_directive(const char* name, const char* alias, int64_t def, int64_t min,
-                                int64_t max, const char* comment) {
+                                int64_t max, const char* comment,
+                                config_type type = config_type::integer) {
   config_directive d;
   d.name = name;
   if (alias != nullptr) d.aliases = {alias};
-  d.type = config_type::integer;
+  d.type = type;
   d.default_value = std::to_string(def);
   d.min = min;
   d.max = max;
@@ -28,9 +29,9 @@ void define_data_model_directives(config_registry& reg) {
   reg.define(size_directive("hash-max-listpack-entries", "hash-max-ziplist-entries", 512, 0,
                             INT64_MAX,
                             "A hash stays a listpack while it has at most this many fields."));
-  reg.define(
-      size_directive("hash-max-listpack-value", "hash-max-ziplist-value", 64, 0, INT64_MAX,
-                     "A hash stays a listpack while no field or value is longer than this."));
+  reg.define(size_directive("hash-max-listpack-value", "hash-max-ziplist-value", 64, 0, INT64_MAX,
+                            "A hash stays a listpack while no field or value is longer than this.",
+                            config_type::memory));
   reg.define(size_directive("list-max-listpack-size", "list-max-ziplist-size", -2, INT_MIN, INT_MAX,
                             "Size of each list node: negative -1..-5 caps its bytes at 4, 8, 16, "
                             "32 or 64 KB, positive caps its elements."));
@@ -44,7 +45,8 @@ void define_data_model_directives(config_registry& reg) {
       size_directive("zset-max-listpack-entries", "zset-max-ziplist-entries", 128, 0, INT64_MAX,
                      "A sorted set stays a listpack while it has at most this many members."));
   reg.define(size_directive("zset-max-listpack-value", "zset-max-ziplist-value", 64, 0, INT64_MAX,
-                            "A sorted set stays a listpack while no member is longer than this."));
+                            "A sorted set stays a listpack while no member is longer than this.",
+                            config_type::memory));
 }
 
 }  // namespace troupe

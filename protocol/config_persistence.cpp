@@ -46,7 +46,12 @@ void define_persistence_directives(config_registry& reg) {
   reg.define(flag("stop-writes-on-bgsave-error", true,
                   "Refuse writes while the last background save failed (with save points set)."));
   reg.define(flag("rdbcompression", true, "Compress strings in RDB files with LZF."));
-  reg.define(flag("rdbchecksum", true, "Write and check the CRC64 at the end of RDB files."));
+  {
+    config_directive d =
+        flag("rdbchecksum", true, "Write and check the CRC64 at the end of RDB files.");
+    d.immutable = true;  // as in Redis 7.0
+    reg.define(d);
+  }
 
   reg.define(flag("appendonly", false, "Log every write to the append only file."));
   {
@@ -67,7 +72,7 @@ void define_persistence_directives(config_registry& reg) {
     d.name = "appendfsync";
     d.type = config_type::enumeration;
     d.default_value = "everysec";
-    d.choices = {"always", "everysec", "no"};
+    d.choices = {"everysec", "always", "no"};  // Redis's order, as its error lists them
     d.comment =
         "always: a write is acknowledged once on disk; everysec: fsync every second; no: let "
         "the OS decide.";

@@ -399,3 +399,13 @@ TEST_F(zsets, resp3_forms) {
     EXPECT_EQ(e.elements[1].type, resp_value::kind::dbl);
   }
 }
+
+// Found by the hostile-input tester (which cannot send these to Redis).
+TEST_F(zsets, zrandmember_repetitions_are_bounded) {
+  resp_client& t = d->troupe_client();
+  t.call({"ZADD", "z", "1", "a", "2", "b"});  // listpack
+  t.call({"ZADD", "z:big", "1", std::string(1000, 'x')});
+  expect_repetitions_bounded(t, {"ZRANDMEMBER", "z"}, {"WITHSCORES"});
+  fill("z", 300);  // skiplist
+  expect_repetitions_bounded(t, {"ZRANDMEMBER", "z"}, {"WITHSCORES"});
+}
