@@ -22,7 +22,7 @@ kv_entry* store_string(exec_context& c, const key_ref& k, dict::location loc, st
       if (v.size() <= cap && cap <= v.size() + 32) {
         memcpy(e->str_data(), v.data(), v.size());
         e->set_str_len(uint32_t(v.size()));
-        e->flags &= uint8_t(~kv_entry::flag_raw);
+        e->flags &= uint8_t(~(kv_entry::flag_raw | kv_entry::flag_float_text));
         if (want_ttl) e->set_expire_at(when);
         e->set_lru(c.srv.settings.lru_clock.load(std::memory_order_relaxed));
         return e;
@@ -367,7 +367,7 @@ void cmd_incrbyfloat(exec_context& c) {
   if (std::isnan(value) || std::isinf(value))
     return c.out.error("ERR increment would produce NaN or Infinity");
   std::string s = long_double_to_string(value);
-  store_string(c, k, loc, s, -1, true);
+  store_string(c, k, loc, s, -1, true)->flags |= kv_entry::flag_float_text;
   c.changed(k);
   c.notify(notify_string, "incrbyfloat", k);
   // Float arithmetic may differ elsewhere: replicate the result.

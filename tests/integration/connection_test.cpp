@@ -367,3 +367,17 @@ TEST_F(connection, command_getkeys_checks_in_redis_order) {
   d->same({"COMMAND", "GETKEYS", "ZINTERSTORE", "d", "+2", "a", "b"});
   d->same({"COMMAND", "GETKEYS", "LMPOP", "2x", "a", "b", "LEFT"});
 }
+
+// redis-server 7.0 aborts on this (it allocates 2^31 key slots before it
+// checks them); Troupe answers as Redis does for any numkeys past the
+// arguments. Found by the hostile-input tester; Troupe only.
+TEST_F(connection, command_getkeys_with_a_huge_numkeys) {
+  d->same({"COMMAND", "GETKEYS", "ZMPOP", "5", "a", "b", "MIN"});
+  resp_client& t = d->troupe_client();
+  for (auto cmd : {"ZMPOP", "LMPOP", "SINTERCARD", "ZUNION"})
+    EXPECT_EQ(t.call({"COMMAND", "GETKEYS", cmd, "2147483647", "a", "b", "MIN"}).str,
+              "ERR Invalid arguments specified for command");
+  EXPECT_EQ(t.call({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2147483647", "a"}).str,
+            "ERR Invalid arguments specified for command");
+  EXPECT_EQ(t.call({"PING"}).str, "PONG");
+}

@@ -254,6 +254,32 @@ TEST(expiry, active_cycle_frees_keys_without_access) {
   EXPECT_NE(ks.find("db0:keys=100,expires=0"), std::string::npos) << ks;
 }
 
+// Found by the hostile-input tester in the UBSan build: the active cycle
+// summed the TTLs it sampled in 64 bits, which keys set to expire at
+// PXAT 9223372036854775807 overflowed (undefined behaviour; UBSan stops the
+// server).
+TEST(expiry, active_cycle_samples_the_largest_ttls) {
+  server_process s({"--hz", "100"});
+  ASSERT_TRUE(s.start());
+  resp_client c = s.client();
+  for (int i = 0; i < 50; ++i)
+    c.append({"SET", "far:" + std::to_string(i), "x", "PXAT", "9223372036854775807"});
+  for (int i = 0; i < 500; ++i) c.append({"SET", "v:" + std::to_string(i), "x", "PX", "50"});
+  ASSERT_TRUE(c.flush());
+  for (int i = 0; i < 550; ++i) c.read_reply();
+  // The cycle samples far and near keys together until the near ones are gone.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int64_t n = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    n = c.call({"DBSIZE"}).integer;
+    if (n == 50) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(n, 50);
+  EXPECT_EQ(c.call({"PING"}).str, "PONG");
+  EXPECT_GT(c.call({"PTTL", "far:0"}).integer, 0);
+}
+
 TEST(expiry, lazy_expiry_on_access) {
   server_process s({"--hz", "1"});
   ASSERT_TRUE(s.start());

@@ -166,8 +166,12 @@ class session {
   resp_value send(side& s, const fuzz_command& cmd, const std::vector<std::string>& args);
   void compare(const std::string& label, compare_mode mode, const resp_value& r,
                const resp_value& t);
-  void track_transaction(const fuzz_command& cmd, const resp_value& r);
+  void track_transaction(const fuzz_command& cmd, const resp_value& r, compare_mode mode,
+                         bool diverges);
+  bool lex_order_unspecified(const fuzz_command& cmd, const std::vector<std::string>& args);
+  void learn_selected_db();
   void sweep_volatile_keys();
+  void expire_written_keys(const std::vector<std::vector<std::string>>& writes, int db);
   bool memory_high();
   std::string dataset(side& s);
   void compare_datasets(const std::string& after);
@@ -197,7 +201,9 @@ class session {
   // Transaction tracking, as redis-server sees it.
   bool in_multi_ = false;
   std::vector<compare_mode> queued_;
+  std::vector<std::vector<std::string>> queued_args_;
   bool queued_diverges_ = false;
+  int selected_db_ = 0;  // the main connections' database, as Redis says
 };
 
 session::session(const hostile_options& o) : o_(o) {}
@@ -308,6 +314,11 @@ bool session::reset_dataset() {
       connect(*s, s->main, o_.reply_timeout_ms);
       s->main.call({"RESET"});
     }
+    // The directives first, so the fixture gets its usual encodings.
+    for (auto& dname : touched_directives_) {
+      auto it = s->initial_config.find(dname);
+      if (it != s->initial_config.end()) admin_call(*s, {"CONFIG", "SET", dname, it->second});
+    }
     admin_call(*s, {"FLUSHALL"});
     for (auto& c : hostile_fixture::commands()) s->admin.append(c);
     s->admin.flush();
@@ -318,13 +329,10 @@ bool session::reset_dataset() {
         return false;
       }
     }
-    for (auto& dname : touched_directives_) {
-      auto it = s->initial_config.find(dname);
-      if (it != s->initial_config.end()) admin_call(*s, {"CONFIG", "SET", dname, it->second});
-    }
     learn_own_client(*s);
   }
   touched_directives_.clear();
+  selected_db_ = 0;
   in_multi_ = false;
   queued_.clear();
   queued_diverges_ = false;
@@ -339,9 +347,18 @@ std::string session::where() const {
 
 void session::fail(const std::string& kind, const std::string& body, bool fatal) {
   std::string message = kind + " in " + where() + "\n" + body;
-  if (round_ >= 0 && kind != "SETUP")
+  if (round_ >= 0 && kind != "SETUP") {
+    // The round so far, so the failure can be read even after the generator
+    // changed (a replay is exact only with the same code).
+    if (kind != "DATASET DIFFERS") {
+      message += "\n  the round's commands before it:";
+      size_t from = round_log_.size() > 31 ? round_log_.size() - 31 : 0;
+      for (size_t i = from; i + 1 < round_log_.size(); ++i)
+        message += "\n    #" + std::to_string(i) + " " + round_log_[i];
+    }
     message += "\n  replay: tools/hostile-input --seed " + std::to_string(o_.seed) + " --round " +
                std::to_string(round_) + " --verbose";
+  }
   std::string key = kind + "|" + (current_.empty() ? "" : lower(current_[0])) + "|" +
                     body.substr(body.find("redis:") == std::string::npos ? 0 : body.find("redis:"));
   if (!fatal && seen_[key]++ > 0) return;
@@ -399,12 +416,14 @@ void session::compare(const std::string& label, compare_mode mode, const resp_va
   if (!same) fail(mode == compare_mode::shape ? "REPLY TYPE" : "REPLY", body);
 }
 
-void session::track_transaction(const fuzz_command& cmd, const resp_value& r) {
+void session::track_transaction(const fuzz_command& cmd, const resp_value& r, compare_mode mode,
+                                bool diverges) {
   const std::string& n = cmd.name;
   if (!in_multi_) {
     if (n == "multi" && is_simple(r, "OK")) {
       in_multi_ = true;
       queued_.clear();
+      queued_args_.clear();
       queued_diverges_ = false;
     }
     return;
@@ -415,8 +434,9 @@ void session::track_transaction(const fuzz_command& cmd, const resp_value& r) {
     return;
   }
   if (is_simple(r, "QUEUED")) {
-    queued_.push_back(mode_of(n));
-    queued_diverges_ |= diverges_state(n);
+    queued_.push_back(mode);
+    queued_args_.push_back(current_);
+    queued_diverges_ |= diverges;
   }
 }
 
@@ -499,6 +519,28 @@ void session::sweep_volatile_keys() {
     }
     for (side* s : {&redis_, &troupe_}) {
       if (del.size() > 1) admin_call(*s, del);
+      admin_call(*s, {"SELECT", "0"});
+    }
+  }
+}
+
+// A write may leave a key that is already expired (SET ... PXAT 1): each
+// server reclaims it on its own schedule (on access, by its active cycle, or
+// when SCAN meets it), so DBSIZE would differ for a while. Touch the keys the
+// writes named, on both servers, which reclaims them at once.
+void session::expire_written_keys(const std::vector<std::vector<std::string>>& writes, int db) {
+  for (auto& w : writes) {
+    if (w.empty()) continue;
+    if (lower(w[0]) == "select" && w.size() == 2) db = std::atoi(w[1].c_str());
+    std::vector<std::string> getkeys = {"COMMAND", "GETKEYS"};
+    getkeys.insert(getkeys.end(), w.begin(), w.end());
+    // Troupe's: redis-server 7.0 allocates numkeys entries before it checks
+    // them (COMMAND GETKEYS ZMPOP 2147483647 ... allocates 16 GB).
+    resp_value keys = admin_call(troupe_, getkeys);
+    if (keys.elements.empty()) continue;
+    for (side* s : {&redis_, &troupe_}) {
+      admin_call(*s, {"SELECT", std::to_string(db)});
+      for (auto& k : keys.elements) admin_call(*s, {"PTTL", k.str});
       admin_call(*s, {"SELECT", "0"});
     }
   }
@@ -591,12 +633,67 @@ void session::compare_datasets(const std::string& after) {
   fail("DATASET DIFFERS", "  after " + after + diff);
 }
 
+void session::learn_selected_db() {
+  std::string info = redis_.main.call({"CLIENT", "INFO"}).str;
+  size_t at = info.find(" db=");
+  if (at != std::string::npos) selected_db_ = std::atoi(info.c_str() + at + 4);
+}
+
+// Redis documents lex ranges on members of different scores as unspecified:
+// on a skiplist the answer depends on the list's random levels. Such a reply
+// is compared by shape, and a write made from it diverges the datasets.
+bool session::lex_order_unspecified(const fuzz_command& cmd, const std::vector<std::string>& args) {
+  const std::string& n = cmd.name;
+  bool bylex = false;
+  for (size_t i = 1; i < args.size(); ++i) bylex |= lower(args[i]) == "bylex";
+  size_t key_at;
+  if (n == "zrangebylex" || n == "zrevrangebylex" || n == "zlexcount" || n == "zremrangebylex" ||
+      (n == "zrange" && bylex))
+    key_at = 1;
+  else if (n == "zrangestore" && bylex)
+    key_at = 2;
+  else
+    return false;
+  if (args.size() <= key_at) return false;
+  admin_call(redis_, {"SELECT", std::to_string(selected_db_)});
+  bool unsorted = false;
+  if (admin_call(redis_, {"OBJECT", "ENCODING", args[key_at]}).str == "skiplist") {
+    resp_value members = admin_call(redis_, {"ZRANGE", args[key_at], "0", "-1"});
+    for (size_t i = 1; i < members.elements.size(); ++i)
+      unsorted |= members.elements[i - 1].str > members.elements[i].str;
+  }
+  admin_call(redis_, {"SELECT", "0"});
+  return unsorted;
+}
+
 void session::execute(const fuzz_command& cmd, const std::vector<std::string>& args) {
   current_ = args;
+  int db_before = selected_db_;
+  std::vector<std::vector<std::string>> queued_args = queued_args_;
+  compare_mode mode = mode_of(cmd.name);
+  bool diverges = diverges_state(cmd.name);
+  if (lex_order_unspecified(cmd, args)) {
+    mode = compare_mode::shape;
+    diverges |= cmd.has_flag("write");
+  }
   bool was_in_multi = in_multi_;
   std::vector<compare_mode> queued = queued_;
   resp_value r = send(redis_, cmd, args);
   resp_value t = send(troupe_, cmd, args);
+  // An error may quote a placeholder's value, which is each server's own:
+  // put the placeholder's name back, so both errors read the same.
+  auto name_placeholders = [&](const side& sd, resp_value& reply) {
+    if (!reply.is_error()) return;
+    auto rename = [&](const std::string& placeholder, const std::string& value, const char* name) {
+      if (value.empty() || std::find(args.begin(), args.end(), placeholder) == args.end()) return;
+      for (size_t at; (at = reply.str.find(value)) != std::string::npos;)
+        reply.str.replace(at, value.size(), name);
+    };
+    rename(own_addr_placeholder, sd.own_addr, "<own addr>");
+    rename(own_id_placeholder, sd.own_id, "<own id>");
+  };
+  name_placeholders(redis_, r);
+  name_placeholders(troupe_, t);
   if (o_.verbose)
     std::cerr << "#" << index_ << " " << describe(args) << "\n    redis:  " << describe(r)
               << "\n    troupe: " << describe(t) << "\n";
@@ -607,9 +704,19 @@ void session::execute(const fuzz_command& cmd, const std::vector<std::string>& a
         "CRASH",
         body + "\n  troupe-server's output:\n" + read_file(troupe_.proc->dir() + "/stderr.log"),
         true);
-  if (is_timeout(t))
-    return fail("HANG (no reply within " + std::to_string(o_.reply_timeout_ms) + " ms)", body,
+  if (is_timeout(t)) {
+    // Slow or stuck? Wait up to a minute more for the reply.
+    auto t0 = std::chrono::steady_clock::now();
+    troupe_.main.set_timeout(60000);
+    resp_value late = troupe_.main.read_reply();
+    troupe_.main.set_timeout(o_.reply_timeout_ms);
+    long ms = long(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                       .count()) +
+              o_.reply_timeout_ms;
+    if (is_io(late)) return fail("HANG (no reply within a minute)", body, true);
+    return fail("SLOW (answered after " + std::to_string(ms) + " ms: " + describe(late) + ")", body,
                 true);
+  }
   if (is_timeout(r) || !redis_.proc->running())
     return fail("REDIS STOPPED ANSWERING (the generator must not send this)", body, true);
   if (is_io(r) || is_io(t)) {
@@ -622,12 +729,12 @@ void session::execute(const fuzz_command& cmd, const std::vector<std::string>& a
     for (size_t i = 0; i < queued.size(); ++i)
       compare(" (EXEC reply " + std::to_string(i) + ")", queued[i], r.elements[i], t.elements[i]);
   } else {
-    compare("", mode_of(cmd.name), r, t);
+    compare("", mode, r, t);
   }
   auto& [calls, fine] = answers_[cmd.name];
   ++calls;
   if (!r.is_error() && !is_simple(r, "QUEUED")) ++fine;
-  track_transaction(cmd, r);
+  track_transaction(cmd, r, mode, diverges);
   if (cmd.name == "quit") {
     for (side* s : {&redis_, &troupe_}) connect(*s, s->main, o_.reply_timeout_ms);
     in_multi_ = false;
@@ -636,10 +743,17 @@ void session::execute(const fuzz_command& cmd, const std::vector<std::string>& a
   if (cmd.words[0] == "CLIENT" || cmd.name == "exec") {
     if (!ensure_connections()) return fail("SETUP", "cannot reconnect", true);
   }
-  if (diverges_state(cmd.name) && !was_in_multi && !r.is_error()) diverged_ = true;
+  if (diverges && !was_in_multi && !r.is_error()) diverged_ = true;
+  if (!in_multi_ && (cmd.name == "select" || cmd.name == "exec" || cmd.name == "reset" ||
+                     cmd.name == "quit" || is_io(r)))
+    learn_selected_db();
   if (diverged_ || ((cmd.has_flag("write") || cmd.name == "exec") && memory_high())) {
     if (!reset_dataset()) return;
   } else if (cmd.has_flag("write") || cmd.name == "exec") {
+    if (!in_multi_)
+      expire_written_keys(
+          cmd.name == "exec" ? queued_args : std::vector<std::vector<std::string>>{args},
+          db_before);
     sweep_volatile_keys();
   }
   if (cmd.name == "config|set")
