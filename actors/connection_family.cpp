@@ -1,6 +1,8 @@
 // Connection commands: PING ECHO QUIT SELECT HELLO AUTH RESET and CLIENT.
 #include <caf/all.hpp>
 
+#include <optional>
+
 #include "actors/connection.hpp"
 #include "actors/log.hpp"
 #include "actors/messages.hpp"
@@ -43,10 +45,9 @@ void cmd_quit(exec_context& c) {
 }
 
 void cmd_select(exec_context& c) {
-  auto v = parse_int64(c.arg(1));
-  if (!v) return c.out.error(errors::not_integer);
-  if (*v < 0 || *v >= c.ks.databases()) return c.out.error(errors::db_range);
-  c.client.db.store(int(*v), std::memory_order_relaxed);
+  int db;
+  if (!c.db_arg(1, db)) return;
+  c.client.db.store(db, std::memory_order_relaxed);
   c.out.ok();
 }
 
@@ -109,7 +110,8 @@ void cmd_hello(exec_context& c) {
         return c.out.error(
             "ERR Client names cannot contain spaces, newlines or special characters.");
     } else {
-      return c.out.error("ERR Syntax error in HELLO option '" + std::string(c.arg(i)) + "'");
+      return c.out.error("ERR Syntax error in HELLO option '" + std::string(as_c_string(c.arg(i))) +
+                         "'");
     }
   }
   if (!c.client.authenticated && srv_of(c).auth_required())
@@ -281,25 +283,24 @@ bool type_matches(const session& s, client_type t) {
   return false;
 }
 
+// As Redis 7.0: either TYPE <type> alone or ID <id> [<id> ...]; any integer
+// is an id (one that names no client lists nothing).
 void cmd_client_list(exec_context& c) {
   client_type type = client_type::any;
   std::vector<uint64_t> ids;
   bool by_id = false;
-  for (size_t i = 2; i < c.argc(); ++i) {
-    if (c.arg_is(i, "type") && i + 1 < c.argc()) {
-      if (!parse_client_type(c.arg(i + 1), type))
-        return c.out.error("ERR Unknown client type '" + std::string(c.arg(i + 1)) + "'");
-      ++i;
-    } else if (c.arg_is(i, "id") && i + 1 < c.argc()) {
-      by_id = true;
-      for (++i; i < c.argc(); ++i) {
-        auto v = parse_int64(c.arg(i));
-        if (!v || *v <= 0) return c.out.error("ERR Invalid client ID");
-        ids.push_back(uint64_t(*v));
-      }
-    } else {
-      return c.syntax_error();
+  if (c.argc() == 4 && c.arg_is(2, "type")) {
+    if (!parse_client_type(c.arg(3), type))
+      return c.out.error("ERR Unknown client type '" + std::string(as_c_string(c.arg(3))) + "'");
+  } else if (c.argc() > 3 && c.arg_is(2, "id")) {
+    by_id = true;
+    for (size_t i = 3; i < c.argc(); ++i) {
+      auto v = parse_int64(c.arg(i));
+      if (!v) return c.out.error("ERR Invalid client ID");
+      ids.push_back(uint64_t(*v));
     }
+  } else if (c.argc() != 2) {
+    return c.syntax_error();
   }
   int64_t now = wall_clock_ms();
   std::string text;
@@ -333,12 +334,14 @@ void cmd_client_kill(exec_context& c) {
     if (!found) return c.out.error("ERR No such client");
     return c.out.ok();
   }
-  if (c.argc() % 2 != 0) return c.syntax_error();
+  // Filters are read pair by pair, in order, so the first bad one is the one
+  // reported; an empty ADDR or LADDR is a filter that matches nothing.
   uint64_t id = 0;
   client_type type = client_type::any;
-  std::string addr, laddr, user;
+  std::optional<std::string> addr, laddr;
   bool skipme = true;
-  for (size_t i = 2; i + 1 < c.argc(); i += 2) {
+  for (size_t i = 2; i < c.argc(); i += 2) {
+    if (i + 1 >= c.argc()) return c.syntax_error();
     std::string_view v = c.arg(i + 1);
     if (c.arg_is(i, "id")) {
       auto n = parse_int64(v);
@@ -346,13 +349,15 @@ void cmd_client_kill(exec_context& c) {
       id = uint64_t(*n);
     } else if (c.arg_is(i, "type")) {
       if (!parse_client_type(v, type))
-        return c.out.error("ERR Unknown client type '" + std::string(v) + "'");
+        return c.out.error("ERR Unknown client type '" + std::string(as_c_string(v)) + "'");
     } else if (c.arg_is(i, "addr")) {
-      addr = v;
+      addr = std::string(v);
     } else if (c.arg_is(i, "laddr")) {
-      laddr = v;
+      laddr = std::string(v);
     } else if (c.arg_is(i, "user")) {
-      user = v;
+      // Without ACL users, "default" is the only user.
+      if (v != "default")
+        return c.out.error("ERR No such user '" + std::string(as_c_string(v)) + "'");
     } else if (c.arg_is(i, "skipme")) {
       if (iequals(v, "yes"))
         skipme = true;
@@ -369,12 +374,8 @@ void cmd_client_kill(exec_context& c) {
     const session& s = *r.s;
     if (id != 0 && cid != id) return;
     if (!type_matches(s, type)) return;
-    if (!addr.empty() && s.addr != addr) return;
-    if (!laddr.empty() && s.laddr != laddr) return;
-    if (!user.empty()) {
-      std::lock_guard<std::mutex> g(s.mutex);
-      if (s.user != user) return;
-    }
+    if (addr && s.addr != *addr) return;
+    if (laddr && s.laddr != *laddr) return;
     if (r.s == &c.client) {
       if (skipme) return;
       c.client.set(client_close_after_reply);
@@ -387,17 +388,16 @@ void cmd_client_kill(exec_context& c) {
 }
 
 void cmd_client_unblock(exec_context& c) {
-  auto id = parse_int64(c.arg(2));
-  if (!id) return c.out.error(errors::not_integer);
+  if (c.argc() > 4) return c.subcommand_syntax_error();
   bool with_error = false;
   if (c.argc() == 4) {
     if (c.arg_is(3, "error"))
       with_error = true;
     else if (!c.arg_is(3, "timeout"))
       return c.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
-  } else if (c.argc() > 4) {
-    return c.syntax_error();
   }
+  auto id = parse_int64(c.arg(2));
+  if (!id) return c.out.error(errors::not_integer);
   bool found = false;
   srv_of(c).for_each_client([&](uint64_t cid, client_record& r) {
     if (cid != uint64_t(*id) || !r.s->has(client_blocked)) return;

@@ -37,10 +37,7 @@ void cmd_publish(exec_context& c) {
 void cmd_pubsub(exec_context&) {}
 
 void cmd_pubsub_channels(exec_context& c) {
-  if (c.argc() > 3) {
-    c.out.error("ERR wrong number of arguments for 'pubsub|channels' command");
-    return;
-  }
+  if (c.argc() > 3) return c.subcommand_syntax_error();
   auto names =
       static_cast<server&>(c.srv).pubsub().channels(c.argc() == 3 ? c.arg(2) : "", c.argc() == 2);
   c.out.array(names.size());

@@ -42,10 +42,7 @@ void cmd_config_get(exec_context& c) {
 }
 
 void cmd_config_set(exec_context& c) {
-  if (c.argc() % 2 != 0) {
-    c.out.error("ERR wrong number of arguments for 'config|set' command");
-    return;
-  }
+  if (c.argc() % 2 != 0) return c.syntax_error();  // Redis 7.0 says so for a missing value
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   for (size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
   server& srv = srv_of(c);
@@ -168,19 +165,23 @@ void cmd_command_list(exec_context& c) {
   for (auto& n : names) c.out.bulk(n);
 }
 
+// Redis's order: the command (and subcommand) must exist, have key
+// arguments at all, get a valid number of arguments, and then yield keys.
 void cmd_command_getkeys(exec_context& c) {
   std::vector<std::string_view> args(c.argv.begin() + 2, c.argv.end());
   const command_spec* cmd = command_table::instance().find(args[0]);
+  if (cmd != nullptr && cmd->has_subcommands() && args.size() >= 2) cmd = cmd->find_sub(args[1]);
   if (cmd == nullptr) return c.out.error("ERR Invalid command specified");
-  if (cmd->has_subcommands() && args.size() >= 2) {
-    if (const command_spec* sub = cmd->find_sub(args[1])) cmd = sub;
-  }
+  if (cmd->keys == nullptr && cmd->first_key <= 0)
+    return c.out.error("ERR The command has no key arguments");
   int argc = int(args.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity)
     return c.out.error("ERR Invalid number of arguments specified for command");
   std::vector<int> pos;
-  if (!cmd->key_positions(args, pos) || pos.empty())
-    return c.out.error("ERR The command has no key arguments");
+  if (!cmd->key_positions(args, pos) || pos.empty()) {
+    if (cmd->flags & cmd_no_mandatory_keys) return c.out.empty_array();
+    return c.out.error("ERR Invalid arguments specified for command");
+  }
   c.out.array(pos.size());
   for (int p : pos) c.out.bulk(args[size_t(p)]);
 }

@@ -24,7 +24,7 @@ struct data_model_rows {
       INT64_MAX,
       "A hash stays a listpack while it has at most this many fields.",
       row_alias("hash-max-ziplist-entries")};
-  int_row hash_max_listpack_value{
+  memory_row hash_max_listpack_value{
       t_,
       "hash-max-listpack-value",
       64,
@@ -59,7 +59,7 @@ struct data_model_rows {
       INT64_MAX,
       "A sorted set stays a listpack while it has at most this many members.",
       row_alias("zset-max-ziplist-entries")};
-  int_row zset_max_listpack_value{
+  memory_row zset_max_listpack_value{
       t_,
       "zset-max-listpack-value",
       64,

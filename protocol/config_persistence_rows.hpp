@@ -39,7 +39,8 @@ struct persistence_rows {
       "Refuse writes while the last background save failed (with save points set)."};
   bool_row rdbcompression{t_, "rdbcompression", true, "Compress strings in RDB files with LZF."};
   bool_row rdbchecksum{t_, "rdbchecksum", true,
-                       "Write and check the CRC64 at the end of RDB files."};
+                       "Write and check the CRC64 at the end of RDB files.",
+                       row_immutable()};  // as in Redis 7.0
 
   bool_row appendonly{t_, "appendonly", false, "Log every write to the append only file."};
   string_row appendfilename{t_, "appendfilename", "appendonly.aof", "Base name of the AOF files.",
@@ -51,8 +52,9 @@ struct persistence_rows {
       t_,
       "appendfsync",
       appendfsync_mode::everysec,
-      {{"always", appendfsync_mode::always},
-       {"everysec", appendfsync_mode::everysec},
+      // Redis's order, as its error text lists them.
+      {{"everysec", appendfsync_mode::everysec},
+       {"always", appendfsync_mode::always},
        {"no", appendfsync_mode::no}},
       "always: a write is acknowledged once on disk; everysec: fsync every second; no: let the "
       "OS decide."};

@@ -203,8 +203,10 @@ std::vector<std::pair<std::string, std::string>> config_table::get_matching(
 bool config_table::set(const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
                        std::string& err, bool allow_protected) {
   std::lock_guard<std::mutex> g(writer_);
+  // Redis prints a name as a C string: it ends at a NUL byte.
+  auto c_str = [](std::string_view s) { return std::string(s.substr(0, s.find('\0'))); };
   auto fail = [&](std::string_view name, const std::string& why) {
-    err = "CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " + why;
+    err = "CONFIG SET failed (possibly related to argument '" + c_str(name) + "') - " + why;
     return false;
   };
   // 1. Every name: known, settable, given once. An alias is a name of its own,
@@ -219,7 +221,7 @@ bool config_table::set(const std::vector<std::pair<std::string_view, std::string
   for (auto& [given, value] : pairs) {
     config_row* row = find(given);
     if (row == nullptr) {
-      err = "Unknown option or number of arguments for CONFIG SET - '" + std::string(given) + "'";
+      err = "Unknown option or number of arguments for CONFIG SET - '" + c_str(given) + "'";
       return false;
     }
     if (row->immutable()) return fail(given, "can't set immutable config");

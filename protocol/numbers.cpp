@@ -49,6 +49,29 @@ std::optional<uint64_t> parse_uint64(std::string_view s) {
   return v;
 }
 
+std::optional<uint64_t> parse_cursor(std::string_view s) {
+  s = s.substr(0, s.find('\0'));
+  if (s.empty()) return 0;
+  if (isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  bool neg = s[0] == '-';
+  if (s[0] == '-' || s[0] == '+') s.remove_prefix(1);
+  if (s.empty()) return std::nullopt;  // a sign alone is not a number
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    uint64_t d = uint64_t(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;  // ERANGE
+    v = v * 10 + d;
+  }
+  return neg ? 0 - v : v;
+}
+
+int redis_atoi(std::string_view s) {
+  std::string buf(s.substr(0, s.find('\0')));
+  long v = strtol(buf.c_str(), nullptr, 10);
+  return int(int32_t(uint32_t(uint64_t(v))));
+}
+
 std::optional<long double> parse_long_double(std::string_view s) {
   if (s.empty() || s.size() > 5120) return std::nullopt;
   if (isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
@@ -114,12 +137,14 @@ std::string double_to_string(double v) {
   return std::string(buf, size_t(len));
 }
 
+// Redis's memtoull: no sign, digits (none means 0), an optional unit; an
+// overflowing number saturates and the product wraps, as in Redis, so the
+// caller's range check reports it.
 std::optional<int64_t> parse_memory(std::string_view s) {
   size_t i = 0;
-  while (i < s.size() && (isdigit(static_cast<unsigned char>(s[i])) || (i == 0 && s[i] == '-')))
-    ++i;
+  while (i < s.size() && isdigit(static_cast<unsigned char>(s[i]))) ++i;
   std::string_view num = s.substr(0, i), unit = s.substr(i);
-  int64_t mul = 1;
+  uint64_t mul = 1;
   std::string u;
   for (char c : unit) u.push_back(char(tolower(static_cast<unsigned char>(c))));
   if (u.empty() || u == "b")
@@ -133,17 +158,22 @@ std::optional<int64_t> parse_memory(std::string_view s) {
   else if (u == "mb")
     mul = 1024 * 1024;
   else if (u == "g")
-    mul = 1000LL * 1000 * 1000;
+    mul = 1000ULL * 1000 * 1000;
   else if (u == "gb")
-    mul = 1024LL * 1024 * 1024;
+    mul = 1024ULL * 1024 * 1024;
   else
     return std::nullopt;
-  if (num.empty()) return std::nullopt;
-  int64_t v = 0;
-  auto r = std::from_chars(num.data(), num.data() + num.size(), v);
-  if (r.ec != std::errc() || r.ptr != num.data() + num.size()) return std::nullopt;
-  if (v != 0 && (v > INT64_MAX / mul || v < INT64_MIN / mul)) return std::nullopt;
-  return v * mul;
+  if (num.size() >= 128) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : num) {
+    uint64_t d = uint64_t(c - '0');
+    if (v > (UINT64_MAX - d) / 10) {
+      v = UINT64_MAX;
+      break;
+    }
+    v = v * 10 + d;
+  }
+  return int64_t(v * mul);
 }
 
 }  // namespace troupe

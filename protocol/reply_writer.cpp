@@ -29,7 +29,11 @@ void reply_writer::error(std::string_view msg) {
   last_error_code_store_.assign(msg.substr(0, sp == std::string_view::npos ? msg.size() : sp));
   last_error_code_ = last_error_code_store_;
   out_->push_back('-');
-  // Error messages must stay on one line: newlines become spaces, as Redis does.
+  // Error messages must stay on one line. As Redis does with the errors it
+  // formats: CR and LF at either end (an argument printed last) are trimmed,
+  // and the ones inside become spaces.
+  while (!msg.empty() && (msg.back() == '\r' || msg.back() == '\n')) msg.remove_suffix(1);
+  while (!msg.empty() && (msg.front() == '\r' || msg.front() == '\n')) msg.remove_prefix(1);
   size_t start = out_->size();
   out_->append(msg);
   for (size_t i = start; i < out_->size(); ++i)

@@ -1,4 +1,5 @@
 // Bitmap commands on string values: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -10,10 +11,13 @@ namespace {
 
 const std::string_view bad_offset = "ERR bit offset is not an integer or out of range";
 
-bool parse_bit_offset(exec_context& c, std::string_view arg, uint64_t& out) {
+// A bit offset as Redis takes it: its byte must lie below proto-max-bulk-len
+// (and, for SETBIT, below what a string value can hold).
+bool parse_bit_offset(exec_context& c, std::string_view arg, uint64_t& out, bool for_write) {
   auto v = parse_int64(arg);
-  int64_t max_bits = c.srv.config().proto_max_bulk_len.get() * 8;
-  if (!v || *v < 0 || *v >= max_bits) {
+  int64_t max_bytes = c.srv.config().proto_max_bulk_len.get();
+  if (for_write) max_bytes = int64_t(std::min<uint64_t>(uint64_t(max_bytes), max_string_size(c)));
+  if (!v || *v < 0 || (*v >> 3) >= max_bytes) {
     c.out.error(bad_offset);
     return false;
   }
@@ -23,7 +27,7 @@ bool parse_bit_offset(exec_context& c, std::string_view arg, uint64_t& out) {
 
 void cmd_setbit(exec_context& c) {
   uint64_t offset;
-  if (!parse_bit_offset(c, c.arg(2), offset)) return;
+  if (!parse_bit_offset(c, c.arg(2), offset, true)) return;
   std::string_view bit = c.arg(3);
   if (bit.size() != 1 || (bit[0] != '0' && bit[0] != '1'))
     return c.out.error("ERR bit is not an integer or out of range");
@@ -57,7 +61,7 @@ void cmd_setbit(exec_context& c) {
 
 void cmd_getbit(exec_context& c) {
   uint64_t offset;
-  if (!parse_bit_offset(c, c.arg(2), offset)) return;
+  if (!parse_bit_offset(c, c.arg(2), offset, false)) return;
   kv_entry* e = c.lookup_read(c.key_at(1));
   if (e == nullptr) return c.out.integer(0);
   if (e->type() != value_type::string) return c.wrongtype();
@@ -95,7 +99,12 @@ bool parse_unit(exec_context& c, size_t i, bool& bits) {
   return true;
 }
 
+// BITCOUNT and BITPOS look the key up before they read the range (Redis's
+// order of errors): a missing key answers 0 (-1) whatever the range says.
 void cmd_bitcount(exec_context& c) {
+  kv_entry* e = c.lookup_read(c.key_at(1));
+  if (e == nullptr) return c.out.integer(0);
+  if (e->type() != value_type::string) return c.wrongtype();
   int64_t start = 0, end = -1;
   bool bits = false, ranged = false;
   if (c.argc() == 3 || c.argc() > 5) return c.syntax_error();
@@ -104,9 +113,6 @@ void cmd_bitcount(exec_context& c) {
     ranged = true;
     if (c.argc() == 5 && !parse_unit(c, 4, bits)) return;
   }
-  kv_entry* e = c.lookup_read(c.key_at(1));
-  if (e == nullptr) return c.out.integer(0);
-  if (e->type() != value_type::string) return c.wrongtype();
   const auto* p = reinterpret_cast<const unsigned char*>(e->str_data());
   int64_t len = e->str_len();
   int64_t first, last;
@@ -144,18 +150,18 @@ void cmd_bitpos(exec_context& c) {
   int64_t bit;
   if (!c.int_arg(2, bit)) return;
   if (bit != 0 && bit != 1) return c.out.error("ERR The bit argument must be 1 or 0.");
+  kv_entry* e = c.lookup_read(c.key_at(1));
+  if (e == nullptr) return c.out.integer(bit ? -1 : 0);
+  if (e->type() != value_type::string) return c.wrongtype();
   int64_t start = 0, end = -1;
   bool bits = false, end_given = false;
   if (c.argc() > 6) return c.syntax_error();
   if (c.argc() >= 4 && !c.int_arg(3, start)) return;
+  if (c.argc() == 6 && !parse_unit(c, 5, bits)) return;
   if (c.argc() >= 5) {
     if (!c.int_arg(4, end)) return;
     end_given = true;
   }
-  if (c.argc() == 6 && !parse_unit(c, 5, bits)) return;
-  kv_entry* e = c.lookup_read(c.key_at(1));
-  if (e == nullptr) return c.out.integer(bit ? -1 : 0);
-  if (e->type() != value_type::string) return c.wrongtype();
   const auto* p = reinterpret_cast<const unsigned char*>(e->str_data());
   int64_t len = e->str_len();
   int64_t first, last;

@@ -93,10 +93,8 @@ struct mpop_args {
   size_t keys_end;
   bool first_side;
 };
+// As in Redis, the timeout is checked last, after the arguments LMPOP/ZMPOP share.
 bool parse_mpop(exec_context& c, const char* a, const char* b, mpop_args& m) {
-  auto timeout = parse_block_timeout(c, c.arg(1));
-  if (!timeout) return false;
-  m.timeout = *timeout;
   int64_t numkeys;
   if (!long_arg_in(c, 2, 1, INT64_MAX, numkeys, "ERR numkeys should be greater than 0"))
     return false;
@@ -120,6 +118,9 @@ bool parse_mpop(exec_context& c, const char* a, const char* b, mpop_args& m) {
     }
   }
   if (m.count == -1) m.count = 1;
+  auto timeout = parse_block_timeout(c, c.arg(1));
+  if (!timeout) return false;
+  m.timeout = *timeout;
   return true;
 }
 

@@ -63,7 +63,7 @@ template <class F>
 std::pair<int, int> db_slice::expire_sample(int n, int64_t now, std::mt19937_64& rng,
                                             F&& on_expire) {
   int sampled = 0, expired = 0;
-  int64_t ttl_sum = 0;
+  long double ttl_sum = 0;  // TTLs reach 2^63 ms (PXAT 9223372036854775807): no int64 sum
   int ttl_samples = 0;
   while (sampled < n && !volatile_.empty()) {
     kv_entry* e = volatile_[rng() % volatile_.size()];
@@ -80,7 +80,7 @@ std::pair<int, int> db_slice::expire_sample(int n, int64_t now, std::mt19937_64&
     }
   }
   if (ttl_samples > 0) {
-    int64_t avg = ttl_sum / ttl_samples;
+    int64_t avg = int64_t(ttl_sum / ttl_samples);
     // Like Redis: a running average weighted towards the new sample.
     avg_ttl = avg_ttl == 0 ? avg : (avg_ttl / 50) * 49 + avg / 50;
   }

@@ -26,11 +26,11 @@ const command_spec* dispatcher::lookup(const std::vector<std::string_view>& args
     for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
       size_t room = 128 - list.size();
       list += '\'';
-      list.append(args[i].substr(0, room));
+      list.append(as_c_string(args[i]).substr(0, room));
       list += "' ";
     }
     reject(nullptr, client, out,
-           "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+           "ERR unknown command '" + std::string(as_c_string(args[0]).substr(0, 128)) +
                "', with args beginning with: " + list,
            origin);
     return nullptr;
@@ -40,8 +40,10 @@ const command_spec* dispatcher::lookup(const std::vector<std::string_view>& args
     if (sub == nullptr) {
       std::string upper = cmd->name;
       for (auto& c : upper) c = char(toupper(static_cast<unsigned char>(c)));
+      // Redis prints arguments into errors as C strings: they end at a NUL byte.
       reject(cmd, client, out,
-             "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " + upper +
+             "ERR unknown subcommand '" + std::string(as_c_string(args[1]).substr(0, 128)) +
+                 "'. Try " + upper +
                  " HELP.",
              origin);
       return nullptr;
@@ -61,7 +63,15 @@ void dispatcher::reject(const command_spec* cmd, session& client, reply_writer& 
                         std::string_view error, command_origin origin) {
   // Inside MULTI a rejected command dooms the transaction (EXECABORT).
   if (client.has(client_multi)) client.set(client_dirty_exec);
-  out.error(error);
+  if (cmd != nullptr && cmd->name == "exec") {
+    // A rejected EXEC (wrong arity...) discards the transaction, as Redis does,
+    // and says why without the ERR code.
+    if (client.has(client_multi)) discard_transaction(client);
+    if (error.rfind("ERR ", 0) == 0) error.remove_prefix(4);
+    out.error("EXECABORT Transaction discarded because of: " + std::string(error));
+  } else {
+    out.error(error);
+  }
   if (origin == command_origin::replay) return;
   stats_.count_error(out.last_error_code());
   if (cmd != nullptr) stats_.per_command[size_t(cmd->id)].rejected_calls.add();

@@ -84,4 +84,35 @@ bool exec_context::int_arg(size_t i, int64_t& v, std::string_view err) {
   return true;
 }
 
+void exec_context::subcommand_syntax_error() {
+  std::string container(argv[0]);
+  for (auto& ch : container) ch = char(toupper(static_cast<unsigned char>(ch)));
+  out.error("ERR unknown subcommand or wrong number of arguments for '" +
+            std::string(as_c_string(argv[1]).substr(0, 128)) + "'. Try " + container + " HELP.");
+}
+
+bool exec_context::int32_arg(size_t i, int& v, std::string_view err) {
+  auto r = parse_int64(argv[i]);
+  if (!r || *r < INT32_MIN || *r > INT32_MAX) {
+    if (!err.empty())
+      out.error(err);
+    else if (!r)
+      out.error(errors::not_integer);
+    else
+      out.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return false;
+  }
+  v = int(*r);
+  return true;
+}
+
+bool exec_context::db_arg(size_t i, int& db) {
+  if (!int32_arg(i, db)) return false;
+  if (db < 0 || db >= ks.databases()) {
+    out.error(errors::db_range);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace troupe

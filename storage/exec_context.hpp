@@ -48,6 +48,12 @@ inline constexpr std::string_view too_big =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 }  // namespace errors
 
+// An argument as Redis prints it inside an error message: Redis formats
+// arguments into errors as C strings, so the text ends at the first NUL byte.
+inline std::string_view as_c_string(std::string_view s) {
+  return s.substr(0, s.find('\0'));
+}
+
 struct exec_context {
   // Only the dispatcher builds one (storage/dispatcher.cpp).
   exec_context(const std::vector<std::string_view>& args, reply_writer& out, session& client,
@@ -126,6 +132,9 @@ struct exec_context {
 
   void wrongtype() { out.error(errors::wrongtype); }
   void syntax_error() { out.error(errors::syntax); }
+  // Redis's reply when a subcommand's own arguments do not fit it (CLIENT
+  // UNBLOCK with five arguments, PUBSUB CHANNELS with two patterns).
+  void subcommand_syntax_error();
 
   // -- blocking commands ------------------------------------------------------
   block_mode blocking = block_mode::can_block;
@@ -139,6 +148,12 @@ struct exec_context {
 
   // Parses argument i as an integer, replying with Redis's error if it is not.
   bool int_arg(size_t i, int64_t& v, std::string_view err = errors::not_integer);
+  // Redis's getIntFromObjectOrReply: a 32-bit integer; `err` (when given)
+  // answers both a non-number and one out of range.
+  bool int32_arg(size_t i, int& v, std::string_view err = {});
+  // A database index (SELECT, MOVE, COPY ... DB): a 32-bit integer, then
+  // "DB index is out of range".
+  bool db_arg(size_t i, int& db);
 
  private:
   bool expire_if_needed(const key_ref& k, dict::location loc);

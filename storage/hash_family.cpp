@@ -255,12 +255,25 @@ void hrandfield_count(exec_context& c, int64_t l, bool withvalues) {
       c.out.array(n);
   };
   if (!uniq || count == 1) {
+    repeated_reply_bound bound(c);
+    if (!bound.admits(count, withvalues ? 12 : 6)) return;
+    // Each listpack pair located once, so a pick costs O(1), not a walk.
+    std::vector<unsigned char*> pairs;
+    if (h.is_listpack())
+      for (unsigned char* p = lp::first(h.lp()); p; p = lp::next(h.lp(), lp::next(h.lp(), p)))
+        pairs.push_back(p);
     header(size_t(count));
+    char kb[24], vb[24];
     for (uint64_t i = 0; i < count; ++i) {
-      if (h.is_listpack())
-        reply_lp_pair(c, h.lp(), size_t(rng() % size), withvalues);
-      else
+      if (h.is_listpack()) {
+        unsigned char* p = pairs[rng() % size];
+        if (withvalues && c.out.resp() > 2) c.out.array(2);
+        c.out.bulk(lp::get(p).view(kb));
+        if (withvalues) c.out.bulk(lp::get(lp::next(h.lp(), p)).view(vb));
+      } else {
         reply_node(c, h.table()->random(rng), withvalues);
+      }
+      if (!bound.within()) return;
     }
     return;
   }
@@ -334,7 +347,7 @@ void cmd_hscan(exec_context& c) {
       out.emplace_back(v);
     });
   } else {
-    int64_t iterations = o.count * 10;
+    int64_t iterations = scan_iterations(o.count);
     next = o.cursor;
     do {
       next = h.table()->scan(next, [&](const blob_node* n) {

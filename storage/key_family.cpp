@@ -7,6 +7,7 @@
 #include "protocol/numbers.hpp"
 #include "storage/exec_context.hpp"
 #include "storage/string_ops.hpp"
+#include "storage/type_support.hpp"
 
 namespace troupe {
 namespace {
@@ -116,7 +117,7 @@ int shard_bits(int shards) {
 }
 
 void cmd_scan(exec_context& c) {
-  auto cursor = parse_uint64(c.arg(1));
+  auto cursor = parse_cursor(c.arg(1));
   if (!cursor) return c.out.error("ERR invalid cursor");
   int64_t count = 10;
   std::string_view pattern;
@@ -143,9 +144,10 @@ void cmd_scan(exec_context& c) {
   uint64_t mask = (uint64_t(1) << bits) - 1;
   int shard = int(*cursor & mask);
   uint64_t inner = *cursor >> bits;
-  if (shard >= shards) return c.out.error("ERR invalid cursor");
+  // Not a cursor this server gave out: Redis never rejects a number, it ends the scan.
+  if (shard >= shards) return empty_scan_reply(c);
   std::vector<std::string> found;
-  int64_t max_iterations = count * 10;
+  int64_t max_iterations = scan_iterations(count);
   uint64_t next = 0;
   while (true) {
     dict& d = c.ks.shard(shard).db(c.db_index).keys;
@@ -210,20 +212,6 @@ void cmd_renamenx(exec_context& c) {
   rename_generic(c, true);
 }
 
-bool parse_db(exec_context& c, std::string_view arg, int& db) {
-  auto v = parse_int64(arg);
-  if (!v) {
-    c.out.error(errors::not_integer);
-    return false;
-  }
-  if (*v < 0 || *v >= c.ks.databases()) {
-    c.out.error(errors::db_range);
-    return false;
-  }
-  db = int(*v);
-  return true;
-}
-
 void cmd_copy(exec_context& c) {
   int db = c.db_index;
   bool replace = false;
@@ -231,7 +219,7 @@ void cmd_copy(exec_context& c) {
     if (c.arg_is(i, "replace")) {
       replace = true;
     } else if (c.arg_is(i, "db") && i + 1 < c.argc()) {
-      if (!parse_db(c, c.arg(++i), db)) return;
+      if (!c.db_arg(++i, db)) return;
     } else {
       return c.syntax_error();
     }
@@ -257,7 +245,7 @@ void cmd_copy(exec_context& c) {
 
 void cmd_move(exec_context& c) {
   int db;
-  if (!parse_db(c, c.arg(2), db)) return;
+  if (!c.db_arg(2, db)) return;
   if (db == c.db_index) return c.out.error("ERR source and destination objects are the same");
   key_ref src = c.key_at(1);
   dict::location sloc = c.locate(src);
@@ -287,7 +275,7 @@ void expire_generic(exec_context& c, int64_t unit, bool absolute) {
     else if (c.arg_is(i, "lt"))
       lt = true;
     else
-      return c.out.error("ERR Unsupported option " + std::string(c.arg(i)));
+      return c.out.error("ERR Unsupported option " + std::string(as_c_string(c.arg(i))));
   }
   if (nx && (xx || gt || lt))
     return c.out.error("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -399,6 +387,8 @@ void cmd_object_idletime(exec_context& c) {
 }
 
 void cmd_object_freq(exec_context& c) {
+  kv_entry* e = c.lookup(c.key_at(2));  // Redis looks the key up first
+  if (e == nullptr) return c.out.null();
   c.out.error(
       "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
       "that when switching between policies at runtime LRU and LFU data will take some time to "
@@ -476,23 +466,23 @@ void cmd_flushall(exec_context& c) {
 }
 
 void cmd_swapdb(exec_context& c) {
-  auto a = parse_int64(c.arg(1));
-  if (!a) return c.out.error("ERR invalid first DB index");
-  auto b = parse_int64(c.arg(2));
-  if (!b) return c.out.error("ERR invalid second DB index");
-  if (*a < 0 || *a >= c.ks.databases() || *b < 0 || *b >= c.ks.databases())
+  int a, b;
+  if (!c.int32_arg(1, a, "ERR invalid first DB index") ||
+      !c.int32_arg(2, b, "ERR invalid second DB index"))
+    return;
+  if (a < 0 || a >= c.ks.databases() || b < 0 || b >= c.ks.databases())
     return c.out.error(errors::db_range);
-  if (*a != *b) {
+  if (a != b) {
     for (int s = 0; s < c.ks.shard_count(); ++s) {
-      snapshot_drain_db(c.ks.shard(s), int(*a));
-      snapshot_drain_db(c.ks.shard(s), int(*b));
-      c.ks.shard(s).db(int(*a)).swap(c.ks.shard(s).db(int(*b)));
+      snapshot_drain_db(c.ks.shard(s), a);
+      snapshot_drain_db(c.ks.shard(s), b);
+      c.ks.shard(s).db(a).swap(c.ks.shard(s).db(b));
     }
     // Waiters stay in their database: those whose key the swap brought in are served.
-    signal_ready_keys_in_db(c.ks, int(*a));
-    signal_ready_keys_in_db(c.ks, int(*b));
-    c.ks.key_modified(int(*a), {});
-    c.ks.key_modified(int(*b), {});
+    signal_ready_keys_in_db(c.ks, a);
+    signal_ready_keys_in_db(c.ks, b);
+    c.ks.key_modified(a, {});
+    c.ks.key_modified(b, {});
     c.ks.dirty.fetch_add(1, std::memory_order_relaxed);
   }
   c.out.ok();

@@ -189,7 +189,8 @@ size_t entry_memory(const kv_entry* e) {
 value_encoding string_encoding_of(const kv_entry* e) {
   std::string_view v = e->str();
   if (e->flags & kv_entry::flag_raw) return value_encoding::raw;
-  if (v.size() <= 20 && parse_int64(v)) return value_encoding::int_;
+  if (!(e->flags & kv_entry::flag_float_text) && v.size() <= 20 && parse_int64(v))
+    return value_encoding::int_;
   return v.size() <= 44 ? value_encoding::embstr : value_encoding::raw;
 }
 

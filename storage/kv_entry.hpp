@@ -42,6 +42,9 @@ struct kv_entry {
 
   static constexpr uint8_t flag_expire = 1;
   static constexpr uint8_t flag_raw = 2;  // string changed in place: Redis calls it "raw"
+  // String written by INCRBYFLOAT: Redis stores it as text, never as an
+  // integer, so OBJECT ENCODING says embstr (or raw) even for "10".
+  static constexpr uint8_t flag_float_text = 8;
   // Snapshot mark: saved in the current snapshot iff it equals its slice's parity.
   static constexpr uint8_t flag_snapshot = 4;
   bool snapshot_mark() const { return flags & flag_snapshot; }

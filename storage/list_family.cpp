@@ -198,26 +198,28 @@ void cmd_lrange(exec_context& c) {
   }
 }
 
+// LINDEX and LSET look the key up before they read the index (Redis's order
+// of errors).
 void cmd_lindex(exec_context& c) {
-  int64_t index;
-  if (!c.int_arg(2, index)) return;
   bool bad;
   kv_entry* e = lookup_read_typed(c, c.key_at(1), value_type::list, bad);
   if (bad) return;
   if (e == nullptr) return c.out.null();
+  int64_t index;
+  if (!c.int_arg(2, index)) return;
   quicklist::iter it = list_of(e)->at(long(index));
   if (!it) return c.out.null();
   reply_value(c, quicklist::get(it));
 }
 
 void cmd_lset(exec_context& c) {
-  int64_t index;
-  if (!c.int_arg(2, index)) return;
   key_ref k = c.key_at(1);
   bool bad;
   kv_entry* e = lookup_write_typed(c, k, value_type::list, bad);
   if (bad) return;
   if (e == nullptr) return c.out.error(errors::no_such_key);
+  int64_t index;
+  if (!c.int_arg(2, index)) return;
   quicklist* q = list_of(e);
   quicklist::iter it = q->at(long(index));
   if (!it) return c.out.error(errors::out_of_range);

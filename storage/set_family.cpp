@@ -356,10 +356,13 @@ void cmd_srandmember(exec_context& c) {
   std::string m;
   if (l < 0) {
     uint64_t count = 0 - uint64_t(l);
+    repeated_reply_bound bound(c);
+    if (!bound.admits(count, 6)) return;
     c.out.array(size_t(count));
     for (uint64_t i = 0; i < count; ++i) {
       s.random(rng, m);
       c.out.bulk(m);
+      if (!bound.within()) return;
     }
     return;
   }
@@ -405,7 +408,7 @@ void cmd_sscan(exec_context& c) {
       if (o.matches(m)) out.emplace_back(m);
     });
   } else {
-    int64_t iterations = o.count * 10;
+    int64_t iterations = scan_iterations(o.count);
     next = o.cursor;
     do {
       next = s.table()->scan(next, [&](const blob_node* n) {

@@ -209,8 +209,13 @@ zs_node* zskiplist::last_in(const score_range& r) const {
   return const_cast<zs_node*>(x);
 }
 
+// As Redis, a lex range is first checked against both ends of the set (the
+// last member not below min, the first not above max), which decides the
+// reply when the scores differ and members are not in lex order.
 zs_node* zskiplist::first_in(const lex_range& r) const {
-  if (r.empty() || tail_ == nullptr || !r.above_min(tail_->member())) return nullptr;
+  if (r.empty() || tail_ == nullptr || !r.above_min(tail_->member()) ||
+      !r.below_max(first()->member()))
+    return nullptr;
   const zs_node* x = head_;
   for (int i = level_ - 1; i >= 0; --i) {
     zs_node* f;
@@ -222,7 +227,9 @@ zs_node* zskiplist::first_in(const lex_range& r) const {
 
 zs_node* zskiplist::last_in(const lex_range& r) const {
   zs_node* fst = first();
-  if (r.empty() || fst == nullptr || !r.below_max(fst->member())) return nullptr;
+  if (r.empty() || fst == nullptr || !r.below_max(fst->member()) ||
+      !r.above_min(tail_->member()))
+    return nullptr;
   const zs_node* x = head_;
   for (int i = level_ - 1; i >= 0; --i) {
     zs_node* f;

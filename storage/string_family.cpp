@@ -22,7 +22,7 @@ kv_entry* store_string(exec_context& c, const key_ref& k, dict::location loc, st
       if (v.size() <= cap && cap <= v.size() + 32) {
         memcpy(e->str_data(), v.data(), v.size());
         e->set_str_len(uint32_t(v.size()));
-        e->flags &= uint8_t(~kv_entry::flag_raw);
+        e->flags &= uint8_t(~(kv_entry::flag_raw | kv_entry::flag_float_text));
         if (want_ttl) e->set_expire_at(when);
         e->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
         return e;
@@ -39,6 +39,18 @@ kv_entry* store_string(exec_context& c, const key_ref& k, dict::location loc, st
   fresh->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
   c.add(k, fresh);
   return fresh;
+}
+
+uint64_t max_string_size(const exec_context& c) {
+  int64_t limit = c.srv.config().proto_max_bulk_len.get();
+  return std::min<uint64_t>(limit < 0 ? 0 : uint64_t(limit), UINT32_MAX);
+}
+
+bool check_string_size(exec_context& c, uint64_t size, uint64_t more) {
+  uint64_t limit = max_string_size(c);
+  if (size <= limit && more <= limit - size) return true;
+  c.out.error(errors::too_big);
+  return false;
 }
 
 std::optional<int64_t> absolute_expire(exec_context& c, std::string_view arg, int64_t unit_ms,
@@ -59,38 +71,50 @@ std::optional<int64_t> absolute_expire(exec_context& c, std::string_view arg, in
   return ms;
 }
 
+// Redis checks the options' syntax first and the time value only later (after
+// the key lookup, for GETEX). An option may repeat (EX 1 EX 2: the last one
+// counts); two different ways of setting the TTL are a syntax error.
 bool parse_expire_options(exec_context& c, size_t from, bool is_set, expire_options& o) {
-  const char* cmd = is_set ? "set" : "getex";
-  bool have_expire = false;
+  constexpr unsigned ex = 1, px = 2, exat = 4, pxat = 8, keepttl = 16, persist = 32;
+  unsigned seen = 0;
   for (size_t i = from; i < c.argc(); ++i) {
     std::string_view a = c.arg(i);
     bool has_next = i + 1 < c.argc();
+    unsigned kind = iequals(a, "ex")     ? ex
+                    : iequals(a, "px")   ? px
+                    : iequals(a, "exat") ? exat
+                    : iequals(a, "pxat") ? pxat
+                                         : 0;
     if (is_set && iequals(a, "nx") && !o.xx) {
       o.nx = true;
     } else if (is_set && iequals(a, "xx") && !o.nx) {
       o.xx = true;
     } else if (is_set && iequals(a, "get")) {
       o.get = true;
-    } else if (is_set && iequals(a, "keepttl") && !have_expire && !o.persist) {
+    } else if (is_set && iequals(a, "keepttl") && !(seen & ~keepttl)) {
       o.keep_ttl = true;
-      have_expire = true;
-    } else if (!is_set && iequals(a, "persist") && !have_expire) {
+      seen |= keepttl;
+    } else if (!is_set && iequals(a, "persist") && !(seen & ~persist)) {
       o.persist = true;
-      have_expire = true;
-    } else if (!have_expire && has_next &&
-               (iequals(a, "ex") || iequals(a, "px") || iequals(a, "exat") || iequals(a, "pxat"))) {
-      bool seconds = a.size() == 2 ? (a[0] | 0x20) == 'e' : (a[0] | 0x20) == 'e';
-      bool absolute = a.size() == 4;
-      auto when = absolute_expire(c, c.arg(i + 1), seconds ? 1000 : 1, absolute, cmd);
-      if (!when) return false;
-      o.expire_at = *when;
-      have_expire = true;
-      ++i;
+      seen |= persist;
+    } else if (kind != 0 && !(seen & ~kind) && has_next) {
+      seen |= kind;
+      o.time_arg = ++i;
+      o.unit_ms = (kind == ex || kind == exat) ? 1000 : 1;
+      o.absolute = kind == exat || kind == pxat;
     } else {
       c.syntax_error();
       return false;
     }
   }
+  return true;
+}
+
+bool resolve_expire(exec_context& c, expire_options& o, std::string_view command) {
+  if (o.time_arg == 0) return true;
+  auto when = absolute_expire(c, c.arg(o.time_arg), o.unit_ms, o.absolute, command);
+  if (!when) return false;
+  o.expire_at = *when;
   return true;
 }
 
@@ -105,7 +129,8 @@ void cmd_get(exec_context& c) {
 
 void cmd_set(exec_context& c) {
   expire_options o;
-  if (!parse_expire_options(c, 3, true, o)) return;
+  if (!parse_expire_options(c, 3, true, o) || !resolve_expire(c, o, "set")) return;
+  if (!check_string_size(c, 0, c.arg(2).size())) return;
   key_ref k = c.key_at(1);
   dict::location loc = c.locate(k);
   if (o.get) {
@@ -132,6 +157,7 @@ void cmd_set(exec_context& c) {
 }
 
 void cmd_setnx(exec_context& c) {
+  if (!check_string_size(c, 0, c.arg(2).size())) return;
   key_ref k = c.key_at(1);
   dict::location loc = c.locate(k);
   if (loc) return c.out.integer(0);
@@ -143,7 +169,7 @@ void cmd_setnx(exec_context& c) {
 
 void setex_generic(exec_context& c, int64_t unit) {
   auto when = absolute_expire(c, c.arg(2), unit, false, c.cmd.name);
-  if (!when) return;
+  if (!when || !check_string_size(c, 0, c.arg(3).size())) return;
   key_ref k = c.key_at(1);
   store_string(c, k, c.locate(k), c.arg(3), *when, false);
   c.changed(k);
@@ -166,6 +192,7 @@ void cmd_getex(exec_context& c) {
   kv_entry* e = c.lookup_read(k);
   if (e == nullptr) return c.out.null();
   if (e->type() != value_type::string) return c.wrongtype();
+  if (!resolve_expire(c, o, "getex")) return;
   c.out.bulk(e->str());
   if (o.expire_at >= 0) {
     dict::location loc = k.db->keys.locate(k.name, k.hash);
@@ -200,6 +227,7 @@ void cmd_getdel(exec_context& c) {
 }
 
 void cmd_getset(exec_context& c) {
+  if (!check_string_size(c, 0, c.arg(2).size())) return;
   key_ref k = c.key_at(1);
   dict::location loc = c.locate(k);
   if (loc && loc.entry()->type() != value_type::string) return c.wrongtype();
@@ -228,6 +256,8 @@ void mset_generic(exec_context& c, bool nx) {
     c.out.error("ERR wrong number of arguments for '" + c.cmd.name + "' command");
     return;
   }
+  for (size_t i = 2; i < c.argc(); i += 2)
+    if (!check_string_size(c, 0, c.arg(i).size())) return;
   if (nx) {
     for (size_t i = 1; i < c.argc(); i += 2)
       if (c.lookup(c.key_at(i)) != nullptr) return c.out.integer(0);
@@ -255,14 +285,14 @@ void cmd_append(exec_context& c) {
   dict::location loc = c.locate(k);
   std::string_view add = c.arg(2);
   if (!loc) {
+    if (!check_string_size(c, 0, add.size())) return;
     store_string(c, k, loc, add, -1, false);
     c.out.integer(int64_t(add.size()));
   } else {
     kv_entry* e = loc.entry();
     if (e->type() != value_type::string) return c.wrongtype();
     size_t len = e->str_len();
-    if (int64_t(len + add.size()) > c.srv.config().proto_max_bulk_len.get())
-      return c.out.error(errors::too_big);
+    if (!check_string_size(c, len, add.size())) return;
     kv_entry* grown = resize_string_entry(e, len + add.size(), true);
     if (grown != e) k.db->moved(loc, grown);
     memcpy(grown->str_data() + len, add.data(), add.size());
@@ -337,7 +367,7 @@ void cmd_incrbyfloat(exec_context& c) {
   if (std::isnan(value) || std::isinf(value))
     return c.out.error("ERR increment would produce NaN or Infinity");
   std::string s = long_double_to_string(value);
-  store_string(c, k, loc, s, -1, true);
+  store_string(c, k, loc, s, -1, true)->flags |= kv_entry::flag_float_text;
   c.changed(k);
   c.notify(notify_string, "incrbyfloat", k);
   // Float arithmetic may differ elsewhere: replicate the result.
@@ -373,8 +403,7 @@ void cmd_setrange(exec_context& c) {
   if (loc && loc.entry()->type() != value_type::string) return c.wrongtype();
   size_t cur = loc ? loc.entry()->str_len() : 0;
   if (v.empty()) return c.out.integer(int64_t(cur));
-  if (offset + int64_t(v.size()) > c.srv.config().proto_max_bulk_len.get())
-    return c.out.error(errors::too_big);
+  if (!check_string_size(c, uint64_t(offset), v.size())) return;
   size_t need = size_t(offset) + v.size();
   if (!loc) {
     store_string(c, k, loc, std::string_view(), -1, false);

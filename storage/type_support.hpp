@@ -2,6 +2,7 @@
 // live encoding limits, deleting a key a command emptied, numeric arguments with
 // Redis's error texts, and the cursor/MATCH/COUNT part of HSCAN, SSCAN and ZSCAN.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -106,14 +107,15 @@ inline bool long_arg_in(exec_context& c, size_t i, int64_t min, int64_t max, int
   return true;
 }
 
-// A numkeys argument at position i (Redis: "numkeys should be greater than 0"),
-// plus a check that that many keys follow.
+// The keys after a numkeys argument at position i, found as Redis's key
+// finders do for COMMAND GETKEYS and routing: numkeys read with atoi (the
+// command itself then rejects a numkeys that is not a proper integer).
 inline bool numkeys_positions(const std::vector<std::string_view>& args, size_t i,
                               std::vector<int>& positions, size_t extra_after = 0) {
   if (args.size() <= i) return false;
-  auto n = parse_int64(args[i]);
-  if (!n || *n < 1 || size_t(*n) > args.size() - i - 1 - extra_after) return false;
-  for (int64_t k = 0; k < *n; ++k) positions.push_back(int(i + 1 + size_t(k)));
+  int n = redis_atoi(args[i]);
+  if (n < 1 || size_t(n) > args.size() - i - 1 - extra_after) return false;
+  for (int k = 0; k < n; ++k) positions.push_back(int(i + 1 + size_t(k)));
   return true;
 }
 
@@ -125,9 +127,14 @@ struct scan_options {
   bool use_pattern = false;
   bool matches(std::string_view s) const { return !use_pattern || glob_match(pattern, s); }
 };
-// Parses the cursor (argument 2); replies and returns false on error.
+// How many table buckets a SCAN call may visit looking for `count` elements
+// (Redis's count * 10), without overflowing for a huge COUNT.
+inline int64_t scan_iterations(int64_t count) {
+  return count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+}
+// Parses the cursor (argument 2) as Redis does; replies and returns false on error.
 inline bool parse_scan_cursor(exec_context& c, scan_options& o) {
-  auto cur = parse_uint64(c.arg(2));
+  auto cur = parse_cursor(c.arg(2));
   if (!cur) {
     c.out.error("ERR invalid cursor");
     return false;
@@ -167,6 +174,41 @@ std::vector<size_t> pick_distinct(size_t size, size_t count, Rng& rng) {
   idx.resize(count);
   return idx;
 }
+
+// SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with a negative count repeat
+// elements, so their reply is not bounded by the value's size: asked for
+// -9223372036854775807 members, Redis 7.0 builds the reply until the kernel
+// kills it. Troupe answers "ERR value is out of range" instead when the reply
+// would pass proto-max-bulk-len: at once when even the smallest possible
+// elements could not fit, else as soon as the reply being built passes it
+// (the partial reply is withdrawn).
+class repeated_reply_bound {
+ public:
+  explicit repeated_reply_bound(exec_context& c)
+      : c_(c),
+        mark_(c.out.buffer().size()),
+        limit_(uint64_t(std::max<int64_t>(
+            0, c.srv.config().proto_max_bulk_len.get()))) {}
+  // count elements of at least min_bytes each (a bulk reply is at least 6 bytes).
+  bool admits(uint64_t count, uint64_t min_bytes) {
+    if (count <= limit_ / min_bytes) return true;
+    c_.out.error(too_big);
+    return false;
+  }
+  // Call after each element.
+  bool within() {
+    if (c_.out.buffer().size() - mark_ <= limit_) return true;
+    c_.out.buffer().resize(mark_);
+    c_.out.error(too_big);
+    return false;
+  }
+
+ private:
+  static constexpr std::string_view too_big = "ERR value is out of range";
+  exec_context& c_;
+  size_t mark_;
+  uint64_t limit_;
+};
 
 inline void empty_scan_reply(exec_context& c) {
   c.out.array(2);

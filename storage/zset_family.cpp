@@ -641,13 +641,20 @@ void cmd_zrandmember(exec_context& c) {
     if (withscores) c.out.dbl(z.score_at(p));
   };
   if (!uniq || count == 1) {
+    repeated_reply_bound bound(c);
+    if (!bound.admits(count, withscores ? 12 : 6)) return;
+    // Each listpack entry located once, so a pick costs O(1), not a walk.
+    std::vector<zpos> all;
+    if (z.is_listpack())
+      for (zpos p = z.first(); p; z.next(p)) all.push_back(p);
     header(size_t(count));
     for (uint64_t i = 0; i < count; ++i) {
       if (z.is_listpack()) {
-        emit(z.at_rank(rng() % size));
+        emit(all[rng() % size]);
       } else {
         emit(zpos{nullptr, z.big()->dict.random(rng)});
       }
+      if (!bound.within()) return;
     }
     return;
   }
@@ -692,7 +699,7 @@ void cmd_zscan(exec_context& c) {
       out.push_back(score_to_string(s));
     });
   } else {
-    int64_t iterations = o.count * 10;
+    int64_t iterations = scan_iterations(o.count);
     next = o.cursor;
     do {
       next = z.big()->dict.scan(next, [&](const zs_node* n) {
@@ -952,9 +959,15 @@ void cmd_zdiffstore(exec_context& c) {
 bool numkeys_at_1(const std::vector<std::string_view>& args, std::vector<int>& positions) {
   return numkeys_positions(args, 1, positions);
 }
+// Redis finds these keys with its key specs when numkeys is a proper integer
+// (the destination first), otherwise with its older finder, which reads
+// numkeys with atoi and lists the destination last (COMMAND GETKEYS shows it).
 bool store_numkeys_at_2(const std::vector<std::string_view>& args, std::vector<int>& positions) {
-  positions.push_back(1);
-  return numkeys_positions(args, 2, positions);
+  bool strict = args.size() > 2 && parse_int64(args[2]).has_value();
+  if (strict) positions.push_back(1);
+  if (!numkeys_positions(args, 2, positions)) return false;
+  if (!strict) positions.push_back(1);
+  return true;
 }
 
 const char* union_syntax =

@@ -282,9 +282,17 @@ zpos zset_ref::last_in(const score_range& r) const {
   return {};
 }
 
+// Whether a lex range can hold anything, judged as Redis does from the two
+// ends of the set only (see zskiplist::first_in).
+bool zset_ref::lex_ends_overlap(const lex_range& r) const {
+  if (r.empty() || size() == 0) return false;
+  char a[24], b[24];
+  return r.above_min(member(last(), a)) && r.below_max(member(first(), b));
+}
+
 zpos zset_ref::first_in(const lex_range& r) const {
   if (!is_listpack()) return {nullptr, big()->list.first_in(r)};
-  if (r.empty()) return {};
+  if (!lex_ends_overlap(r)) return {};
   char buf[24];
   for (zpos z = first(); z; next(z)) {
     std::string_view m = member(z, buf);
@@ -295,7 +303,7 @@ zpos zset_ref::first_in(const lex_range& r) const {
 
 zpos zset_ref::last_in(const lex_range& r) const {
   if (!is_listpack()) return {nullptr, big()->list.last_in(r)};
-  if (r.empty()) return {};
+  if (!lex_ends_overlap(r)) return {};
   char buf[24];
   for (zpos z = last(); z; prev(z)) {
     std::string_view m = member(z, buf);

@@ -78,6 +78,7 @@ class zset_ref {
   zpos first_in(const score_range& r) const;
   zpos last_in(const score_range& r) const;
   zpos first_in(const lex_range& r) const;
+  bool lex_ends_overlap(const lex_range& r) const;
   zpos last_in(const lex_range& r) const;
 
   size_t count_in(const score_range& r) const;

@@ -206,3 +206,23 @@ TEST(blocking_stress, blmove_across_shards_loses_and_duplicates_nothing) {
   auto info = producer.call({"INFO", "clients"}).str;
   EXPECT_NE(info.find("blocked_clients:0"), std::string::npos) << info;
 }
+
+// Found by the hostile-input tester: BLMPOP and BZMPOP read their timeout
+// last, after numkeys, the direction and COUNT (as LMPOP/ZMPOP do).
+TEST_F(blocking, mpop_timeout_is_checked_last) {
+  d->same({"RPUSH", "l", "a"});
+  d->same({"ZADD", "z", "1", "a"});
+  for (auto cmd : {"BLMPOP", "BZMPOP"}) {
+    bool list = std::string(cmd) == "BLMPOP";
+    const char* side = list ? "LEFT" : "MIN";
+    const char* key = list ? "l" : "z";
+    d->same({cmd, "-1", "0", key, side});
+    d->same({cmd, "-", "1", key, side, "COUNT", "+1"});
+    d->same({cmd, "-1e308", "1", key, side, "COUNTx", "65535"});
+    d->same({cmd, "18446744073709551616", "3", key, key, key, "100"});
+    d->same({cmd, "(-inf", " 1", key, side});
+    d->same({cmd, "x", "1", key, side});
+    d->same({cmd, "-1", "1", key, side});
+    d->same({cmd, "x", "1", key, side, "COUNT", "2"});
+  }
+}

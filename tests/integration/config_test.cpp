@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/differential.hpp"
 #include "support/server_process.hpp"
 
 using namespace troupe;
@@ -264,4 +265,39 @@ TEST(config_startup, shards_must_be_a_multiple_of_threads) {
       server_output("--port " + std::to_string(free_port()) + " --threads 2 --shards 3", &status);
   EXPECT_NE(status, 0);
   EXPECT_NE(out.find("must be a multiple of threads"), std::string::npos) << out;
+}
+
+// Found by the hostile-input tester: CONFIG SET checks every name before any
+// value (the first unknown, immutable or protected one is the error), a name
+// and its alias may be set together, the *-listpack-value directives are
+// memory values, and ranges are checked before hz is clamped.
+TEST(config_set, checks_like_redis) {
+  differential d;
+  ASSERT_TRUE(d.ok());
+  d.same({"CONFIG", "SET", "a", "b", "c"});
+  d.same({"CONFIG", "SET", "hz", "10", "hz"});
+  d.same({"CONFIG", "SET", "hz", "x", "daemonize", "no"});
+  d.same({"CONFIG", "SET", "daemonize", "no", "nosuch", "1"});
+  d.same({"CONFIG", "SET", "nosuch", "1", "daemonize", "no"});
+  d.same({"CONFIG", "SET", "lazyfree-lazy-expire", "-1", "pidfile", "notice"});
+  d.same({"CONFIG", "SET", "rdbchecksum", "verbose", "rdbchecksum", "yes"});
+  d.same({"CONFIG", "SET", "rdbchecksum", "yes"});
+  d.same({"CONFIG", "SET", "hz", "10", "HZ", "11"});
+  d.same({"CONFIG", "SET", "hash-max-ziplist-entries", "5", "hash-max-listpack-entries", "6"});
+  d.same({"CONFIG", "GET", "hash-max-listpack-entries"});
+  for (auto v : {"1gb", "-1", "18446744073709551616", "9223372036854775808", "mb", "", "1.5", " 1",
+                 "1KB", "0x10", "64"}) {
+    d.same({"CONFIG", "SET", "hash-max-listpack-value", v});
+    d.same({"CONFIG", "SET", "zset-max-listpack-value", v});
+    d.same({"CONFIG", "SET", "proto-max-bulk-len", v});
+  }
+  d.same({"CONFIG", "GET", "hash-max-listpack-value"});
+  d.same({"CONFIG", "GET", "zset-max-listpack-value"});
+  d.same({"CONFIG", "SET", "appendfsync", "x"});
+  for (auto v : {"4294967296", "-1", "0", "2147483647", "10"}) {
+    d.same({"CONFIG", "SET", "hz", v});
+    d.same({"CONFIG", "GET", "hz"});
+  }
+  d.same({"CONFIG", "SET", std::string("a\0b", 3), "1"});
+  d.same({"CONFIG", "SET", "daemonize", "no", std::string("a\0b", 3), "1"});
 }

@@ -311,3 +311,73 @@ TEST(clients, unix_socket) {
   EXPECT_NE(info.find("flags=U"), std::string::npos) << info;
   EXPECT_EQ(s.call({"CONFIG", "GET", "unixsocketperm"}).elements[1].str, "700");
 }
+
+// Found by the hostile-input tester.
+TEST_F(connection, client_subcommands_parse_like_redis) {
+  // CLIENT KILL reads its filters pair by pair: the first bad one is reported.
+  d->same({"CLIENT", "KILL", "USER", "nobody"});
+  d->same({"CLIENT", "KILL", "USER", "ADDR", "fl"});
+  d->same({"CLIENT", "KILL", "TYPE", "USER", "x", "y"});
+  d->same({"CLIENT", "KILL", "ID", "replica", "-4294967296", "ADDR", "1 "});
+  d->same({"CLIENT", "KILL", "ID", "1", "USER"});
+  d->same({"CLIENT", "KILL", "TYPE", "x", "a"});
+  d->same({"CLIENT", "KILL", "USER", "v1", "SKIPME", "a\r\nb"});
+  d->same({"CLIENT", "KILL", "USER", "m:1", "ADDR", "'"});
+  d->same({"CLIENT", "KILL", "USER", std::string("a\0b", 3)});
+  // An empty ADDR or LADDR matches no client (it used to match every one).
+  d->same({"CLIENT", "KILL", "LADDR", ""});
+  d->same({"CLIENT", "KILL", "ADDR", ""});
+  d->same({"CLIENT", "KILL", "USER", "default", "SKIPME", "yes", "LADDR", ""});
+  // CLIENT LIST: TYPE alone, or ids (any integer).
+  d->same({"CLIENT", "LIST", "ID", "-5"});
+  d->same({"CLIENT", "LIST", "ID", "2147483648", "-4294967296"});
+  d->same({"CLIENT", "LIST", "ID", "1", "abc"});
+  d->same({"CLIENT", "LIST", "TYPE", "normal", "ID", "1"});
+  d->same({"CLIENT", "LIST", "TYPE", "TYPE", "PUBSUB", "ID", "1"});
+  d->same({"CLIENT", "LIST", "TYPE", "1e400", "-0"});
+  // CLIENT UNBLOCK: too many arguments, then the reason, then the id.
+  d->same({"CLIENT", "UNBLOCK", "1", "2", "3"});
+  d->same({"CLIENT", "UnBlock", "1", "2", "3"});
+  d->same({"CLIENT", "UNBLOCK", "x", "y"});
+  d->same({"CLIENT", "UNBLOCK", "x"});
+  d->same({"CLIENT", "UNBLOCK", "-1"});
+  d->same({"CLIENT", std::string("a\0b", 3)});
+  d->same({"HELLO", "3", std::string("x\0y", 3)});
+  d->same({"PING"});
+}
+
+TEST_F(connection, command_getkeys_checks_in_redis_order) {
+  d->same({"COMMAND", "GETKEYS", "UNWATCH", "x"});
+  d->same({"COMMAND", "GETKEYS", "OBJECT", "3"});
+  d->same({"COMMAND", "GETKEYS", "OBJECT", "ENCODING"});
+  d->same({"COMMAND", "GETKEYS", "CONFIG", "SET", "a"});
+  d->same({"COMMAND", "GETKEYS", "SINTERCARD", "1000", "l"});
+  d->same({"COMMAND", "GETKEYS", "ZUNION", "l", "x"});
+  d->same({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "0", "a"});
+  d->same({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a"});
+  d->same({"COMMAND", "GETKEYS", "BLMPOP", "0", "5", "a", "LEFT"});
+  d->same({"COMMAND", "GETKEYS", "BZMPOP", "0", "0", "a", "MIN"});
+  d->same({"COMMAND", "GETKEYS", "NOSUCH", "a"});
+  d->same({"COMMAND", "GETKEYS", "SET", "a"});
+  // Redis reads numkeys with atoi there: leading zeros, trailing junk, overflow.
+  d->same({"COMMAND", "GETKEYS", "SINTERCARD", "01", "a", "b"});
+  d->same({"COMMAND", "GETKEYS", "SINTERCARD", "1e3", "a", "b"});
+  d->same({"COMMAND", "GETKEYS", "SINTERCARD", " 2", "a", "b"});
+  d->same({"COMMAND", "GETKEYS", "SINTERCARD", "-9223372036854775807", "a", "b"});
+  d->same({"COMMAND", "GETKEYS", "ZINTERSTORE", "d", "+2", "a", "b"});
+  d->same({"COMMAND", "GETKEYS", "LMPOP", "2x", "a", "b", "LEFT"});
+}
+
+// redis-server 7.0 aborts on this (it allocates 2^31 key slots before it
+// checks them); Troupe answers as Redis does for any numkeys past the
+// arguments. Found by the hostile-input tester; Troupe only.
+TEST_F(connection, command_getkeys_with_a_huge_numkeys) {
+  d->same({"COMMAND", "GETKEYS", "ZMPOP", "5", "a", "b", "MIN"});
+  resp_client& t = d->troupe_client();
+  for (auto cmd : {"ZMPOP", "LMPOP", "SINTERCARD", "ZUNION"})
+    EXPECT_EQ(t.call({"COMMAND", "GETKEYS", cmd, "2147483647", "a", "b", "MIN"}).str,
+              "ERR Invalid arguments specified for command");
+  EXPECT_EQ(t.call({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2147483647", "a"}).str,
+            "ERR Invalid arguments specified for command");
+  EXPECT_EQ(t.call({"PING"}).str, "PONG");
+}

@@ -197,3 +197,25 @@ TEST_F(encodings, list_always_quicklist) {
   d->same({"LLEN", "big"});
   d->same({"STRLEN", "big"});
 }
+
+// Found by the hostile-input tester: INCRBYFLOAT stores its result as text,
+// so Redis reports embstr (or raw) even when the text is an integer.
+TEST_F(encodings, incrbyfloat_result_is_never_int_encoded) {
+  d->same({"SET", "k", "10"});
+  d->same({"INCRBYFLOAT", "k", "0"});
+  d->same({"OBJECT", "ENCODING", "k"});
+  d->same({"SET", "k", "1.5"});
+  d->same({"INCRBYFLOAT", "k", "0.5"});
+  d->same({"OBJECT", "ENCODING", "k"});
+  d->same({"COPY", "k", "k2"});
+  d->same({"OBJECT", "ENCODING", "k2"});
+  d->same({"INCRBY", "k", "1"});
+  d->same({"OBJECT", "ENCODING", "k"});
+  d->same({"INCRBYFLOAT", "k", "1e30"});
+  d->same({"OBJECT", "ENCODING", "k"});
+  d->same({"SET", "k", "9223372036854775807"});
+  d->same({"INCRBYFLOAT", "k", "0"});
+  d->same({"OBJECT", "ENCODING", "k"});
+  d->same({"SET", "k", "7"});
+  d->same({"OBJECT", "ENCODING", "k"});
+}

@@ -195,3 +195,13 @@ TEST_F(hashes, hscan) {
   resp_value m = d->troupe_client().call({"HSCAN", "big", "0", "MATCH", "f19*", "COUNT", "100000"});
   EXPECT_EQ(m.elements[1].elements.size(), 2u * 111);
 }
+
+// Found by the hostile-input tester (which cannot send these to Redis).
+TEST_F(hashes, hrandfield_repetitions_are_bounded) {
+  resp_client& t = d->troupe_client();
+  t.call({"HSET", "h", "a", "1", "b", "2"});  // listpack
+  t.call({"HSET", "h:big", std::string(1000, 'x'), "v"});
+  expect_repetitions_bounded(t, {"HRANDFIELD", "h"}, {"WITHVALUES"});
+  fill("h", 600);  // hashtable
+  expect_repetitions_bounded(t, {"HRANDFIELD", "h"}, {"WITHVALUES"});
+}

@@ -256,6 +256,32 @@ TEST(expiry, active_cycle_frees_keys_without_access) {
   EXPECT_NE(ks.find("db0:keys=100,expires=0"), std::string::npos) << ks;
 }
 
+// Found by the hostile-input tester in the UBSan build: the active cycle
+// summed the TTLs it sampled in 64 bits, which keys set to expire at
+// PXAT 9223372036854775807 overflowed (undefined behaviour; UBSan stops the
+// server).
+TEST(expiry, active_cycle_samples_the_largest_ttls) {
+  server_process s({"--hz", "100"});
+  ASSERT_TRUE(s.start());
+  resp_client c = s.client();
+  for (int i = 0; i < 50; ++i)
+    c.append({"SET", "far:" + std::to_string(i), "x", "PXAT", "9223372036854775807"});
+  for (int i = 0; i < 500; ++i) c.append({"SET", "v:" + std::to_string(i), "x", "PX", "50"});
+  ASSERT_TRUE(c.flush());
+  for (int i = 0; i < 550; ++i) c.read_reply();
+  // The cycle samples far and near keys together until the near ones are gone.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int64_t n = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    n = c.call({"DBSIZE"}).integer;
+    if (n == 50) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(n, 50);
+  EXPECT_EQ(c.call({"PING"}).str, "PONG");
+  EXPECT_GT(c.call({"PTTL", "far:0"}).integer, 0);
+}
+
 TEST(expiry, lazy_expiry_on_access) {
   server_process s({"--hz", "1"});
   ASSERT_TRUE(s.start());
@@ -264,4 +290,77 @@ TEST(expiry, lazy_expiry_on_access) {
   std::this_thread::sleep_for(std::chrono::milliseconds(60));
   EXPECT_TRUE(c.call({"GET", "k"}).is_nil());
   EXPECT_EQ(c.call({"EXISTS", "k"}).integer, 0);
+}
+
+// Found by the hostile-input tester.
+TEST_F(keys, scan_cursor_read_like_redis) {
+  // Redis reads a cursor with strtoul: a sign, leading zeros and the empty
+  // text are numbers; an out-of-range one ends the scan rather than failing.
+  for (auto cursor : {"-1", "+1", "00", "", "-9223372036854775809", "18446744073709551615"})
+    d->same({"SCAN", cursor});
+  for (auto cursor : {" 1", "1 ", "0x10", "-", "18446744073709551616", "1.5"})
+    d->same({"SCAN", cursor});
+  d->same({"SCAN", "-9223372036854775809", "COUNT", "st:big", "MATCH"});
+  d->same({"SCAN", "-1", "MATCH", "[]", "TYPE", std::string("\0", 1)});
+  d->same({"HSET", "h", "f", "v"});
+  d->same({"SADD", "s", "1", "2"});
+  d->same({"ZADD", "z", "1", "a"});
+  for (auto cmd : {"HSCAN", "SSCAN", "ZSCAN"}) {
+    for (auto cursor : {"-1", "+1", "01", "", " 1", "x"}) {
+      d->same({cmd, "h", cursor});
+      d->same({cmd, "s", cursor});
+      d->same({cmd, "z", cursor});
+      d->same({cmd, "missing", cursor});
+    }
+  }
+}
+
+TEST_F(keys, scan_with_a_huge_count) {
+  // COUNT * 10 overflowed (undefined behaviour) in SCAN, HSCAN, SSCAN, ZSCAN.
+  for (int i = 0; i < 50; ++i) d->same({"SET", "k" + std::to_string(i), "v"});
+  resp_value r = d->redis_client().call({"SCAN", "0", "COUNT", "9223372036854775807"});
+  resp_value t = d->troupe_client().call({"SCAN", "0", "COUNT", "9223372036854775807"});
+  ASSERT_EQ(t.elements.size(), 2u) << t.to_string();
+  EXPECT_EQ(t.elements[0].str, "0");
+  EXPECT_EQ(sorted_strings(r.elements[1]), sorted_strings(t.elements[1]));
+  d->same({"HSET", "h", "a", "1", "b", "2"});
+  d->same({"HSCAN", "h", "0", "COUNT", "9223372036854775807"});
+  d->same({"SADD", "s", "1", "2"});
+  d->same({"SSCAN", "s", "0", "COUNT", "9223372036854775807"});
+  d->same({"ZADD", "z", "1", "a"});
+  d->same({"ZSCAN", "z", "0", "COUNT", "9223372036854775807"});
+}
+
+TEST_F(keys, database_indexes_are_32_bit_integers) {
+  d->same({"SET", "k", "v"});
+  for (auto db :
+       {"4294967296", "-2147483649", "9223372036854775807", "2147483648", "16", "-1", "x", "1.5"}) {
+    d->same({"SELECT", db});
+    d->same({"MOVE", "k", db});
+    d->same({"COPY", "k", "k2", "DB", db});
+    d->same({"SWAPDB", db, "0"});
+    d->same({"SWAPDB", "0", db});
+    d->same({"SWAPDB", db, db});
+  }
+  d->same({"GET", "k"});
+}
+
+TEST_F(keys, errors_print_arguments_as_redis_does) {
+  // Redis prints an argument into an error as a C string (it ends at a NUL)
+  // and trims CR/LF at the ends of the message.
+  d->same({"SET", "k", "v"});
+  d->same({"EXPIRE", "k", "10", std::string("a\0b", 3)});
+  d->same({"EXPIRE", "k", "10", "\r"});
+  d->same({"EXPIRE", "k", "10", "\r\n"});
+  d->same({"EXPIRE", "k", "10", "a\r\nb"});
+  d->same({"PEXPIRE", "k", "10", "LT", std::string("\0", 1)});
+  d->same({"OBJECT", std::string("\0", 1)});
+  d->same({"OBJECT", std::string("a\0b", 3), "k"});
+  d->same({std::string("no\0such", 7), std::string("a\0b", 3)});
+}
+
+TEST_F(keys, object_freq_looks_the_key_up_first) {
+  d->same({"OBJECT", "FREQ", "missing"});
+  d->same({"SET", "k", "v"});
+  d->same({"OBJECT", "FREQ", "k"});
 }

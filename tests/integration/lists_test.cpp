@@ -251,3 +251,19 @@ TEST_F(lists, keyspace_events) {
   EXPECT_FALSE(rev.empty());
   d->same({"CONFIG", "SET", "notify-keyspace-events", ""});
 }
+
+// Found by the hostile-input tester: LINDEX and LSET look the key up before
+// they read the index, as Redis.
+TEST_F(lists, lindex_and_lset_look_the_key_up_first) {
+  d->same({"SET", "s", "v"});
+  d->same({"RPUSH", "l", "a", "b"});
+  for (auto key : {"missing", "s", "l"}) {
+    d->same({"LINDEX", key, "-0"});
+    d->same({"LINDEX", key, "f2"});
+    d->same({"LINDEX", key, "-9223372036854775809"});
+    d->same({"LSET", key, "x", "y"});
+    d->same({"LSET", key, "01", "y"});
+    d->same({"LSET", key, "-9223372036854775808", "y"});
+  }
+  d->same({"LRANGE", "l", "0", "-1"});
+}

@@ -142,3 +142,11 @@ TEST(pubsub_limits, slow_subscriber_is_disconnected) {
   EXPECT_EQ(pub.call({"PUBSUB", "NUMSUB", "flood"}).elements[1].integer, 0);
   EXPECT_NE(s.log_text().find("overcoming of output buffer limits"), std::string::npos);
 }
+
+// Found by the hostile-input tester.
+TEST_F(pubsub, subcommand_errors_like_redis) {
+  d->same({"PUBSUB", "CHANNELS", "a", "b"});
+  d->same({"PUBSUB", "channels", "a", "b", "c"});
+  d->same({"PUBSUB", std::string("\0", 1)});
+  d->same({"PUBSUB", std::string("a\0b", 3)});
+}

@@ -233,3 +233,13 @@ TEST_F(sets, resp3_forms) {
   same_typed(*d, {"SPOP", "missing"});
   same_typed(*d, {"SPOP", "s", "10"});
 }
+
+// Found by the hostile-input tester (which cannot send these to Redis).
+TEST_F(sets, srandmember_repetitions_are_bounded) {
+  resp_client& t = d->troupe_client();
+  t.call({"SADD", "s", "1", "2", "3"});  // intset
+  t.call({"SADD", "s:big", std::string(1000, 'x')});
+  expect_repetitions_bounded(t, {"SRANDMEMBER", "s"}, {});
+  t.call({"SADD", "s", "member"});  // hashtable
+  expect_repetitions_bounded(t, {"SRANDMEMBER", "s"}, {});
+}

@@ -4,6 +4,7 @@
 
 #include "support/differential.hpp"
 
+using namespace troupe;
 using namespace troupe::test;
 
 class strings : public differential_suite<strings> {
@@ -170,4 +171,79 @@ TEST_F(strings, bitmaps) {
   d->same({"BITOP", "FOO", "dest", "x"});
   d->same({"BITOP", "AND", "dest", "nope1", "nope2"});
   d->same({"EXISTS", "dest"});
+}
+
+// Found by the hostile-input tester (hostile_input_test.cpp): every size and
+// offset is checked before anything is allocated.
+TEST_F(strings, setrange_offset_checked_before_allocating) {
+  // offset + length overflowed: std::bad_alloc aborted the whole server.
+  d->same({"SETRANGE", "k", "9223372036854775807", "A"});
+  d->same({"SETRANGE", "k", "9223372036854775800", std::string(26, 'A')});
+  d->same({"SETRANGE", "k", "536870912", "A"});
+  d->same({"SET", "k", "v"});
+  d->same({"SETRANGE", "k", "9223372036854775807", "A"});
+  d->same({"SETRANGE", "k", "9223372036854775807", ""});
+  d->same({"APPEND", "k", "more"});
+  d->same({"GET", "k"});
+  d->same({"PING"});
+}
+
+TEST_F(strings, set_and_getex_check_option_syntax_before_values) {
+  // An option may repeat (the last counts); mixing two TTL options is a syntax
+  // error even when the first value is bad; values are read after the syntax.
+  d->same({"SET", "k", "v", "EX", "1000", "EX", "2000"});
+  d->same({"TTL", "k"});
+  d->same({"SET", "k", "v", "KEEPTTL", "KEEPTTL"});
+  d->same({"SET", "k", "v", "NX", "NX"});
+  d->same({"SET", "k", "v", "EX", "0", "PX", "2"});
+  d->same({"SET", "k", "v", "EX", "0", "EX", "1"});
+  d->same({"SET", "k", "v", "EX", "1", "EX", "0"});
+  d->same({"SET", "k", "v", "EX", "-9223372036854775808", "GET", "MATCH"});
+  d->same({"SET", "k", "v", "PX", "1e3", "MAX"});
+  d->same({"GETEX", "k", "PERSIST", "PERSIST"});
+  // GETEX looks the key up before it reads the time.
+  d->same({"GETEX", "missing", "PXAT", "-1"});
+  d->same({"GETEX", "missing", "EX", "0", "EX", "1"});
+  d->same({"RPUSH", "list", "a"});
+  d->same({"GETEX", "list", "PXAT", "*-1"});
+  d->same({"GETEX", "k", "EX", "x"});
+  d->same({"SET", "list", "v", "GET", "EX", "x"});
+}
+
+TEST_F(strings, bitcount_and_bitpos_look_the_key_up_first) {
+  d->same({"RPUSH", "list", "a"});
+  d->same({"SET", "s", "foobar"});
+  for (auto key : {"missing", "list", "s"}) {
+    d->same({"BITCOUNT", key, "a"});
+    d->same({"BITCOUNT", key, "a", "b", "c", "d"});
+    d->same({"BITCOUNT", key, "0", "1", "x"});
+    d->same({"BITCOUNT", key, "[a-", "65535"});
+    d->same({"BITPOS", key, "1", "a"});
+    d->same({"BITPOS", key, "1", "0", "1", "x"});
+    d->same({"BITPOS", key, "1", "0", "a", "x"});
+    d->same({"BITPOS", key, "1", "0", "1", "BIT", "x"});
+    d->same({"BITPOS", key, "x"});
+    d->same({"BITPOS", key, "2"});
+    d->same({"BITPOS", key, "1", "9223372036854775807", "AND"});
+  }
+}
+
+// A string value's length is 32 bits, so whatever proto-max-bulk-len allows no
+// command may build a longer one. (Redis would allocate the 4 GB: Troupe only.)
+TEST(string_limits, no_string_outgrows_its_32_bit_length) {
+  server_process t;
+  ASSERT_TRUE(t.start());
+  resp_client c = t.client();
+  EXPECT_EQ(c.call({"CONFIG", "SET", "proto-max-bulk-len", "16gb"}).str, "OK");
+  EXPECT_EQ(c.call({"SETRANGE", "k", "4294967295", "x"}).str,
+            "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+  EXPECT_EQ(c.call({"SETRANGE", "k", "8589934592", "x"}).str,
+            "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+  EXPECT_EQ(c.call({"SETBIT", "k", "34359738360", "1"}).str,
+            "ERR bit offset is not an integer or out of range");
+  EXPECT_EQ(c.call({"SETBIT", "k", "68719476736", "1"}).str,
+            "ERR bit offset is not an integer or out of range");
+  EXPECT_EQ(c.call({"GETBIT", "k", "68719476736"}).integer, 0);  // reading past the end is fine
+  EXPECT_EQ(c.call({"EXISTS", "k"}).integer, 0);
+  EXPECT_EQ(c.call({"PING"}).str, "PONG");
 }

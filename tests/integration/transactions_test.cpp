@@ -182,3 +182,15 @@ TEST_F(transactions, reset_ends_everything) {
   d->same({"RESET"});
   d->same({"GET", "x"});
 }
+
+// Found by the hostile-input tester: an EXEC refused for its arity discards
+// the transaction (Troupe used to stay in MULTI, queueing what followed).
+TEST_F(transactions, exec_with_arguments_aborts_the_transaction) {
+  d->same({"EXEC", "foo"});
+  d->same({"MULTI"});
+  d->same({"SET", "a", "1"});
+  d->same({"EXEC", "REV"});
+  d->same({"GET", "a"});
+  d->same({"EXEC"});
+  d->same({"DISCARD"});
+}

@@ -70,4 +70,34 @@ inline std::vector<std::string> strings_of(const resp_value& v) {
   return out;
 }
 
+// SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a negative count repeat
+// elements, so the reply is not bounded by the value: with a huge count Redis
+// 7.0 builds it until the kernel kills the server. Troupe answers "ERR value is
+// out of range" once the reply would pass proto-max-bulk-len. Checked on
+// Troupe alone (Redis cannot be asked): `read` is {"SRANDMEMBER", key} etc.,
+// `key` holds small members, `big_key` one member of 1000 bytes.
+inline void expect_repetitions_bounded(resp_client& t, const std::vector<std::string>& read,
+                                       const std::vector<std::string>& with_values) {
+  auto call = [&](std::vector<std::string> args, const std::string& count, bool values) {
+    args.push_back(count);
+    if (values) args.insert(args.end(), with_values.begin(), with_values.end());
+    return t.call(args);
+  };
+  for (bool values : {false, true}) {
+    if (values && with_values.empty()) continue;
+    for (auto count : {"-9223372036854775807", "-4611686018427387903", "-1000000000000"})
+      EXPECT_EQ(call(read, count, values).str, "ERR value is out of range") << count;
+    EXPECT_EQ(call(read, "-1000", values).elements.size(), values ? 2000u : 1000u);
+  }
+  // Members of 1000 bytes: the bound is passed while the reply is built; the
+  // partial reply is withdrawn.
+  std::vector<std::string> big = read;
+  big[1] += ":big";
+  EXPECT_EQ(t.call({"CONFIG", "SET", "proto-max-bulk-len", "1mb"}).str, "OK");
+  EXPECT_EQ(call(big, "-2000", false).str, "ERR value is out of range");
+  EXPECT_EQ(call(big, "-1000", false).elements.size(), 1000u);
+  EXPECT_EQ(t.call({"CONFIG", "SET", "proto-max-bulk-len", "512mb"}).str, "OK");
+  EXPECT_EQ(t.call({"PING"}).str, "PONG");
+}
+
 }  // namespace troupe::test

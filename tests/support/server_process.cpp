@@ -77,6 +77,7 @@ bool server_process::start() {
     }
     argv.insert(argv.end(), base.begin(), base.end());
     argv.insert(argv.end(), args_.begin(), args_.end());
+    fflush(nullptr);  // or the child would flush our buffered output a second time
     pid_ = fork();
     if (pid_ == 0) {
       std::vector<char*> cargv;

@@ -1,0 +1,86 @@
+#include "hostile_policy.hpp"
+
+#include <map>
+#include <set>
+
+namespace troupe::test {
+
+compare_mode mode_of(const std::string& command) {
+  // Replies that come from a hash table's iteration order.
+  static const std::set<std::string> unordered = {
+      "smembers", "sinter", "sunion", "sdiff",           "hgetall",
+      "hkeys",    "hvals",  "keys",   "pubsub|channels", "pubsub|numsub"};
+  // Values that differ between two correct servers.
+  static const std::set<std::string> shape = {
+      // random choices
+      "randomkey", "spop", "srandmember", "hrandfield", "zrandmember",
+      // clocks, ids, addresses, memory, versions
+      "time", "lastsave", "info", "hello", "client|list", "client|info", "client|id",
+      "object|idletime", "pttl", "pexpiretime", "expiretime",
+      // SCAN cursors are each server's own encoding of its table position
+      "scan", "sscan", "hscan", "zscan",
+      // Troupe implements a subset of Redis's commands, subcommands and
+      // directives: these list what each server has
+      "command", "command|info", "command|docs", "command|count", "command|list", "config|get",
+      "client|help", "config|help", "object|help", "command|help", "pubsub|help"};
+  // Whether SAVE/BGSAVE/BGREWRITEAOF succeed depends on whether the previous
+  // background job (a fork in Redis, a snapshot walk in Troupe) has finished.
+  static const std::set<std::string> answered = {"save", "bgsave", "bgrewriteaof"};
+  // Payloads follow a hash table's iteration order, and two LZF compressors
+  // may pick different matches for the same bytes: the DUMP/RESTORE tests
+  // check that payloads move between the servers.
+  if (command == "dump") return compare_mode::shape;
+  if (unordered.count(command)) return compare_mode::unordered;
+  if (shape.count(command)) return compare_mode::shape;
+  if (answered.count(command)) return compare_mode::answered;
+  return compare_mode::exact;
+}
+
+bool diverges_state(const std::string& command) {
+  return command == "spop";
+}
+
+std::string exclusion_reason(const std::string& command) {
+  static const std::map<std::string, std::string> reasons = {
+      {"shutdown", "stops the server under test"},
+      {"monitor", "turns the connection into a feed of every command"},
+      {"sync", "turns the connection into a replication stream"},
+      {"psync", "turns the connection into a replication stream"},
+      {"debug", "DEBUG SEGFAULT/SLEEP/RELOAD crash or stall the server on purpose"},
+      {"client|pause", "stops the server from serving the watchdog PING on purpose"},
+      {"client|reply", "OFF/SKIP withhold replies the tester waits for"},
+      {"replicaof", "makes the server a replica of an address, failing every write"},
+      {"slaveof", "makes the server a replica of an address, failing every write"},
+      {"failover", "needs replicas; would pause writes"},
+      {"wait", "waits for replicas that do not exist until its timeout"},
+  };
+  auto it = reasons.find(command);
+  return it == reasons.end() ? std::string() : it->second;
+}
+
+bool multi_reply(const std::string& command) {
+  return command == "subscribe" || command == "psubscribe" || command == "unsubscribe" ||
+         command == "punsubscribe" || command == "ssubscribe" || command == "sunsubscribe";
+}
+
+std::string directive_exclusion_reason(const std::string& directive) {
+  static const std::map<std::string, std::string> reasons = {
+      {"port", "moves the listening socket the tester talks to"},
+      {"bind", "may close the listening socket the tester talks to"},
+      {"requirepass", "every later command would need AUTH"},
+      {"maxclients", "a small value refuses the tester's own connections"},
+      {"timeout", "closes the tester's idle admin connections at moments that depend on timing"},
+      {"client-output-buffer-limit",
+       "disconnects the tester's clients on big replies at moments that depend on timing"},
+      {"appendonly",
+       "starts a background rewrite (a fork in Redis): SAVE/BGREWRITEAOF replies "
+       "then depend on timing; the AOF tests cover it"},
+      {"save",
+       "save points start background saves at moments that depend on timing; the "
+       "snapshot tests cover them"},
+  };
+  auto it = reasons.find(directive);
+  return it == reasons.end() ? std::string() : it->second;
+}
+
+}  // namespace troupe::test
