@@ -16,7 +16,8 @@ compare_mode mode_of(const std::string& command) {
       "randomkey", "spop", "srandmember", "hrandfield", "zrandmember",
       // clocks, ids, addresses, memory, versions
       "time", "lastsave", "info", "hello", "client|list", "client|info", "client|id",
-      "object|idletime", "pttl", "pexpiretime", "expiretime",
+      "object|idletime", "pttl", "pexpiretime", "expiretime", "memory|usage", "memory|stats",
+      "memory|doctor", "memory|malloc-stats", "memory|help",
       // SCAN cursors are each server's own encoding of its table position
       "scan", "sscan", "hscan", "zscan",
       // Troupe implements a subset of Redis's commands, subcommands and
