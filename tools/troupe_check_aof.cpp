@@ -12,10 +12,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "storage/aof_manifest.hpp"
-#include "storage/aof_reader.hpp"
-#include "storage/rdb_loader.hpp"
-#include "storage/rdb_source.hpp"
+#include "storage/aof/aof_manifest.hpp"
+#include "storage/aof/aof_reader.hpp"
+#include "storage/rdb/rdb_loader.hpp"
+#include "storage/rdb/rdb_source.hpp"
 
 using namespace troupe;
 

@@ -8,8 +8,8 @@
 #include <map>
 #include <string>
 
-#include "storage/kv_entry.hpp"
-#include "storage/rdb_loader.hpp"
+#include "storage/rdb/rdb_loader.hpp"
+#include "storage/types/kv_entry.hpp"
 
 using namespace troupe;
 

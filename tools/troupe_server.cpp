@@ -15,13 +15,13 @@
 
 #include <caf/all.hpp>
 
-#include "actors/command_families.hpp"
-#include "actors/log.hpp"
-#include "actors/messages.hpp"
-#include "actors/server.hpp"
-#include "protocol/command_table.hpp"
-#include "protocol/server_config.hpp"
-#include "storage/hash.hpp"
+#include "actors/commands/command_families.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/messages.hpp"
+#include "actors/server/server.hpp"
+#include "protocol/commands/command_table.hpp"
+#include "protocol/config/server_config.hpp"
+#include "storage/encodings/hash.hpp"
 
 namespace {
 

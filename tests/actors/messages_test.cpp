@@ -5,7 +5,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/messages.hpp"
+#include "actors/runtime/messages.hpp"
 
 using namespace troupe;
 

@@ -12,8 +12,8 @@
 
 #include <caf/all.hpp>
 
-#include "actors/messages.hpp"
-#include "actors/spawn.hpp"
+#include "actors/runtime/messages.hpp"
+#include "actors/runtime/spawn.hpp"
 
 using namespace troupe;
 

@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "storage/aof_manifest.hpp"
-#include "storage/aof_reader.hpp"
-#include "storage/rdb_loader.hpp"
+#include "storage/aof/aof_manifest.hpp"
+#include "storage/aof/aof_reader.hpp"
+#include "storage/rdb/rdb_loader.hpp"
 
 using namespace troupe;
 

@@ -20,8 +20,8 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "protocol/server_config.hpp"
-#include "protocol/split_args.hpp"
+#include "protocol/config/server_config.hpp"
+#include "protocol/resp/split_args.hpp"
 
 using namespace troupe;
 
@@ -54,7 +54,8 @@ void same_values(const server_config& a, const server_config& b, const std::stri
   for (auto& d : a.rows()) {
     if (a.text_of(d->name()) != b.text_of(d->name()))
       fprintf(stderr, "%s: %s became %s\n--- file\n%s\n", d->name().c_str(),
-              repr_string(a.text_of(d->name())).c_str(), repr_string(b.text_of(d->name())).c_str(), file.c_str());
+              repr_string(a.text_of(d->name())).c_str(), repr_string(b.text_of(d->name())).c_str(),
+              file.c_str());
     FUZZ_CHECK(a.text_of(d->name()) == b.text_of(d->name()));
   }
 }

@@ -16,7 +16,7 @@
 
 #include "fuzz_check.hpp"
 #include "glob_reference.hpp"
-#include "protocol/glob.hpp"
+#include "protocol/text/glob.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;

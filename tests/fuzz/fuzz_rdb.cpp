@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "storage/crc64.hpp"
-#include "storage/rdb_encoder.hpp"
-#include "storage/rdb_loader.hpp"
+#include "storage/encodings/crc64.hpp"
+#include "storage/rdb/rdb_encoder.hpp"
+#include "storage/rdb/rdb_loader.hpp"
 #include "value_checks.hpp"
 
 using namespace troupe;

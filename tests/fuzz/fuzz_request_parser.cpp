@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "protocol/request_parser.hpp"
+#include "protocol/resp/request_parser.hpp"
 
 using troupe::request_parser;
 

@@ -23,11 +23,11 @@
 #include <string>
 
 #include "fuzz_check.hpp"
-#include "protocol/split_args.hpp"
-#include "storage/crc64.hpp"
-#include "storage/lzf.hpp"
-#include "storage/rdb_dump.hpp"
-#include "storage/rdb_format.hpp"
+#include "protocol/resp/split_args.hpp"
+#include "storage/encodings/crc64.hpp"
+#include "storage/encodings/lzf.hpp"
+#include "storage/rdb/rdb_dump.hpp"
+#include "storage/rdb/rdb_format.hpp"
 #include "value_checks.hpp"
 
 using namespace troupe;

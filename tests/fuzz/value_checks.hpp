@@ -9,12 +9,12 @@
 
 #include "fuzz_check.hpp"
 #include "rdb_test_values.hpp"
-#include "storage/hash_type.hpp"
-#include "storage/kv_entry.hpp"
-#include "storage/quicklist.hpp"
-#include "storage/rdb_value.hpp"
-#include "storage/set_type.hpp"
-#include "storage/zset_type.hpp"
+#include "storage/encodings/quicklist.hpp"
+#include "storage/rdb/rdb_value.hpp"
+#include "storage/types/hash_type.hpp"
+#include "storage/types/kv_entry.hpp"
+#include "storage/types/set_type.hpp"
+#include "storage/types/zset_type.hpp"
 
 namespace troupe::fuzz {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "fuzz/glob_reference.hpp"
-#include "protocol/split_args.hpp"
+#include "protocol/resp/split_args.hpp"
 #include "support/server_process.hpp"
 
 using namespace troupe;

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "storage/crc64.hpp"
-#include "storage/rdb_encoder.hpp"
-#include "storage/rdb_loader.hpp"
+#include "storage/encodings/crc64.hpp"
+#include "storage/rdb/rdb_encoder.hpp"
+#include "storage/rdb/rdb_loader.hpp"
 #include "support/server_process.hpp"
 #include "unit/rdb_server_snapshot.hpp"
 #include "unit/rdb_test_values.hpp"

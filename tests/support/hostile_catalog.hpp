@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/resp_client.hpp"
+#include "protocol/resp/resp_client.hpp"
 
 namespace troupe::test {
 

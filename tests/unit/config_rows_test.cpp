@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "protocol/server_config.hpp"
-#include "protocol/split_args.hpp"
+#include "protocol/config/server_config.hpp"
+#include "protocol/resp/split_args.hpp"
 
 using namespace troupe;
 

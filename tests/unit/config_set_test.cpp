@@ -2,7 +2,7 @@
 // the apply hooks, and CONFIG GET / CONFIG REWRITE text.
 #include <gtest/gtest.h>
 
-#include "protocol/server_config.hpp"
+#include "protocol/config/server_config.hpp"
 
 using namespace troupe;
 

@@ -4,8 +4,8 @@
 #include <random>
 #include <string>
 
-#include "storage/crc64.hpp"
-#include "storage/lzf.hpp"
+#include "storage/encodings/crc64.hpp"
+#include "storage/encodings/lzf.hpp"
 
 using namespace troupe;
 

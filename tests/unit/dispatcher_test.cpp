@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "harness/command_harness.hpp"
-#include "protocol/command_table.hpp"
-#include "protocol/reply_writer.hpp"
-#include "storage/dispatcher.hpp"
+#include "protocol/commands/command_table.hpp"
+#include "protocol/resp/reply_writer.hpp"
+#include "storage/dispatch/dispatcher.hpp"
 
 using namespace troupe;
 using namespace troupe::test;

@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "protocol/server_config.hpp"
-#include "protocol/glob.hpp"
-#include "protocol/split_args.hpp"
-#include "storage/aof_manifest.hpp"
-#include "storage/aof_reader.hpp"
-#include "storage/crc64.hpp"
-#include "storage/hash_type.hpp"
-#include "storage/rdb_dump.hpp"
-#include "storage/zset_type.hpp"
+#include "protocol/config/server_config.hpp"
+#include "protocol/resp/split_args.hpp"
+#include "protocol/text/glob.hpp"
+#include "storage/aof/aof_manifest.hpp"
+#include "storage/aof/aof_reader.hpp"
+#include "storage/encodings/crc64.hpp"
+#include "storage/rdb/rdb_dump.hpp"
+#include "storage/types/hash_type.hpp"
+#include "storage/types/zset_type.hpp"
 
 using namespace troupe;
 
@@ -78,7 +78,8 @@ TEST(fuzz_regressions, config_rewrite_quotes_multi_argument_values) {
     server_config again;
     auto err = again.load_text(rewritten, "rewritten.conf");
     ASSERT_FALSE(err) << err->format() << rewritten;
-    for (auto& d : reg.rows()) EXPECT_EQ(again.text_of(d->name()), reg.text_of(d->name())) << d->name();
+    for (auto& d : reg.rows())
+      EXPECT_EQ(again.text_of(d->name()), reg.text_of(d->name())) << d->name();
   }
   // The addresses split back exactly as given (the listener splits `bind`).
   server_config reg;

@@ -4,7 +4,7 @@
 #include <random>
 #include <string>
 
-#include "protocol/glob.hpp"
+#include "protocol/text/glob.hpp"
 
 using troupe::glob_match;
 

@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "storage/bucket_array.hpp"
-#include "storage/dict.hpp"
-#include "storage/str_table.hpp"
+#include "storage/encodings/bucket_array.hpp"
+#include "storage/encodings/dict.hpp"
+#include "storage/encodings/str_table.hpp"
 
 using namespace troupe;
 

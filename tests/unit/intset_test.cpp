@@ -4,7 +4,7 @@
 #include <random>
 #include <set>
 
-#include "storage/intset.hpp"
+#include "storage/encodings/intset.hpp"
 
 namespace is = troupe::is;
 

@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "protocol/request_parser.hpp"
-#include "storage/journal.hpp"
+#include "protocol/resp/request_parser.hpp"
+#include "storage/journal/journal.hpp"
 
 using namespace troupe;
 

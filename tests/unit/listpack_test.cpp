@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "storage/listpack.hpp"
+#include "storage/encodings/listpack.hpp"
 
 namespace lp = troupe::lp;
 

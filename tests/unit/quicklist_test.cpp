@@ -6,7 +6,7 @@
 #include <random>
 #include <string>
 
-#include "storage/quicklist.hpp"
+#include "storage/encodings/quicklist.hpp"
 
 using troupe::quicklist;
 

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "storage/crc64.hpp"
-#include "storage/db_slice.hpp"
-#include "storage/hash.hpp"
-#include "storage/rdb_encoder.hpp"
-#include "storage/rdb_loader.hpp"
+#include "storage/encodings/crc64.hpp"
+#include "storage/encodings/hash.hpp"
+#include "storage/keyspace/db_slice.hpp"
+#include "storage/rdb/rdb_encoder.hpp"
+#include "storage/rdb/rdb_loader.hpp"
 
 using namespace troupe;
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/resp_client.hpp"
+#include "protocol/resp/resp_client.hpp"
 #include "rdb_canonical.hpp"
 
 namespace troupe::rdb_test {

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "rdb_test_values.hpp"
-#include "storage/crc64.hpp"
-#include "storage/rdb_dump.hpp"
-#include "storage/rdb_encoder.hpp"
-#include "storage/rdb_listpack.hpp"
-#include "storage/rdb_loader.hpp"
+#include "storage/encodings/crc64.hpp"
+#include "storage/rdb/rdb_dump.hpp"
+#include "storage/rdb/rdb_encoder.hpp"
+#include "storage/rdb/rdb_listpack.hpp"
+#include "storage/rdb/rdb_loader.hpp"
 
 using namespace troupe;
 using namespace troupe::rdb_test;

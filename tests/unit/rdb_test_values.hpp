@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "rdb_canonical.hpp"
-#include "storage/hash_type.hpp"
-#include "storage/kv_entry.hpp"
-#include "storage/quicklist.hpp"
-#include "storage/set_type.hpp"
-#include "storage/zset_type.hpp"
+#include "storage/encodings/quicklist.hpp"
+#include "storage/types/hash_type.hpp"
+#include "storage/types/kv_entry.hpp"
+#include "storage/types/set_type.hpp"
+#include "storage/types/zset_type.hpp"
 
 namespace troupe::rdb_test {
 

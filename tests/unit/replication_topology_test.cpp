@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "protocol/resp_value.hpp"
+#include "protocol/resp/resp_value.hpp"
 #include "topology/replication/psync_decision.hpp"
 #include "topology/replication/rdb_transfer.hpp"
 #include "topology/replication/replica_handshake.hpp"

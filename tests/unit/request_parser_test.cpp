@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "protocol/request_parser.hpp"
+#include "protocol/resp/request_parser.hpp"
 
 using troupe::request_parser;
 

@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "storage/skiplist.hpp"
+#include "storage/encodings/skiplist.hpp"
 
 using namespace troupe;
 

@@ -1,6 +1,6 @@
 #include "tools/benchmark/command_template.hpp"
 
-#include "protocol/resp_value.hpp"
+#include "protocol/resp/resp_value.hpp"
 
 namespace troupe::bench {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/resp_value.hpp"
+#include "protocol/resp/resp_value.hpp"
 #include "tools/benchmark/options.hpp"
 
 namespace troupe::bench {

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "protocol/resp_value.hpp"
+#include "protocol/resp/resp_value.hpp"
 
 namespace troupe {
 namespace {

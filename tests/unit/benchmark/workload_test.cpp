@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/resp_value.hpp"
+#include "protocol/resp/resp_value.hpp"
 #include "tools/benchmark/batch_builder.hpp"
 #include "tools/benchmark/random.hpp"
 #include "tools/benchmark/test_catalog.hpp"

@@ -2,11 +2,11 @@
 
 #include <mutex>
 
-#include "protocol/command_table.hpp"
-#include "protocol/reply_writer.hpp"
-#include "storage/command_families.hpp"
-#include "storage/dispatcher.hpp"
-#include "storage/kv_entry.hpp"
+#include "protocol/commands/command_table.hpp"
+#include "protocol/resp/reply_writer.hpp"
+#include "storage/commands/command_families.hpp"
+#include "storage/dispatch/dispatcher.hpp"
+#include "storage/types/kv_entry.hpp"
 
 namespace troupe::test {
 

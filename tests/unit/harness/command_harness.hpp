@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "protocol/resp_value.hpp"
-#include "storage/client_endpoint.hpp"
-#include "storage/keyspace.hpp"
-#include "storage/server_services.hpp"
-#include "storage/server_stats.hpp"
-#include "storage/session.hpp"
+#include "protocol/resp/resp_value.hpp"
+#include "storage/dispatch/client_endpoint.hpp"
+#include "storage/dispatch/server_services.hpp"
+#include "storage/dispatch/server_stats.hpp"
+#include "storage/dispatch/session.hpp"
+#include "storage/keyspace/keyspace.hpp"
 
 namespace troupe {
 class dispatcher;

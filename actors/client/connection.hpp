@@ -1,0 +1,104 @@
+// One client connection: its socket, read buffer and RESP parser, output buffer,
+// and session. It lives on a reactor: the reactor calls on_io() when the socket
+// is ready, and commands run right here, on the reactor's thread, directly on
+// the shards (see keyspace.hpp), so a request costs one recv and one send.
+// As an actor it receives messages from others (CLIENT KILL, shutdown).
+#pragma once
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/runtime/hosted_actor.hpp"
+#include "protocol/resp/reply_writer.hpp"
+#include "protocol/resp/request_parser.hpp"
+#include "storage/dispatch/client_endpoint.hpp"
+#include "storage/dispatch/session.hpp"
+#include "storage/keyspace/blocking.hpp"
+
+namespace troupe {
+
+class server;
+class dispatcher;
+
+class connection : public hosted_actor,
+                   public io_handler,
+                   public flushable,
+                   public client_endpoint {
+ public:
+  connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
+             std::string local, bool unix_socket);
+  ~connection() override;
+
+  caf::behavior make_behavior() override;
+  const char* name() const override { return "connection"; }
+  void on_io(uint32_t events) override;
+  void flush_pending() override;
+
+  session& state() { return session_; }
+  int reactor_index() const { return reactor_index_; }
+  server& owner() { return srv_; }
+
+  // -- blocking commands (connection_blocking.cpp) --------------------------------
+  bool is_blocked() const { return blocked_ != nullptr; }
+  void on_block(const blocked_ptr& w, int64_t timeout_ms) override;
+  // Ends the wait without a served reply: timeout (nil), CLIENT UNBLOCK ERROR, or close.
+  enum class unblock_reason { timeout, error, closing };
+  void end_block(unblock_reason why);
+
+  // -- pub/sub (connection_pubsub.cpp) --------------------------------------------
+  // SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE; an empty list for the
+  // unsubscribe forms means all.
+  void subscribe(const std::vector<std::string_view>& channels, bool pattern);
+  void unsubscribe(const std::vector<std::string_view>& channels, bool pattern);
+  int subscription_count() const { return int(channels_.size() + patterns_.size()); }
+  // Leaves every channel and pattern without replying (RESET, close).
+  void leave_all_subscriptions();
+  // A published message for this subscriber (from its own reactor).
+  void deliver_pubsub(std::string_view pattern, std::string_view channel, std::string_view message);
+  // Idle-timeout check from the reactor's cron; true if the client was closed.
+  bool close_if_idle(int64_t now_ms, int64_t timeout_s);
+  // Closes the connection now (from the reactor thread).
+  void close_now(const char* reason);
+  void discard_pending_input();
+
+ private:
+  void on_readable();
+  void process_input();
+
+  // Enforces client-output-buffer-limit for this client's class; false if it must close.
+  bool output_within_limits();
+  // A waiter's command was replayed for it elsewhere: take the reply and go on.
+  void on_served(const std::string& reply);
+  void flush_output();
+  // Queues a flush at the end of the reactor's pass (once).
+  void want_flush();
+  void arm_write(bool on);
+  void grow_input(size_t need);
+
+  server& srv_;
+  dispatcher& engine_;  // this reactor's
+  int fd_;
+  bool closed_ = false;
+  bool write_armed_ = false;
+  bool flush_queued_ = false;
+  caf::strong_actor_ptr keep_alive_;  // the reactor holds us while the socket is open
+  int reactor_index_;
+
+  session session_;
+  request_parser parser_;
+  request_parser::limits limits_;
+  char* in_ = nullptr;
+  size_t in_len_ = 0, in_cap_ = 0;
+  std::string out_;
+  size_t out_sent_ = 0;
+  reply_writer writer_;
+  std::set<std::string> channels_, patterns_;
+  blocked_ptr blocked_;
+  uint64_t block_timer_ = 0;
+  int64_t soft_limit_since_ms_ = 0;  // when the soft output limit was first exceeded
+};
+
+}  // namespace troupe

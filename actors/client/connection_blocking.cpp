@@ -1,0 +1,55 @@
+// A connection blocked on keys: the timeout, CLIENT UNBLOCK, and resuming the
+// pipeline once served. Registering and serving waiters is the dispatcher's
+// (storage/dispatcher.hpp); this file is the connection's side of it.
+#include <caf/all.hpp>
+
+#include "actors/client/connection.hpp"
+#include "actors/runtime/messages.hpp"
+#include "storage/dispatch/dispatcher.hpp"
+
+namespace troupe {
+
+void connection::on_block(const blocked_ptr& w, int64_t timeout_ms) {
+  caf::actor self = caf::actor_cast<caf::actor>(this);
+  w->wake = [self](std::string reply) {
+    caf::anon_send(self, unblock_atom::value, std::move(reply));
+  };
+  blocked_ = w;
+  // A deadline beyond any clock (Redis's would overflow) is a wait for ever.
+  constexpr int64_t max_timer_ms = int64_t(1) << 52;
+  if (timeout_ms > 0 && timeout_ms < max_timer_ms)
+    block_timer_ = home().after(timeout_ms, [this] {
+      block_timer_ = 0;
+      if (blocked_) end_block(unblock_reason::timeout);
+    });
+}
+
+void connection::end_block(unblock_reason why) {
+  blocked_ptr w = blocked_;
+  if (!w) return;
+  if (!engine_.end_block(w)) return;  // already served: the reply is on its way
+  blocked_.reset();
+  session_.clear(client_blocked);
+  if (block_timer_ != 0) home().cancel(block_timer_);
+  block_timer_ = 0;
+  if (why == unblock_reason::closing) return;
+  if (why == unblock_reason::error)
+    writer_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  else
+    writer_.null_array();
+  process_input();  // commands pipelined behind the blocking one
+  want_flush();
+}
+
+void connection::on_served(const std::string& reply) {
+  if (!blocked_) return;
+  blocked_.reset();
+  session_.clear(client_blocked);
+  if (block_timer_ != 0) home().cancel(block_timer_);
+  block_timer_ = 0;
+  out_.append(reply);
+  process_input();
+  want_flush();
+}
+
+}  // namespace troupe

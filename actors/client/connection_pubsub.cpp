@@ -1,0 +1,121 @@
+// SUBSCRIBE and friends for one connection, delivery of published messages,
+// and client-output-buffer-limit, which protects the server from subscribers
+// that do not read.
+#include "actors/client/connection.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/server/server.hpp"
+
+namespace troupe {
+
+void connection::subscribe(const std::vector<std::string_view>& names, bool pattern) {
+  pubsub_hub& hub = srv_.pubsub();
+  pubsub_hub::subscriber me{this, caf::actor_cast<caf::actor>(this), reactor_index_};
+  auto& mine = pattern ? patterns_ : channels_;
+  for (auto n : names) {
+    std::string name(n);
+    if (mine.insert(name).second) {
+      if (pattern)
+        hub.psubscribe(session_.id, me, name);
+      else
+        hub.subscribe(session_.id, me, name);
+    }
+    writer_.push(3);
+    writer_.bulk(pattern ? "psubscribe" : "subscribe");
+    writer_.bulk(name);
+    writer_.integer(subscription_count());
+  }
+  session_.subscriptions.store(int(channels_.size()), std::memory_order_relaxed);
+  session_.pattern_subscriptions.store(int(patterns_.size()), std::memory_order_relaxed);
+  if (subscription_count() > 0) session_.set(client_pubsub);
+}
+
+void connection::unsubscribe(const std::vector<std::string_view>& names, bool pattern) {
+  pubsub_hub& hub = srv_.pubsub();
+  auto& mine = pattern ? patterns_ : channels_;
+  const char* kind = pattern ? "punsubscribe" : "unsubscribe";
+  std::vector<std::string> targets;
+  if (names.empty())
+    targets.assign(mine.begin(), mine.end());
+  else
+    for (auto n : names) targets.emplace_back(n);
+  if (targets.empty()) {
+    // Nothing to leave: Redis still answers once, with a nil name.
+    writer_.push(3);
+    writer_.bulk(kind);
+    writer_.null();
+    writer_.integer(subscription_count());
+  }
+  for (auto& name : targets) {
+    if (mine.erase(name) > 0) {
+      if (pattern)
+        hub.punsubscribe(session_.id, name);
+      else
+        hub.unsubscribe(session_.id, name);
+    }
+    writer_.push(3);
+    writer_.bulk(kind);
+    writer_.bulk(name);
+    writer_.integer(subscription_count());
+  }
+  session_.subscriptions.store(int(channels_.size()), std::memory_order_relaxed);
+  session_.pattern_subscriptions.store(int(patterns_.size()), std::memory_order_relaxed);
+  if (subscription_count() == 0) session_.clear(client_pubsub);
+}
+
+void connection::leave_all_subscriptions() {
+  pubsub_hub& hub = srv_.pubsub();
+  for (auto& c : channels_) hub.unsubscribe(session_.id, c);
+  for (auto& p : patterns_) hub.punsubscribe(session_.id, p);
+  channels_.clear();
+  patterns_.clear();
+  session_.subscriptions.store(0, std::memory_order_relaxed);
+  session_.pattern_subscriptions.store(0, std::memory_order_relaxed);
+  session_.clear(client_pubsub);
+}
+
+void connection::deliver_pubsub(std::string_view pattern, std::string_view channel,
+                                std::string_view message) {
+  if (closed_ || session_.has(client_close_asap)) return;
+  if (pattern.empty()) {
+    writer_.push(3);
+    writer_.bulk("message");
+  } else {
+    writer_.push(4);
+    writer_.bulk("pmessage");
+    writer_.bulk(pattern);
+  }
+  writer_.bulk(channel);
+  writer_.bulk(message);
+  // Never close from here: the hub's lock is held. Mark, and close at flush.
+  if (!output_within_limits()) session_.set(client_close_asap);
+  want_flush();
+}
+
+bool connection::output_within_limits() {
+  size_t pending = out_.size() - out_sent_;
+  output_limit lim = srv_.output_limit_for(session_);
+  if (lim.hard == 0 && lim.soft == 0) return true;
+  if (lim.hard > 0 && int64_t(pending) >= lim.hard) {
+    log_warning(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer "
+        "limits.",
+        session_.id, session_.addr);
+    return false;
+  }
+  if (lim.soft > 0 && int64_t(pending) >= lim.soft) {
+    int64_t now = wall_clock_ms();
+    if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
+    if (now - soft_limit_since_ms_ >= lim.soft_seconds * 1000) {
+      log_warning(
+          "Client id={} addr={} scheduled to be closed ASAP for overcoming of output "
+          "buffer limits.",
+          session_.id, session_.addr);
+      return false;
+    }
+  } else {
+    soft_limit_since_ms_ = 0;
+  }
+  return true;
+}
+
+}  // namespace troupe

@@ -1,0 +1,17 @@
+#include "actors/commands/command_families.hpp"
+
+#include "protocol/commands/command_table.hpp"
+#include "storage/commands/command_families.hpp"
+
+namespace troupe {
+
+void register_all_commands(command_table& t) {
+  register_storage_commands(t);
+  register_connection_family(t);
+  register_server_family(t);
+  register_memory_family(t);
+  register_persistence_family(t);
+  register_pubsub_family(t);
+}
+
+}  // namespace troupe

@@ -1,0 +1,293 @@
+#include "actors/runtime/reactor.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+#include <caf/actor_system.hpp>
+#include <caf/scheduler/abstract_coordinator.hpp>
+
+#include "actors/runtime/log.hpp"
+
+namespace troupe {
+namespace {
+thread_local reactor* this_reactor = nullptr;
+
+int64_t monotonic_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The wake-up eventfd's handler is this sentinel pointer.
+io_handler* const wake_token = nullptr;
+}  // namespace
+
+reactor* current_reactor() {
+  return this_reactor;
+}
+
+reactor::reactor(caf::actor_system& sys, int index)
+    : sys_(sys), index_(index), host_unit_(&sys, this), run_unit_(&sys) {
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  wakefd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epfd_ < 0 || wakefd_ < 0) throw std::runtime_error("cannot create event loop");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = wake_token;
+  epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
+}
+
+reactor::~reactor() {
+  stop();
+  if (epfd_ >= 0) close(epfd_);
+  if (wakefd_ >= 0) close(wakefd_);
+}
+
+void reactor::start() {
+  thread_ = std::thread([this] {
+    this_reactor = this;
+    thread_id_ = std::this_thread::get_id();
+    loop();
+  });
+  // Wait until the id is published so in_loop_thread() is reliable.
+  while (thread_id_ == std::thread::id()) std::this_thread::yield();
+}
+
+void reactor::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  wake();
+  thread_.join();
+}
+
+void reactor::add_fd(int fd, io_handler* h, uint32_t events) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = h;
+  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0)
+    log_warning("epoll_ctl(ADD, {}) failed: {}", fd, strerror(errno));
+}
+
+void reactor::modify_fd(int fd, io_handler* h, uint32_t events) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = h;
+  epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void reactor::remove_fd(int fd) {
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+void reactor::post(std::function<void()> f) {
+  if (in_loop_thread()) {
+    ready_fns_.push_back(std::move(f));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> g(remote_mutex_);
+    remote_fns_.push_back(std::move(f));
+  }
+  wake();
+}
+
+uint64_t reactor::every(int period_ms, std::function<void()> f) {
+  uint64_t id = ++next_timer_id_;
+  timers_.push_back({id, period_ms, monotonic_ms() + period_ms, std::move(f)});
+  return id;
+}
+
+void reactor::set_period(uint64_t timer_id, int period_ms) {
+  for (auto& t : timers_)
+    if (t.id == timer_id) {
+      t.period_ms = period_ms;
+      t.due_ms = std::min(t.due_ms, monotonic_ms() + period_ms);
+    }
+}
+
+uint64_t reactor::after(int64_t ms, std::function<void()> f) {
+  uint64_t id = ++next_timer_id_;
+  int64_t due = monotonic_ms() + ms;
+  one_shots_.emplace(std::make_pair(due, id), std::move(f));
+  one_shot_due_[id] = due;
+  return id;
+}
+
+void reactor::cancel(uint64_t timer_id) {
+  auto it = one_shot_due_.find(timer_id);
+  if (it == one_shot_due_.end()) return;
+  one_shots_.erase({it->second, timer_id});
+  one_shot_due_.erase(it);
+}
+
+void reactor::host_unit::exec_later(caf::resumable* ptr) {
+  owner->schedule(ptr);
+}
+
+void reactor::run_unit::exec_later(caf::resumable* ptr) {
+  system().scheduler().enqueue(ptr);
+}
+
+void reactor::schedule(caf::resumable* ptr) {
+  // CAF already holds a reference for us (taken when the mailbox unblocked).
+  if (in_loop_thread()) {
+    ready_.push_back(ptr);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> g(remote_mutex_);
+    remote_.push_back(ptr);
+  }
+  wake();
+}
+
+void reactor::wake() {
+  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
+  uint64_t one = 1;
+  ssize_t r = write(wakefd_, &one, sizeof(one));
+  (void)r;
+}
+
+void reactor::drain_remote() {
+  uint64_t v;
+  ssize_t r = read(wakefd_, &v, sizeof(v));
+  (void)r;
+  wake_pending_.store(false, std::memory_order_release);
+  std::lock_guard<std::mutex> g(remote_mutex_);
+  ready_.insert(ready_.end(), remote_.begin(), remote_.end());
+  remote_.clear();
+  for (auto& f : remote_fns_) ready_fns_.push_back(std::move(f));
+  remote_fns_.clear();
+}
+
+void reactor::run_ready() {
+  // Actors or functions may schedule more work while we run; loop until quiet,
+  // but bound the rounds so sockets are not starved.
+  for (int round = 0; round < 16 && (!ready_.empty() || !ready_fns_.empty()); ++round) {
+    std::vector<std::function<void()>> fns;
+    fns.swap(ready_fns_);
+    for (auto& f : fns) f();
+    std::vector<caf::resumable*> batch;
+    batch.swap(ready_);
+    for (caf::resumable* ptr : batch) {
+      switch (ptr->resume(&run_unit_, 50)) {
+        case caf::resumable::resume_later:
+          ready_.push_back(ptr);  // keeps its reference
+          break;
+        case caf::resumable::shutdown_execution_unit:
+          break;
+        default:  // done or awaiting_message: drop the scheduler's reference
+          ptr->intrusive_ptr_release_impl();
+      }
+    }
+  }
+}
+
+void reactor::cancel_flush(flushable* f) {
+  for (auto& p : pending_flush_)
+    if (p == f) p = nullptr;
+  for (auto& p : flushing_)
+    if (p == f) p = nullptr;
+}
+
+void reactor::flush_all() {
+  for (auto& f : before_flush_) f();
+  flushing_.swap(pending_flush_);
+  for (size_t i = 0; i < flushing_.size(); ++i)
+    if (flushable* f = flushing_[i]) f->flush_pending();
+  flushing_.clear();
+}
+
+void reactor::run_timers(int64_t now) {
+  while (!one_shots_.empty() && one_shots_.begin()->first.first <= now) {
+    auto node = one_shots_.extract(one_shots_.begin());
+    one_shot_due_.erase(node.key().second);
+    node.mapped()();
+  }
+  for (size_t i = 0; i < timers_.size(); ++i) {
+    if (timers_[i].due_ms <= now) {
+      timers_[i].due_ms = now + timers_[i].period_ms;
+      timers_[i].fn();
+    }
+  }
+}
+
+int reactor::next_timeout(int64_t now) const {
+  if (!ready_.empty() || !ready_fns_.empty() || !pending_flush_.empty() || !tasks_.empty())
+    return 0;
+  int64_t t = 1000;
+  for (auto& tm : timers_) t = std::min(t, std::max<int64_t>(0, tm.due_ms - now));
+  if (!one_shots_.empty())
+    t = std::min(t, std::max<int64_t>(0, one_shots_.begin()->first.first - now));
+  return int(t);
+}
+
+// Background tasks share the thread with the clients: a short slice per pass
+// while clients are active keeps their latency (a client waits at most about
+// one slice longer), a long one when the pass had no I/O finishes the work sooner.
+void reactor::run_tasks(bool idle) {
+  using clock = std::chrono::steady_clock;
+  const auto budget = std::chrono::microseconds(idle ? 1000 : 50);
+  const auto start = clock::now();
+  size_t i = 0;
+  do {
+    if (i >= tasks_.size()) i = 0;
+    if (tasks_[i]())
+      ++i;
+    else
+      tasks_.erase(tasks_.begin() + long(i));
+  } while (!tasks_.empty() && clock::now() - start < budget);
+}
+
+// Before sleeping after a busy pass, polls for a few microseconds: a request
+// that arrives meanwhile is served without a sleep and a wake-up, and that
+// wake-up is paid by the sender (the client) in kernel time.
+int reactor::wait_for_events(epoll_event* events, int max_events, bool was_busy) {
+  int timeout = next_timeout(monotonic_ms());
+  int spin = spin_us_ ? int(spin_us_->get()) : 0;
+  if (timeout != 0 && was_busy && spin > 0) {
+    using clock = std::chrono::steady_clock;
+    const auto until = clock::now() + std::chrono::microseconds(spin);
+    do {
+      int n = epoll_wait(epfd_, events, max_events, 0);
+      if (n != 0) return n;
+    } while (clock::now() < until);
+  }
+  return epoll_wait(epfd_, events, max_events, timeout);
+}
+
+void reactor::loop() {
+  constexpr int max_events = 512;
+  epoll_event events[max_events];
+  int busy = 0;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    int n = wait_for_events(events, max_events, busy > 0);
+    busy = n;
+    passes_.store(passes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    for (int i = 0; i < n; ++i) {
+      auto* h = static_cast<io_handler*>(events[i].data.ptr);
+      if (h == wake_token)
+        drain_remote();
+      else
+        h->on_io(events[i].events);
+    }
+    flush_all();
+    run_ready();
+    if (!pending_flush_.empty()) flush_all();
+    if (!timers_.empty() || !one_shots_.empty()) run_timers(monotonic_ms());
+    if (!tasks_.empty()) run_tasks(n == 0);
+    if (!pass_end_.empty()) {
+      std::vector<std::function<void()>> fns;
+      fns.swap(pass_end_);
+      for (auto& f : fns) f();
+    }
+  }
+}
+
+}  // namespace troupe

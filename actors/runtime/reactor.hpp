@@ -1,0 +1,165 @@
+// A reactor is one event loop thread that hosts actors: the connections it
+// serves and the shards it owns. It is both an epoll loop (sockets call their
+// handlers directly) and a CAF execution context (actors hosted here are resumed
+// on this thread, so a message between two of them never crosses threads).
+//
+// Why not CAF's middleman? It has a single multiplexer per actor system and its
+// brokers pay a mailbox hop and two epoll_ctl calls per write (PERF-FACTS.md).
+// Here a request costs one recv and one send, like Redis, and `threads N` gives
+// N such loops.
+#pragma once
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/execution_unit.hpp>
+#include <caf/fwd.hpp>
+#include <caf/resumable.hpp>
+
+#include "protocol/config/config_rows.hpp"
+
+namespace troupe {
+
+// Something with a file descriptor in the reactor's epoll set.
+class io_handler {
+ public:
+  virtual ~io_handler() = default;
+  // `events` is the epoll event mask that fired.
+  virtual void on_io(uint32_t events) = 0;
+};
+
+// Something that wants to write its pending output once per loop pass.
+class flushable {
+ public:
+  virtual ~flushable() = default;
+  virtual void flush_pending() = 0;
+};
+
+class reactor {
+ public:
+  reactor(caf::actor_system& sys, int index);
+  ~reactor();
+  reactor(const reactor&) = delete;
+  reactor& operator=(const reactor&) = delete;
+
+  int index() const { return index_; }
+  void start();
+  // Asks the loop to end and joins its thread (not from the loop itself).
+  void stop();
+  bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_; }
+
+  // -- sockets (loop thread only) ------------------------------------------
+  void add_fd(int fd, io_handler* h, uint32_t events);
+  void modify_fd(int fd, io_handler* h, uint32_t events);
+  void remove_fd(int fd);
+
+  // -- work ------------------------------------------------------------------
+  // Runs f on the loop thread (soon; from any thread).
+  void post(std::function<void()> f);
+  // Runs f at the end of the current loop pass, before sleeping (loop thread only):
+  // how connections flush output produced for them by others.
+  void at_pass_end(std::function<void()> f) { pass_end_.push_back(std::move(f)); }
+  // Flushes f's output after this pass's events are handled, before sleeping, as
+  // Redis's beforeSleep does: replies for many clients go out together, which is
+  // what lets a saturated client collect more of them per wake-up.
+  void defer_flush(flushable* f) { pending_flush_.push_back(f); }
+  // Runs f at the end of every pass, before the deferred flushes (the AOF).
+  void before_flush(std::function<void()> f) { before_flush_.push_back(std::move(f)); }
+  // Forgets f (it is closing).
+  void cancel_flush(flushable* f);
+  // Runs f every `period_ms` on the loop thread (the reactor's cron); returns
+  // an id for set_period.
+  uint64_t every(int period_ms, std::function<void()> f);
+  // Changes a periodic timer's period (loop thread only). A shorter period takes
+  // effect at once: the next run is due no later than `period_ms` from now.
+  void set_period(uint64_t timer_id, int period_ms);
+  // Runs f repeatedly while it returns true (background work such as a shard's
+  // part of a snapshot), in a bounded time slice per pass: each call should be
+  // a small step. The loop does not sleep while tasks remain.
+  void add_task(std::function<bool()> f) { tasks_.push_back(std::move(f)); }
+  // Where the reactor reads reactor-spin-us (see wait_for_events).
+  void set_spin_source(const int_row* spin_us) { spin_us_ = spin_us; }
+  // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
+  uint64_t after(int64_t ms, std::function<void()> f);
+  void cancel(uint64_t timer_id);
+
+  // The execution unit that hosted actors hand to CAF: scheduling a resumable
+  // here queues it on this loop.
+  caf::execution_unit* hosting_unit() { return &host_unit_; }
+
+  uint64_t passes() const { return passes_.load(std::memory_order_relaxed); }
+
+ private:
+  // exec_later() queues on this reactor; used for hosted actors.
+  struct host_unit : caf::execution_unit {
+    host_unit(caf::actor_system* sys, reactor* r) : caf::execution_unit(sys), owner(r) {}
+    void exec_later(caf::resumable* ptr) override;
+    reactor* owner;
+  };
+  // The context hosted actors run in. When they message an actor that lives on
+  // CAF's scheduler, CAF asks this unit to run it: hand it to the scheduler.
+  struct run_unit : caf::execution_unit {
+    explicit run_unit(caf::actor_system* sys) : caf::execution_unit(sys) {}
+    void exec_later(caf::resumable* ptr) override;
+  };
+  struct timer {
+    uint64_t id;
+    int period_ms;
+    int64_t due_ms;
+    std::function<void()> fn;
+  };
+
+  void loop();
+  void schedule(caf::resumable* ptr);
+  void wake();
+  void drain_remote();
+  void run_ready();
+  void run_timers(int64_t now);
+  void flush_all();
+  int next_timeout(int64_t now) const;
+
+  caf::actor_system& sys_;
+  int index_;
+  int epfd_ = -1;
+  int wakefd_ = -1;
+  std::thread thread_;
+  std::thread::id thread_id_;
+  std::atomic<bool> stopping_{false};
+  host_unit host_unit_;
+  run_unit run_unit_;
+
+  // Ready actors and functions, loop thread only.
+  std::vector<caf::resumable*> ready_;
+  std::vector<std::function<void()>> ready_fns_;
+  std::vector<std::function<void()>> pass_end_;
+  std::vector<timer> timers_;
+  std::map<std::pair<int64_t, uint64_t>, std::function<void()>> one_shots_;  // (due, id)
+  std::unordered_map<uint64_t, int64_t> one_shot_due_;
+  uint64_t next_timer_id_ = 0;
+  std::vector<flushable*> pending_flush_, flushing_;
+  std::vector<std::function<void()>> before_flush_;
+  std::vector<std::function<bool()>> tasks_;
+  void run_tasks(bool idle);
+  int wait_for_events(struct epoll_event* events, int max_events, bool was_busy);
+  const int_row* spin_us_ = nullptr;  // reactor-spin-us, live
+
+  // Handed over by other threads.
+  std::mutex remote_mutex_;
+  std::vector<caf::resumable*> remote_;
+  std::vector<std::function<void()>> remote_fns_;
+  std::atomic<bool> wake_pending_{false};
+  std::atomic<uint64_t> passes_{0};
+};
+
+// The reactor whose loop runs on this thread, or nullptr.
+reactor* current_reactor();
+
+}  // namespace troupe

@@ -1,0 +1,68 @@
+#include "actors/runtime/shard.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include <caf/all.hpp>
+
+#include "actors/runtime/messages.hpp"
+#include "actors/server/server.hpp"
+#include "storage/keyspace/snapshot.hpp"
+
+namespace troupe {
+
+shard::shard(caf::actor_config& cfg, reactor& home, server& srv, shard_store& store)
+    : hosted_actor(cfg, home), srv_(srv), store_(store) {}
+
+caf::behavior shard::make_behavior() {
+  return {
+      [this](tick_atom) { cron(); },
+      [this](snapshot_atom) { walk_snapshot(); },
+  };
+}
+
+void shard::cron() {
+  std::unique_lock<std::mutex> lock(store_.lock(), std::defer_lock);
+  if (srv_.keys().concurrent()) lock.lock();
+  int hz = srv_.hz();
+  // The shards of one reactor share its thread, so they share the budgets Redis
+  // gives its one keyspace per cron tick.
+  int64_t sharing = std::max(1, srv_.keys().shard_count() / std::max(1, srv_.reactor_count()));
+  // The slow expiry cycle: 25% of a cron period.
+  int64_t budget_us = 1000000 / hz / 4 / sharing;
+  auto started = std::chrono::steady_clock::now();
+  store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
+    uint32_t flags = srv_.config().notify_keyspace_events.get();
+    if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
+    srv_.keys().key_modified(db, e->key());
+    srv_.journal(db, {"DEL", std::string(e->key())});
+  });
+  store_.stats().expire_cycle_us.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count()));
+  // Rehashing: 1 ms per tick.
+  store_.maintain_tables(1000 / sharing);
+}
+
+void shard::walk_snapshot() {
+  // A walk in progress also covers a snapshot begun since: it runs until the
+  // shard has nothing left to save.
+  if (walking_) return;
+  walking_ = true;
+  // The reactor runs the steps in bounded time slices between its passes
+  // (reactor::add_task); the task holds a reference so the shard outlives it.
+  home().add_task([this, self = caf::strong_actor_ptr(ctrl())] {
+    if (snapshot_step_locked()) return true;
+    walking_ = false;
+    return false;
+  });
+}
+
+bool shard::snapshot_step_locked() {
+  std::unique_lock<std::mutex> lock(store_.lock(), std::defer_lock);
+  if (srv_.keys().concurrent()) lock.lock();
+  return snapshot_step(store_, 128);  // a small step: the reactor bounds the slice
+}
+
+}  // namespace troupe

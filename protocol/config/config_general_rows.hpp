@@ -1,0 +1,94 @@
+// General directives: the process (daemon, logs, databases), the cron's
+// frequency, Troupe's reactors and shards, lazy freeing and replication.
+#pragma once
+#include <climits>
+#include <cstdint>
+
+#include "protocol/config/config_rows.hpp"
+#include "protocol/config/config_special_rows.hpp"
+
+namespace troupe {
+
+enum class log_verbosity { debug, verbose, notice, warning };
+enum class protected_mode { no, yes, local };
+
+struct general_rows {
+  explicit general_rows(config_table& t);
+
+ private:
+  config_table& t_;
+
+ public:
+  bool_row daemonize{t_, "daemonize", false, "Run in the background, detached from the terminal.",
+                     row_immutable()};
+  string_row pidfile{t_, "pidfile", "",
+                     "Write the process id to this file (always when daemonized).",
+                     row_immutable()};
+  enum_row<log_verbosity> loglevel{t_,
+                                   "loglevel",
+                                   log_verbosity::notice,
+                                   {{"debug", log_verbosity::debug},
+                                    {"verbose", log_verbosity::verbose},
+                                    {"notice", log_verbosity::notice},
+                                    {"warning", log_verbosity::warning}},
+                                   "Log verbosity."};
+  string_row logfile{t_, "logfile", "", "Log file; empty logs to standard output.",
+                     row_immutable()};
+  int_row databases{
+      t_, "databases", 16, 1, INT_MAX, "Number of databases (SELECT 0 .. n-1).", row_immutable()};
+  // Values out of 1..500 are taken as the nearest bound (general_rows's constructor).
+  int_row hz{t_, "hz",    10,
+             0,  INT_MAX, "Background task frequency (expiry, timeouts), 1 to 500 per second."};
+  bool_row dynamic_hz{t_, "dynamic-hz", true,
+                      "Raise the background task frequency while many clients are connected "
+                      "(doubling it per 200 clients per tick, up to 500)."};
+  enum_row<protected_mode> enable_protected_configs{
+      t_,
+      "enable-protected-configs",
+      protected_mode::no,
+      {{"no", protected_mode::no}, {"yes", protected_mode::yes}, {"local", protected_mode::local}},
+      "Allow CONFIG SET of protected directives such as dir.",
+      row_immutable()};
+
+  // -- Troupe's own: reactors and shards -------------------------------------------
+  int_row threads{t_,
+                  "threads",
+                  1,
+                  1,
+                  64,
+                  "Reactors: event loops, each with its connections and shards. On a 2-core "
+                  "machine the benchmark client needs a core too.",
+                  row_immutable()};
+  int_row shards{t_,
+                 "shards",
+                 4,
+                 1,
+                 1024,
+                 "Keyspace shards, a multiple of threads; a key's hash slot picks its shard.",
+                 row_immutable()};
+  int_row reactor_spin_us{t_,
+                          "reactor-spin-us",
+                          0,
+                          0,
+                          1000,
+                          "Microseconds a reactor keeps polling after a busy pass before it "
+                          "sleeps: saves the clients' wake-up cost for more server CPU (0: sleep "
+                          "at once)."};
+
+  // -- lazy freeing ----------------------------------------------------------------
+  bool_row lazyfree_lazy_user_del{t_, "lazyfree-lazy-user-del", false,
+                                  "DEL frees values in the background, as UNLINK."};
+  bool_row lazyfree_lazy_user_flush{t_, "lazyfree-lazy-user-flush", false,
+                                    "FLUSHDB/FLUSHALL without a mode are ASYNC."};
+  bool_row lazyfree_lazy_expire{t_, "lazyfree-lazy-expire", false,
+                                "Expired values are freed in the background."};
+  bool_row lazyfree_lazy_server_del{
+      t_, "lazyfree-lazy-server-del", false,
+      "Values deleted implicitly (SET over, RENAME) are freed in the background."};
+
+  // -- replication (the link itself comes with the replication issue) ---------------
+  replicaof_row replicaof{t_, "replicaof", "Replicate the master at <host> <port>.",
+                          row_alias("slaveof") | row_immutable()};
+};
+
+}  // namespace troupe

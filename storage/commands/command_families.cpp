@@ -1,0 +1,20 @@
+#include "storage/commands/command_families.hpp"
+
+#include "protocol/commands/command_table.hpp"
+
+namespace troupe {
+
+void register_storage_commands(command_table& t) {
+  register_string_family(t);
+  register_bitmap_family(t);
+  register_list_family(t);
+  register_blocking_family(t);
+  register_hash_family(t);
+  register_set_family(t);
+  register_zset_family(t);
+  register_key_family(t);
+  register_dump_family(t);
+  register_transaction_family(t);
+}
+
+}  // namespace troupe

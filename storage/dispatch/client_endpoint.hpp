@@ -1,0 +1,20 @@
+// What the dispatcher needs from whoever owns a client session (a connection
+// actor, the in-process test harness): somewhere to deliver a reply produced
+// after the command returned.
+#pragma once
+#include <cstdint>
+
+#include "storage/keyspace/blocking.hpp"
+
+namespace troupe {
+
+class client_endpoint {
+ public:
+  virtual ~client_endpoint() = default;
+  // The client's command blocked on keys (their shards are held). The endpoint
+  // sets `w->wake` so a reply served later reaches the client, and ends the
+  // wait after `timeout_ms` (0: never) with dispatcher::end_block.
+  virtual void on_block(const blocked_ptr& w, int64_t timeout_ms) = 0;
+};
+
+}  // namespace troupe

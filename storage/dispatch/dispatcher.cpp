@@ -1,0 +1,228 @@
+#include "storage/dispatch/dispatcher.hpp"
+
+#include <algorithm>
+#include <new>
+#include <stdexcept>
+
+#include "protocol/commands/command_table.hpp"
+#include "protocol/resp/reply_writer.hpp"
+#include "storage/commands/exec_context.hpp"
+#include "storage/dispatch/client_endpoint.hpp"
+#include "storage/dispatch/command_checks.hpp"
+#include "storage/dispatch/server_stats.hpp"
+#include "storage/keyspace/clock.hpp"
+#include "storage/keyspace/keyspace.hpp"
+
+namespace troupe {
+
+dispatcher::dispatcher(keyspace& ks, server_services& srv, reactor_stats& stats)
+    : ks_(ks), srv_(srv), stats_(stats) {}
+
+const command_spec* dispatcher::lookup(const std::vector<std::string_view>& args, session& client,
+                                       reply_writer& out, command_origin origin) {
+  const command_spec* cmd = command_table::instance().find(args[0]);
+  if (cmd == nullptr) {
+    std::string list;
+    for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+      size_t room = 128 - list.size();
+      list += '\'';
+      list.append(as_c_string(args[i]).substr(0, room));
+      list += "' ";
+    }
+    reject(nullptr, client, out,
+           "ERR unknown command '" + std::string(as_c_string(args[0]).substr(0, 128)) +
+               "', with args beginning with: " + list,
+           origin);
+    return nullptr;
+  }
+  if (cmd->has_subcommands() && args.size() >= 2) {
+    const command_spec* sub = cmd->find_sub(args[1]);
+    if (sub == nullptr) {
+      std::string upper = cmd->name;
+      for (auto& c : upper) c = char(toupper(static_cast<unsigned char>(c)));
+      // Redis prints arguments into errors as C strings: they end at a NUL byte.
+      reject(cmd, client, out,
+             "ERR unknown subcommand '" + std::string(as_c_string(args[1]).substr(0, 128)) +
+                 "'. Try " + upper + " HELP.",
+             origin);
+      return nullptr;
+    }
+    cmd = sub;
+  }
+  int argc = int(args.size());
+  if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
+    reject(cmd, client, out, "ERR wrong number of arguments for '" + cmd->name + "' command",
+           origin);
+    return nullptr;
+  }
+  return cmd;
+}
+
+void dispatcher::reject(const command_spec* cmd, session& client, reply_writer& out,
+                        std::string_view error, command_origin origin) {
+  // Inside MULTI a rejected command dooms the transaction (EXECABORT).
+  if (client.has(client_multi)) client.set(client_dirty_exec);
+  if (cmd != nullptr && cmd->name == "exec") {
+    // A rejected EXEC (wrong arity...) discards the transaction, as Redis does,
+    // and says why without the ERR code.
+    if (client.has(client_multi)) discard_transaction(client);
+    if (error.rfind("ERR ", 0) == 0) error.remove_prefix(4);
+    out.error("EXECABORT Transaction discarded because of: " + std::string(error));
+  } else {
+    out.error(error);
+  }
+  if (origin == command_origin::replay) return;
+  stats_.count_error(out.last_error_code());
+  if (cmd != nullptr) stats_.per_command[size_t(cmd->id)].rejected_calls.add();
+}
+
+bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& args,
+                          reply_writer& out, command_origin origin) {
+  const command_spec* cmd = lookup(args, client, out, origin);
+  if (cmd == nullptr) return false;
+  if (origin == command_origin::client) {
+    if (auto err = check_command({*cmd, args, client, srv_})) {
+      reject(cmd, client, out, *err, origin);
+      return true;
+    }
+  }
+  if (client.has(client_multi) && !(cmd->flags & cmd_tx_control)) {
+    queue(*cmd, args, client, out);
+    return true;
+  }
+  execute(*cmd, args, client, out, origin, false);
+  if (ks_.ready_pending.load(std::memory_order_relaxed)) serve_ready_keys();
+  return true;
+}
+
+void dispatcher::queue(const command_spec& cmd, const std::vector<std::string_view>& args,
+                       session& client, reply_writer& out) {
+  queued_command q{&cmd, {}};
+  q.args.reserve(args.size());
+  for (auto a : args) q.args.emplace_back(a);
+  client.tx.queue.push_back(std::move(q));
+  client.multi_queued.store(int(client.tx.queue.size()), std::memory_order_relaxed);
+  out.simple("QUEUED");
+}
+
+bool dispatcher::collect_shards(const command_spec& cmd, const std::vector<std::string_view>& args,
+                                std::vector<int>& shards) {
+  if (cmd.flags & cmd_no_keyspace) return true;
+  key_positions_.clear();
+  if ((cmd.flags & cmd_all_shards) || !cmd.key_positions(args, key_positions_)) return false;
+  for (int pos : key_positions_) shards.push_back(ks_.shard_of_key(args[size_t(pos)]));
+  return true;
+}
+
+void dispatcher::execute(const command_spec& cmd, const std::vector<std::string_view>& args,
+                         session& client, reply_writer& out, command_origin origin,
+                         bool shards_held) {
+  if (shards_held || !ks_.concurrent() || (cmd.flags & cmd_no_keyspace)) {
+    run(cmd, args, client, out, origin);
+    return;
+  }
+  // Hold every shard the command touches, in ascending order (keyspace.hpp).
+  shard_set_guard guard;
+  shard_ids_.clear();
+  if (collect_shards(cmd, args, shard_ids_))
+    guard.acquire(ks_, shard_ids_);
+  else
+    guard.acquire_all(ks_);
+  run(cmd, args, client, out, origin);
+}
+
+void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view>& args,
+                     session& client, reply_writer& out, command_origin origin) {
+  client.last_command.store(&cmd, std::memory_order_relaxed);
+  int64_t t0 = monotonic_ns();
+  uint64_t errors_before = out.errors_written();
+  exec_context ctx(args, out, client, ks_, srv_, cmd, wall_clock_ms(), *this, origin);
+  switch (origin) {
+    case command_origin::client:
+      break;
+    case command_origin::blocked_replay:
+      ctx.blocking = block_mode::retry;
+      break;
+    case command_origin::transaction:
+    case command_origin::replay:
+      ctx.blocking = block_mode::reply_null;
+      break;
+  }
+  size_t reply_mark = out.buffer().size();
+  bool out_of_memory = false;
+  try {
+    cmd.handler(ctx);
+  } catch (const std::bad_alloc&) {
+    out_of_memory = true;
+  } catch (const std::length_error&) {  // a container asked for more than it can hold
+    out_of_memory = true;
+  }
+  if (out_of_memory) {
+    // A last resort: commands check sizes before they allocate. An allocation
+    // that still fails costs this command (its partial reply is dropped,
+    // nothing is journaled), never the server.
+    out.buffer().resize(reply_mark);
+    out.error("ERR Out of memory executing the command");
+    ctx.changes = 0;
+    ctx.rewritten.clear();
+    ctx.block_requested = false;
+  }
+  if (ctx.block_requested)
+    register_waiter(client, cmd, args, ctx.db_index, std::move(ctx.block_keys),
+                    ctx.block_timeout_ms);
+  if (origin != command_origin::replay && (ctx.changes > 0 || !ctx.rewritten.empty()) &&
+      srv_.journal_active()) {
+    // Journaled while the command's shards are still held: the journal's
+    // order is the order of execution.
+    std::vector<journal_op> ops;
+    if (ctx.rewritten.empty())
+      ops.emplace_back(ctx.db_index, std::vector<std::string>(args.begin(), args.end()));
+    else
+      for (auto& r : ctx.rewritten) ops.emplace_back(ctx.db_index, std::move(r));
+    if (origin == command_origin::transaction)
+      client.tx.ops.insert(client.tx.ops.end(), std::make_move_iterator(ops.begin()),
+                           std::make_move_iterator(ops.end()));
+    else
+      srv_.journal_ops(ops);
+  }
+  // A replayed waiter's command was counted when it blocked.
+  if (origin == command_origin::blocked_replay) return;
+  auto& cs = stats_.per_command[size_t(cmd.id)];
+  cs.calls.add();
+  cs.usec.add(uint64_t((monotonic_ns() - t0) / 1000));
+  stats_.commands_processed.add();
+  if (out.errors_written() != errors_before) {
+    cs.failed_calls.add();
+    stats_.count_error(out.last_error_code());
+  }
+}
+
+void dispatcher::register_waiter(session& client, const command_spec& cmd,
+                                 const std::vector<std::string_view>& args, int db,
+                                 std::vector<std::string> keys, int64_t timeout_ms) {
+  if (client.endpoint == nullptr) return;  // nobody to wake: the command answered nothing
+  auto w = std::make_shared<blocked_client>();
+  w->s = &client;
+  w->db = db;
+  w->cmd = &cmd;
+  w->args.assign(args.begin(), args.end());
+  w->keys = std::move(keys);
+  std::vector<int> positions;
+  cmd.key_positions(args, positions);
+  for (int p : positions) w->shards.push_back(ks_.shard_of_key(args[size_t(p)]));
+  std::sort(w->shards.begin(), w->shards.end());
+  w->shards.erase(std::unique(w->shards.begin(), w->shards.end()), w->shards.end());
+  // The command's shards are held by the caller: register on every key.
+  for (auto& key : w->keys) ks_.shard(ks_.shard_of_key(key)).blocked(db)[key].push_back(w);
+  ks_.blocked_clients.fetch_add(1, std::memory_order_relaxed);
+  client.set(client_blocked);
+  client.endpoint->on_block(w, timeout_ms);
+}
+
+void dispatcher::forget_client(session& client) {
+  client.clear(client_multi);
+  client.tx.queue.clear();
+  unwatch_all(client);
+}
+
+}  // namespace troupe

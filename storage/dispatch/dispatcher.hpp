@@ -1,0 +1,99 @@
+// The one path every command takes, whatever its source: a client connection,
+// EXEC, a blocked client's replay, AOF loading, a master's stream. It looks the
+// command up, runs the checks of command_checks.cpp, queues it inside MULTI,
+// takes the shards it touches, runs it, journals its writes, wakes clients
+// blocked on keys it created, and counts it (commandstats, errorstats).
+//
+// One dispatcher per reactor: it owns that reactor's statistics and scratch
+// buffers and is used only from the reactor's thread. It is plain C++ (no
+// actors), so unit tests drive it in-process (tests/unit/command_harness.hpp).
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "storage/keyspace/blocking.hpp"
+
+namespace troupe {
+
+struct command_spec;
+struct exec_context;
+struct session;
+class keyspace;
+class reply_writer;
+class server_services;
+struct reactor_stats;
+
+// Where a command comes from: which checks apply, what is journaled.
+enum class command_origin : uint8_t {
+  client,          // a client connection: every check, MULTI queueing
+  transaction,     // queued by MULTI, run by EXEC (checked when queued)
+  blocked_replay,  // a blocked client's command, replayed when its key is ready
+  replay,          // AOF loading or a master's stream: no checks, not journaled again
+};
+
+class dispatcher {
+ public:
+  dispatcher(keyspace& ks, server_services& srv, reactor_stats& stats);
+  dispatcher(const dispatcher&) = delete;
+  dispatcher& operator=(const dispatcher&) = delete;
+
+  keyspace& keys() { return ks_; }
+  server_services& services() { return srv_; }
+  reactor_stats& stats() { return stats_; }
+
+  // The whole path of one command; the reply (or error) goes to `out`.
+  // Returns false when the command does not exist or has the wrong arity (a
+  // replay must stop there).
+  bool dispatch(session& client, const std::vector<std::string_view>& args, reply_writer& out,
+                command_origin origin = command_origin::client);
+
+  // -- MULTI / EXEC / WATCH (transaction.cpp) ----------------------------------------
+  void begin_transaction(session& client);
+  // EXEC: runs the queued commands atomically (all their shards held) and
+  // writes the array of their replies; a nil array if a watched key changed.
+  // Called by EXEC with its own context.
+  void exec_transaction(exec_context& exec);
+  void discard_transaction(session& client);
+  // WATCH keys of database db (the caller holds their shards).
+  void watch(session& client, int db, const std::vector<std::string_view>& keys);
+  void unwatch_all(session& client);
+
+  // -- blocked clients (blocked_replay.cpp) -------------------------------------------
+  // Serves clients blocked on keys that commands created, in blocking order.
+  void serve_ready_keys();
+  // Ends a wait that was not served (timeout, CLIENT UNBLOCK, disconnect);
+  // false if it was served meanwhile (its reply is on its way).
+  bool end_block(const blocked_ptr& w);
+
+  // The client is going away: its transaction and watches end.
+  void forget_client(session& client);
+
+ private:
+  const command_spec* lookup(const std::vector<std::string_view>& args, session& client,
+                             reply_writer& out, command_origin origin);
+  void reject(const command_spec* cmd, session& client, reply_writer& out, std::string_view error,
+              command_origin origin);
+  // Runs a command that passed its checks; `shards_held` when the caller (EXEC,
+  // a replay for a waiter) already holds every shard it touches.
+  void execute(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
+               reply_writer& out, command_origin origin, bool shards_held);
+  void run(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
+           reply_writer& out, command_origin origin);
+  // The shards a command touches, appended to `shards`; false means all of them.
+  bool collect_shards(const command_spec& cmd, const std::vector<std::string_view>& args,
+                      std::vector<int>& shards);
+  void queue(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
+             reply_writer& out);
+  void register_waiter(session& client, const command_spec& cmd,
+                       const std::vector<std::string_view>& args, int db,
+                       std::vector<std::string> keys, int64_t timeout_ms);
+
+  keyspace& ks_;
+  server_services& srv_;
+  reactor_stats& stats_;
+  std::vector<int> key_positions_;  // scratch, reused across commands
+  std::vector<int> shard_ids_;
+};
+
+}  // namespace troupe

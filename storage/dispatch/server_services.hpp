@@ -1,0 +1,57 @@
+// What command implementations in storage/ may ask of the running server,
+// without knowing it is made of actors: the configuration, keyspace events, and
+// handing big values to the background freer. actors/server implements it.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/config/server_config.hpp"
+#include "storage/keyspace/lazy_free.hpp"
+
+namespace troupe {
+
+// One write as the journal records it: the database and the command.
+using journal_op = std::pair<int, std::vector<std::string>>;
+
+struct kv_entry;
+
+class server_services {
+ public:
+  explicit server_services(server_config& cfg) : config_(cfg) {}
+  virtual ~server_services() = default;
+
+  // Every directive as a typed row, read without a lock from any thread.
+  server_config& config() const { return config_; }
+  // Seconds, 24 bits, as Redis's LRU_CLOCK; the server's cron advances it.
+  std::atomic<uint32_t> lru_clock{0};
+
+  // Publishes a keyspace event (only called when notify_flags selects it).
+  virtual void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,
+                              int db) = 0;
+  // Frees detached entries in the background (the chain owns them until then).
+  virtual void free_later(entry_chain chain) = 0;
+  // Appends a write to the journal (AOF, replicas) in database db. Called with
+  // the shards of the command's keys held, so the journal's order is the order
+  // in which the writes happened.
+  virtual void journal(int db, const std::vector<std::string>& args) = 0;
+  // Appends the writes of one command or one EXEC together (MULTI/EXEC around
+  // them when there is more than one).
+  virtual void journal_ops(const std::vector<journal_op>& ops) = 0;
+  // False while nothing reads the journal: commands skip building entries.
+  virtual bool journal_active() const = 0;
+
+  // -- what the dispatcher's checks ask ------------------------------------------
+  // requirepass (or, later, ACL users) is set: clients must authenticate.
+  virtual bool auth_required() const = 0;
+  // The last background save failed and stop-writes-on-bgsave-error is on.
+  virtual bool writes_refused() const = 0;
+
+ private:
+  server_config& config_;
+};
+
+}  // namespace troupe

@@ -1,0 +1,67 @@
+// What the server knows about one client connection and commands may read or
+// change: selected database, protocol version, authentication, name, flags.
+// The connection actor owns it. Fields that other threads read (CLIENT LIST from
+// another reactor) are relaxed atomics or guarded by `mutex`.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "storage/dispatch/transaction_state.hpp"
+
+namespace troupe {
+
+struct command_spec;
+class client_endpoint;
+
+enum session_flag : uint32_t {
+  client_multi = 1u << 0,       // inside MULTI
+  client_dirty_exec = 1u << 1,  // EXEC will abort (a queued command was rejected)
+  client_dirty_cas = 1u << 2,   // a watched key changed
+  client_pubsub = 1u << 3,      // RESP2 subscriber
+  client_close_after_reply = 1u << 4,
+  client_close_asap = 1u << 5,
+  client_unix_socket = 1u << 6,
+  client_blocked = 1u << 7,
+  client_master = 1u << 8,
+  client_replica = 1u << 9,
+  client_monitor = 1u << 10,
+  client_readonly = 1u << 11,  // cluster READONLY
+  client_no_evict = 1u << 12,
+  client_no_touch = 1u << 13,
+};
+
+struct session {
+  uint64_t id = 0;
+  int resp = 2;
+  bool authenticated = true;
+  std::atomic<int> db{0};
+  std::atomic<uint32_t> flags{0};
+  std::atomic<int64_t> created_ms{0};
+  std::atomic<int64_t> last_interaction_ms{0};
+  std::atomic<const command_spec*> last_command{nullptr};
+  std::atomic<uint64_t> query_buffer{0}, query_buffer_free{0};
+  std::atomic<uint64_t> output_bytes{0};
+  std::atomic<int> subscriptions{0}, pattern_subscriptions{0};
+  std::atomic<int> multi_queued{-1};
+  int fd = -1;
+  std::string addr, laddr;  // fixed at accept
+  // Who owns this session (a connection actor), for replies that come later.
+  client_endpoint* endpoint = nullptr;
+  // MULTI/EXEC and WATCH state; touched only by the owner's thread.
+  transaction_state tx;
+
+  // Guarded by mutex: strings changed by commands and read by CLIENT LIST.
+  mutable std::mutex mutex;
+  std::string name;
+  std::string user = "default";
+  std::string lib_name, lib_ver;
+
+  bool has(session_flag f) const { return flags.load(std::memory_order_relaxed) & f; }
+  void set(session_flag f) { flags.fetch_or(f, std::memory_order_relaxed); }
+  void clear(session_flag f) { flags.fetch_and(~uint32_t(f), std::memory_order_relaxed); }
+  int current_db() const { return db.load(std::memory_order_relaxed); }
+};
+
+}  // namespace troupe
