@@ -169,6 +169,11 @@ void server::attach_config_hooks() {
     update_hz();
     return std::nullopt;
   });
+  // The backlog resizes at once, keeping its newest bytes (Redis 7.0 does too).
+  cfg_.repl_backlog_size.on_apply([this](int64_t bytes) -> config_error {
+    journal_.set_backlog_size(size_t(bytes));
+    return std::nullopt;
+  });
   cfg_.appendfsync.on_apply([this](appendfsync_mode m) -> config_error {
     aof_->set_policy(m == appendfsync_mode::always ? fsync_policy::always
                      : m == appendfsync_mode::no   ? fsync_policy::no

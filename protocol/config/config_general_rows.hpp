@@ -85,10 +85,6 @@ struct general_rows {
   bool_row lazyfree_lazy_server_del{
       t_, "lazyfree-lazy-server-del", false,
       "Values deleted implicitly (SET over, RENAME) are freed in the background."};
-
-  // -- replication (the link itself comes with the replication issue) ---------------
-  replicaof_row replicaof{t_, "replicaof", "Replicate the master at <host> <port>.",
-                          row_alias("slaveof") | row_immutable()};
 };
 
 }  // namespace troupe

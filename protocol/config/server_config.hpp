@@ -13,16 +13,26 @@
 #include "protocol/config/config_general_rows.hpp"
 #include "protocol/config/config_network_rows.hpp"
 #include "protocol/config/config_persistence_rows.hpp"
+#include "protocol/config/config_replication_rows.hpp"
 #include "protocol/config/config_table.hpp"
 
 namespace troupe {
 
-struct server_config : config_table, network_rows, general_rows, persistence_rows, data_model_rows {
+struct server_config : config_table,
+                       network_rows,
+                       general_rows,
+                       persistence_rows,
+                       replication_rows,
+                       data_model_rows {
   server_config()
       : network_rows(table()),
         general_rows(table()),
         persistence_rows(table()),
-        data_model_rows(table()) {}
+        replication_rows(table()),
+        data_model_rows(table()) {
+    // As Redis: a smaller backlog is taken as 16kb.
+    repl_backlog_size.clamp_to(16 * 1024, INT64_MAX);
+  }
   server_config(const server_config&) = delete;
   server_config& operator=(const server_config&) = delete;
 
