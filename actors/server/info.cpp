@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "actors/replication/info_replication.hpp"
 #include "actors/server/actors_info.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/commands/command_table.hpp"
@@ -277,18 +278,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   }
   if (on("replication")) {
     w.header("Replication");
-    w.field("role", "master");
-    w.field("connected_slaves", "0");
-    w.field("master_failover_state", "no-failover");
-    w.field("master_replid", srv.run_id());
-    w.field("master_replid2", "0000000000000000000000000000000000000000");
-    const journal& j = srv.journal_log();
-    w.field("master_repl_offset", j.repl_offset());
-    w.field("second_repl_offset", "-1");
-    w.field("repl_backlog_active", j.backlog_active() ? "1" : "0");
-    w.field("repl_backlog_size", j.backlog_size());
-    w.field("repl_backlog_first_byte_offset", j.backlog_first_offset());
-    w.field("repl_backlog_histlen", j.backlog_histlen());
+    w.out += replication_info_fields(srv);
   }
   if (on("cpu")) {
     w.header("CPU");

@@ -20,6 +20,7 @@
 #include "actors/persistence/aof.hpp"
 #include "actors/persistence/persistence.hpp"
 #include "actors/pubsub/pubsub_hub.hpp"
+#include "actors/replication/replication_state.hpp"
 #include "actors/runtime/actor_registry.hpp"
 #include "actors/runtime/reactor.hpp"
 #include "storage/dispatch/dispatcher.hpp"
@@ -108,6 +109,8 @@ class server : public server_services {
   // -- misc state for INFO -------------------------------------------------------
   int64_t start_time_ms() const { return start_time_ms_; }
   const std::string& run_id() const { return run_id_; }
+  // Role, master address and replication ids (actors/replication/).
+  replication_state& replication() { return replication_; }
   int tcp_port() const { return port_.load(); }
   std::string executable;
   std::string config_file_path;
@@ -172,6 +175,7 @@ class server : public server_services {
 
   int64_t start_time_ms_ = 0;
   std::string run_id_;
+  replication_state replication_;
 
   // instantaneous_* metrics, sampled by reactor 0's cron like Redis's.
   struct sample_ring {

@@ -1,0 +1,24 @@
+// The node's place in replication, shared by the master side (replica feeds,
+// PSYNC, WAIT) and the replica side (master_link, REPLICAOF): whose replica it
+// is, and the ids of the histories it can serve. One per server.
+#pragma once
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "topology/replication/replication_ids.hpp"
+
+namespace troupe {
+
+struct replication_state {
+  // Lock-free for the per-command checks (READONLY, MASTERDOWN).
+  std::atomic<bool> is_replica{false};
+
+  // The rest under the mutex.
+  mutable std::mutex mutex;
+  replication_ids ids;      // master_replid, master_replid2, second_repl_offset
+  std::string master_host;  // empty while a master
+  int master_port = 0;
+};
+
+}  // namespace troupe
