@@ -440,7 +440,7 @@ void flush_db(exec_context& c, int db, bool async) {
     if (n == 0) continue;
     c.ks.dirty.fetch_add(int64_t(n), std::memory_order_relaxed);
     if (async)
-      c.srv.free_later(entry_chain(slice.release_all(), n));
+      c.srv.free_later(entry_chain::whole_table(slice.release_all()));
     else
       slice.clear();
   }

@@ -75,11 +75,13 @@ void db_slice::clear() {
   avg_ttl = 0;
 }
 
-kv_entry* db_slice::release_all() {
+dict db_slice::release_all() {
   volatile_.clear();
   volatile_.shrink_to_fit();
   avg_ttl = 0;
-  return keys.release_all();
+  dict taken(std::move(keys));
+  keys = dict();
+  return taken;
 }
 
 void db_slice::swap(db_slice& other) {

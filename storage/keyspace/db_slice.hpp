@@ -48,8 +48,8 @@ class db_slice {
 
   // Frees everything.
   void clear();
-  // Hands over all entries as a chain for a background free; empties the slice.
-  kv_entry* release_all();
+  // Hands over the whole table for a background free, in O(1); empties the slice.
+  dict release_all();
   void swap(db_slice& other);
 
  private:

@@ -1,5 +1,6 @@
 #include "storage/keyspace/lazy_free.hpp"
 
+#include "storage/encodings/dict.hpp"
 #include "storage/encodings/quicklist.hpp"
 #include "storage/types/hash_type.hpp"
 #include "storage/types/kv_entry.hpp"
@@ -28,11 +29,23 @@ entry_chain entry_chain::single(kv_entry* e) {
   return entry_chain(e, 1);
 }
 
+entry_chain entry_chain::whole_table(dict&& table) {
+  entry_chain c;
+  c.count_ = table.size();
+  if (c.count_ > 0) c.table_.reset(new dict(std::move(table)));
+  return c;
+}
+
+void entry_chain::dict_deleter::operator()(dict* d) const {
+  delete d;
+}
+
 entry_chain& entry_chain::operator=(entry_chain&& o) noexcept {
   if (this != &o) {
     release();
     head_ = o.head_;
     count_ = o.count_;
+    table_ = std::move(o.table_);
     o.head_ = nullptr;
     o.count_ = 0;
   }
@@ -41,6 +54,10 @@ entry_chain& entry_chain::operator=(entry_chain&& o) noexcept {
 
 size_t entry_chain::release() {
   size_t n = 0;
+  if (table_) {
+    n = table_->size();
+    table_.reset();  // the table's destructor frees its entries
+  }
   kv_entry* e = head_;
   head_ = nullptr;
   count_ = 0;

@@ -9,12 +9,14 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 namespace troupe {
 
 struct kv_entry;
+class dict;
 
 // What freeing a value costs, as Redis measures it: the elements of a hash
 // table or skiplist, the nodes of a quicklist, 1 for a string or a compact
@@ -32,7 +34,11 @@ class entry_chain {
   entry_chain(kv_entry* head, size_t count) : head_(head), count_(head ? count : 0) {}
   // One entry detached from its bucket (its `next` is cleared here).
   static entry_chain single(kv_entry* e);
-  entry_chain(entry_chain&& o) noexcept : head_(o.head_), count_(o.count_) {
+  // A whole table handed over as it is (FLUSHALL ASYNC): the caller's thread
+  // walks nothing, the freer destroys the table and its entries.
+  static entry_chain whole_table(dict&& table);
+  entry_chain(entry_chain&& o) noexcept
+      : head_(o.head_), count_(o.count_), table_(std::move(o.table_)) {
     o.head_ = nullptr;
     o.count_ = 0;
   }
@@ -41,7 +47,7 @@ class entry_chain {
   entry_chain& operator=(const entry_chain&) = delete;
   ~entry_chain() { release(); }
 
-  bool empty() const { return head_ == nullptr; }
+  bool empty() const { return head_ == nullptr && table_ == nullptr; }
   size_t size() const { return count_; }
   // Frees every entry now; returns how many were freed.
   size_t release();
@@ -49,6 +55,11 @@ class entry_chain {
  private:
   kv_entry* head_ = nullptr;
   size_t count_ = 0;
+  // dict is incomplete here: its deleter is defined with it in lazy_free.cpp.
+  struct dict_deleter {
+    void operator()(dict* d) const;
+  };
+  std::unique_ptr<dict, dict_deleter> table_;
 };
 
 // Chains waiting for the background freer. Any thread may push; one consumer
