@@ -117,11 +117,6 @@ int main(int argc, char** argv) {
         argv[0]);
   else
     log_notice("Configuration loaded");
-  if (!cfg.replicaof.get()->host.empty())
-    log_warning(
-        "replicaof {} is configured, but replication is not available in this build: "
-        "serving as a master",
-        cfg.replicaof.text());
 
   // dir: the working directory, where data files go.
   std::string dir = cfg.dir.str();

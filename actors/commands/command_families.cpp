@@ -12,6 +12,7 @@ void register_all_commands(command_table& t) {
   register_memory_family(t);
   register_persistence_family(t);
   register_pubsub_family(t);
+  register_replicaof_family(t);
 }
 
 }  // namespace troupe

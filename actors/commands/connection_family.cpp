@@ -137,7 +137,7 @@ void cmd_hello(exec_context& c) {
   c.out.bulk("mode");
   c.out.bulk("standalone");
   c.out.bulk("role");
-  c.out.bulk("master");
+  c.out.bulk(c.srv.is_replica() ? "replica" : "master");
   c.out.bulk("modules");
   c.out.array(0);
 }

@@ -34,9 +34,24 @@ std::string persistence::rdb_header(bool aof_base) {
   enc.aux("redis-bits", int64_t(64));
   enc.aux("ctime", int64_t(wall_clock_ms() / 1000));
   enc.aux("used-mem", int64_t(heap_used_bytes()));
-  enc.aux("repl-stream-db", int64_t(0));
-  enc.aux("repl-id", srv_.run_id());
-  enc.aux("repl-offset", int64_t(srv_.journal_log().repl_offset()));
+  // The replication history the data belongs to, so a restarted replica can
+  // resume it with a partial resync: a replica's with a history to resume
+  // (the stream's database is its link's), a master's while it has a backlog.
+  int stream_db = -1;
+  if (srv_.is_replica())
+    stream_db = srv_.replica().rdb_stream_db();
+  else if (srv_.journal_log().backlog_active())
+    stream_db = 0;
+  if (stream_db >= 0) {
+    std::string replid;
+    {
+      std::lock_guard<std::mutex> g(srv_.replication().mutex);
+      replid = srv_.replication().ids.replid;
+    }
+    enc.aux("repl-stream-db", int64_t(stream_db));
+    enc.aux("repl-id", replid);
+    enc.aux("repl-offset", int64_t(srv_.journal_log().repl_offset()));
+  }
   enc.aux("aof-base", int64_t(aof_base ? 1 : 0));
   // Sizes at the cut let a loader size its tables once.
   keyspace& ks = srv_.keys();
@@ -296,8 +311,10 @@ std::string persistence::info() {
   };
   int64_t now = wall_clock_ms();
   bool bg = bgsave_running(), rw = rewrite_running();
-  field("loading", "0");
-  field("async_loading", "0");
+  // A replica loading a full sync's data (the old data still served: async).
+  dataset_loading loading = srv_.loading();
+  field("loading", loading == dataset_loading::blocking ? "1" : "0");
+  field("async_loading", loading == dataset_loading::async ? "1" : "0");
   field("current_cow_peak", "0");
   field("current_cow_size", "0");
   field("current_cow_size_age", "0");

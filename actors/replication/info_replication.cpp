@@ -29,7 +29,9 @@ std::string replication_info_fields(server& srv) {
     ids = rs.ids;
   }
   const journal& j = srv.journal_log();
-  field(out, "role", "master");
+  bool replica = rs.is_replica.load();
+  field(out, "role", replica ? "slave" : "master");
+  if (replica) out += srv.replica().info_fields();
   field(out, "connected_slaves", 0);
   field(out, "master_failover_state", "no-failover");
   field(out, "master_replid", ids.replid);

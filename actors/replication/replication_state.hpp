@@ -3,6 +3,8 @@
 // is, and the ids of the histories it can serve. One per server.
 #pragma once
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -19,6 +21,17 @@ struct replication_state {
   replication_ids ids;      // master_replid, master_replid2, second_repl_offset
   std::string master_host;  // empty while a master
   int master_port = 0;
+
+  // The history the RDB loaded at start-up carried (its repl-id, repl-offset
+  // and repl-stream-db aux fields); an empty id when it carried none.
+  std::string rdb_replid;
+  int64_t rdb_offset = -1;
+  int rdb_stream_db = -1;
+
+  // Set by the master side: disconnects this node's own replicas, whose
+  // history changed under them (a full sync from a new master, a new
+  // replication id, a promotion), so that they sync again.
+  std::function<void()> disconnect_replicas;
 };
 
 }  // namespace troupe

@@ -15,6 +15,12 @@
 //                    (done_atom)                          each shard at its end
 //   lazy_freer       (free_atom)                          free_later (a wake-up)
 //   aof_fsync        (tick_atom)                          itself, once a second
+//   master_link      (tick_atom)                          itself, once a second
+//                    (close_atom)                         CLIENT KILL TYPE master (reconnects)
+//                    (stop_atom)                          REPLICAOF (another master, NO ONE)
+//                    (loaded_atom, uint64_t job)          its replica_loader, when done
+//                    (resume_atom)                        the loader, when it can take more
+//   replica_loader   (load_atom)                          itself, to start
 #pragma once
 #include <string>
 
@@ -33,6 +39,10 @@ using cancel_atom = caf::atom_constant<caf::atom("cancel")>;      // CLIENT UNBL
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;  // walk your part of a snapshot
 using chunk_atom = caf::atom_constant<caf::atom("chunk")>;        // snapshot bytes for the writer
 using done_atom = caf::atom_constant<caf::atom("done")>;          // a shard finished its part
+using stop_atom = caf::atom_constant<caf::atom("stop")>;          // a master link is replaced
+using load_atom = caf::atom_constant<caf::atom("load")>;          // a replica loader starts
+using loaded_atom = caf::atom_constant<caf::atom("loaded")>;      // a full sync's data is loaded
+using resume_atom = caf::atom_constant<caf::atom("resume")>;      // a paused link may read again
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.

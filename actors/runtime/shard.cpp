@@ -32,12 +32,14 @@ void shard::cron() {
   // The slow expiry cycle: 25% of a cron period.
   int64_t budget_us = 1000000 / hz / 4 / sharing;
   auto started = std::chrono::steady_clock::now();
-  store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
-    uint32_t flags = srv_.config().notify_keyspace_events.get();
-    if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
-    srv_.keys().key_modified(db, e->key());
-    srv_.journal(db, {"DEL", std::string(e->key())});
-  });
+  // A replica does not expire keys itself: its master's DELs do.
+  if (!srv_.is_replica())
+    store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
+      uint32_t flags = srv_.config().notify_keyspace_events.get();
+      if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
+      srv_.keys().key_modified(db, e->key());
+      srv_.journal(db, {"DEL", std::string(e->key())});
+    });
   store_.stats().expire_cycle_us.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
                                                   std::chrono::steady_clock::now() - started)
                                                   .count()));

@@ -27,9 +27,13 @@ namespace troupe {
 
 // Where a new actor runs.
 struct placement {
-  reactor* home = nullptr;  // null: CAF's scheduler
+  reactor* home = nullptr;  // null: CAF's scheduler (or a thread of its own)
+  // A thread of its own, for work that blocks for long (loading a replica's
+  // dataset) and must hold neither a reactor nor a scheduler worker.
+  bool own_thread = false;
   static placement scheduler() { return {}; }
   static placement on(reactor& r) { return {&r}; }
+  static placement detached() { return {nullptr, true}; }
 };
 
 template <class A, class... Ts>
@@ -43,6 +47,7 @@ caf::actor spawn_actor(actor_registry& reg, placement where, spawn_site site, Ts
   // Hosted actors belong to their reactor, which ends with the process: CAF's
   // "wait for all actors" at shutdown must not wait for them.
   if (hosted) cfg.flags |= caf::abstract_actor::is_hidden_flag;
+  if (where.own_thread) cfg.flags |= caf::abstract_actor::is_detached_flag;
   caf::actor handle;
   int where_index = on_scheduler;
   if constexpr (hosted) {

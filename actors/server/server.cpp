@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 
@@ -30,7 +31,8 @@ server::server(caf::actor_system& sys, server_config& cfg)
       cfg_(cfg),
       registry_(sys),
       aof_(std::make_unique<aof_manager>(*this)),
-      persistence_(std::make_unique<persistence>(*this)) {
+      persistence_(std::make_unique<persistence>(*this)),
+      replica_(std::make_unique<replica_control>(*this)) {
   std::random_device rd;
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(hex[rd() % 16]);
@@ -65,6 +67,9 @@ bool server::start() {
     stats_.push_back(std::make_unique<reactor_stats>(commands));
     dispatchers_.push_back(std::make_unique<dispatcher>(*keyspace_, *this, *stats_.back()));
   }
+  // A configured replica loads its data as a replica does (keys whose TTL
+  // passed stay: its master's DELs remove them).
+  replica_->prepare();
   if (!load_data()) return false;
 
   for (int i = 0; i < threads; ++i) {
@@ -107,6 +112,7 @@ bool server::start() {
     r.start();
   }
   if (!open_listeners()) return false;
+  replica_->start();
   return true;
 }
 
@@ -366,8 +372,17 @@ bool server::writes_refused() const {
   return persistence_->writes_refused();
 }
 
+// A replica's journal holds exactly its master's stream (journal_raw): its own
+// writes (a writable replica's, as Redis's) reach neither its replicas nor
+// its AOF.
 void server::journal(int db, const std::vector<std::string>& args) {
+  if (is_replica()) return;
   journal_.append_ops({{db, args}});
+}
+
+void server::journal_ops(const std::vector<journal_op>& ops) {
+  if (is_replica()) return;
+  journal_.append_ops(ops);
 }
 
 bool server::load_data() {
@@ -396,7 +411,19 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   rdb_load_options opt;
   opt.limits = load_limits_of(cfg_);
   opt.databases = keyspace_->databases();
+  opt.keep_expired = is_replica();
   rdb_callbacks cb;
+  // The history the file was saved in, which a replica resumes (PSYNC).
+  cb.on_aux = [this](std::string_view key, std::string_view value) {
+    std::lock_guard<std::mutex> g(replication_.mutex);
+    std::string v(value);
+    if (key == "repl-id" && v.size() == 40)
+      replication_.rdb_replid = v;
+    else if (key == "repl-offset")
+      replication_.rdb_offset = strtoll(v.c_str(), nullptr, 10);
+    else if (key == "repl-stream-db")
+      replication_.rdb_stream_db = int(strtol(v.c_str(), nullptr, 10));
+  };
   cb.on_entry = [this](int db, kv_entry* e) {
     std::string_view key = e->key();
     shard_store& s = keyspace_->shard(keyspace_->shard_of_key(key));

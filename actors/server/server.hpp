@@ -20,6 +20,7 @@
 #include "actors/persistence/aof.hpp"
 #include "actors/persistence/persistence.hpp"
 #include "actors/pubsub/pubsub_hub.hpp"
+#include "actors/replication/replica_control.hpp"
 #include "actors/replication/replication_state.hpp"
 #include "actors/runtime/actor_registry.hpp"
 #include "actors/runtime/reactor.hpp"
@@ -111,6 +112,8 @@ class server : public server_services {
   const std::string& run_id() const { return run_id_; }
   // Role, master address and replication ids (actors/replication/).
   replication_state& replication() { return replication_; }
+  // The replica side: REPLICAOF, the master link, what INFO and ROLE show.
+  replica_control& replica() { return *replica_; }
   int tcp_port() const { return port_.load(); }
   std::string executable;
   std::string config_file_path;
@@ -126,8 +129,16 @@ class server : public server_services {
   void keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) override;
   void free_later(entry_chain chain) override;
   void journal(int db, const std::vector<std::string>& args) override;
-  void journal_ops(const std::vector<journal_op>& ops) override { journal_.append_ops(ops); }
+  void journal_ops(const std::vector<journal_op>& ops) override;
   bool journal_active() const override { return journal_.active(); }
+  void journal_raw(std::string_view bytes, int db_after) override {
+    journal_.append_raw(bytes, db_after);
+  }
+  bool is_replica() const override {
+    return replication_.is_replica.load(std::memory_order_relaxed);
+  }
+  bool master_link_up() const override { return replica_->link_up(); }
+  dataset_loading loading() const override { return replica_->loading(); }
 
  private:
   void attach_config_hooks();
@@ -176,6 +187,7 @@ class server : public server_services {
   int64_t start_time_ms_ = 0;
   std::string run_id_;
   replication_state replication_;
+  std::unique_ptr<replica_control> replica_;
 
   // instantaneous_* metrics, sampled by reactor 0's cron like Redis's.
   struct sample_ring {

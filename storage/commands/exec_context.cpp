@@ -8,6 +8,14 @@ namespace troupe {
 bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
   kv_entry* e = loc.entry();
   if (!e->has_expire() || e->expire_at() > now) return false;
+  if (srv.is_replica()) {
+    // A replica leaves expiry to its master, whose DEL arrives in the stream:
+    // the master's own commands still see the key; a client sees it gone
+    // without deleting it (a writable replica's writes do delete it, as in
+    // Redis 7.0, though a replica journals nothing of its own).
+    if (client.has(client_master)) return false;
+    if (!(cmd.flags & cmd_write) || srv.config().replica_read_only.get()) return true;
+  }
   snapshot_touch(*k.shard, k.db_index, e);  // a snapshot in progress keeps it
   k.shard->stats().expired_keys.add();
   notify(notify_expired, "expired", k);

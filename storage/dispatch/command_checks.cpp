@@ -29,6 +29,35 @@ std::optional<std::string> disk_can_take_writes(const check_input& in) {
          "the RDB error.";
 }
 
+// A replica takes writes from its master only (replica-read-only).
+std::optional<std::string> replica_read_only(const check_input& in) {
+  if (!(in.cmd.flags & cmd_write) || !in.srv.is_replica() ||
+      !in.srv.config().replica_read_only.get())
+    return std::nullopt;
+  return "READONLY You can't write against a read only replica.";
+}
+
+// A replica whose link is down serves nothing but commands flagged "stale"
+// when replica-serve-stale-data is off.
+std::optional<std::string> stale_data_allowed(const check_input& in) {
+  if ((in.cmd.flags & cmd_stale) || !in.srv.is_replica() || in.srv.master_link_up() ||
+      in.srv.config().replica_serve_stale_data.get())
+    return std::nullopt;
+  return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+}
+
+// While a full sync loads a new dataset, only commands flagged "loading" run
+// (while the old one is still served, all but the no_async_loading ones).
+std::optional<std::string> dataset_loaded(const check_input& in) {
+  if (!in.srv.is_replica()) return std::nullopt;
+  dataset_loading l = in.srv.loading();
+  if (l == dataset_loading::none) return std::nullopt;
+  if (l == dataset_loading::blocking ? (in.cmd.flags & cmd_loading)
+                                     : !(in.cmd.flags & cmd_no_async_loading))
+    return std::nullopt;
+  return "LOADING Redis is loading the dataset in memory";
+}
+
 // A RESP2 subscriber's connection carries messages: it may only manage its
 // subscriptions (RESP3 has push messages, so anything goes).
 std::optional<std::string> subscriber_context(const check_input& in) {
@@ -42,10 +71,8 @@ std::optional<std::string> subscriber_context(const check_input& in) {
 // In the order of Redis's processCommand, so that a command failing two checks
 // gets the same error.
 constexpr check chain[] = {
-    authenticated,
-    allowed_in_multi,
-    disk_can_take_writes,
-    subscriber_context,
+    authenticated,      allowed_in_multi,   disk_can_take_writes, replica_read_only,
+    subscriber_context, stale_data_allowed, dataset_loaded,
 };
 
 }  // namespace

@@ -71,7 +71,7 @@ void dispatcher::reject(const command_spec* cmd, session& client, reply_writer& 
   } else {
     out.error(error);
   }
-  if (origin == command_origin::replay) return;
+  if (origin == command_origin::replay || origin == command_origin::replication) return;
   stats_.count_error(out.last_error_code());
   if (cmd != nullptr) stats_.per_command[size_t(cmd->id)].rejected_calls.add();
 }
@@ -145,6 +145,7 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
       break;
     case command_origin::transaction:
     case command_origin::replay:
+    case command_origin::replication:
       ctx.blocking = block_mode::reply_null;
       break;
   }
@@ -170,8 +171,12 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
   if (ctx.block_requested)
     register_waiter(client, cmd, args, ctx.db_index, std::move(ctx.block_keys),
                     ctx.block_timeout_ms);
-  if (origin != command_origin::replay && (ctx.changes > 0 || !ctx.rewritten.empty()) &&
-      srv_.journal_active()) {
+  if (origin == command_origin::replication) {
+    // The master's bytes, still under the command's shards (a MULTI waits for
+    // its EXEC, which journals the whole block).
+    if (!client.has(client_multi)) journal_stream(client);
+  } else if (origin != command_origin::replay && (ctx.changes > 0 || !ctx.rewritten.empty()) &&
+             srv_.journal_active()) {
     // Journaled while the command's shards are still held: the journal's
     // order is the order of execution.
     std::vector<journal_op> ops;
@@ -195,6 +200,12 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     cs.failed_calls.add();
     stats_.count_error(out.last_error_code());
   }
+}
+
+void dispatcher::journal_stream(session& client) {
+  if (client.stream_pending.empty()) return;
+  srv_.journal_raw(client.stream_pending, client.current_db());
+  client.stream_pending = {};
 }
 
 void dispatcher::register_waiter(session& client, const command_spec& cmd,

@@ -29,7 +29,12 @@ enum class command_origin : uint8_t {
   client,          // a client connection: every check, MULTI queueing
   transaction,     // queued by MULTI, run by EXEC (checked when queued)
   blocked_replay,  // a blocked client's command, replayed when its key is ready
-  replay,          // AOF loading or a master's stream: no checks, not journaled again
+  replay,          // AOF loading: no checks, not journaled again
+  // A replica applying its master's stream: no checks (the master accepted the
+  // command), keys are not expired here (the master's DELs do it), and what is
+  // journaled is the master's own bytes (session::stream_pending), never a
+  // re-encoding, so offsets stay the master's.
+  replication,
 };
 
 class dispatcher {
@@ -85,6 +90,8 @@ class dispatcher {
                       std::vector<int>& shards);
   void queue(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
              reply_writer& out);
+  // A replication command ran: its pending stream bytes enter the journal.
+  void journal_stream(session& client);
   void register_waiter(session& client, const command_spec& cmd,
                        const std::vector<std::string_view>& args, int db,
                        std::vector<std::string> keys, int64_t timeout_ms);

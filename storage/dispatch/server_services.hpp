@@ -19,6 +19,11 @@ using journal_op = std::pair<int, std::vector<std::string>>;
 
 struct kv_entry;
 
+// A replica's dataset while a full sync loads a new one: clients get -LOADING
+// (blocking), or only commands flagged no_async_loading do while the old
+// dataset is still served (async, repl-diskless-load swapdb).
+enum class dataset_loading : uint8_t { none, blocking, async };
+
 class server_services {
  public:
   explicit server_services(server_config& cfg) : config_(cfg) {}
@@ -43,12 +48,22 @@ class server_services {
   virtual void journal_ops(const std::vector<journal_op>& ops) = 0;
   // False while nothing reads the journal: commands skip building entries.
   virtual bool journal_active() const = 0;
+  // Bytes of a master's stream, appended as they are: a replica hands its own
+  // replicas, backlog and AOF exactly its master's stream. `db_after` is the
+  // database the stream leaves selected.
+  virtual void journal_raw(std::string_view /*bytes*/, int /*db_after*/) {}
 
   // -- what the dispatcher's checks ask ------------------------------------------
   // requirepass (or, later, ACL users) is set: clients must authenticate.
   virtual bool auth_required() const = 0;
   // The last background save failed and stop-writes-on-bgsave-error is on.
   virtual bool writes_refused() const = 0;
+  // This node replicates a master (READONLY, MASTERDOWN, LOADING, expiry).
+  virtual bool is_replica() const { return false; }
+  // As a replica: the link to the master is up (synced, following the stream).
+  virtual bool master_link_up() const { return true; }
+  // As a replica: a full sync is loading a new dataset.
+  virtual dataset_loading loading() const { return dataset_loading::none; }
 
  private:
   server_config& config_;

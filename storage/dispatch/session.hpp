@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "storage/dispatch/transaction_state.hpp"
 
@@ -51,6 +52,11 @@ struct session {
   client_endpoint* endpoint = nullptr;
   // MULTI/EXEC and WATCH state; touched only by the owner's thread.
   transaction_state tx;
+  // A master link's session only: the bytes of the master's stream up to the
+  // end of the command being dispatched that are not journaled yet (a
+  // transaction's grow until its EXEC). The dispatcher journals them as they
+  // are when the command runs, under its shards, and clears this.
+  std::string_view stream_pending;
 
   // Guarded by mutex: strings changed by commands and read by CLIENT LIST.
   mutable std::mutex mutex;

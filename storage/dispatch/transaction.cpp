@@ -72,7 +72,10 @@ void dispatcher::exec_transaction(exec_context& exec) {
   // The transaction's writes enter the journal together (MULTI/EXEC if more
   // than one), still under its shards. A replayed transaction is the journal's
   // already.
-  if (exec.origin != command_origin::replay && !client.tx.ops.empty())
+  // A master's transaction enters as the master sent it (MULTI to EXEC).
+  if (exec.origin == command_origin::replication)
+    journal_stream(client);
+  else if (exec.origin != command_origin::replay && !client.tx.ops.empty())
     srv_.journal_ops(client.tx.ops);
   client.tx.ops.clear();
 }

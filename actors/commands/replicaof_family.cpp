@@ -1,0 +1,88 @@
+// REPLICAOF (and its old name SLAVEOF) and ROLE: a node's role in
+// replication, changed and shown. The work is in actors/replication/.
+#include <strings.h>
+
+#include <mutex>
+
+#include "actors/replication/replica_control.hpp"
+#include "actors/replication/role_master.hpp"
+#include "actors/server/server.hpp"
+#include "protocol/text/numbers.hpp"
+#include "storage/commands/exec_context.hpp"
+
+namespace troupe {
+namespace {
+
+server& srv_of(exec_context& c) {
+  return static_cast<server&>(c.srv);
+}
+
+// Who asked, for the log line, in CLIENT LIST's words.
+std::string requested_by(const session& s) {
+  std::string name;
+  {
+    std::lock_guard<std::mutex> g(s.mutex);
+    name = s.name;
+  }
+  return "id=" + std::to_string(s.id) + " addr=" + s.addr + " laddr=" + s.laddr +
+         " fd=" + std::to_string(s.fd) + " name=" + name;
+}
+
+// REPLICAOF host port | REPLICAOF NO ONE
+void cmd_replicaof(exec_context& c) {
+  replica_control& ctl = srv_of(c).replica();
+  if (c.arg_is(1, "no") && c.arg_is(2, "one")) {
+    ctl.promote(requested_by(c.client));
+    return c.out.ok();
+  }
+  // A replica of this node would be dropped with the others: not from itself.
+  if (c.client.has(client_replica))
+    return c.out.error("ERR Command is not valid when client is a replica.");
+  auto port = parse_int64(c.arg(2));
+  if (!port || *port < 0 || *port > 65535) return c.out.error("ERR Invalid master port");
+  if (!ctl.follow(std::string(c.arg(1)), int(*port), requested_by(c.client)))
+    return c.out.simple("OK Already connected to specified master");
+  c.out.ok();
+}
+
+// ROLE: ["slave", host, port, link state, offset] on a replica.
+void cmd_role(exec_context& c) {
+  server& srv = srv_of(c);
+  if (!srv.is_replica()) return reply_master_role(c, srv);
+  std::string host;
+  int port;
+  {
+    replication_state& rs = srv.replication();
+    std::lock_guard<std::mutex> g(rs.mutex);
+    host = rs.master_host;
+    port = rs.master_port;
+  }
+  replica_control& ctl = srv.replica();
+  replica_link_state st = ctl.state();
+  if (st == replica_link_state::none) st = replica_link_state::connect;
+  c.out.array(5);
+  c.out.bulk("slave");
+  c.out.bulk(host);
+  c.out.integer(port);
+  c.out.bulk(role_state_name(st));
+  c.out.integer(ctl.role_offset());
+}
+
+const command_def replicaof_commands[] = {
+    {"replicaof", 3, "admin noscript stale no_async_loading no_keyspace", 0, 0, 0, "",
+     cmd_replicaof, "Make the server a replica of another instance, or promote it as master.",
+     "5.0.0", "O(1)", "host port"},
+    {"slaveof", 3, "admin noscript stale no_async_loading no_keyspace", 0, 0, 0, "", cmd_replicaof,
+     "Make the server a replica of another instance, or promote it as master.", "1.0.0", "O(1)",
+     "host port", nullptr, "deprecated", "`REPLICAOF`"},
+    {"role", 1, "noscript loading stale fast no_keyspace", 0, 0, 0, "@admin @dangerous", cmd_role,
+     "Return the role of the instance in the context of replication", "2.8.12", "O(1)", ""},
+};
+
+}  // namespace
+
+void register_replicaof_family(command_table& t) {
+  t.add_all("server", replicaof_commands);
+}
+
+}  // namespace troupe

@@ -1,0 +1,61 @@
+#include "actors/replication/replica_dataset.hpp"
+
+#include "storage/dispatch/server_services.hpp"
+#include "storage/encodings/hash.hpp"
+#include "storage/keyspace/blocking.hpp"
+#include "storage/keyspace/snapshot.hpp"
+
+namespace troupe {
+
+rdb_load_result load_rdb_into(
+    rdb_source& src, const rdb_load_options& opt, keyspace& ks,
+    const std::function<void(std::string_view, std::string_view)>& on_aux) {
+  rdb_callbacks cb;
+  cb.on_entry = [&ks](int db, kv_entry* e) {
+    std::string_view key = e->key();
+    db_slice& slice = ks.shard(ks.shard_of_key(key)).db(db);
+    uint64_t h = hash_key(key);
+    if (auto loc = slice.keys.locate(key, h))
+      slice.replace(loc, e);  // a duplicate: the last one wins
+    else
+      slice.add(e, h);
+  };
+  cb.on_aux = on_aux;
+  return load_rdb(src, opt, cb);
+}
+
+void install_dataset(keyspace& live, keyspace& staged) {
+  for (int s = 0; s < live.shard_count(); ++s) {
+    for (int db = 0; db < live.databases(); ++db) {
+      snapshot_drain_db(live.shard(s), db);
+      live.shard(s).db(db).swap(staged.shard(s).db(db));
+    }
+  }
+  for (int db = 0; db < live.databases(); ++db) {
+    live.key_modified(db, {});
+    signal_ready_keys_in_db(live, db);
+  }
+}
+
+void free_dataset(server_services& srv, keyspace& ks, bool lazy) {
+  for (int s = 0; s < ks.shard_count(); ++s) {
+    for (int db = 0; db < ks.databases(); ++db) {
+      db_slice& slice = ks.shard(s).db(db);
+      size_t n = slice.size();
+      if (n == 0) continue;
+      if (lazy)
+        srv.free_later(entry_chain(slice.release_all(), n));
+      else
+        slice.clear();
+    }
+  }
+}
+
+void flush_dataset(server_services& srv, keyspace& live, bool lazy) {
+  for (int s = 0; s < live.shard_count(); ++s)
+    for (int db = 0; db < live.databases(); ++db) snapshot_drain_db(live.shard(s), db);
+  free_dataset(srv, live, lazy);
+  for (int db = 0; db < live.databases(); ++db) live.key_modified(db, {});
+}
+
+}  // namespace troupe
