@@ -42,6 +42,11 @@ class recording_services : private config_owner, public server_services {
   std::vector<event> events;            // keyspace notifications
   bool refuse_writes = false;           // as after a failed BGSAVE
   bool require_auth = false;
+  // As a replica: the stream bytes journaled as they are, and the link.
+  std::vector<std::pair<std::string, int>> raw_log;  // (bytes, database after)
+  bool replica = false;
+  bool link_up = true;
+  dataset_loading loading_state = dataset_loading::none;
 
   void keyspace_event(uint32_t, std::string_view event, std::string_view key, int db) override;
   void free_later(entry_chain chain) override { chain.release(); }
@@ -50,6 +55,12 @@ class recording_services : private config_owner, public server_services {
   bool journal_active() const override { return true; }
   bool auth_required() const override { return require_auth; }
   bool writes_refused() const override { return refuse_writes; }
+  void journal_raw(std::string_view bytes, int db_after) override {
+    raw_log.emplace_back(std::string(bytes), db_after);
+  }
+  bool is_replica() const override { return replica; }
+  bool master_link_up() const override { return link_up; }
+  dataset_loading loading() const override { return loading_state; }
 };
 
 class command_harness : public client_endpoint {
