@@ -462,9 +462,10 @@ void cmd_client_help(exec_context& c) {
 const command_def connection_commands[] = {
     {"ping", -1, "fast sentinel subscriber_ok", 0, 0, 0, "", cmd_ping, "Ping the server", "1.0.0",
      "O(1)", "[message]"},
-    {"echo", 2, "fast", 0, 0, 0, "", cmd_echo, "Echo the given string", "1.0.0", "O(1)", "message"},
-    {"quit", -1, "allow_busy no_auth fast subscriber_ok tx_control", 0, 0, 0, "", cmd_quit,
-     "Close the connection", "1.0.0", "O(1)", ""},
+    {"echo", 2, "loading stale fast", 0, 0, 0, "", cmd_echo, "Echo the given string", "1.0.0",
+     "O(1)", "message"},
+    {"quit", -1, "allow_busy loading stale no_auth fast subscriber_ok tx_control", 0, 0, 0, "",
+     cmd_quit, "Close the connection", "1.0.0", "O(1)", ""},
     {"select", 2, "loading stale fast", 0, 0, 0, "", cmd_select,
      "Change the selected database for the current connection", "1.0.0", "O(1)", "index"},
     {"auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "", cmd_auth,

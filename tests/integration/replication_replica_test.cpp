@@ -1,0 +1,657 @@
+// A Troupe replica of a real redis-server 7.0 master, over real sockets: full
+// sync of every type (disk-framed and diskless payloads, loaded from disk or
+// from the socket), live writes, partial resync after the master kills the
+// link, REPLICAOF / SLAVEOF / ROLE, READONLY, MASTERDOWN, LOADING, promotion,
+// restart from its own RDB, a master killed during a full sync, and a fake
+// master sending a cut or corrupt RDB. Where Redis defines the answer a real
+// redis-server replica of the same master answers beside it.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "support/dataset_compare.hpp"
+#include "support/server_process.hpp"
+
+using namespace troupe;
+using namespace troupe::test;
+
+namespace {
+
+// A master with no wait before a diskless sync (Redis's default waits 5 s).
+std::vector<std::string> master_args(std::vector<std::string> more = {}) {
+  std::vector<std::string> a = {"--repl-diskless-sync-delay", "0"};
+  a.insert(a.end(), more.begin(), more.end());
+  return a;
+}
+
+std::vector<std::string> replica_of(const server_process& m, std::vector<std::string> more = {}) {
+  std::vector<std::string> a = {"--replicaof", "127.0.0.1", std::to_string(m.port())};
+  a.insert(a.end(), more.begin(), more.end());
+  return a;
+}
+
+bool link_up(const server_process& r) {
+  return info_field(r, "replication", "master_link_status") == "up";
+}
+
+// The replica has applied everything the master has written.
+bool caught_up(const server_process& m, const server_process& r) {
+  std::string mo = info_field(m, "replication", "master_repl_offset");
+  return !mo.empty() && link_up(r) && info_field(r, "replication", "slave_repl_offset") == mo;
+}
+
+int64_t stat_of(const server_process& s, const std::string& field) {
+  return std::stoll("0" + info_field(s, "stats", field));
+}
+
+// Every type in its small and big encodings, TTLs, several databases.
+void fill(const server_process& s, const std::string& tag = "") {
+  resp_client c = s.client();
+  c.call({"MSET", "int" + tag, "12345", "short" + tag, "hello", "long" + tag, std::string(300, 'x'),
+          "bin" + tag, std::string("a\0b\r\n", 5)});
+  c.call({"SET", "ttl" + tag, "v", "EX", "1000"});
+  c.call({"RPUSH", "small-list" + tag, "a", "b", "c"});
+  for (int i = 0; i < 300; ++i)
+    c.append({"RPUSH", "big-list" + tag, "item-" + std::to_string(i) + std::string(20, 'l')});
+  for (int i = 0; i < 600; ++i) c.append({"HSET", "big-hash" + tag, "f" + std::to_string(i), "v"});
+  for (int i = 0; i < 600; ++i) c.append({"SADD", "big-set" + tag, "m" + std::to_string(i)});
+  for (int i = 0; i < 600; ++i) c.append({"SADD", "big-intset" + tag, std::to_string(i * 7)});
+  for (int i = 0; i < 200; ++i)
+    c.append({"ZADD", "big-zset" + tag, std::to_string(i) + ".5", "z" + std::to_string(i)});
+  c.flush();
+  for (int i = 0; i < 2300; ++i) c.read_reply();
+  c.call({"HSET", "small-hash" + tag, "a", "1", "b", "2"});
+  c.call({"SADD", "int-set" + tag, "1", "2", "3"});
+  c.call({"SADD", "str-set" + tag, "x", "y"});
+  c.call({"ZADD", "small-zset" + tag, "1.5", "a", "-2", "b", "inf", "c"});
+  c.call({"PFADD", "hll" + tag, "a", "b", "c"});  // a string to everyone but PFCOUNT
+  c.call({"HSET", "ttl-hash" + tag, "a", "1"});
+  c.call({"PEXPIRE", "ttl-hash" + tag, "500000"});
+  c.call({"SELECT", "5"});
+  c.call({"SET", "in-db5" + tag, "yes"});
+  c.call({"SELECT", "15"});
+  c.call({"RPUSH", "in-db15" + tag, "1", "2"});
+}
+
+void expect_same_data(const server_process& master, const server_process& replica) {
+  dataset_dump m = dump_dataset(master), r = dump_dataset(replica);
+  EXPECT_GT(m.size(), 10u);
+  EXPECT_EQ(dataset_difference(m, r), "");
+}
+
+struct pair_fixture {
+  server_process master{master_args(), server_process::kind::redis};
+  std::unique_ptr<server_process> replica;
+  bool start(std::vector<std::string> replica_args = {}) {
+    if (!master.start()) return false;
+    fill(master);
+    replica = std::make_unique<server_process>(replica_of(master, replica_args));
+    return replica->start() && wait_for([&] { return caught_up(master, *replica); });
+  }
+};
+
+}  // namespace
+
+TEST(replication_replica, full_sync_of_every_type_from_a_diskless_master) {
+  pair_fixture p;
+  ASSERT_TRUE(p.start()) << (p.replica ? p.replica->log_text() : "");
+  expect_same_data(p.master, *p.replica);
+  // ROLE and INFO as a synced replica.
+  resp_value role = p.replica->call({"ROLE"});
+  ASSERT_EQ(role.elements.size(), 5u);
+  EXPECT_EQ(role.elements[0].str, "slave");
+  EXPECT_EQ(role.elements[1].str, "127.0.0.1");
+  EXPECT_EQ(role.elements[2].integer, p.master.port());
+  EXPECT_EQ(role.elements[3].str, "connected");
+  EXPECT_EQ(std::to_string(role.elements[4].integer),
+            info_field(p.master, "replication", "master_repl_offset"));
+  EXPECT_EQ(info_field(*p.replica, "replication", "role"), "slave");
+  EXPECT_EQ(info_field(*p.replica, "replication", "master_replid"),
+            info_field(p.master, "replication", "master_replid"));
+  // The master sees an online replica that acknowledges its offset.
+  EXPECT_TRUE(wait_for([&] {
+    std::string line = info_field(p.master, "replication", "slave0");
+    return line.find("state=online") != std::string::npos &&
+           line.find("offset=" + info_field(p.master, "replication", "master_repl_offset")) !=
+               std::string::npos;
+  }));
+}
+
+TEST(replication_replica, full_sync_from_a_disk_based_master_and_to_the_socket) {
+  // $<length> framing (the master saves to disk first), loaded from disk...
+  server_process master(master_args({"--repl-diskless-sync", "no"}), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  fill(master);
+  server_process disk(replica_of(master));
+  ASSERT_TRUE(disk.start());
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, disk); })) << disk.log_text();
+  expect_same_data(master, disk);
+  // ...and loaded straight from the socket (an empty replica, on-empty-db).
+  server_process socket(replica_of(master, {"--repl-diskless-load", "on-empty-db"}));
+  ASSERT_TRUE(socket.start());
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, socket); })) << socket.log_text();
+  expect_same_data(master, socket);
+  EXPECT_NE(socket.log_text().find("from the socket"), std::string::npos);
+  // A disk-loaded replica keeps the master's RDB as its own dump file.
+  EXPECT_FALSE(read_file(disk.dir() + "/dump.rdb").empty());
+}
+
+TEST(replication_replica, swapdb_serves_the_old_data_until_the_new_is_in) {
+  server_process master(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  fill(master);
+  server_process replica({"--repl-diskless-load", "swapdb"});
+  ASSERT_TRUE(replica.start());
+  replica.call({"SET", "old-only", "1"});
+  EXPECT_EQ(replica.call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).str, "OK");
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, replica); })) << replica.log_text();
+  expect_same_data(master, replica);
+  EXPECT_TRUE(replica.call({"GET", "old-only"}).is_nil());
+}
+
+TEST(replication_replica, live_writes_are_followed) {
+  pair_fixture p;
+  ASSERT_TRUE(p.start()) << (p.replica ? p.replica->log_text() : "");
+  resp_client c = p.master.client();
+  c.call({"SET", "k", "v"});
+  c.call({"INCRBY", "n", "5"});
+  c.call({"EXPIRE", "k", "100"});
+  c.call({"MULTI"});
+  c.call({"LPUSH", "tx-list", "a", "b"});
+  c.call({"HSET", "tx-hash", "f", "v"});
+  c.call({"EXEC"});
+  c.call({"SPOP", "big-set"});  // propagated as SREM
+  c.call({"ZINCRBY", "big-zset", "2.25", "z7"});
+  c.call({"SELECT", "7"});
+  c.call({"SET", "in-db7", "x"});
+  c.call({"FLUSHDB"});
+  c.call({"SET", "after-flush", "y"});
+  c.call({"SELECT", "0"});
+  c.call({"DEL", "small-list"});
+  c.call({"RENAME", "big-hash", "renamed-hash"});
+  c.call({"SET", "gone-soon", "v", "PX", "50"});
+  ASSERT_TRUE(wait_for([&] { return caught_up(p.master, *p.replica); }));
+  expect_same_data(p.master, *p.replica);
+  // A key expired on the master is deleted on the replica by the master's DEL.
+  ASSERT_TRUE(wait_for([&] {
+    p.master.call({"GET", "gone-soon"});  // the master expires it on access
+    return caught_up(p.master, *p.replica) &&
+           p.replica->call({"DBSIZE"}).integer == p.master.call({"DBSIZE"}).integer;
+  }));
+}
+
+TEST(replication_replica, partial_resync_after_the_master_kills_the_link) {
+  pair_fixture p;
+  ASSERT_TRUE(p.start()) << (p.replica ? p.replica->log_text() : "");
+  int64_t full = stat_of(p.master, "sync_full");
+  int64_t partial = stat_of(p.master, "sync_partial_ok");
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(p.master.call({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
+    // Writes while the link is down, a transaction among them.
+    resp_client c = p.master.client();
+    for (int i = 0; i < 50; ++i) c.call({"INCR", "gap-counter"});
+    c.call({"MULTI"});
+    c.call({"SET", "gap-a", std::to_string(round)});
+    c.call({"SET", "gap-b", std::to_string(round)});
+    c.call({"EXEC"});
+    ASSERT_TRUE(wait_for([&] { return caught_up(p.master, *p.replica); }));
+  }
+  EXPECT_EQ(stat_of(p.master, "sync_partial_ok"), partial + 2);
+  EXPECT_EQ(stat_of(p.master, "sync_full"), full);
+  expect_same_data(p.master, *p.replica);
+  EXPECT_NE(p.replica->log_text().find("Successful partial resynchronization"), std::string::npos);
+}
+
+TEST(replication_replica, client_kill_type_master_on_the_replica_resumes_partially) {
+  pair_fixture p;
+  ASSERT_TRUE(p.start()) << (p.replica ? p.replica->log_text() : "");
+  int64_t partial = stat_of(p.master, "sync_partial_ok");
+  std::string list = p.replica->call({"CLIENT", "LIST", "TYPE", "master"}).str;
+  EXPECT_NE(list.find("flags=M"), std::string::npos) << list;
+  EXPECT_EQ(p.replica->call({"CLIENT", "KILL", "TYPE", "master"}).integer, 1);
+  p.master.call({"SET", "after-kill", "1"});
+  ASSERT_TRUE(wait_for([&] { return caught_up(p.master, *p.replica); }));
+  EXPECT_EQ(p.replica->call({"GET", "after-kill"}).str, "1");
+  EXPECT_EQ(stat_of(p.master, "sync_partial_ok"), partial + 1);
+}
+
+TEST(replication_replica, info_replication_has_redis_fields_in_redis_order) {
+  server_process master(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  server_process redis(replica_of(master), server_process::kind::redis);
+  server_process troupe(replica_of(master));
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(troupe.start());
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, redis) && caught_up(master, troupe); }));
+  auto names = [](const std::string& text) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while ((pos = text.find("\r\n", pos)) != std::string::npos) {
+      pos += 2;
+      size_t colon = text.find(':', pos);
+      if (colon == std::string::npos) break;
+      out.push_back(text.substr(pos, colon - pos));
+    }
+    return out;
+  };
+  EXPECT_EQ(names(troupe.call({"INFO", "replication"}).str),
+            names(redis.call({"INFO", "replication"}).str));
+  // Down: the link-down fields appear, for both.
+  master.kill_now();
+  ASSERT_TRUE(wait_for([&] { return !link_up(redis) && !link_up(troupe); }));
+  EXPECT_EQ(names(troupe.call({"INFO", "replication"}).str),
+            names(redis.call({"INFO", "replication"}).str));
+  EXPECT_EQ(info_field(troupe, "replication", "master_link_status"), "down");
+  EXPECT_EQ(info_field(troupe, "replication", "master_last_io_seconds_ago"), "-1");
+  EXPECT_EQ(troupe.call({"ROLE"}).elements[4].integer, -1);
+}
+
+TEST(replication_replica, replicaof_replies_as_redis) {
+  server_process master(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  server_process redis({}, server_process::kind::redis);
+  server_process troupe;
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(troupe.start());
+  std::string port = std::to_string(master.port());
+  std::vector<std::vector<std::string>> commands = {
+      {"REPLICAOF", "NO", "ONE"},
+      {"REPLICAOF", "127.0.0.1", "abc"},
+      {"REPLICAOF", "127.0.0.1", "70000"},
+      {"REPLICAOF", "127.0.0.1", "-1"},
+      {"REPLICAOF", "127.0.0.1"},
+      {"REPLICAOF", "127.0.0.1", port},
+      {"REPLICAOF", "127.0.0.1", port},
+      {"SLAVEOF", "127.0.0.1", port},
+      {"SET", "k", "v"},
+      {"ROLE"},
+      {"REPLICAOF", "no", "one"},
+      {"REPLICAOF", "no", "one"},
+      {"SET", "k", "v"},
+      {"SLAVEOF", "127.0.0.1", port},
+      {"SLAVEOF", "NO", "ONE"},
+      {"COMMAND", "INFO", "replicaof", "slaveof", "role"},
+  };
+  for (auto& cmd : commands) {
+    resp_value r = redis.call(cmd), t = troupe.call(cmd);
+    if (cmd[0] == "ROLE") {  // the link's progress differs: compare the shape
+      ASSERT_EQ(t.elements.size(), 5u);
+      EXPECT_EQ(t.elements[0].str, r.elements[0].str);
+      EXPECT_EQ(t.elements[1].str, r.elements[1].str);
+      EXPECT_EQ(t.elements[2].integer, r.elements[2].integer);
+      continue;
+    }
+    EXPECT_EQ(t.to_string(), r.to_string()) << cmd[0] << " " << (cmd.size() > 1 ? cmd[1] : "");
+  }
+  // The config follows the role (CONFIG GET, CONFIG REWRITE).
+  troupe.call({"REPLICAOF", "127.0.0.1", port});
+  EXPECT_EQ(troupe.call({"CONFIG", "GET", "replicaof"}).elements[1].str, "127.0.0.1 " + port);
+  troupe.call({"REPLICAOF", "NO", "ONE"});
+  EXPECT_EQ(troupe.call({"CONFIG", "GET", "replicaof"}).elements[1].str, "");
+}
+
+TEST(replication_replica, readonly_and_masterdown_as_redis) {
+  server_process master(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  master.call({"SET", "k", "v"});
+  std::vector<std::string> extra = {"--replica-serve-stale-data", "no"};
+  server_process redis(replica_of(master, extra), server_process::kind::redis);
+  server_process troupe(replica_of(master, extra));
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(troupe.start());
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, redis) && caught_up(master, troupe); }));
+  auto same = [&](const std::vector<std::string>& cmd) {
+    resp_value r = redis.call(cmd), t = troupe.call(cmd);
+    EXPECT_EQ(t.to_string(), r.to_string()) << cmd[0];
+  };
+  for (auto cmd : std::vector<std::vector<std::string>>{{"SET", "k", "w"},
+                                                        {"DEL", "k"},
+                                                        {"GET", "k"},
+                                                        {"FLUSHALL"},
+                                                        {"EXPIRE", "k", "5"},
+                                                        {"PUBLISH", "c", "m"}})
+    same(cmd);
+  {
+    // READONLY inside MULTI aborts the transaction, as in Redis.
+    resp_client rc = redis.client(), tc = troupe.client();
+    for (auto cmd : std::vector<std::vector<std::string>>{{"MULTI"}, {"SET", "a", "1"}, {"EXEC"}})
+      EXPECT_EQ(tc.call(cmd).to_string(), rc.call(cmd).to_string());
+  }
+  // The master goes: only "stale" commands are served.
+  master.kill_now();
+  ASSERT_TRUE(wait_for([&] { return !link_up(redis) && !link_up(troupe); }));
+  for (auto cmd : std::vector<std::vector<std::string>>{{"GET", "k"},
+                                                        {"PING"},
+                                                        {"DBSIZE"},
+                                                        {"SET", "k", "w"},
+                                                        {"ECHO", "x"},
+                                                        {"SELECT", "1"},
+                                                        {"TIME"},
+                                                        {"CONFIG", "GET", "replica-read-only"}}) {
+    resp_value r = redis.call(cmd), t = troupe.call(cmd);
+    if (cmd[0] == "TIME")
+      EXPECT_EQ(t.elements.size(), r.elements.size());
+    else
+      EXPECT_EQ(t.to_string(), r.to_string()) << cmd[0];
+  }
+  EXPECT_EQ(info_field(troupe, "replication", "role"), "slave");
+  // With stale data allowed again, reads work on the old data.
+  same({"CONFIG", "SET", "replica-serve-stale-data", "yes"});
+  same({"GET", "k"});
+  // A writable replica takes writes (its own: no journal of them).
+  same({"CONFIG", "SET", "replica-read-only", "no"});
+  same({"SET", "local", "1"});
+  same({"GET", "local"});
+}
+
+TEST(replication_replica, replicaof_no_one_promotes_and_keeps_the_history_resumable) {
+  pair_fixture p;
+  ASSERT_TRUE(p.start()) << (p.replica ? p.replica->log_text() : "");
+  server_process& r = *p.replica;
+  std::string replid = info_field(r, "replication", "master_replid");
+  std::string offset = info_field(r, "replication", "master_repl_offset");
+  EXPECT_EQ(r.call({"REPLICAOF", "NO", "ONE"}).str, "OK");
+  EXPECT_EQ(info_field(r, "replication", "role"), "master");
+  EXPECT_EQ(info_field(r, "replication", "master_replid2"), replid);
+  EXPECT_NE(info_field(r, "replication", "master_replid"), replid);
+  EXPECT_EQ(info_field(r, "replication", "second_repl_offset"),
+            std::to_string(std::stoll(offset) + 1));
+  resp_value role = r.call({"ROLE"});
+  ASSERT_EQ(role.elements.size(), 3u);
+  EXPECT_EQ(role.elements[0].str, "master");
+  // A master now: writes are its own, the old master's are not followed.
+  EXPECT_EQ(r.call({"SET", "mine", "1"}).str, "OK");
+  p.master.call({"SET", "theirs", "1"});
+  p.master.call({"SET", "mine", "2"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a stream would arrive by now
+  EXPECT_EQ(r.call({"GET", "mine"}).str, "1");
+  EXPECT_TRUE(r.call({"GET", "theirs"}).is_nil());
+  // Following the old master again: a full sync (its history is not ours any more).
+  int64_t full = stat_of(p.master, "sync_full");
+  EXPECT_EQ(r.call({"REPLICAOF", "127.0.0.1", std::to_string(p.master.port())}).str, "OK");
+  ASSERT_TRUE(wait_for([&] { return caught_up(p.master, r); }));
+  EXPECT_EQ(stat_of(p.master, "sync_full"), full + 1);
+  expect_same_data(p.master, r);
+}
+
+TEST(replication_replica, restart_from_its_own_rdb_resumes_partially) {
+  server_process master(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  fill(master);
+  auto replica = std::make_unique<server_process>(replica_of(master));
+  ASSERT_TRUE(replica->start());
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, *replica); }));
+  master.call({"SELECT", "3"});  // a fresh connection each call: SELECT is per call
+  resp_client c = master.client();
+  c.call({"SELECT", "3"});
+  c.call({"SET", "db3-before", "1"});
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, *replica); }));
+  EXPECT_EQ(replica->call({"SAVE"}).str, "OK");
+  std::string dir = replica->dir();
+  int port = replica->port();
+  replica->kill_now();
+  // Writes while the replica is away, still in database 3 without a new SELECT.
+  c.call({"SET", "db3-after", "2"});
+  c.call({"INCR", "db3-counter"});
+  int64_t full = stat_of(master, "sync_full");
+  int64_t partial = stat_of(master, "sync_partial_ok");
+  // The same directory (its dump.rdb), on a fresh port.
+  (void)port;
+  std::vector<std::string> args = replica_of(master, {"--dir", dir});
+  server_process again(args);
+  ASSERT_TRUE(again.start()) << again.log_text();
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, again); })) << again.log_text();
+  EXPECT_EQ(stat_of(master, "sync_partial_ok"), partial + 1);
+  EXPECT_EQ(stat_of(master, "sync_full"), full);
+  expect_same_data(master, again);
+  resp_client rc = again.client();
+  rc.call({"SELECT", "3"});
+  EXPECT_EQ(rc.call({"GET", "db3-after"}).str, "2");
+}
+
+TEST(replication_replica, loading_answers_loading_and_never_a_part_of_the_data) {
+  // A slow master (a delay per key saved) gives time to look at the replica
+  // while the RDB streams into its loader.
+  server_process master(master_args({"--rdb-key-save-delay", "200"}), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  resp_client c = master.client();
+  for (int i = 0; i < 5000; ++i) c.append({"SET", "key:" + std::to_string(i), "v"});
+  c.flush();
+  for (int i = 0; i < 5000; ++i) c.read_reply();
+  // Started first, then pointed at the master: a server that is loading
+  // answers PING with LOADING, which start() would wait out.
+  server_process replica({"--repl-diskless-load", "on-empty-db"});
+  ASSERT_TRUE(replica.start());
+  ASSERT_EQ(replica.call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).str, "OK");
+  bool saw_loading = false;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        resp_value r = replica.call({"DBSIZE"});
+        if (r.is_error()) {
+          EXPECT_EQ(r.str, "LOADING Redis is loading the dataset in memory");
+          saw_loading = true;
+          EXPECT_EQ(info_field(replica, "persistence", "loading"), "1");
+          EXPECT_EQ(info_field(replica, "replication", "master_sync_in_progress"), "1");
+          return false;
+        }
+        // Never a part of the data: nothing, or everything.
+        EXPECT_TRUE(r.integer == 0 || r.integer == 5000) << r.integer;
+        return r.integer == 5000;
+      },
+      30000));
+  EXPECT_TRUE(saw_loading);
+  EXPECT_EQ(info_field(replica, "persistence", "loading"), "0");
+}
+
+TEST(replication_replica, master_killed_during_a_full_sync) {
+  server_process master(master_args({"--rdb-key-save-delay", "500"}), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  resp_client c = master.client();
+  for (int i = 0; i < 4000; ++i) c.append({"SET", "key:" + std::to_string(i), "v"});
+  c.flush();
+  for (int i = 0; i < 4000; ++i) c.read_reply();
+  for (std::string mode : {"disabled", "on-empty-db"}) {
+    server_process replica({"--repl-diskless-load", mode});
+    ASSERT_TRUE(replica.start());
+    ASSERT_EQ(replica.call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).str, "OK");
+    ASSERT_TRUE(wait_for([&] {
+      return info_field(replica, "replication", "master_sync_in_progress") == "1" &&
+             std::stoll("0" + info_field(replica, "replication", "master_sync_read_bytes")) > 0;
+    }));
+    // The master dies in the middle of the transfer.
+    server_process* m = &master;
+    m->kill_now();
+    ASSERT_TRUE(wait_for(
+        [&] { return info_field(replica, "replication", "master_sync_in_progress") == "0"; }));
+    // Alive, not serving a part of the data, and trying again.
+    EXPECT_EQ(replica.call({"PING"}).str, "PONG");
+    EXPECT_EQ(replica.call({"DBSIZE"}).integer, 0) << mode;
+    EXPECT_EQ(info_field(replica, "persistence", "loading"), "0");
+    std::string log = replica.log_text();
+    EXPECT_TRUE(wait_for([&] {
+      std::string l = replica.log_text();
+      size_t first = l.find("Connecting to MASTER");
+      return first != std::string::npos &&
+             l.find("Connecting to MASTER", l.rfind("Full resync")) != std::string::npos;
+    })) << log;
+    // The master comes back (another process, same data): the replica syncs.
+    ASSERT_TRUE(master.start());
+    resp_client c2 = master.client();
+    for (int i = 0; i < 4000; ++i) c2.append({"SET", "key:" + std::to_string(i), "v"});
+    c2.flush();
+    for (int i = 0; i < 4000; ++i) c2.read_reply();
+    c2.call({"CONFIG", "SET", "rdb-key-save-delay", "0"});
+    EXPECT_EQ(replica.call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).str, "OK");
+    ASSERT_TRUE(wait_for([&] { return caught_up(master, replica); })) << replica.log_text();
+    EXPECT_EQ(replica.call({"DBSIZE"}).integer, 4000);
+    c2.call({"CONFIG", "SET", "rdb-key-save-delay", "500"});
+  }
+}
+
+// -- a fake master: the handshake right, the payload wrong ----------------------------------
+
+namespace {
+
+// Listens on a free port; each connection gets the handshake answers, then
+// `payload` after +FULLRESYNC, then is closed (or held open if `hold`).
+class fake_master {
+ public:
+  fake_master(std::string payload, bool hold = false) : payload_(std::move(payload)), hold_(hold) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+    socklen_t len = sizeof(sa);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+    port_ = ntohs(sa.sin_port);
+    listen(fd_, 16);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~fake_master() {
+    stop_ = true;
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  int syncs() const { return syncs_.load(); }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      timeval tv{2, 0};
+      setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+      std::string in;
+      char buf[4096];
+      bool synced = false;
+      while (!synced && !stop_) {
+        ssize_t n = recv(c, buf, sizeof(buf), 0);
+        if (n <= 0) break;
+        in.append(buf, size_t(n));
+        // Each command of the handshake is one RESP array: answer per command.
+        for (;;) {
+          size_t end = command_end(in);
+          if (end == 0) break;
+          std::string cmd = in.substr(0, end);
+          in.erase(0, end);
+          std::string reply = "+OK\r\n";
+          if (cmd.find("PING") != std::string::npos) reply = "+PONG\r\n";
+          if (cmd.find("PSYNC") != std::string::npos) {
+            reply = "+FULLRESYNC " + std::string(40, 'f') + " 0\r\n" + payload_;
+            synced = true;
+            ++syncs_;
+          }
+          send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+        }
+      }
+      if (hold_) {
+        while (!stop_ && recv(c, buf, sizeof(buf), 0) > 0) {
+        }
+      }
+      close(c);
+    }
+  }
+  // The length of the first complete RESP array in `s`, 0 if incomplete.
+  static size_t command_end(const std::string& s) {
+    if (s.empty() || s[0] != '*') return 0;
+    size_t pos = s.find("\r\n");
+    if (pos == std::string::npos) return 0;
+    int n = atoi(s.c_str() + 1);
+    pos += 2;
+    for (int i = 0; i < n; ++i) {
+      size_t nl = s.find("\r\n", pos);
+      if (nl == std::string::npos) return 0;
+      size_t len = size_t(atoi(s.c_str() + pos + 1));
+      pos = nl + 2 + len + 2;
+      if (pos > s.size()) return 0;
+    }
+    return pos;
+  }
+
+  std::string payload_;
+  bool hold_;
+  int fd_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> syncs_{0};
+  std::thread thread_;
+};
+
+// A real RDB of a few keys, as redis-server writes it.
+std::string real_rdb() {
+  server_process redis({}, server_process::kind::redis);
+  if (!redis.start()) return "";
+  fill(redis);
+  redis.call({"SAVE"});
+  return read_file(redis.dir() + "/dump.rdb");
+}
+
+void expect_survives_and_retries(fake_master& fake, const std::string& why,
+                                 std::vector<std::string> replica_args = {}) {
+  std::vector<std::string> args = {"--replicaof", "127.0.0.1", std::to_string(fake.port())};
+  args.insert(args.end(), replica_args.begin(), replica_args.end());
+  server_process replica(args);
+  ASSERT_TRUE(replica.start());
+  replica.call({"CONFIG", "SET", "repl-timeout", "1"});
+  // It tries again and again, and stays up and empty.
+  ASSERT_TRUE(wait_for([&] { return fake.syncs() >= 3; }, 20000)) << replica.log_text();
+  EXPECT_TRUE(replica.running());
+  EXPECT_EQ(replica.call({"PING"}).str, "PONG");
+  EXPECT_EQ(replica.call({"DBSIZE"}).integer, 0);
+  EXPECT_NE(info_field(replica, "replication", "master_link_status"), "up");
+  EXPECT_NE(replica.log_text().find(why), std::string::npos) << replica.log_text();
+}
+
+}  // namespace
+
+TEST(replication_replica, a_cut_rdb_from_a_fake_master_is_retried_without_a_crash) {
+  std::string rdb = real_rdb();
+  ASSERT_GT(rdb.size(), 1000u);
+  {
+    // The announced length, then half of it, then the connection closes.
+    fake_master fake("$" + std::to_string(rdb.size()) + "\r\n" + rdb.substr(0, rdb.size() / 2));
+    expect_survives_and_retries(fake, "I/O error with MASTER");
+  }
+  {
+    // The same, loaded from the socket as it arrives.
+    fake_master fake("$" + std::to_string(rdb.size()) + "\r\n" + rdb.substr(0, rdb.size() / 2));
+    expect_survives_and_retries(fake, "I/O error with MASTER", {"--repl-diskless-load", "swapdb"});
+  }
+  {
+    // EOF framing cut before its end mark.
+    fake_master fake("$EOF:" + std::string(40, 'e') + "\r\n" + rdb.substr(0, rdb.size() / 3));
+    expect_survives_and_retries(fake, "I/O error with MASTER");
+  }
+}
+
+TEST(replication_replica, a_corrupt_rdb_from_a_fake_master_is_retried_without_a_crash) {
+  std::string rdb = real_rdb();
+  ASSERT_GT(rdb.size(), 1000u);
+  std::string bad = rdb;
+  for (size_t i = 200; i < 260; ++i) bad[i] = char(0xff);  // damage inside the data
+  {
+    fake_master fake("$" + std::to_string(bad.size()) + "\r\n" + bad, true);
+    expect_survives_and_retries(fake, "Failed trying to load the MASTER synchronization DB");
+  }
+  {
+    std::string mark(40, 'm');
+    fake_master fake("$EOF:" + mark + "\r\n" + bad + mark, true);
+    expect_survives_and_retries(fake, "Failed trying to load the MASTER synchronization DB",
+                                {"--repl-diskless-load", "on-empty-db"});
+  }
+  {
+    // Not an RDB at all, with a bad header line.
+    fake_master fake("this is not an RDB\r\n", true);
+    expect_survives_and_retries(fake, "Bad protocol from MASTER");
+  }
+}
