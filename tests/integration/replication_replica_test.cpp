@@ -502,7 +502,9 @@ namespace {
 // `payload` after +FULLRESYNC, then is closed (or held open if `hold`).
 class fake_master {
  public:
-  fake_master(std::string payload, bool hold = false) : payload_(std::move(payload)), hold_(hold) {
+  // `psync_error`: answered to PSYNC instead of +FULLRESYNC and the payload.
+  fake_master(std::string payload, bool hold = false, std::string psync_error = "")
+      : payload_(std::move(payload)), hold_(hold), psync_error_(std::move(psync_error)) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
     setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -548,7 +550,9 @@ class fake_master {
           std::string reply = "+OK\r\n";
           if (cmd.find("PING") != std::string::npos) reply = "+PONG\r\n";
           if (cmd.find("PSYNC") != std::string::npos) {
-            reply = "+FULLRESYNC " + std::string(40, 'f') + " 0\r\n" + payload_;
+            reply = psync_error_.empty()
+                        ? "+FULLRESYNC " + std::string(40, 'f') + " 0\r\n" + payload_
+                        : "-" + psync_error_ + "\r\n";
             synced = true;
             ++syncs_;
           }
@@ -581,6 +585,7 @@ class fake_master {
 
   std::string payload_;
   bool hold_;
+  std::string psync_error_;
   int fd_ = -1, port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> syncs_{0};
@@ -606,8 +611,12 @@ void expect_survives_and_retries(fake_master& fake, const std::string& why,
   // It tries again and again, and stays up and empty.
   ASSERT_TRUE(wait_for([&] { return fake.syncs() >= 3; }, 20000)) << replica.log_text();
   EXPECT_TRUE(replica.running());
-  EXPECT_EQ(replica.call({"PING"}).str, "PONG");
-  EXPECT_EQ(replica.call({"DBSIZE"}).integer, 0);
+  // Between two attempts (a retried load may answer LOADING for an instant).
+  EXPECT_TRUE(wait_for([&] {
+    resp_value n = replica.call({"DBSIZE"});
+    return !n.is_error() && n.integer == 0;
+  }));
+  EXPECT_TRUE(replica.running());
   EXPECT_NE(info_field(replica, "replication", "master_link_status"), "up");
   EXPECT_NE(replica.log_text().find(why), std::string::npos) << replica.log_text();
 }
@@ -654,4 +663,60 @@ TEST(replication_replica, a_corrupt_rdb_from_a_fake_master_is_retried_without_a_
     fake_master fake("this is not an RDB\r\n", true);
     expect_survives_and_retries(fake, "Bad protocol from MASTER");
   }
+}
+
+TEST(replication_replica, a_silent_master_times_out_and_is_retried) {
+  {
+    // +FULLRESYNC, then nothing: the transfer times out.
+    fake_master fake("", true);
+    expect_survives_and_retries(fake, "Timeout receiving bulk data from MASTER");
+  }
+  {
+    // A whole RDB, then a stream without a byte (not even PINGs).
+    std::string rdb = real_rdb();
+    fake_master fake("$" + std::to_string(rdb.size()) + "\r\n" + rdb, true);
+    server_process replica(
+        {"--replicaof", "127.0.0.1", std::to_string(fake.port()), "--repl-timeout", "1"});
+    ASSERT_TRUE(replica.start());
+    ASSERT_TRUE(wait_for([&] { return fake.syncs() >= 2 && link_up(replica); }, 20000))
+        << replica.log_text();
+    EXPECT_NE(replica.log_text().find("MASTER timeout: no data nor PING received"),
+              std::string::npos);
+    EXPECT_EQ(replica.call({"PING"}).str, "PONG");
+  }
+}
+
+TEST(replication_replica, a_master_that_cannot_sync_yet_is_asked_again) {
+  for (std::string err : {"LOADING Redis is loading the dataset in memory",
+                          "NOMASTERLINK Can't SYNC while not connected with my master"}) {
+    fake_master fake("", false, err);
+    expect_survives_and_retries(fake,
+                                "Master is currently unable to PSYNC but should be in the future");
+  }
+}
+
+TEST(replication_replica, masterauth_and_masteruser_authenticate_the_link) {
+  server_process master(master_args({"--requirepass", "s3cret"}), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  {
+    resp_client c = master.client();
+    c.call({"AUTH", "s3cret"});
+    c.call({"SET", "k", "v"});
+    c.call({"ACL", "SETUSER", "repl", "on", ">r3pl", "+psync", "+replconf", "+ping"});
+  }
+  auto synced = [&](server_process& r) {
+    return wait_for([&] { return link_up(r) && r.call({"GET", "k"}).str == "v"; });
+  };
+  server_process replica(replica_of(master, {"--masterauth", "s3cret"}));
+  ASSERT_TRUE(replica.start());
+  EXPECT_TRUE(synced(replica)) << replica.log_text();
+  server_process as_user(replica_of(master, {"--masteruser", "repl", "--masterauth", "r3pl"}));
+  ASSERT_TRUE(as_user.start());
+  EXPECT_TRUE(synced(as_user)) << as_user.log_text();
+  // A wrong password: said in the log, retried, never synced.
+  server_process wrong(replica_of(master, {"--masterauth", "nope"}));
+  ASSERT_TRUE(wrong.start());
+  EXPECT_TRUE(wait_for(
+      [&] { return wrong.log_text().find("Unable to AUTH to MASTER") != std::string::npos; }));
+  EXPECT_FALSE(link_up(wrong));
 }
