@@ -720,3 +720,27 @@ TEST(replication_replica, masterauth_and_masteruser_authenticate_the_link) {
       [&] { return wrong.log_text().find("Unable to AUTH to MASTER") != std::string::npos; }));
   EXPECT_FALSE(link_up(wrong));
 }
+
+TEST(replication_replica, wait_is_answered_and_the_aof_of_a_replica_reloads) {
+  server_process master(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  fill(master);
+  auto replica = std::make_unique<server_process>(replica_of(master, {"--appendonly", "yes"}));
+  ASSERT_TRUE(replica->start());
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, *replica); }));
+  // WAIT makes the master ask REPLCONF GETACK in the stream: the replica's
+  // acknowledgement answers it.
+  resp_client c = master.client();
+  c.call({"SET", "acked", "1"});
+  EXPECT_EQ(c.call({"WAIT", "1", "5000"}).integer, 1);
+  c.call({"INCR", "after-wait"});
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, *replica); }));
+  // The AOF (the master's stream, GETACK included) loads at the next start.
+  std::string dir = replica->dir();
+  EXPECT_EQ(replica->stop(), 0);
+  server_process again(replica_of(master, {"--appendonly", "yes", "--dir", dir}));
+  ASSERT_TRUE(again.start()) << again.log_text();
+  EXPECT_EQ(again.call({"GET", "acked"}).str, "1");
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, again); })) << again.log_text();
+  expect_same_data(master, again);
+}
