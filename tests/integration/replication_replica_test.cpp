@@ -186,6 +186,38 @@ TEST(replication_replica, live_writes_are_followed) {
   }));
 }
 
+TEST(replication_replica, a_replica_with_several_reactors_follows_too) {
+  pair_fixture p;
+  ASSERT_TRUE(p.start({"--threads", "2", "--shards", "4"}))
+      << (p.replica ? p.replica->log_text() : "");
+  expect_same_data(p.master, *p.replica);
+  // Clients on both reactors read while the stream is applied.
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] {
+      resp_client c = p.replica->client();
+      while (!stop) {
+        resp_value v = c.call({"GET", "counter"});
+        if (!v.is_error()) ++reads;
+      }
+    });
+  resp_client c = p.master.client();
+  for (int i = 0; i < 2000; ++i) c.append({"INCR", "counter"});
+  for (int i = 0; i < 200; ++i) c.append({"MSET", "{t}a" + std::to_string(i), "1", "{t}b", "2"});
+  c.flush();
+  for (int i = 0; i < 2200; ++i) c.read_reply();
+  p.master.call({"CLIENT", "KILL", "TYPE", "replica"});
+  p.master.call({"INCR", "counter"});
+  ASSERT_TRUE(wait_for([&] { return caught_up(p.master, *p.replica); }));
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(p.replica->call({"GET", "counter"}).str, "2001");
+  expect_same_data(p.master, *p.replica);
+}
+
 TEST(replication_replica, partial_resync_after_the_master_kills_the_link) {
   pair_fixture p;
   ASSERT_TRUE(p.start()) << (p.replica ? p.replica->log_text() : "");
@@ -365,11 +397,13 @@ TEST(replication_replica, replicaof_no_one_promotes_and_keeps_the_history_resuma
   resp_value role = r.call({"ROLE"});
   ASSERT_EQ(role.elements.size(), 3u);
   EXPECT_EQ(role.elements[0].str, "master");
-  // A master now: writes are its own, the old master's are not followed.
+  // A master now: writes are its own, the old master's are not followed (it
+  // has no replica left to send them to).
   EXPECT_EQ(r.call({"SET", "mine", "1"}).str, "OK");
+  ASSERT_TRUE(
+      wait_for([&] { return info_field(p.master, "replication", "connected_slaves") == "0"; }));
   p.master.call({"SET", "theirs", "1"});
   p.master.call({"SET", "mine", "2"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a stream would arrive by now
   EXPECT_EQ(r.call({"GET", "mine"}).str, "1");
   EXPECT_TRUE(r.call({"GET", "theirs"}).is_nil());
   // Following the old master again: a full sync (its history is not ours any more).
