@@ -90,7 +90,7 @@ caf::behavior master_link::make_behavior() {
       [this](stop_atom) { stop(); },
       [this](loaded_atom, uint64_t job_id) { on_loaded(job_id); },
       [this](resume_atom) {
-        if (!stopped_ && state_ == replica_link_state::transfer && !transfer_done_) {
+        if (still_current() && state_ == replica_link_state::transfer && !transfer_done_) {
           link_.pause_reading(false);
           transfer_input();
         }
@@ -119,7 +119,18 @@ void master_link::connect() {
   log_notice("MASTER <-> REPLICA sync started");
 }
 
+bool master_link::still_current() {
+  if (stopped_) return false;
+  if (ctl_.is_current(generation_)) return true;
+  // Replaced by REPLICAOF: nothing more is read, applied, loaded or flushed.
+  // It ends in its stop_atom handler (an actor quits from inside one).
+  link_.close();
+  anon_send(this, stop_atom::value);
+  return false;
+}
+
 void master_link::on_connected() {
+  if (!still_current()) return;
   log_notice("Non blocking connect for SYNC fired the event.");
   set_state(replica_link_state::handshake);
   last_io_ms_ = wall_clock_ms();
@@ -140,7 +151,7 @@ void master_link::on_connected() {
 }
 
 void master_link::on_readable() {
-  if (stopped_) return;
+  if (!still_current()) return;
   switch (state_) {
     case replica_link_state::handshake:
       handshake_input();
@@ -157,6 +168,7 @@ void master_link::on_readable() {
 }
 
 void master_link::drop(const std::string& why) {
+  if (!still_current()) return;
   bool was_connected = state_ == replica_link_state::connected;
   log_warning("{}", why);
   link_.close();
@@ -195,7 +207,7 @@ void master_link::stop() {
 }
 
 void master_link::cron() {
-  if (!ctl_.is_current(generation_)) return stop();
+  if (!still_current()) return;
   int64_t now = wall_clock_ms();
   int64_t timeout_ms = srv_.config().repl_timeout.get() * 1000;
   switch (state_) {
@@ -444,7 +456,7 @@ void master_link::start_loader(std::shared_ptr<replica_load_job> job) {
 }
 
 void master_link::on_loaded(uint64_t job_id) {
-  if (!job_ || job_->id != job_id || stopped_) return;  // a load given up since
+  if (!job_ || job_->id != job_id || !still_current()) return;  // a load given up since
   for (auto& w : job_->warnings) log_warning("{}", w);
   if (!job_->ok) {
     // The loader freed what it built; the old data went already unless swapdb.
@@ -560,8 +572,7 @@ void master_link::enter_connected(int64_t offset, int stream_db) {
 
 void master_link::stream_input() {
   while (state_ == replica_link_state::connected && link_.is_open()) {
-    // A link replaced by REPLICAOF applies nothing more.
-    if (!ctl_.is_current(generation_)) return stop();
+    if (!still_current()) return;
     auto r = stream_.next(link_.input(), link_.input_size());
     if (r == master_stream::result::incomplete) break;
     if (r == master_stream::result::error) {

@@ -54,6 +54,8 @@ class master_link : public hosted_actor {
   void set_state(replica_link_state s);
   void cron();
   void stop();
+  // False (and the link on its way out) once REPLICAOF replaced this link.
+  bool still_current();
 
   // -- handshake -------------------------------------------------------------------------
   void handshake_input();

@@ -778,3 +778,80 @@ TEST(replication_replica, wait_is_answered_and_the_aof_of_a_replica_reloads) {
   ASSERT_TRUE(wait_for([&] { return caught_up(master, again); })) << again.log_text();
   expect_same_data(master, again);
 }
+
+TEST(replication_replica, info_during_a_transfer_has_redis_fields_in_redis_order) {
+  // A master that announces 1000 bytes and sends 9: both replicas stay in the transfer.
+  fake_master fake("$1000\r\nREDIS0010", true);
+  std::vector<std::string> args = {"--replicaof", "127.0.0.1", std::to_string(fake.port())};
+  server_process redis(args, server_process::kind::redis);
+  server_process troupe(args);
+  ASSERT_TRUE(redis.start());
+  ASSERT_TRUE(troupe.start());
+  auto in_transfer = [](const server_process& s) {
+    return info_field(s, "replication", "master_sync_read_bytes") == "9";
+  };
+  ASSERT_TRUE(wait_for([&] { return in_transfer(redis) && in_transfer(troupe); }));
+  std::string r = redis.call({"INFO", "replication"}).str;
+  std::string t = troupe.call({"INFO", "replication"}).str;
+  auto lines_until = [](const std::string& text, const std::string& last) {
+    // From role to replica_announced (the ids and the backlog differ).
+    size_t pos = text.find("role:");
+    size_t end = text.find(last);
+    return text.substr(pos, end - pos);
+  };
+  std::string rs = lines_until(r, "replica_announced"), ts = lines_until(t, "replica_announced");
+  // Values that do not depend on timing or ports are Redis's own.
+  EXPECT_EQ(info_field(troupe, "replication", "master_sync_total_bytes"), "1000");
+  EXPECT_EQ(info_field(troupe, "replication", "master_sync_left_bytes"), "991");
+  EXPECT_EQ(info_field(troupe, "replication", "master_sync_perc"), "0.90");
+  EXPECT_EQ(info_field(troupe, "replication", "master_sync_in_progress"), "1");
+  EXPECT_EQ(info_field(troupe, "replication", "slave_repl_offset"),
+            info_field(redis, "replication", "slave_repl_offset"));
+  auto names = [](const std::string& text) {
+    std::string out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t colon = text.find(':', pos), nl = text.find("\r\n", pos);
+      if (colon == std::string::npos || nl == std::string::npos) break;
+      out += text.substr(pos, colon - pos) + ",";
+      pos = nl + 2;
+    }
+    return out;
+  };
+  EXPECT_EQ(names(ts), names(rs));
+  EXPECT_EQ(troupe.call({"ROLE"}).elements[3].str, redis.call({"ROLE"}).elements[3].str);
+}
+
+TEST(replication_replica, a_promoted_redis_master_switches_ids_with_continue) {
+  // Redis M -> Redis R -> Troupe T. R's promotion gives it a new replication
+  // id; T resumes from R with a partial resync (+CONTINUE <new id>) and keeps
+  // the old id as its replid2, as PSYNC2 says.
+  server_process m(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(m.start());
+  fill(m);
+  server_process r(replica_of(m, master_args()), server_process::kind::redis);
+  ASSERT_TRUE(r.start());
+  ASSERT_TRUE(wait_for([&] { return caught_up(m, r); }));
+  server_process t(replica_of(r));
+  ASSERT_TRUE(t.start());
+  m.call({"SET", "through-the-chain", "1"});
+  ASSERT_TRUE(wait_for([&] { return caught_up(m, r) && caught_up(r, t); })) << t.log_text();
+  std::string old_id = info_field(r, "replication", "master_replid");
+  EXPECT_EQ(info_field(t, "replication", "master_replid"), old_id);
+  int64_t partial = stat_of(r, "sync_partial_ok");
+  int64_t full = stat_of(r, "sync_full");
+  EXPECT_EQ(r.call({"REPLICAOF", "NO", "ONE"}).str, "OK");
+  std::string new_id = info_field(r, "replication", "master_replid");
+  ASSERT_NE(new_id, old_id);
+  r.call({"SET", "after-promotion", "1"});
+  ASSERT_TRUE(wait_for([&] {
+    return info_field(t, "replication", "master_replid") == new_id && caught_up(r, t);
+  })) << t.log_text();
+  EXPECT_EQ(info_field(t, "replication", "master_replid2"), old_id);
+  EXPECT_EQ(info_field(t, "replication", "second_repl_offset"),
+            info_field(r, "replication", "second_repl_offset"));
+  EXPECT_EQ(stat_of(r, "sync_partial_ok"), partial + 1);
+  EXPECT_EQ(stat_of(r, "sync_full"), full);
+  EXPECT_NE(t.log_text().find("Master replication ID changed to " + new_id), std::string::npos);
+  expect_same_data(r, t);
+}
