@@ -15,14 +15,18 @@ using namespace troupe::test;
 
 namespace {
 
-// Dispatches a master's command with `raw` as its bytes (as the master link does).
-void from_master(command_harness& h, session& master, const std::vector<std::string>& args,
-                 const std::string& raw) {
+// Dispatches a master's command with `raw` as its bytes (as the master link
+// does); returns the bytes the dispatcher left unjournaled.
+std::string from_master(command_harness& h, session& master, const std::vector<std::string>& args,
+                        const std::string& raw) {
   std::string bytes;
   reply_writer out(bytes);
   std::vector<std::string_view> views(args.begin(), args.end());
   master.stream_pending = raw;
   h.engine().dispatch(master, views, out, command_origin::replication);
+  std::string left(master.stream_pending);
+  master.stream_pending = {};  // `raw` goes away
+  return left;
 }
 
 }  // namespace
@@ -38,11 +42,10 @@ TEST(replica_dispatch, master_commands_journal_their_own_bytes) {
   from_master(h, master, {"SET", "k", "v"}, "<set k v>");
   ASSERT_EQ(h.services().raw_log.size(), 1u);
   EXPECT_EQ(h.services().raw_log[0].first, "<set k v>");
-  EXPECT_TRUE(master.stream_pending.empty());
   EXPECT_TRUE(h.services().journal_log.empty());
   // A transaction is journaled once, at its EXEC, with everything since MULTI.
-  from_master(h, master, {"MULTI"}, "<multi>");
-  from_master(h, master, {"INCR", "n"}, "<multi><incr>");
+  EXPECT_EQ(from_master(h, master, {"MULTI"}, "<multi>"), "<multi>");
+  EXPECT_EQ(from_master(h, master, {"INCR", "n"}, "<multi><incr>"), "<multi><incr>");
   EXPECT_EQ(h.services().raw_log.size(), 1u);
   from_master(h, master, {"INCR", "n"}, "<multi><incr><incr>");
   from_master(h, master, {"EXEC"}, "<multi><incr><incr><exec>");
@@ -56,8 +59,7 @@ TEST(replica_dispatch, master_commands_journal_their_own_bytes) {
   ASSERT_EQ(h.services().raw_log.size(), 3u);
   EXPECT_EQ(h.services().raw_log[2].second, 3);
   // A command the dispatcher refuses (unknown) is left for the link to journal.
-  from_master(h, master, {"NOSUCHCOMMAND"}, "<nope>");
-  EXPECT_EQ(master.stream_pending, "<nope>");
+  EXPECT_EQ(from_master(h, master, {"NOSUCHCOMMAND"}, "<nope>"), "<nope>");
   EXPECT_EQ(h.services().raw_log.size(), 3u);
 }
 
