@@ -28,10 +28,14 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The first line of a reply buffer, for the log.
-std::string first_line(const std::string& s) {
-  size_t end = s.find('\r');
-  return s.substr(0, std::min<size_t>(end == std::string::npos ? s.size() : end, 256));
+// The first error line of a reply buffer (a command's, or inside EXEC's array).
+std::string first_error(const std::string& s) {
+  size_t at = s.rfind('-', 0) == 0 ? 0 : s.find("\r\n-");
+  if (at == std::string::npos) return "";
+  if (at != 0) at += 2;
+  size_t end = s.find('\r', at);
+  return s.substr(at + 1,
+                  std::min<size_t>((end == std::string::npos ? s.size() : end) - at - 1, 256));
 }
 
 }  // namespace
@@ -616,9 +620,7 @@ void master_link::apply(const std::vector<std::string_view>& args) {
     log_warning(
         "== CRITICAL == This replica is sending an error to its master: '{}' after processing "
         "the command '{}'",
-        first_line(replies_.substr(
-            replies_.rfind('-') == std::string::npos ? 0 : replies_.rfind('-') + 1)),
-        std::string(args[0]));
+        first_error(replies_), std::string(args[0]));
   replies_.clear();
 }
 
