@@ -41,10 +41,9 @@ void free_dataset(server_services& srv, keyspace& ks, bool lazy) {
   for (int s = 0; s < ks.shard_count(); ++s) {
     for (int db = 0; db < ks.databases(); ++db) {
       db_slice& slice = ks.shard(s).db(db);
-      size_t n = slice.size();
-      if (n == 0) continue;
+      if (slice.size() == 0) continue;
       if (lazy)
-        srv.free_later(entry_chain(slice.release_all(), n));
+        srv.free_later(entry_chain::whole_table(slice.release_all()));
       else
         slice.clear();
     }
