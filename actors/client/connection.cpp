@@ -76,6 +76,10 @@ caf::behavior connection::make_behavior() {
         if (!closed_ && blocked_)
           end_block(with_error ? unblock_reason::error : unblock_reason::timeout);
       },
+      // The node became a replica: its blocked clients are let go (REPLICAOF).
+      [this](cancel_atom, replica_atom) {
+        if (!closed_ && blocked_) end_block(unblock_reason::role_change);
+      },
       [this](pubsub_atom, const published_message& m) {
         if (!closed_) deliver_pubsub(m.pattern, m.channel, m.payload);
       },

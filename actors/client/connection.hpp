@@ -44,8 +44,9 @@ class connection : public hosted_actor,
   // -- blocking commands (connection_blocking.cpp) --------------------------------
   bool is_blocked() const { return blocked_ != nullptr; }
   void on_block(const blocked_ptr& w, int64_t timeout_ms) override;
-  // Ends the wait without a served reply: timeout (nil), CLIENT UNBLOCK ERROR, or close.
-  enum class unblock_reason { timeout, error, closing };
+  // Ends the wait without a served reply: timeout (nil), CLIENT UNBLOCK ERROR, the
+  // node becoming a replica (an error too), or close.
+  enum class unblock_reason { timeout, error, role_change, closing };
   void end_block(unblock_reason why);
 
   // -- pub/sub (connection_pubsub.cpp) --------------------------------------------

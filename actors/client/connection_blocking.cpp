@@ -35,6 +35,10 @@ void connection::end_block(unblock_reason why) {
   if (why == unblock_reason::closing) return;
   if (why == unblock_reason::error)
     writer_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  else if (why == unblock_reason::role_change)
+    writer_.error(
+        "UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+        "replica?)");
   else
     writer_.null_array();
   process_input();  // commands pipelined behind the blocking one

@@ -101,6 +101,12 @@ bool replica_control::follow(const std::string& host, int port, const std::strin
   }
   srv_.config().replicaof.set_internal({host, port});
   log_set_role('S');
+  // Clients blocked on keys (a master's) are let go, as Redis does.
+  if (was_master)
+    srv_.for_each_client([](uint64_t, client_record& r) {
+      if (r.s->has(client_blocked))
+        caf::anon_send(r.handle, cancel_atom::value, replica_atom::value);
+    });
   stop_link();
   spawn_link(host, port);
   log_notice("REPLICAOF {}:{} enabled (user request from '{}')", host, port, requested_by);

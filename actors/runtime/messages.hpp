@@ -7,6 +7,7 @@
 //   connection       (close_atom)                         CLIENT KILL, itself
 //                    (unblock_atom, std::string reply)    a blocked client's server
 //                    (cancel_atom, bool with_error)       CLIENT UNBLOCK
+//                    (cancel_atom, replica_atom)          REPLICAOF (the node becomes a replica)
 //                    (pubsub_atom, published_message)     PUBLISH on another reactor
 //   listener         (close_atom)                         CONFIG SET port
 //   shard            (tick_atom)                          its reactor's cron
@@ -43,6 +44,7 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;          // a master li
 using load_atom = caf::atom_constant<caf::atom("load")>;          // a replica loader starts
 using loaded_atom = caf::atom_constant<caf::atom("loaded")>;      // a full sync's data is loaded
 using resume_atom = caf::atom_constant<caf::atom("resume")>;      // a paused link may read again
+using replica_atom = caf::atom_constant<caf::atom("replica")>;    // the node became a replica
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.

@@ -877,3 +877,20 @@ TEST(replication_replica, a_command_troupe_lacks_is_logged_and_the_stream_goes_o
             std::string::npos)
       << p.replica->log_text();
 }
+
+TEST(replication_replica, becoming_a_replica_unblocks_blocked_clients_as_redis) {
+  server_process master(master_args(), server_process::kind::redis);
+  ASSERT_TRUE(master.start());
+  for (auto kind : {server_process::kind::redis, server_process::kind::troupe}) {
+    server_process node({}, kind);
+    ASSERT_TRUE(node.start());
+    resp_client blocked = node.client();
+    blocked.append({"BLPOP", "q", "0"});
+    ASSERT_TRUE(blocked.flush());
+    ASSERT_TRUE(wait_for([&] { return info_field(node, "clients", "blocked_clients") == "1"; }));
+    EXPECT_EQ(node.call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).str, "OK");
+    EXPECT_EQ(blocked.read_reply().to_string(),
+              "(error) UNBLOCKED force unblock from blocking operation, instance state changed "
+              "(master -> replica?)");
+  }
+}
