@@ -392,6 +392,14 @@ bool server::load_data() {
       log_warning("Fatal error loading the AOF: {}", *err);
       return false;
     }
+    // An AOF's RDB base names the history at its own cut, and the commands
+    // after it go further: the data is at no offset a PSYNC could name (a
+    // replica resyncs in full, as Redis's does with an AOF).
+    {
+      std::lock_guard<std::mutex> g(replication_.mutex);
+      replication_.rdb_replid.clear();
+      replication_.rdb_offset = -1;
+    }
     if (auto err = aof_->open()) {
       log_warning("Can't open the append only file: {}", *err);
       return false;

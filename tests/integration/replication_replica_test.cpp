@@ -770,6 +770,9 @@ TEST(replication_replica, wait_is_answered_and_the_aof_of_a_replica_reloads) {
   auto replica = std::make_unique<server_process>(replica_of(master, {"--appendonly", "yes"}));
   ASSERT_TRUE(replica->start());
   ASSERT_TRUE(wait_for([&] { return caught_up(master, *replica); }));
+  // After a full sync the replica's AOF starts over from a rewrite (an RDB
+  // base, which names the history at its cut).
+  ASSERT_TRUE(wait_for([&] { return info_field(*replica, "persistence", "aof_rewrites") == "1"; }));
   // WAIT makes the master ask REPLCONF GETACK in the stream: the replica's
   // acknowledgement answers it.
   resp_client c = master.client();
@@ -777,7 +780,9 @@ TEST(replication_replica, wait_is_answered_and_the_aof_of_a_replica_reloads) {
   EXPECT_EQ(c.call({"WAIT", "1", "5000"}).integer, 1);
   c.call({"INCR", "after-wait"});
   ASSERT_TRUE(wait_for([&] { return caught_up(master, *replica); }));
-  // The AOF (the master's stream, GETACK included) loads at the next start.
+  // The AOF (its base, then the master's stream, GETACK included) loads at the
+  // next start; the commands after the base are not applied a second time
+  // (an AOF names no offset to resume from: the replica resyncs in full).
   std::string dir = replica->dir();
   EXPECT_EQ(replica->stop(), 0);
   server_process again(replica_of(master, {"--appendonly", "yes", "--dir", dir}));
