@@ -141,6 +141,7 @@ void connection::process_input() {
         close_now("closed by command");
         return;
       }
+      if (session_.has(client_replica)) break;  // SYNC / PSYNC: see below
     } else if (r == request_parser::result::incomplete) {
       break;
     } else {
@@ -159,6 +160,10 @@ void connection::process_input() {
     memmove(in_, in_ + consumed, in_len_ - consumed);
     in_len_ -= consumed;
     parser_.shift(consumed);
+  }
+  if (session_.has(client_replica)) {
+    hand_over_to_replica_feed();
+    return;
   }
   // Give back a big buffer once it is no longer needed.
   if (in_len_ == 0 && in_cap_ > 4 * read_chunk && parser_.bytes_needed() == 0) {

@@ -64,6 +64,10 @@ class connection : public hosted_actor,
   // Closes the connection now (from the reactor thread).
   void close_now(const char* reason);
   void discard_pending_input();
+  // After SYNC / PSYNC: the socket, what is still to send and what arrived
+  // since go to a new replica_feed actor, and this connection ends
+  // (connection_replica.cpp).
+  void hand_over_to_replica_feed();
 
  private:
   void on_readable();

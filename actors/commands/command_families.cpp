@@ -13,6 +13,7 @@ void register_all_commands(command_table& t) {
   register_persistence_family(t);
   register_pubsub_family(t);
   register_replicaof_family(t);
+  register_replication_family(t);
 }
 
 }  // namespace troupe

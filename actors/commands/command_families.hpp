@@ -12,6 +12,7 @@ void register_pubsub_family(command_table& t);
 void register_server_family(command_table& t);
 void register_memory_family(command_table& t);
 void register_replicaof_family(command_table& t);
+void register_replication_family(command_table& t);
 
 // Every command Troupe has: the storage families and the server ones. Called
 // once by troupe-server before anything looks a command up.

@@ -197,7 +197,8 @@ void aof_manager::close() {
 
 bool aof_manager::write_pending_locked() {
   spans_.clear();
-  auto upto = srv_.journal_log().read(*reader_, spans_);
+  // Replicas-only commands (PING, GETACK) never reach the file, as in Redis.
+  auto upto = srv_.journal_log().read(*reader_, spans_, true);
   bool ok = true;
   for (auto& s : spans_)
     if (ok) ok = write_all(s.data, s.size);

@@ -16,6 +16,36 @@
 #include "storage/rdb/rdb_value.hpp"
 
 namespace troupe {
+namespace {
+
+// A sink whose walk waits while `paused` says so (a diskless full sync's
+// slowest replica sets the pace).
+class paced_sink : public snapshot_sink {
+ public:
+  paced_sink(std::shared_ptr<snapshot_sink> inner, std::function<bool()> paused)
+      : inner_(std::move(inner)), paused_(std::move(paused)) {}
+  void entry(int db, const kv_entry* e) override { inner_->entry(db, e); }
+  void finish() override { inner_->finish(); }
+  bool paused() override { return paused_ && paused_(); }
+
+ private:
+  std::shared_ptr<snapshot_sink> inner_;
+  std::function<bool()> paused_;
+};
+
+// A snapshot that writes no keys (an RDB of aux fields only, for rdb-filter-only):
+// the walk still runs, to bring every entry's mark back to its slice's parity.
+class discarding_sink : public snapshot_sink {
+ public:
+  explicit discarding_sink(std::function<void()> done) : done_(std::move(done)) {}
+  void entry(int, const kv_entry*) override {}
+  void finish() override { done_(); }
+
+ private:
+  std::function<void()> done_;
+};
+
+}  // namespace
 
 persistence::persistence(server& srv) : srv_(srv) {
   lastsave_ = wall_clock_ms() / 1000;
@@ -26,7 +56,25 @@ bool persistence::writes_refused() const {
          srv_.config().stop_writes_on_bgsave_error.get() && srv_.config().save.any();
 }
 
-std::string persistence::rdb_header(bool aof_base) {
+rdb_history persistence::current_history() {
+  // So a restarted replica can resume its history with a partial resync: a
+  // replica's with a history to resume (the stream's database is its link's),
+  // a master's while it has a backlog (a master without one is in no chain).
+  rdb_history h;
+  if (srv_.is_replica())
+    h.stream_db = srv_.replica().rdb_stream_db();
+  else
+    h.stream_db = srv_.journal_log().backlog_active() ? 0 : -1;
+  if (h.stream_db < 0) return {};
+  {
+    std::lock_guard<std::mutex> g(srv_.replication().mutex);
+    h.id = srv_.replication().ids.replid;
+  }
+  h.offset = int64_t(srv_.journal_log().repl_offset());
+  return h;
+}
+
+std::string persistence::rdb_header(bool aof_base, const rdb_history& history, bool with_sizes) {
   std::string h;
   rdb_encoder enc(h);
   enc.header();
@@ -34,25 +82,13 @@ std::string persistence::rdb_header(bool aof_base) {
   enc.aux("redis-bits", int64_t(64));
   enc.aux("ctime", int64_t(wall_clock_ms() / 1000));
   enc.aux("used-mem", int64_t(heap_used_bytes()));
-  // The replication history the data belongs to, so a restarted replica can
-  // resume it with a partial resync: a replica's with a history to resume
-  // (the stream's database is its link's), a master's while it has a backlog.
-  int stream_db = -1;
-  if (srv_.is_replica())
-    stream_db = srv_.replica().rdb_stream_db();
-  else if (srv_.journal_log().backlog_active())
-    stream_db = 0;
-  if (stream_db >= 0) {
-    std::string replid;
-    {
-      std::lock_guard<std::mutex> g(srv_.replication().mutex);
-      replid = srv_.replication().ids.replid;
-    }
-    enc.aux("repl-stream-db", int64_t(stream_db));
-    enc.aux("repl-id", replid);
-    enc.aux("repl-offset", int64_t(srv_.journal_log().repl_offset()));
+  if (!history.id.empty()) {
+    enc.aux("repl-stream-db", int64_t(history.stream_db));
+    enc.aux("repl-id", history.id);
+    enc.aux("repl-offset", history.offset);
   }
   enc.aux("aof-base", int64_t(aof_base ? 1 : 0));
+  if (!with_sizes) return h;
   // Sizes at the cut let a loader size its tables once.
   keyspace& ks = srv_.keys();
   for (int db = 0; db < ks.databases(); ++db) {
@@ -64,7 +100,11 @@ std::string persistence::rdb_header(bool aof_base) {
   return h;
 }
 
-std::optional<std::string> persistence::start(job_kind kind) {
+std::optional<std::string> persistence::start_for_replication(replication_snapshot job) {
+  return start(job.to_disk ? job_kind::repl_disk : job_kind::repl_socket, &job);
+}
+
+std::optional<std::string> persistence::start(job_kind kind, replication_snapshot* repl) {
   bool expected = false;
   if (!running_.compare_exchange_strong(expected, true)) return "busy";
   for (int i = 0; i < srv_.keys().shard_count(); ++i)
@@ -83,7 +123,8 @@ std::optional<std::string> persistence::start(job_kind kind) {
   int64_t started = wall_clock_ms();
   job_started_ms_ = started;
   int64_t dirty_at_start = ks.dirty.load();
-  bool rdb_format = kind == job_kind::rdb || preamble;
+  bool rdb_format = kind != job_kind::aof || preamble;
+  bool to_socket = kind == job_kind::repl_socket;
 
   // The cut: every shard held while the journal switches files (AOF) and every
   // slice flips its parity.
@@ -109,9 +150,53 @@ std::optional<std::string> persistence::start(job_kind kind) {
     job.final_path = dbfilename;
     job.temp_path = "temp-" + std::to_string(getpid()) + ".rdb";
   }
-  if (rdb_format) job.header = rdb_header(kind == job_kind::aof);
+  bool exclude_data = repl != nullptr && repl->exclude_data;
+  if (repl != nullptr) {
+    // The replication stream starts here, with every shard held.
+    job.header = rdb_header(false, repl->at_cut(), !exclude_data);
+  } else if (rdb_format) {
+    job.header = rdb_header(kind == job_kind::aof, current_history());
+  }
   save_keys_total_ = int64_t(ks.total_keys());
-  if (kind == job_kind::rdb) {
+  if (to_socket) {
+    // Diskless: the bytes go to the replicas, not to a file; the job ends when
+    // every shard has emitted its part.
+    auto emit = repl->emit;
+    auto on_done = repl->on_done;
+    auto remaining = std::make_shared<std::atomic<int>>(ks.shard_count());
+    emit(std::move(job.header));
+    uint32_t clock = srv_.lru_clock.load();
+    for (int i = 0; i < ks.shard_count(); ++i) {
+      auto done = [this, remaining, on_done] {
+        if (remaining->fetch_sub(1) != 1) return;
+        running_ = false;  // no file to protect: the next snapshot may start now
+        on_done(true, "");
+      };
+      std::shared_ptr<snapshot_sink> sink;
+      if (exclude_data)
+        sink = std::make_shared<discarding_sink>(done);
+      else
+        sink =
+            std::make_shared<rdb_chunk_sink>(emit, done, compression, rdb::lru_mode::none, clock);
+      if (repl->paused) sink = std::make_shared<paced_sink>(sink, repl->paused);
+      snapshot_begin(ks.shard(i), sink);
+    }
+    guard.release();
+    for (int i = 0; i < ks.shard_count(); ++i)
+      caf::anon_send(srv_.shard_actor(i), snapshot_atom::value);
+    return std::nullopt;
+  }
+  if (kind == job_kind::repl_disk) {
+    auto on_done = repl->on_done;
+    job.on_done = [this, dirty_at_start, started, on_done](bool ok, const std::string& err,
+                                                           uint64_t) {
+      // The file is a dump like any BGSAVE's (LASTSAVE, save points); the
+      // replicas open it at once, so a later dump may replace it meanwhile.
+      bookkeep_rdb(ok, err, dirty_at_start, started);
+      on_done(ok, err);
+      running_ = false;
+    };
+  } else if (kind == job_kind::rdb) {
     job.on_done = [this, dirty_at_start, started](bool ok, const std::string& err, uint64_t) {
       rdb_done(ok, err, dirty_at_start, started);
     };
@@ -145,7 +230,9 @@ std::optional<std::string> persistence::start(job_kind kind) {
     };
     auto done = [writer] { caf::anon_send(writer, done_atom::value); };
     std::shared_ptr<snapshot_sink> sink;
-    if (rdb_format)
+    if (exclude_data)
+      sink = std::make_shared<discarding_sink>(done);
+    else if (rdb_format)
       sink = std::make_shared<rdb_chunk_sink>(emit, done, compression, rdb::lru_mode::none, clock);
     else
       sink = std::make_shared<aof_command_sink>(emit, done);
@@ -160,6 +247,12 @@ std::optional<std::string> persistence::start(job_kind kind) {
 
 void persistence::rdb_done(bool ok, const std::string& error, int64_t dirty_at_start,
                            int64_t started_ms) {
+  bookkeep_rdb(ok, error, dirty_at_start, started_ms);
+  running_ = false;
+}
+
+void persistence::bookkeep_rdb(bool ok, const std::string& error, int64_t dirty_at_start,
+                               int64_t started_ms) {
   last_bgsave_try_ = wall_clock_ms() / 1000;
   last_bgsave_secs_ = (wall_clock_ms() - started_ms) / 1000;
   if (ok) {
@@ -172,7 +265,6 @@ void persistence::rdb_done(bool ok, const std::string& error, int64_t dirty_at_s
     last_bgsave_ok_ = false;
     log_warning("Background saving error: {}", error);
   }
-  running_ = false;
 }
 
 std::optional<std::string> persistence::bgsave(bool schedule, std::string& reply) {
@@ -221,7 +313,7 @@ std::optional<std::string> persistence::save() {
   job.temp_path = "temp-" + std::to_string(getpid()) + ".rdb";
   job.rdb_trailer = true;
   job.checksum = checksum;
-  job.header = rdb_header(false);
+  { job.header = rdb_header(false, current_history()); }
   snapshot_file file(job);
   // Nothing else runs while SAVE holds every shard: write entries straight out.
   std::string chunk;

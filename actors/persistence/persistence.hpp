@@ -6,6 +6,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,13 +17,50 @@ namespace troupe {
 
 class server;
 
+// The replication history an RDB's data belongs to (its repl-id, repl-offset
+// and repl-stream-db aux fields); an empty id: none.
+struct rdb_history {
+  std::string id;
+  int64_t offset = 0;
+  int stream_db = 0;
+};
+
+// The snapshot of a full sync (actors/replication/): the RDB a master sends its
+// replicas, written to `dbfilename` first (disk-backed, like a BGSAVE) or handed
+// over chunk by chunk as the shards walk (diskless).
+struct replication_snapshot {
+  bool to_disk = true;
+  // rdb-filter-only: the RDB carries its header and no keys (Troupe has no functions).
+  bool exclude_data = false;
+  // Runs at the cut, every shard held, so the replication stream starts exactly
+  // where the snapshot's data ends. Returns the history the RDB's aux fields carry.
+  std::function<rdb_history()> at_cut;
+  // Diskless: the RDB's bytes in order, header first (emitted during the cut),
+  // then chunks from the shards, from their reactors' threads (the receiver
+  // serialises them). The EOF opcode and checksum are the receiver's.
+  std::function<void(std::string)> emit;
+  // Disk: the file is in place (or failed); diskless: every shard has emitted
+  // everything. Runs once, on a writer's or a reactor's thread.
+  std::function<void(bool ok, const std::string& error)> on_done;
+  // Diskless: true while the walks must wait for the replicas to read (the
+  // receiver then sends snapshot_atom to every shard to resume them).
+  std::function<bool()> paused;
+};
+
 class persistence {
  public:
   explicit persistence(server& srv);
 
   bool busy() const { return running_.load(); }
-  bool bgsave_running() const { return running_.load() && kind_ == job_kind::rdb; }
+  // An RDB is being produced: BGSAVE, a save point, or a full sync (INFO's
+  // rdb_bgsave_in_progress counts all of them, as Redis's RDB child does).
+  bool bgsave_running() const { return running_.load() && kind_ != job_kind::aof; }
   bool rewrite_running() const { return running_.load() && kind_ == job_kind::aof; }
+  // A full sync's snapshot is running (and to disk or not).
+  bool replication_sync_running() const {
+    return running_.load() && (kind_ == job_kind::repl_disk || kind_ == job_kind::repl_socket);
+  }
+  bool replication_sync_to_disk() const { return running_.load() && kind_ == job_kind::repl_disk; }
 
   // The replies of BGSAVE [SCHEDULE] / BGREWRITEAOF, or an error (without "ERR ").
   std::optional<std::string> bgsave(bool schedule, std::string& reply);
@@ -30,6 +68,8 @@ class persistence {
   // Starts a rewrite from the next cron pass (CONFIG SET appendonly yes, which
   // runs with the configuration locked).
   void schedule_rewrite() { rewrite_scheduled_ = true; }
+  // A full sync's snapshot; "busy" when another snapshot runs.
+  std::optional<std::string> start_for_replication(replication_snapshot job);
   // SAVE: the whole snapshot now, in the calling thread.
   std::optional<std::string> save();
   // Cron (reactor 0): save points, scheduled jobs, automatic AOF rewrites.
@@ -43,10 +83,16 @@ class persistence {
   std::string info();
 
  private:
-  enum class job_kind { rdb, aof };
-  std::optional<std::string> start(job_kind kind);
-  std::string rdb_header(bool aof_base);
+  enum class job_kind { rdb, aof, repl_disk, repl_socket };
+  std::optional<std::string> start(job_kind kind, replication_snapshot* repl = nullptr);
+  // The RDB's magic and aux fields; `history` is what the data belongs to (a
+  // replica or a restarted master resumes from it).
+  std::string rdb_header(bool aof_base, const rdb_history& history, bool with_sizes = true);
+  // The replication history the data belongs to now (a BGSAVE's aux fields).
+  rdb_history current_history();
   void rdb_done(bool ok, const std::string& error, int64_t dirty_at_start, int64_t started_ms);
+  // What a finished RDB dump changes (LASTSAVE, dirty, the BGSAVE status).
+  void bookkeep_rdb(bool ok, const std::string& error, int64_t dirty_at_start, int64_t started_ms);
 
   server& srv_;
   std::atomic<bool> running_{false};

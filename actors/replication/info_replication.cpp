@@ -32,7 +32,9 @@ std::string replication_info_fields(server& srv) {
   bool replica = rs.is_replica.load();
   field(out, "role", replica ? "slave" : "master");
   if (replica) out += srv.replica().info_fields();
-  field(out, "connected_slaves", 0);
+  // connected_slaves, min_slaves_good_slaves, slaveN: a replica lists its own
+  // replicas after its master's fields.
+  srv.replicas().append_info_fields(out);
   field(out, "master_failover_state", "no-failover");
   field(out, "master_replid", ids.replid);
   field(out, "master_replid2", ids.replid2);

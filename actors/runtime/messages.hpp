@@ -22,6 +22,10 @@
 //                    (loaded_atom, uint64_t job)          its replica_loader, when done
 //                    (resume_atom)                        the loader, when it can take more
 //   replica_loader   (load_atom)                          itself, to start
+//   replica_feed     (close_atom)                         CLIENT KILL, the master
+//                    (wake_atom)                          the journal (new writes), a
+//                                                         full sync (started, RDB bytes,
+//                                                         file ready)
 #pragma once
 #include <string>
 
@@ -45,6 +49,7 @@ using load_atom = caf::atom_constant<caf::atom("load")>;          // a replica l
 using loaded_atom = caf::atom_constant<caf::atom("loaded")>;      // a full sync's data is loaded
 using resume_atom = caf::atom_constant<caf::atom("resume")>;      // a paused link may read again
 using replica_atom = caf::atom_constant<caf::atom("replica")>;    // the node became a replica
+using wake_atom = caf::atom_constant<caf::atom("wake")>;          // a replica feed has work
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.

@@ -64,6 +64,9 @@ void shard::walk_snapshot() {
 bool shard::snapshot_step_locked() {
   std::unique_lock<std::mutex> lock(store_.lock(), std::defer_lock);
   if (srv_.keys().concurrent()) lock.lock();
+  // Paused by its sink: the walk ends here and a snapshot_atom resumes it.
+  shard_snapshot& snap = store_.snapshot();
+  if (snap.active && snap.sink && snap.sink->paused()) return false;
   return snapshot_step(store_, 128);  // a small step: the reactor bounds the slice
 }
 

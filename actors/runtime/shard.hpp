@@ -5,7 +5,8 @@
 //   and a step of incremental rehashing;
 // - after a snapshot's cut (snapshot_atom), its part of the snapshot: it walks
 //   its tables a small step at a time as a task of its reactor, between client
-//   passes, and tells the snapshot writer when it is done;
+//   passes, and tells the snapshot writer when it is done (a walk its sink
+//   paused goes on at the next snapshot_atom);
 // - later, eviction.
 #pragma once
 #include "actors/runtime/hosted_actor.hpp"

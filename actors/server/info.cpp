@@ -231,15 +231,15 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("total_net_input_bytes", sum(stats, &reactor_stats::net_input_bytes));
     w.field("total_net_output_bytes", sum(stats, &reactor_stats::net_output_bytes));
     w.field("total_net_repl_input_bytes", "0");
-    w.field("total_net_repl_output_bytes", "0");
+    w.field("total_net_repl_output_bytes", srv.replicas().repl_output_bytes());
     w.field("instantaneous_input_kbps", fmt2(double(srv.input_kbps_x100()) / 100.0 / 1024.0));
     w.field("instantaneous_output_kbps", fmt2(double(srv.output_kbps_x100()) / 100.0 / 1024.0));
     w.field("instantaneous_input_repl_kbps", "0.00");
     w.field("instantaneous_output_repl_kbps", "0.00");
     w.field("rejected_connections", sum(stats, &reactor_stats::rejected_connections));
-    w.field("sync_full", "0");
-    w.field("sync_partial_ok", "0");
-    w.field("sync_partial_err", "0");
+    w.field("sync_full", srv.replicas().sync_full());
+    w.field("sync_partial_ok", srv.replicas().sync_partial_ok());
+    w.field("sync_partial_err", srv.replicas().sync_partial_err());
     w.field("expired_keys", shard_sum(srv, &shard_stats::expired_keys));
     uint64_t stale = 0;
     for (int i = 0; i < srv.keys().shard_count(); ++i)

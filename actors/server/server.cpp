@@ -32,7 +32,8 @@ server::server(caf::actor_system& sys, server_config& cfg)
       registry_(sys),
       aof_(std::make_unique<aof_manager>(*this)),
       persistence_(std::make_unique<persistence>(*this)),
-      replica_(std::make_unique<replica_control>(*this)) {
+      replica_(std::make_unique<replica_control>(*this)),
+      replication_master_(std::make_unique<class replication_master>(*this)) {
   std::random_device rd;
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(hex[rd() % 16]);
@@ -293,6 +294,7 @@ void server::cron(int reactor_index) {
     sample_instantaneous();
     heap_used_bytes();  // samples used_memory_peak, as Redis's cron does
     persistence_->cron();
+    replication_master_->cron();
     if (cfg_.dynamic_hz.get()) update_hz();
   }
   int64_t timeout = cfg_.timeout.get();
@@ -330,6 +332,7 @@ void server::sample_instantaneous() {
 
 void server::reset_stats() {
   for (auto& s : stats_) s->reset();
+  replication_master_->reset_stats();
   lazy_free_.reset_freed();
   for (int i = 0; i < keyspace_->shard_count(); ++i) {
     auto& st = keyspace_->shard(i).stats();

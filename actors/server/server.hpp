@@ -21,6 +21,7 @@
 #include "actors/persistence/persistence.hpp"
 #include "actors/pubsub/pubsub_hub.hpp"
 #include "actors/replication/replica_control.hpp"
+#include "actors/replication/replication_master.hpp"
 #include "actors/replication/replication_state.hpp"
 #include "actors/runtime/actor_registry.hpp"
 #include "actors/runtime/reactor.hpp"
@@ -104,6 +105,9 @@ class server : public server_services {
 
   bool auth_required() const override { return !cfg_.requirepass.empty(); }
   bool writes_refused() const override;
+  bool too_few_good_replicas() const override {
+    return replication_master_->too_few_good_replicas();
+  }
   // The cron's frequency: hz, raised with many clients under dynamic-hz.
   int hz() const { return hz_.load(std::memory_order_relaxed); }
 
@@ -114,6 +118,10 @@ class server : public server_services {
   replication_state& replication() { return replication_; }
   // The replica side: REPLICAOF, the master link, what INFO and ROLE show.
   replica_control& replica() { return *replica_; }
+  // The replicas of this node and their syncs (actors/replication/).
+  class replication_master& replicas() {
+    return *replication_master_;
+  }
   int tcp_port() const { return port_.load(); }
   std::string executable;
   std::string config_file_path;
@@ -139,6 +147,7 @@ class server : public server_services {
   }
   bool master_link_up() const override { return replica_->link_up(); }
   dataset_loading loading() const override { return replica_->loading(); }
+  uint64_t journal_end() const override { return journal_.end(); }
 
  private:
   void attach_config_hooks();
@@ -188,6 +197,7 @@ class server : public server_services {
   std::string run_id_;
   replication_state replication_;
   std::unique_ptr<replica_control> replica_;
+  std::unique_ptr<class replication_master> replication_master_;
 
   // instantaneous_* metrics, sampled by reactor 0's cron like Redis's.
   struct sample_ring {

@@ -142,10 +142,22 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// COMMAND INFO lists flags in Redis 7.0's order, and, as Redis, never shows
+// may_replicate, sentinel and only_sentinel.
 std::vector<std::string_view> flag_names(uint32_t flags) {
+  static const uint32_t reply_order[] = {
+      cmd_write,      cmd_readonly,          cmd_denyoom,          cmd_admin,
+      cmd_pubsub,     cmd_noscript,          cmd_blocking,         cmd_loading,
+      cmd_stale,      cmd_skip_monitor,      cmd_skip_slowlog,     cmd_fast,
+      cmd_no_auth,    cmd_no_mandatory_keys, cmd_no_async_loading, cmd_no_multi,
+      cmd_allow_busy,
+  };
   std::vector<std::string_view> out;
-  for (auto& f : flag_table)
-    if ((flags & f.bit) && !(f.bit & internal_flags)) out.push_back(f.name);
+  for (uint32_t bit : reply_order) {
+    if (!(flags & bit)) continue;
+    for (auto& f : flag_table)
+      if (f.bit == bit) out.push_back(f.name);
+  }
   return out;
 }
 

@@ -71,9 +71,17 @@ void bmove_generic(exec_context& c, bool from_left, bool to_left, size_t timeout
   found_key f = first_of_type(c, 1, 2, value_type::list);
   if (f.error) return;
   if (f.entry != nullptr) {
-    if (list_move_reply(c, c.key_at(1), f.entry, c.key_at(2), from_left, to_left))
-      c.propagate({"LMOVE", std::string(c.arg(1)), std::string(c.arg(2)),
-                   from_left ? "LEFT" : "RIGHT", to_left ? "LEFT" : "RIGHT"});
+    if (list_move_reply(c, c.key_at(1), f.entry, c.key_at(2), from_left, to_left)) {
+      // As Redis 7.0 propagates them: BRPOPLPUSH as RPOPLPUSH; BLMOVE as LMOVE
+      // with the client's own direction words, or LEFT/RIGHT once it had blocked.
+      std::string src(c.arg(1)), dst(c.arg(2));
+      if (c.argc() == 4)
+        c.propagate({"RPOPLPUSH", src, dst});
+      else if (c.origin == command_origin::blocked_replay)
+        c.propagate({"LMOVE", src, dst, from_left ? "LEFT" : "RIGHT", to_left ? "LEFT" : "RIGHT"});
+      else
+        c.propagate({"LMOVE", src, dst, std::string(c.arg(3)), std::string(c.arg(4))});
+    }
     return;
   }
   block_for_keys(c, args_range(c, 1, 2), *timeout, true);

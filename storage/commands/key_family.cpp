@@ -451,6 +451,7 @@ void cmd_flushdb(exec_context& c) {
   if (!flush_mode(c, async)) return;
   flush_db(c, c.db_index, async);
   c.ks.key_modified(c.db_index, {});
+  c.changes++;  // journaled even when the database was empty, as Redis does
   c.out.ok();
 }
 
@@ -462,6 +463,7 @@ void cmd_flushall(exec_context& c) {
     c.ks.key_modified(db, {});
   }
   c.ks.dirty.fetch_add(1, std::memory_order_relaxed);
+  c.changes++;  // journaled even when every database was empty, as Redis does
   c.out.ok();
 }
 
@@ -485,6 +487,7 @@ void cmd_swapdb(exec_context& c) {
     c.ks.key_modified(b, {});
     c.ks.dirty.fetch_add(1, std::memory_order_relaxed);
   }
+  c.changes++;  // journaled like any write, also for a == b (Redis does)
   c.out.ok();
 }
 

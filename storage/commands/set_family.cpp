@@ -317,18 +317,13 @@ void cmd_spop(exec_context& c) {
   }
   c.out.set(size_t(count));
   std::string m;
-  // Popped members are journaled as SREMs of up to 1024 members each.
-  std::vector<std::string> srem = {"SREM", std::string(k.name)};
+  // Each popped member is journaled as an SREM of its own, together in one
+  // MULTI/EXEC, exactly as Redis 7.0 propagates SPOP with a count.
   for (int64_t i = 0; i < count; ++i) {
     pop_random(s, rng, m);
     c.out.bulk(m);
-    srem.push_back(m);
-    if (srem.size() == 1026) {
-      c.propagate(std::move(srem));
-      srem = {"SREM", std::string(k.name)};
-    }
+    c.propagate({"SREM", std::string(k.name), m});
   }
-  if (srem.size() > 2) c.propagate(std::move(srem));
   c.changed(k);
 }
 

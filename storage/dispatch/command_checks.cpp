@@ -58,6 +58,12 @@ std::optional<std::string> dataset_loaded(const check_input& in) {
   return "LOADING Redis is loading the dataset in memory";
 }
 
+// min-replicas-to-write: writes need enough replicas that acknowledged lately.
+std::optional<std::string> enough_good_replicas(const check_input& in) {
+  if (!(in.cmd.flags & cmd_write) || !in.srv.too_few_good_replicas()) return std::nullopt;
+  return "NOREPLICAS Not enough good replicas to write.";
+}
+
 // A RESP2 subscriber's connection carries messages: it may only manage its
 // subscriptions (RESP3 has push messages, so anything goes).
 std::optional<std::string> subscriber_context(const check_input& in) {
@@ -71,8 +77,8 @@ std::optional<std::string> subscriber_context(const check_input& in) {
 // In the order of Redis's processCommand, so that a command failing two checks
 // gets the same error.
 constexpr check chain[] = {
-    authenticated,      allowed_in_multi,   disk_can_take_writes, replica_read_only,
-    subscriber_context, stale_data_allowed, dataset_loaded,
+    authenticated,     allowed_in_multi,   disk_can_take_writes, enough_good_replicas,
+    replica_read_only, subscriber_context, stale_data_allowed,   dataset_loaded,
 };
 
 }  // namespace

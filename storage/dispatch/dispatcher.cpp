@@ -187,8 +187,10 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     if (origin == command_origin::transaction)
       client.tx.ops.insert(client.tx.ops.end(), std::make_move_iterator(ops.begin()),
                            std::make_move_iterator(ops.end()));
-    else
+    else {
       srv_.journal_ops(ops);
+      client.woff = srv_.journal_end();
+    }
   }
   // A replayed waiter's command was counted when it blocked.
   if (origin == command_origin::blocked_replay) return;

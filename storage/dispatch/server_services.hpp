@@ -52,6 +52,8 @@ class server_services {
   // replicas, backlog and AOF exactly its master's stream. `db_after` is the
   // database the stream leaves selected.
   virtual void journal_raw(std::string_view /*bytes*/, int /*db_after*/) {}
+  // The journal's end (a stream position): where a client's last write ended.
+  virtual uint64_t journal_end() const { return 0; }
 
   // -- what the dispatcher's checks ask ------------------------------------------
   // requirepass (or, later, ACL users) is set: clients must authenticate.
@@ -64,6 +66,8 @@ class server_services {
   virtual bool master_link_up() const { return true; }
   // As a replica: a full sync is loading a new dataset.
   virtual dataset_loading loading() const { return dataset_loading::none; }
+  // min-replicas-to-write is set and fewer replicas are good (-NOREPLICAS).
+  virtual bool too_few_good_replicas() const { return false; }
 
  private:
   server_config& config_;

@@ -5,6 +5,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@ namespace troupe {
 
 struct command_spec;
 class client_endpoint;
+struct replica_request;  // actors/replication/replica_request.hpp
 
 enum session_flag : uint32_t {
   client_multi = 1u << 0,       // inside MULTI
@@ -57,6 +59,12 @@ struct session {
   // transaction's grow until its EXEC). The dispatcher journals them as they
   // are when the command runs, under its shards, and clears this.
   std::string_view stream_pending;
+  // Where this client's last write ended in the journal (WAIT waits for the
+  // replicas to have it); 0 before any. The owner's thread only.
+  uint64_t woff = 0;
+  // What REPLCONF said and SYNC/PSYNC asked, while this client becomes a
+  // replica (the owner's thread only; null for ordinary clients).
+  std::shared_ptr<replica_request> replica;
 
   // Guarded by mutex: strings changed by commands and read by CLIENT LIST.
   mutable std::mutex mutex;

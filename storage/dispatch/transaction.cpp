@@ -75,8 +75,10 @@ void dispatcher::exec_transaction(exec_context& exec) {
   // A master's transaction enters as the master sent it (MULTI to EXEC).
   if (exec.origin == command_origin::replication)
     journal_stream(client);
-  else if (exec.origin != command_origin::replay && !client.tx.ops.empty())
+  else if (exec.origin != command_origin::replay && !client.tx.ops.empty()) {
     srv_.journal_ops(client.tx.ops);
+    client.woff = srv_.journal_end();
+  }
   client.tx.ops.clear();
 }
 

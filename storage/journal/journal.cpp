@@ -67,6 +67,17 @@ void journal::append_raw(std::string_view bytes, int db_after) {
   trim_locked();
 }
 
+void journal::append_control(const std::vector<std::string>& args) {
+  if (!active()) return;
+  std::lock_guard<std::mutex> g(mutex_);
+  scratch_.clear();
+  encode_locked(-1, args);
+  uint64_t start = end_.load(std::memory_order_relaxed);
+  append_locked(scratch_);
+  control_.emplace_back(start, end_.load(std::memory_order_relaxed));
+  trim_locked();
+}
+
 void journal::forget_db() {
   std::lock_guard<std::mutex> g(mutex_);
   last_db_ = -1;
@@ -100,6 +111,8 @@ void journal::trim_locked() {
   while (!chunks_.empty() && chunks_.front()->start + chunks_.front()->size <= keep &&
          chunks_.front().get() != chunks_.back().get())
     chunks_.pop_front();
+  uint64_t held = chunks_.empty() ? e : chunks_.front()->start;
+  while (!control_.empty() && control_.front().second <= held) control_.pop_front();
   // An empty stream keeps no block at all.
   if (chunks_.size() == 1 && keep == e && chunks_.front()->start + chunks_.front()->size == e &&
       !backlog_active_ && readers_.empty())
@@ -115,6 +128,12 @@ void journal::update_active_locked() {
 uint64_t journal::repl_offset() const {
   std::lock_guard<std::mutex> g(mutex_);
   return backlog_active_ ? repl_of(end_.load(std::memory_order_relaxed)) : repl_frozen_;
+}
+
+uint64_t journal::repl_offset_of(uint64_t pos) const {
+  std::lock_guard<std::mutex> g(mutex_);
+  if (!backlog_active_ || pos <= backlog_start_) return 0;
+  return repl_of(pos);
 }
 
 uint64_t journal::backlog_first_offset() const {
@@ -211,6 +230,15 @@ std::optional<journal::reader_id> journal::attach_at(uint64_t offset, std::funct
   return add_reader_locked(offset - repl_delta_, std::move(notify), max_lag);
 }
 
+std::optional<journal::reader_id> journal::attach_beside(reader_id other,
+                                                         std::function<void()> notify,
+                                                         uint64_t max_lag) {
+  std::lock_guard<std::mutex> g(mutex_);
+  auto it = readers_.find(other);
+  if (it == readers_.end() || it->second.dropped) return std::nullopt;
+  return add_reader_locked(it->second.pos, std::move(notify), max_lag);
+}
+
 void journal::detach(reader_id id) {
   std::lock_guard<std::mutex> g(mutex_);
   readers_.erase(id);
@@ -218,7 +246,7 @@ void journal::detach(reader_id id) {
   update_active_locked();
 }
 
-std::optional<uint64_t> journal::read(reader_id id, std::vector<span>& out) {
+std::optional<uint64_t> journal::read(reader_id id, std::vector<span>& out, bool data_only) {
   std::lock_guard<std::mutex> g(mutex_);
   auto it = readers_.find(id);
   if (it == readers_.end()) return std::nullopt;
@@ -235,6 +263,8 @@ std::optional<uint64_t> journal::read(reader_id id, std::vector<span>& out) {
       chunks_.begin(), chunks_.end(), r.pos,
       [](uint64_t pos, const std::shared_ptr<chunk>& ch) { return pos < ch->start; });
   if (c != chunks_.begin()) --c;
+  size_t first_new = out.size();
+  uint64_t from_pos = r.pos;
   for (; c != chunks_.end() && r.pos < e; ++c) {
     const chunk& ch = **c;
     if (ch.start + ch.size <= r.pos) continue;
@@ -242,9 +272,42 @@ std::optional<uint64_t> journal::read(reader_id id, std::vector<span>& out) {
     out.push_back({*c, ch.data.get() + from, ch.size - from});
     r.pos = ch.start + ch.size;
   }
+  if (data_only && !control_.empty() && control_.back().second > from_pos)
+    cut_control_locked(out, first_new, from_pos);
   r.notified = false;
   trim_locked();
   return r.pos;
+}
+
+// Removes the bytes of control commands from spans out[first...], which cover
+// the stream from `pos` on, contiguously.
+void journal::cut_control_locked(std::vector<span>& out, size_t first, uint64_t pos) const {
+  std::vector<span> kept(out.begin(), out.begin() + long(first));
+  auto ctl = control_.begin();
+  for (size_t i = first; i < out.size(); ++i) {
+    span s = out[i];
+    uint64_t start = pos, end = pos + s.size;
+    pos = end;
+    while (start < end) {
+      while (ctl != control_.end() && ctl->second <= start) ++ctl;
+      if (ctl == control_.end() || ctl->first >= end) {
+        kept.push_back({s.owner, s.data + (start - (end - s.size)), size_t(end - start)});
+        break;
+      }
+      if (ctl->first > start)
+        kept.push_back({s.owner, s.data + (start - (end - s.size)), size_t(ctl->first - start)});
+      start = std::min(end, ctl->second);
+    }
+  }
+  out.swap(kept);
+}
+
+uint64_t journal::max_lag() const {
+  std::lock_guard<std::mutex> g(mutex_);
+  uint64_t e = end_.load(std::memory_order_relaxed), most = 0;
+  for (auto& [id, r] : readers_)
+    if (!r.dropped) most = std::max(most, e - r.pos);
+  return most;
 }
 
 uint64_t journal::lag(reader_id id) const {

@@ -65,12 +65,19 @@ class journal {
   // to its own replicas), appended as they are; `db_after` is the database
   // they leave selected (-1 if unknown: the next write starts with SELECT).
   void append_raw(std::string_view bytes, int db_after);
+  // A command for replicas only (a master's PING, REPLCONF GETACK): it takes
+  // its place in the stream and the replication offset like any write, and
+  // readers that ask for data only (the AOF) skip it. No SELECT precedes it.
+  void append_control(const std::vector<std::string>& args);
   // The next write starts with SELECT (a new AOF file, a new replica).
   void forget_db();
 
   // -- positions ----------------------------------------------------------------------
   uint64_t end() const { return end_.load(std::memory_order_acquire); }
-  uint64_t repl_offset() const;           // master_repl_offset
+  uint64_t repl_offset() const;  // master_repl_offset
+  // The replication offset just after stream position `pos` (a client's last
+  // write, for WAIT); 0 for a position before the current history began.
+  uint64_t repl_offset_of(uint64_t pos) const;
   uint64_t backlog_first_offset() const;  // repl_backlog_first_byte_offset (0 when none)
   uint64_t backlog_histlen() const;       // repl_backlog_histlen
   // Heap bytes held by the stream's chunks (INFO mem_replication_backlog).
@@ -99,13 +106,20 @@ class journal {
   // not hold it. Read at once: bytes already there are not notified again.
   std::optional<reader_id> attach_at(uint64_t offset, std::function<void()> notify,
                                      uint64_t max_lag = 0);
+  // A new reader where `other` is now (a replica joining a full sync whose
+  // stream started at another replica's cut); nullopt if `other` is gone.
+  std::optional<reader_id> attach_beside(reader_id other, std::function<void()> notify,
+                                         uint64_t max_lag = 0);
   void detach(reader_id id);
   // Appends spans of everything the reader has not read and moves it to the
   // end; returns the stream position it reached, or nullopt if it was dropped
-  // for falling behind (it is detached then).
-  std::optional<uint64_t> read(reader_id id, std::vector<span>& out);
+  // for falling behind (it is detached then). `data_only` leaves out the
+  // bytes of append_control().
+  std::optional<uint64_t> read(reader_id id, std::vector<span>& out, bool data_only = false);
   // Unread bytes of a reader (0 for an unknown one).
   uint64_t lag(reader_id id) const;
+  // Unread bytes of the slowest reader (0 without readers).
+  uint64_t max_lag() const;
   // Once per reactor pass: notifies readers that have unread bytes.
   void publish();
 
@@ -125,6 +139,7 @@ class journal {
   uint64_t repl_of(uint64_t pos) const { return pos + repl_delta_; }
   uint64_t backlog_first_pos_locked() const;
   reader_id add_reader_locked(uint64_t pos, std::function<void()> notify, uint64_t max_lag);
+  void cut_control_locked(std::vector<span>& out, size_t first, uint64_t pos) const;
 
   mutable std::mutex mutex_;
   std::deque<std::shared_ptr<chunk>> chunks_;
@@ -140,6 +155,8 @@ class journal {
   std::unordered_map<reader_id, reader> readers_;
   reader_id next_reader_ = 1;
   uint64_t published_ = 0;
+  // [start, end) stream positions of append_control() bytes still held.
+  std::deque<std::pair<uint64_t, uint64_t>> control_;
 };
 
 }  // namespace troupe

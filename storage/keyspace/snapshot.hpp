@@ -24,6 +24,10 @@ class snapshot_sink {
   virtual void entry(int db, const kv_entry* e) = 0;
   // The shard has saved everything.
   virtual void finish() = 0;
+  // Whoever takes the bytes is behind: the walk stops until it is told to go
+  // on (writes still save what they touch). A diskless full sync paces the
+  // walk by its slowest replica this way.
+  virtual bool paused() { return false; }
 };
 
 struct shard_snapshot {

@@ -215,3 +215,43 @@ TEST(journal, concurrent_writers_keep_every_command_whole_and_in_order) {
   EXPECT_EQ(selects, 1);
   EXPECT_EQ(p.consumed(), stream.size());
 }
+
+// A master's PING and REPLCONF GETACK go to replicas and count in the offset,
+// but a reader asking for data only (the AOF) never sees them.
+TEST(journal, control_commands_reach_replicas_and_not_the_aof) {
+  journal j;
+  j.create_backlog();
+  auto replica = j.attach_at_end(nullptr);
+  auto aof = j.attach_at_end(nullptr);
+  j.append_ops({op(0, {"SET", "a", "1"})});
+  j.append_control({"PING"});
+  j.append_ops({op(0, {"SET", "b", "2"})});
+  j.append_control({"REPLCONF", "GETACK", "*"});
+  j.append_control({"PING"});
+  std::string all = read_all(j, replica);
+  std::vector<journal::span> spans;
+  ASSERT_TRUE(j.read(aof, spans, true).has_value());
+  std::string data;
+  for (auto& s : spans) data.append(s.data, s.size);
+  std::string set_a = "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n";
+  std::string set_b = "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n";
+  std::string ping = "*1\r\n$4\r\nPING\r\n";
+  std::string getack = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+  std::string select = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n";
+  EXPECT_EQ(all, select + set_a + ping + set_b + getack + ping);
+  EXPECT_EQ(data, select + set_a + set_b);
+  EXPECT_EQ(j.repl_offset(), all.size());
+}
+
+// A replica joining a full sync starts where another's stream starts.
+TEST(journal, a_reader_beside_another_starts_where_it_is) {
+  journal j;
+  auto first = j.attach_at_end(nullptr);
+  j.append_ops({op(0, {"SET", "a", "1"})});
+  auto second = j.attach_beside(first, nullptr);
+  ASSERT_TRUE(second.has_value());
+  j.append_ops({op(0, {"SET", "b", "2"})});
+  EXPECT_EQ(read_all(j, *second), read_all(j, first));
+  j.detach(first);
+  EXPECT_FALSE(j.attach_beside(first, nullptr).has_value());
+}
