@@ -889,3 +889,36 @@ TEST(replication_master, a_replica_that_stops_reading_the_rdb_is_disconnected) {
       << master.log_text() << replica->log_text();
   EXPECT_EQ(replica->call({"DBSIZE"}).integer, 24001);
 }
+
+// A mixed chain, redis-server -> Troupe -> redis-server: the Troupe replica
+// hands its own replica exactly its master's stream, so all three hold the
+// same data at the same replication offset, and the bottom link resumes
+// partially from the Troupe replica's backlog.
+TEST(replication_master, redis_troupe_redis_chain) {
+  server_process top({"--repl-diskless-sync-delay", "0"}, server_process::kind::redis);
+  ASSERT_TRUE(top.start());
+  resp_client c = top.client();
+  fill(c, "");
+  server_process middle(
+      {"--replicaof", "127.0.0.1", std::to_string(top.port()), "--repl-diskless-sync-delay", "0"});
+  ASSERT_TRUE(middle.start());
+  ASSERT_TRUE(wait_for([&] { return link_up(middle); })) << middle.log_text();
+  auto bottom = redis_replica_of(middle);
+  ASSERT_TRUE(bottom->start());
+  ASSERT_TRUE(wait_for([&] { return link_up(*bottom); })) << middle.log_text();
+  live_writes(c);
+  ASSERT_TRUE(caught_up(top, middle));
+  ASSERT_TRUE(caught_up(top, *bottom));
+  EXPECT_EQ(number(middle, "replication", "master_repl_offset"),
+            number(*bottom, "replication", "master_repl_offset"));
+  expect_same_data(top, *bottom);
+  int64_t partial = number(middle, "stats", "sync_partial_ok");
+  resp_client bc = bottom->client();
+  EXPECT_EQ(bc.call({"CLIENT", "KILL", "TYPE", "master"}).integer, 1);
+  c.call({"SET", "after-the-kill", "1"});
+  ASSERT_TRUE(wait_for([&] { return number(middle, "stats", "sync_partial_ok") == partial + 1; }))
+      << middle.log_text();
+  ASSERT_TRUE(caught_up(top, *bottom));
+  EXPECT_EQ(bottom->call({"GET", "after-the-kill"}).str, "1");
+  expect_same_data(top, *bottom);
+}
