@@ -40,8 +40,6 @@ const named_bit flag_table[] = {
     {"subscriber_ok", cmd_subscriber_ok},
     {"tx_control", cmd_tx_control},
 };
-constexpr uint32_t internal_flags =
-    cmd_all_shards | cmd_no_keyspace | cmd_subscriber_ok | cmd_tx_control;
 
 const named_bit acl_table[] = {
     {"keyspace", acl_keyspace},
