@@ -92,6 +92,15 @@ caf::behavior master_link::make_behavior() {
         if (!stopped_ && link_.is_open()) drop("Connection with master closed by CLIENT KILL");
       },
       [this](stop_atom) { stop(); },
+      // A link that was up reconnects at once rather than at the next cron
+      // tick, as Redis 7.0 does: waiting a second risks the master's backlog
+      // moving past this replica's offset.
+      [this](connect_atom) {
+        if (still_current() && state_ == replica_link_state::connect) {
+          log_notice("Reconnecting to MASTER {}:{} after failure", host_, port_);
+          connect();
+        }
+      },
       [this](loaded_atom, uint64_t job_id) { on_loaded(job_id); },
       [this](resume_atom) {
         if (still_current() && state_ == replica_link_state::transfer && !transfer_done_) {
@@ -192,6 +201,7 @@ void master_link::drop(const std::string& why) {
   }
   cancel_sync();
   set_state(replica_link_state::connect);
+  if (was_connected) send(this, connect_atom::value);
 }
 
 void master_link::stop() {

@@ -50,6 +50,7 @@ using loaded_atom = caf::atom_constant<caf::atom("loaded")>;      // a full sync
 using resume_atom = caf::atom_constant<caf::atom("resume")>;      // a paused link may read again
 using replica_atom = caf::atom_constant<caf::atom("replica")>;    // the node became a replica
 using wake_atom = caf::atom_constant<caf::atom("wake")>;          // a replica feed has work
+using connect_atom = caf::atom_constant<caf::atom("connect")>;    // a lost master link, at once
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.
