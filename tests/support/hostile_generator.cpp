@@ -535,9 +535,9 @@ void keep_reference_alive(std::vector<std::string>& args, const fuzz_command& cm
   // arguments, so COMMAND GETKEYS ZMPOP 2147483647 ... makes it abort on 16 GB.
   if (cmd.name == "command|getkeys" && args.size() > 3) {
     static const std::vector<std::pair<std::string, size_t>> numkeys_at = {
-        {"zunion", 1},      {"zinter", 1},      {"zdiff", 1},      {"sintercard", 1},
-        {"zintercard", 1},  {"lmpop", 1},       {"zmpop", 1},      {"zunionstore", 2},
-        {"zinterstore", 2}, {"zdiffstore", 2},  {"blmpop", 2},     {"bzmpop", 2}};
+        {"zunion", 1},      {"zinter", 1},     {"zdiff", 1},  {"sintercard", 1},
+        {"zintercard", 1},  {"lmpop", 1},      {"zmpop", 1},  {"zunionstore", 2},
+        {"zinterstore", 2}, {"zdiffstore", 2}, {"blmpop", 2}, {"bzmpop", 2}};
     std::string inner = lower(args[2]);
     for (auto& [name, at] : numkeys_at)
       if (name == inner && args.size() > 2 + at)
