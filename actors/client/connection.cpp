@@ -80,6 +80,13 @@ caf::behavior connection::make_behavior() {
       [this](cancel_atom, replica_atom) {
         if (!closed_ && blocked_) end_block(unblock_reason::role_change);
       },
+      // A pause ended: the postponed command is dispatched again.
+      [this](resume_atom) {
+        if (closed_ || !postponed_) return;
+        postponed_ = false;
+        process_input();
+        if (!closed_) want_flush();
+      },
       [this](pubsub_atom, const published_message& m) {
         if (!closed_) deliver_pubsub(m.pattern, m.channel, m.payload);
       },
@@ -132,11 +139,17 @@ void connection::process_input() {
   int64_t now = wall_clock_ms();
   session_.last_interaction_ms.store(now, std::memory_order_relaxed);
   limits_.max_bulk_len = srv_.config().proto_max_bulk_len.get();
-  while (!closed_ && !session_.has(client_close_after_reply) && !blocked_) {
+  size_t postponed_at = 0;
+  while (!closed_ && !session_.has(client_close_after_reply) && !blocked_ && !postponed_) {
     limits_.unauthenticated = !session_.authenticated && srv_.auth_required();
+    size_t command_start = parser_.consumed();
     auto r = parser_.parse(in_, in_len_, limits_);
     if (r == request_parser::result::command) {
       engine_.dispatch(session_, parser_.args(), writer_);
+      if (postponed_) {
+        postponed_at = command_start;  // parsed again when the pause ends
+        break;
+      }
       if (session_.has(client_close_asap)) {
         close_now("closed by command");
         return;
@@ -155,12 +168,14 @@ void connection::process_input() {
       return;
     }
   }
-  size_t consumed = parser_.consumed();
+  size_t consumed = postponed_ ? postponed_at : parser_.consumed();
   if (consumed > 0) {
     memmove(in_, in_ + consumed, in_len_ - consumed);
     in_len_ -= consumed;
     parser_.shift(consumed);
   }
+  // The postponed command starts the buffer now and is parsed from scratch.
+  if (postponed_) parser_.reset();
   if (session_.has(client_replica)) {
     hand_over_to_replica_feed();
     return;

@@ -48,6 +48,9 @@ class connection : public hosted_actor,
   // node becoming a replica (an error too), or close.
   enum class unblock_reason { timeout, error, role_change, closing };
   void end_block(unblock_reason why);
+  // Clients are paused: the command just parsed stays in the input buffer and
+  // runs again when the pause ends (resume_atom).
+  bool on_postpone() override;
 
   // -- pub/sub (connection_pubsub.cpp) --------------------------------------------
   // SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE; an empty list for the
@@ -102,6 +105,7 @@ class connection : public hosted_actor,
   reply_writer writer_;
   std::set<std::string> channels_, patterns_;
   blocked_ptr blocked_;
+  bool postponed_ = false;
   uint64_t block_timer_ = 0;
   int64_t soft_limit_since_ms_ = 0;  // when the soft output limit was first exceeded
 };

@@ -1,10 +1,12 @@
 // A connection blocked on keys: the timeout, CLIENT UNBLOCK, and resuming the
-// pipeline once served. Registering and serving waiters is the dispatcher's
-// (storage/dispatcher.hpp); this file is the connection's side of it.
+// pipeline once served; and a connection whose command waits for a pause to end. Registering and
+// serving waiters is the dispatcher's (storage/dispatcher.hpp); this file is the connection's side
+// of it.
 #include <caf/all.hpp>
 
 #include "actors/client/connection.hpp"
 #include "actors/runtime/messages.hpp"
+#include "actors/server/server.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 
 namespace troupe {
@@ -22,6 +24,12 @@ void connection::on_block(const blocked_ptr& w, int64_t timeout_ms) {
       block_timer_ = 0;
       if (blocked_) end_block(unblock_reason::timeout);
     });
+}
+
+bool connection::on_postpone() {
+  postponed_ = true;
+  srv_.pauses().postpone(caf::actor_cast<caf::actor>(this));
+  return true;
 }
 
 void connection::end_block(unblock_reason why) {

@@ -407,6 +407,33 @@ void cmd_client_unblock(exec_context& c) {
   c.out.integer(found ? 1 : 0);
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]: commands (or only writes) of other clients
+// wait until the time has passed or CLIENT UNPAUSE.
+void cmd_client_pause(exec_context& c) {
+  pause_kind kind = pause_kind::all;
+  if (c.argc() == 4) {
+    if (c.arg_is(3, "write"))
+      kind = pause_kind::write;
+    else if (!c.arg_is(3, "all"))
+      return c.out.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+  } else if (c.argc() > 4) {
+    return c.subcommand_syntax_error();
+  }
+  auto timeout = parse_int64(c.arg(2));
+  if (!timeout) return c.out.error("ERR timeout is not an integer or out of range");
+  if (*timeout < 0) return c.out.error("ERR timeout is negative");
+  // Redis 7.0 adds the time without an overflow check: an end beyond the
+  // clock wraps into the past and the pause ends at once.
+  int64_t end = *timeout > INT64_MAX - c.now ? 0 : c.now + *timeout;
+  srv_of(c).pauses().pause(pause_purpose::client_command, kind, end);
+  c.out.ok();
+}
+
+void cmd_client_unpause(exec_context& c) {
+  srv_of(c).pauses().unpause(pause_purpose::client_command);
+  c.out.ok();
+}
+
 void cmd_client_no_evict(exec_context& c) {
   if (c.arg_is(2, "on"))
     c.client.set(client_no_evict);
@@ -446,6 +473,10 @@ void cmd_client_help(exec_context& c) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
@@ -453,7 +484,7 @@ void cmd_client_help(exec_context& c) {
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   c.out.array(std::size(lines));
   for (auto* l : lines) c.out.simple(l);
@@ -497,6 +528,12 @@ const command_def connection_commands[] = {
     {"client|unblock", -3, "admin noscript loading stale sentinel", 0, 0, 0, "", cmd_client_unblock,
      "Unblock a client blocked in a blocking command from a different connection", "5.0.0",
      "O(log N) where N is the number of client connections", "client-id [TIMEOUT|ERROR]"},
+    {"client|pause", -3, "admin noscript loading stale", 0, 0, 0, "", cmd_client_pause,
+     "Stop processing commands from clients for some time", "2.9.50", "O(1)",
+     "timeout [WRITE|ALL]"},
+    {"client|unpause", 2, "admin noscript loading stale", 0, 0, 0, "", cmd_client_unpause,
+     "Resume processing of clients that were paused", "6.2.0",
+     "O(N) Where N is the number of paused clients", ""},
     {"client|no-evict", 3, "admin noscript loading stale sentinel", 0, 0, 0, "",
      cmd_client_no_evict, "Set client eviction mode for the current connection", "7.0.0", "O(1)",
      "ON|OFF"},

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "actors/commands/describe_client.hpp"
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/role_master.hpp"
 #include "actors/server/server.hpp"
@@ -17,22 +18,11 @@ server& srv_of(exec_context& c) {
   return static_cast<server&>(c.srv);
 }
 
-// Who asked, for the log line, in CLIENT LIST's words.
-std::string requested_by(const session& s) {
-  std::string name;
-  {
-    std::lock_guard<std::mutex> g(s.mutex);
-    name = s.name;
-  }
-  return "id=" + std::to_string(s.id) + " addr=" + s.addr + " laddr=" + s.laddr +
-         " fd=" + std::to_string(s.fd) + " name=" + name;
-}
-
 // REPLICAOF host port | REPLICAOF NO ONE
 void cmd_replicaof(exec_context& c) {
   replica_control& ctl = srv_of(c).replica();
   if (c.arg_is(1, "no") && c.arg_is(2, "one")) {
-    ctl.promote(requested_by(c.client));
+    ctl.promote(describe_client(c.client));
     return c.out.ok();
   }
   // A replica of this node would be dropped with the others: not from itself.
@@ -40,8 +30,19 @@ void cmd_replicaof(exec_context& c) {
     return c.out.error("ERR Command is not valid when client is a replica.");
   auto port = parse_int64(c.arg(2));
   if (!port || *port < 0 || *port > 65535) return c.out.error("ERR Invalid master port");
-  if (!ctl.follow(std::string(c.arg(1)), int(*port), requested_by(c.client)))
+  if (!ctl.follow(std::string(c.arg(1)), int(*port), describe_client(c.client)))
     return c.out.simple("OK Already connected to specified master");
+  c.out.ok();
+}
+
+// FAILOVER [TO host port [FORCE]] [TIMEOUT ms] | FAILOVER ABORT: OK at once;
+// the switch happens when a replica has caught up (actors/replication/failover.hpp).
+void cmd_failover(exec_context& c) {
+  std::vector<std::string_view> args(c.argv.begin() + 1, c.argv.end());
+  auto parsed = parse_failover(args);
+  if (auto* err = std::get_if<std::string>(&parsed)) return c.out.error(*err);
+  if (auto err = srv_of(c).failover().request(std::get<failover_request>(parsed)))
+    return c.out.error(*err);
   c.out.ok();
 }
 
@@ -75,6 +76,9 @@ const command_def replicaof_commands[] = {
     {"slaveof", 3, "admin noscript stale no_async_loading no_keyspace", 0, 0, 0, "", cmd_replicaof,
      "Make the server a replica of another instance, or promote it as master.", "1.0.0", "O(1)",
      "host port", nullptr, "deprecated", "`REPLICAOF`"},
+    {"failover", -1, "admin noscript stale", 0, 0, 0, "", cmd_failover,
+     "Start a coordinated failover between this server and one of its replicas.", "6.2.0", "O(1)",
+     "[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]"},
     {"role", 1, "noscript loading stale fast no_keyspace", 0, 0, 0, "@admin @dangerous", cmd_role,
      "Return the role of the instance in the context of replication", "2.8.12", "O(1)", ""},
 };

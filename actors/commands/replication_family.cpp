@@ -4,6 +4,7 @@
 // (its master form is actors/replication/role_master.cpp).
 #include <climits>
 
+#include "actors/commands/describe_client.hpp"
 #include "actors/replication/replica_request.hpp"
 #include "actors/replication/replication_master.hpp"
 #include "actors/runtime/log.hpp"
@@ -74,6 +75,21 @@ void cmd_replconf(exec_context& c) {
 void cmd_sync(exec_context& c) {
   if (c.client.has(client_replica)) return;  // already a replica: ignored, as Redis does
   server& srv = srv_of(c);
+  // PSYNC replid offset FAILOVER: this node's master hands over to it (its
+  // FAILOVER command) and continues as its replica.
+  if (c.argc() > 3 && c.arg_is(0, "psync") && c.arg_is(3, "failover")) {
+    std::string my_replid;
+    {
+      std::lock_guard<std::mutex> g(srv.replication().mutex);
+      my_replid = srv.replication().ids.replid;
+    }
+    if (c.arg(1) != my_replid)
+      return c.out.error("ERR PSYNC FAILOVER replid must match my replid.");
+    log_warning("Failover request received for replid {}.", my_replid);
+    srv.replica().promote(describe_client(c.client), "failover request");
+  }
+  if (srv.failover().in_progress())
+    return c.out.error("NOMASTERLINK Can't SYNC while failing over");
   if (srv.is_replica() && !srv.master_link_up())
     return c.out.error("NOMASTERLINK Can't SYNC while not connected with my master");
   if (c.client.endpoint == nullptr || c.origin != command_origin::client)

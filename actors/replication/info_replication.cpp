@@ -35,7 +35,7 @@ std::string replication_info_fields(server& srv) {
   // connected_slaves, min_slaves_good_slaves, slaveN: a replica lists its own
   // replicas after its master's fields.
   srv.replicas().append_info_fields(out);
-  field(out, "master_failover_state", "no-failover");
+  field(out, "master_failover_state", srv.failover().state_name());
   field(out, "master_replid", ids.replid);
   field(out, "master_replid2", ids.replid2);
   field(out, "master_repl_offset", int64_t(j.repl_offset()));

@@ -41,7 +41,8 @@ std::string first_error(const std::string& s) {
 }  // namespace
 
 master_link::master_link(caf::actor_config& cfg, reactor& home, server& srv, std::string host,
-                         int port, uint64_t generation, std::shared_ptr<replica_link_status> status)
+                         int port, uint64_t generation, std::shared_ptr<replica_link_status> status,
+                         bool failover)
     : hosted_actor(cfg, home),
       srv_(srv),
       engine_(srv.dispatcher_of(home.index())),
@@ -56,6 +57,7 @@ master_link::master_link(caf::actor_config& cfg, reactor& home, server& srv, std
   session_.set(client_master);
   session_.authenticated = true;
   session_.addr = host_ + ":" + std::to_string(port_);
+  failover_ = failover;
 }
 
 master_link::~master_link() {
@@ -124,6 +126,7 @@ void master_link::connect() {
   log_notice("Connecting to MASTER {}:{}", host_, port_);
   std::string err;
   if (!link_.connect(host_, port_, err)) {
+    if (failover_) return drop("Unable to connect to MASTER: " + err);
     log_warning("Unable to connect to MASTER: {}", err);
     set_state(replica_link_state::connect);
     return;
@@ -154,6 +157,7 @@ void master_link::on_connected() {
   int64_t announce = cfg.replica_announce_port.get();
   s.listening_port = int(announce != 0 ? announce : srv_.tcp_port());
   s.announce_ip = cfg.replica_announce_ip.str();
+  s.failover = failover_;
   replica_control::history h = ctl_.resumable();
   if (h.valid) {
     s.cached_replid = h.replid;
@@ -180,8 +184,23 @@ void master_link::on_readable() {
   }
 }
 
+void master_link::failover_accepted() {
+  if (!failover_) return;
+  failover_ = false;
+  srv_.failover().accepted();
+}
+
 void master_link::drop(const std::string& why) {
   if (!still_current()) return;
+  if (failover_) {
+    // The target refused to take over, or is out of reach: the failover is
+    // undone (this link is replaced and this node is a master again).
+    failover_ = false;
+    log_warning("{}", why);
+    link_.close();
+    srv_.failover().switch_failed("Failover target rejected psync request");
+    return;
+  }
   bool was_connected = state_ == replica_link_state::connected;
   log_warning("{}", why);
   link_.close();
@@ -264,7 +283,7 @@ void master_link::handle_step(const replica_handshake::step& s) {
   if (!s.message.empty() && s.what == outcome::send) log_notice("{}", s.message);
   switch (s.what) {
     case outcome::send:
-      if (s.command.size() == 3 && s.command[0] == "PSYNC") {
+      if (s.command.size() >= 3 && s.command[0] == "PSYNC") {
         if (s.command[1] == "?")
           log_notice("Partial resynchronization not possible (no cached master)");
         else
@@ -274,9 +293,11 @@ void master_link::handle_step(const replica_handshake::step& s) {
       link_.send_command(s.command);
       break;
     case outcome::full_sync:
+      failover_accepted();
       begin_full_sync(s.replid, s.offset);
       break;
     case outcome::partial_sync:
+      failover_accepted();
       begin_partial_sync(s.replid);
       break;
     case outcome::retry_later:

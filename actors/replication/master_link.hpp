@@ -37,8 +37,11 @@ class dispatcher;
 
 class master_link : public hosted_actor {
  public:
+  // `failover`: this node is a master handing over to host:port (FAILOVER);
+  // the PSYNC carries FAILOVER, and its answer ends or undoes the failover.
   master_link(caf::actor_config& cfg, reactor& home, server& srv, std::string host, int port,
-              uint64_t generation, std::shared_ptr<replica_link_status> status);
+              uint64_t generation, std::shared_ptr<replica_link_status> status,
+              bool failover = false);
   ~master_link() override;
 
   caf::behavior make_behavior() override;
@@ -51,6 +54,8 @@ class master_link : public hosted_actor {
   void on_readable();
   // Closes the link and starts over at the next cron (`why` is logged).
   void drop(const std::string& why);
+  // The FAILOVER PSYNC was accepted: the failover is over.
+  void failover_accepted();
   void set_state(replica_link_state s);
   void cron();
   void stop();
@@ -89,6 +94,7 @@ class master_link : public hosted_actor {
   std::shared_ptr<replica_link_status> status_;
   resp_link link_;
   bool stopped_ = false;
+  bool failover_ = false;  // until the target answers the FAILOVER PSYNC
 
   replica_link_state state_ = replica_link_state::connect;
   int64_t state_since_ms_ = 0;  // when the current attempt, or transfer, began

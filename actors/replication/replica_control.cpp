@@ -75,7 +75,8 @@ void replica_control::start() {
   spawn_link(host, port);
 }
 
-bool replica_control::follow(const std::string& host, int port, const std::string& requested_by) {
+bool replica_control::follow(const std::string& host, int port, const std::string& requested_by,
+                             bool failover) {
   replication_state& rs = srv_.replication();
   std::lock_guard<std::mutex> g(mutex_);
   bool was_master;
@@ -98,6 +99,10 @@ bool replica_control::follow(const std::string& host, int port, const std::strin
   if (was_master) {
     history_valid_ = true;
     history_db_ = 0;
+    log_notice(
+        "Before turning into a replica, using my own master parameters to synthesize a cached "
+        "master: I may be able to synchronize with the new master with just a partial "
+        "transfer.");
   }
   srv_.config().replicaof.set_internal({host, port});
   log_set_role('S');
@@ -108,12 +113,13 @@ bool replica_control::follow(const std::string& host, int port, const std::strin
         caf::anon_send(r.handle, cancel_atom::value, replica_atom::value);
     });
   stop_link();
-  spawn_link(host, port);
-  log_notice("REPLICAOF {}:{} enabled (user request from '{}')", host, port, requested_by);
+  spawn_link(host, port, failover);
+  if (!failover)
+    log_notice("REPLICAOF {}:{} enabled (user request from '{}')", host, port, requested_by);
   return true;
 }
 
-bool replica_control::promote(const std::string& requested_by) {
+bool replica_control::promote(const std::string& requested_by, const char* why) {
   replication_state& rs = srv_.replication();
   std::unique_lock<std::mutex> g(mutex_);
   {
@@ -138,16 +144,16 @@ bool replica_control::promote(const std::string& requested_by) {
   log_set_role('M');
   g.unlock();
   disconnect_own_replicas();
-  log_notice("MASTER MODE enabled (user request from '{}')", requested_by);
+  if (!requested_by.empty()) log_notice("MASTER MODE enabled ({} from '{}')", why, requested_by);
   return true;
 }
 
-void replica_control::spawn_link(const std::string& host, int port) {
+void replica_control::spawn_link(const std::string& host, int port, bool failover) {
   uint64_t gen = ++generation_;
   status_ = std::make_shared<replica_link_status>();
-  link_ =
-      spawn_actor<master_link>(srv_.registry(), placement::on(srv_.reactor_at(0)),
-                               {host + ":" + std::to_string(port)}, srv_, host, port, gen, status_);
+  link_ = spawn_actor<master_link>(srv_.registry(), placement::on(srv_.reactor_at(0)),
+                                   {host + ":" + std::to_string(port)}, srv_, host, port, gen,
+                                   status_, failover);
 }
 
 void replica_control::stop_link() {

@@ -49,10 +49,15 @@ class replica_control {
   // After start-up (reactors running): resumes the history the RDB carried,
   // if any, and follows the configured master.
   void start();
-  // REPLICAOF host port; false when already following that master.
-  bool follow(const std::string& host, int port, const std::string& requested_by);
-  // REPLICAOF NO ONE; false when already a master.
-  bool promote(const std::string& requested_by);
+  // REPLICAOF host port; false when already following that master. With
+  // `failover`, this master hands over to its replica at host:port (FAILOVER):
+  // the link's PSYNC asks it to become the master.
+  bool follow(const std::string& host, int port, const std::string& requested_by,
+              bool failover = false);
+  // REPLICAOF NO ONE (`why` "user request"), a FAILOVER PSYNC ("failover
+  // request"); false when already a master. An empty `requested_by` logs
+  // nothing (a failover undone).
+  bool promote(const std::string& requested_by, const char* why = "user request");
 
   // -- what INFO, ROLE and the checks read (any thread) -------------------------------
   bool link_up() const { return current_status()->state.load() == replica_link_state::connected; }
@@ -90,7 +95,7 @@ class replica_control {
   static int64_t now_ms();
   std::shared_ptr<replica_link_status> current_status() const;
   // Spawns the link of the current generation (the caller holds mutex_).
-  void spawn_link(const std::string& host, int port);
+  void spawn_link(const std::string& host, int port, bool failover = false);
   void stop_link();
 
   server& srv_;

@@ -306,6 +306,22 @@ void replication_master::on_ack() {
     refresh_good_locked();
   }
   check_waiters();
+  srv_.failover().check();
+}
+
+std::vector<failover_candidate> replication_master::failover_candidates() const {
+  std::vector<failover_candidate> out;
+  std::lock_guard<std::mutex> g(mutex_);
+  int64_t end = int64_t(srv_.journal_log().repl_offset());
+  for (auto& l : links_) {
+    if (l->req.rdb_only) continue;
+    int64_t acked = l->ack_offset.load();
+    // A replica answers GETACK with the offset before it (as Redis's do); when
+    // that GETACK ends the stream, this replica holds the whole stream.
+    if (getack_offsets_.second == end && acked == getack_offsets_.first) acked = end;
+    out.push_back({l->ip, l->port, l->state.load() == replica_state::online, acked});
+  }
+  return out;
 }
 
 // -- cron ----------------------------------------------------------------------------------
@@ -316,9 +332,18 @@ void replication_master::cron() {
   journal& j = srv_.journal_log();
   std::lock_guard<std::mutex> g(mutex_);
   start_pending_locked(false);
+  // A GETACK a pause held back (WAIT during CLIENT PAUSE).
+  if (acks_wanted_ && srv_.clients_paused() == pause_kind::none) {
+    acks_wanted_ = false;
+    request_acks_locked();
+  }
   // PINGs in the stream: replicas see the master alive, and offsets move. A
   // replica relays its master's stream (and PINGs) as it is and adds nothing.
-  if (!links_.empty() && !srv_.is_replica() &&
+  // Not while a FAILOVER or SHUTDOWN waits for replicas to reach the offset,
+  // which a PING would move (as Redis).
+  bool waiting_for_offsets = srv_.pauses().paused_for(pause_purpose::failover) ||
+                             srv_.pauses().paused_for(pause_purpose::shutdown);
+  if (!links_.empty() && !srv_.is_replica() && !waiting_for_offsets &&
       now - last_ping_ms_ >= cfg.repl_ping_replica_period.get() * 1000) {
     last_ping_ms_ = now;
     j.append_control({"PING"});
@@ -371,11 +396,22 @@ int replication_master::count_acked(int64_t offset) {
 }
 
 void replication_master::request_acks() {
-  journal& j = srv_.journal_log();
   std::lock_guard<std::mutex> g(mutex_);
+  // While clients are paused the stream stands still: the GETACK waits.
+  if (srv_.clients_paused() != pause_kind::none) {
+    acks_wanted_ = true;
+    return;
+  }
+  request_acks_locked();
+}
+
+void replication_master::request_acks_locked() {
+  journal& j = srv_.journal_log();
   if (links_.empty() || getack_at_ == j.end()) return;  // one is on its way already
+  int64_t before = int64_t(j.repl_offset());
   j.append_control({"REPLCONF", "GETACK", "*"});
   getack_at_ = j.end();
+  getack_offsets_ = {before, int64_t(j.repl_offset())};
   j.publish();
 }
 

@@ -18,6 +18,7 @@
 
 #include "actors/replication/replica_link.hpp"
 #include "storage/keyspace/blocking.hpp"
+#include "topology/replication/failover_plan.hpp"
 
 namespace troupe {
 
@@ -61,6 +62,8 @@ class replication_master {
                   int64_t timeout_ms);
   // Asks every replica for its offset (REPLCONF GETACK * in the stream).
   void request_acks();
+  // The replicas as FAILOVER weighs them (address, online, acknowledged offset).
+  std::vector<failover_candidate> failover_candidates() const;
   // min-replicas-to-write is set and not enough replicas are good.
   bool too_few_good_replicas() const;
 
@@ -92,6 +95,7 @@ class replication_master {
   // Joins a disk-backed sync that is still writing its dump, if possible.
   bool join_running_locked(const std::shared_ptr<replica_link>& link);
   void create_backlog_locked();
+  void request_acks_locked();
   void refresh_good_locked();
   int count_acked_locked(int64_t offset) const;
   // Serves waiters whose offset enough replicas have reached (on their reactors).
@@ -107,6 +111,9 @@ class replication_master {
   int64_t last_ping_ms_ = 0;
   std::atomic<int> good_replicas_{0};
   uint64_t getack_at_ = UINT64_MAX;  // journal end after the last GETACK
+  bool acks_wanted_ = false;         // a GETACK held back by a pause
+  // Replication offsets before and after the last GETACK.
+  std::pair<int64_t, int64_t> getack_offsets_{-1, -1};
   std::mutex wait_mutex_;
   std::vector<waiter> waiters_;
   std::atomic<size_t> waiter_count_{0};

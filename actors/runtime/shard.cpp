@@ -32,8 +32,9 @@ void shard::cron() {
   // The slow expiry cycle: 25% of a cron period.
   int64_t budget_us = 1000000 / hz / 4 / sharing;
   auto started = std::chrono::steady_clock::now();
-  // A replica does not expire keys itself: its master's DELs do.
-  if (!srv_.is_replica())
+  // A replica does not expire keys itself: its master's DELs do. Nor does a
+  // server whose clients are paused (its stream stands still).
+  if (!srv_.is_replica() && srv_.clients_paused() == pause_kind::none)
     store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
       uint32_t flags = srv_.config().notify_keyspace_events.get();
       if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);

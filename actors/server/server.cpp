@@ -292,9 +292,11 @@ void server::cron(int reactor_index) {
   if (reactor_index == 0) {
     lru_clock = uint32_t((now / 1000) & ((1u << 24) - 1));
     sample_instantaneous();
+    pauses_.cron(now);
     heap_used_bytes();  // samples used_memory_peak, as Redis's cron does
     persistence_->cron();
     replication_master_->cron();
+    failover_.check();
     if (cfg_.dynamic_hz.get()) update_hz();
   }
   int64_t timeout = cfg_.timeout.get();

@@ -20,11 +20,13 @@
 #include "actors/persistence/aof.hpp"
 #include "actors/persistence/persistence.hpp"
 #include "actors/pubsub/pubsub_hub.hpp"
+#include "actors/replication/failover.hpp"
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/replication_master.hpp"
 #include "actors/replication/replication_state.hpp"
 #include "actors/runtime/actor_registry.hpp"
 #include "actors/runtime/reactor.hpp"
+#include "actors/server/client_pause.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 #include "storage/dispatch/server_services.hpp"
 #include "storage/dispatch/server_stats.hpp"
@@ -122,7 +124,11 @@ class server : public server_services {
   class replication_master& replicas() {
     return *replication_master_;
   }
+  // FAILOVER on this master (actors/replication/failover.hpp).
+  failover_coordinator& failover() { return failover_; }
   int tcp_port() const { return port_.load(); }
+  // CLIENT PAUSE, FAILOVER and SHUTDOWN's pauses, and the clients they hold.
+  client_pause& pauses() { return pauses_; }
   std::string executable;
   std::string config_file_path;
   int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
@@ -148,6 +154,7 @@ class server : public server_services {
   bool master_link_up() const override { return replica_->link_up(); }
   dataset_loading loading() const override { return replica_->loading(); }
   uint64_t journal_end() const override { return journal_.end(); }
+  pause_kind clients_paused() const override { return pauses_.current(); }
 
  private:
   void attach_config_hooks();
@@ -196,6 +203,8 @@ class server : public server_services {
   int64_t start_time_ms_ = 0;
   std::string run_id_;
   replication_state replication_;
+  client_pause pauses_;
+  failover_coordinator failover_{*this};
   std::unique_ptr<replica_control> replica_;
   std::unique_ptr<class replication_master> replication_master_;
 

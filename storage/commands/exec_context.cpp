@@ -16,6 +16,9 @@ bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
     if (client.has(client_master)) return false;
     if (!(cmd.flags & cmd_write) || srv.config().replica_read_only.get()) return true;
   }
+  // While clients are paused the stream must stand still (a FAILOVER compares
+  // offsets): the key reads as gone and is deleted after the pause.
+  if (srv.clients_paused() != pause_kind::none) return true;
   snapshot_touch(*k.shard, k.db_index, e);  // a snapshot in progress keeps it
   k.shard->stats().expired_keys.add();
   notify(notify_expired, "expired", k);

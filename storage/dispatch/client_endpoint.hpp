@@ -15,6 +15,10 @@ class client_endpoint {
   // sets `w->wake` so a reply served later reaches the client, and ends the
   // wait after `timeout_ms` (0: never) with dispatcher::end_block.
   virtual void on_block(const blocked_ptr& w, int64_t timeout_ms) = 0;
+  // Clients are paused and this command must wait: it did not run and sent no
+  // reply. The endpoint keeps it (and what follows it) and dispatches it again
+  // once the pause ends. False if the endpoint cannot wait (it then runs now).
+  virtual bool on_postpone() { return false; }
 };
 
 }  // namespace troupe

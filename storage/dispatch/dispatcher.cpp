@@ -85,6 +85,10 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
       reject(cmd, client, out, *err, origin);
       return true;
     }
+    // After the checks and before MULTI queueing, as Redis's processCommand.
+    if (must_wait_for_unpause(*cmd, client) && client.endpoint != nullptr &&
+        client.endpoint->on_postpone())
+      return true;
   }
   if (client.has(client_multi) && !(cmd->flags & cmd_tx_control)) {
     queue(*cmd, args, client, out);
@@ -93,6 +97,20 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
   execute(*cmd, args, client, out, origin, false);
   if (ks_.ready_pending.load(std::memory_order_relaxed)) serve_ready_keys();
   return true;
+}
+
+bool dispatcher::must_wait_for_unpause(const command_spec& cmd, const session& client) const {
+  pause_kind paused = srv_.clients_paused();
+  if (paused == pause_kind::none || client.has(client_replica) || client.has(client_master))
+    return false;
+  if (paused == pause_kind::all) return true;
+  constexpr uint32_t writes = cmd_write | cmd_may_replicate;
+  if (cmd.flags & writes) return true;
+  // EXEC of a transaction that queued a write.
+  if (cmd.name == "exec" && client.has(client_multi))
+    for (const queued_command& q : client.tx.queue)
+      if (q.cmd->flags & writes) return true;
+  return false;
 }
 
 void dispatcher::queue(const command_spec& cmd, const std::vector<std::string_view>& args,

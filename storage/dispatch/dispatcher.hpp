@@ -85,6 +85,8 @@ class dispatcher {
                reply_writer& out, command_origin origin, bool shards_held);
   void run(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
            reply_writer& out, command_origin origin);
+  // CLIENT PAUSE (or a failover) holds this client's command until it ends.
+  bool must_wait_for_unpause(const command_spec& cmd, const session& client) const;
   // The shards a command touches, appended to `shards`; false means all of them.
   bool collect_shards(const command_spec& cmd, const std::vector<std::string_view>& args,
                       std::vector<int>& shards);

@@ -24,6 +24,11 @@ struct kv_entry;
 // dataset is still served (async, repl-diskless-load swapdb).
 enum class dataset_loading : uint8_t { none, blocking, async };
 
+// CLIENT PAUSE, a FAILOVER or a SHUTDOWN waiting for replicas: which clients'
+// commands wait (postponed, not refused) until the pause ends. Writes are
+// commands flagged write or may_replicate.
+enum class pause_kind : uint8_t { none, write, all };
+
 class server_services {
  public:
   explicit server_services(server_config& cfg) : config_(cfg) {}
@@ -68,6 +73,10 @@ class server_services {
   virtual dataset_loading loading() const { return dataset_loading::none; }
   // min-replicas-to-write is set and fewer replicas are good (-NOREPLICAS).
   virtual bool too_few_good_replicas() const { return false; }
+  // Clients are paused (their commands wait). While any pause is on, keys do
+  // not expire (they read as gone but are not deleted), so the replication
+  // stream stands still, as in Redis 7.0.
+  virtual pause_kind clients_paused() const { return pause_kind::none; }
 
  private:
   server_config& config_;

@@ -40,9 +40,11 @@ replica_handshake::step replica_handshake::after_port() {
 }
 
 replica_handshake::step replica_handshake::psync() {
-  if (cfg_.cached_replid.empty() || cfg_.cached_offset < 0)
-    return send(state::psync, {"PSYNC", "?", "-1"});
-  return send(state::psync, {"PSYNC", cfg_.cached_replid, std::to_string(cfg_.cached_offset + 1)});
+  std::vector<std::string> cmd{"PSYNC", "?", "-1"};
+  if (!cfg_.cached_replid.empty() && cfg_.cached_offset >= 0)
+    cmd = {"PSYNC", cfg_.cached_replid, std::to_string(cfg_.cached_offset + 1)};
+  if (cfg_.failover) cmd.push_back("FAILOVER");
+  return send(state::psync, std::move(cmd));
 }
 
 replica_handshake::step replica_handshake::on_reply(const resp_value& r) {
@@ -115,6 +117,10 @@ replica_handshake::step replica_handshake::on_reply(const resp_value& r) {
         s.offset = cfg_.cached_offset;
         state_ = state::done;
         return s;
+      }
+      if (r.is_error() && cfg_.failover) {
+        fail.message = "Failover target rejected PSYNC FAILOVER: -" + r.str;
+        return fail;
       }
       if (r.is_error() && (starts_with(r.str, "NOMASTERLINK") || starts_with(r.str, "LOADING") ||
                            starts_with(r.str, "MASTERDOWN"))) {

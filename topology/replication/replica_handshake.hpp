@@ -23,6 +23,9 @@ class replica_handshake {
     // The history to resume (PSYNC replid offset+1); empty replid: none.
     std::string cached_replid;
     int64_t cached_offset = -1;
+    // This node is a master handing over to the one it connects to (FAILOVER):
+    // `PSYNC replid offset FAILOVER`, and a refusal is final (no SYNC).
+    bool failover = false;
   };
 
   enum class outcome {
