@@ -172,12 +172,15 @@ int main(int argc, char** argv) {
     spdlog::default_logger()->flush();
     _exit(1);
   }
-  std::thread signals([&srv, sigs] {
+  std::thread signals([&srv, &cfg, sigs] {
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0) {
-      log_warning("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
-      srv.request_shutdown(0);
-      return;
+      const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+      log_warning("Received {} scheduling shutdown...", name);
+      uint32_t flags = sig == SIGINT ? cfg.shutdown_on_sigint.get() : cfg.shutdown_on_sigterm.get();
+      // On reactor 0, like the cron that may finish it; a failed final save
+      // leaves the server running and the next signal tries again.
+      srv.reactor_at(0).post([&srv, flags, name] { srv.shutdown().begin(flags, nullptr, name); });
     }
   });
   signals.detach();

@@ -7,6 +7,7 @@
 #include "protocol/commands/command_docs.hpp"
 #include "protocol/text/glob.hpp"
 #include "storage/commands/exec_context.hpp"
+#include "storage/dispatch/client_endpoint.hpp"
 
 namespace troupe {
 namespace {
@@ -214,38 +215,45 @@ void cmd_command_help(exec_context& c) {
 
 // -- SHUTDOWN ----------------------------------------------------------------------
 
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: see actors/server/shutdown.hpp.
+// The client stays blocked while replicas catch up and gets no reply when the
+// server exits, as with Redis.
 void cmd_shutdown(exec_context& c) {
-  bool abort = false, nosave = false, save = false, force = false;
+  uint32_t flags = 0;
+  bool abort = false;
   for (size_t i = 1; i < c.argc(); ++i) {
-    if (c.arg_is(i, "nosave")) {
-      nosave = true;
-    } else if (c.arg_is(i, "save")) {
-      save = true;
-    } else if (c.arg_is(i, "force")) {
-      force = true;
-    } else if (c.arg_is(i, "now")) {
-      continue;
-    } else if (c.arg_is(i, "abort")) {
+    if (c.arg_is(i, "nosave"))
+      flags |= shutdown_nosave;
+    else if (c.arg_is(i, "save"))
+      flags |= shutdown_save;
+    else if (c.arg_is(i, "force"))
+      flags |= shutdown_force;
+    else if (c.arg_is(i, "now"))
+      flags |= shutdown_now;
+    else if (c.arg_is(i, "abort"))
       abort = true;
-    } else {
+    else
       return c.syntax_error();
-    }
   }
-  if (abort) return c.out.error("ERR No shutdown in progress.");
-  if (nosave && save) return c.syntax_error();
-  log_warning("User requested shutdown...");
+  if ((abort && flags != 0) || ((flags & shutdown_nosave) && (flags & shutdown_save)))
+    return c.syntax_error();
   server& srv = srv_of(c);
-  // As Redis: save first when asked, or when save points are configured.
-  if (save || (!nosave && srv.config().save.any())) {
-    log_notice("Saving the final RDB snapshot before exiting.");
-    if (srv.snapshots().save() && !force) {
-      log_warning("Error trying to save the DB, can't exit.");
-      return c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
-    }
+  if (abort) {
+    if (!srv.shutdown().abort()) return c.out.error("ERR No shutdown in progress.");
+    return c.out.ok();
   }
-  srv_of(c).request_shutdown(0);
-  // Like Redis, a successful SHUTDOWN closes the connection without a reply.
-  c.client.set(client_close_asap);
+  blocked_ptr w;
+  if (c.origin == command_origin::client && c.client.endpoint != nullptr) {
+    w = std::make_shared<blocked_client>();
+    w->s = &c.client;
+    w->db = c.db_index;
+    w->cmd = &c.cmd;
+    c.ks.blocked_clients.fetch_add(1, std::memory_order_relaxed);
+    c.client.set(client_blocked);
+    c.client.endpoint->on_block(w, 0);
+  }
+  // exiting: no reply; waiting: answered later; failed: answered already.
+  srv.shutdown().begin(flags, w);
 }
 
 const command_def server_commands[] = {

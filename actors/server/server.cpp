@@ -297,6 +297,7 @@ void server::cron(int reactor_index) {
     persistence_->cron();
     replication_master_->cron();
     failover_.check();
+    shutdown_.cron();
     if (cfg_.dynamic_hz.get()) update_hz();
   }
   int64_t timeout = cfg_.timeout.get();
@@ -472,7 +473,6 @@ int server::wait_and_stop() {
   std::unique_lock<std::mutex> lk(stop_mutex_);
   stop_cv_.wait(lk, [this] { return stop_requested_; });
   lk.unlock();
-  log_warning("User requested shutdown...");
   for (auto& r : reactors_) r->stop();
   if (aof_->enabled()) {
     aof_->flush_pass();

@@ -27,6 +27,7 @@
 #include "actors/runtime/actor_registry.hpp"
 #include "actors/runtime/reactor.hpp"
 #include "actors/server/client_pause.hpp"
+#include "actors/server/shutdown.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 #include "storage/dispatch/server_services.hpp"
 #include "storage/dispatch/server_stats.hpp"
@@ -124,6 +125,8 @@ class server : public server_services {
   class replication_master& replicas() {
     return *replication_master_;
   }
+  // SHUTDOWN, SIGTERM, SIGINT: waiting for replicas, the final save.
+  shutdown_sequence& shutdown() { return shutdown_; }
   // FAILOVER on this master (actors/replication/failover.hpp).
   failover_coordinator& failover() { return failover_; }
   int tcp_port() const { return port_.load(); }
@@ -205,6 +208,7 @@ class server : public server_services {
   replication_state replication_;
   client_pause pauses_;
   failover_coordinator failover_{*this};
+  shutdown_sequence shutdown_{*this};
   std::unique_ptr<replica_control> replica_;
   std::unique_ptr<class replication_master> replication_master_;
 

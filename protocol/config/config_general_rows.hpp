@@ -50,6 +50,20 @@ struct general_rows {
       "Allow CONFIG SET of protected directives such as dir.",
       row_immutable()};
 
+  // -- shutting down ---------------------------------------------------------------
+  int_row shutdown_timeout{t_,
+                           "shutdown-timeout",
+                           10,
+                           0,
+                           INT_MAX,
+                           "Seconds a master's SHUTDOWN (or SIGTERM) waits, with writes paused, "
+                           "for its replicas to acknowledge the whole stream (0: no wait)."};
+  shutdown_flags_row shutdown_on_sigterm{
+      t_, "shutdown-on-sigterm",
+      "What SIGTERM does: default, or any of save, nosave, now, force (as SHUTDOWN's flags)."};
+  shutdown_flags_row shutdown_on_sigint{t_, "shutdown-on-sigint",
+                                        "What SIGINT does: as shutdown-on-sigterm."};
+
   // -- Troupe's own: reactors and shards -------------------------------------------
   int_row threads{t_,
                   "threads",

@@ -141,6 +141,45 @@ config_error notify_events_row::stage(const std::vector<std::string>& args, bool
   return std::nullopt;
 }
 
+// -- shutdown-on-sigterm / shutdown-on-sigint ------------------------------------------
+
+namespace {
+constexpr std::pair<const char*, uint32_t> shutdown_flag_names[] = {
+    {"default", 0},        {"save", shutdown_save},   {"nosave", shutdown_nosave},
+    {"now", shutdown_now}, {"force", shutdown_force},
+};
+}  // namespace
+
+config_error shutdown_flags_row::stage(const std::vector<std::string>& args, bool) {
+  uint32_t flags = 0;
+  for (auto& arg : args) {
+    bool known = false;
+    for (auto& [name, bit] : shutdown_flag_names)
+      if (strcasecmp(arg.c_str(), name) == 0) {
+        flags |= bit;
+        known = true;
+      }
+    if (!known)
+      return "argument(s) must be one of the following: default, save, nosave, now, force";
+  }
+  if ((flags & shutdown_save) && (flags & shutdown_nosave))
+    return "shutdown options SAVE and NOSAVE can't be used simultaneously";
+  staged_ = flags;
+  return std::nullopt;
+}
+
+std::string shutdown_flags_row::text() const {
+  uint32_t flags = get();
+  if (flags == 0) return "default";
+  std::string out;
+  for (auto& [name, bit] : shutdown_flag_names) {
+    if (bit == 0 || !(flags & bit)) continue;
+    if (!out.empty()) out += ' ';
+    out += name;
+  }
+  return out;
+}
+
 // -- replicaof ------------------------------------------------------------------------
 
 config_error replicaof_row::stage(const std::vector<std::string>& args, bool) {

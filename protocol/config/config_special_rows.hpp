@@ -113,6 +113,23 @@ class notify_events_row : public value_row<uint32_t> {
   std::string text() const override { return notify_flags_to_string(get()); }
 };
 
+// -- shutdown-on-sigterm / shutdown-on-sigint: "default" or save|nosave|now|force --
+enum shutdown_flag : uint32_t {
+  shutdown_save = 1u << 0,
+  shutdown_nosave = 1u << 1,
+  shutdown_now = 1u << 2,
+  shutdown_force = 1u << 3,
+};
+
+class shutdown_flags_row : public value_row<uint32_t> {
+ public:
+  shutdown_flags_row(config_table& t, std::string name, std::string comment, row_options o = {})
+      : value_row(t, std::move(name), 0, std::move(comment), std::move(o)) {}
+  bool multi_arg() const override { return true; }
+  config_error stage(const std::vector<std::string>& args, bool add) override;
+  std::string text() const override;
+};
+
 // -- replicaof <host> <port> | replicaof no one --------------------------------------
 struct replica_target {
   std::string host;  // empty: not a replica
