@@ -45,6 +45,7 @@ void cmd_replconf(exec_context& c) {
       // Capabilities this master does not know are ignored.
       if (iequals(value, "eof")) req.capa_eof = true;
       if (iequals(value, "psync2")) req.capa_psync2 = true;
+      if (iequals(value, "stream-while-loading")) req.capa_stream_while_loading = true;
     } else if (c.arg_is(j, "ack") || c.arg_is(j, "getack")) {
       // ACK from a replica goes to its feed; GETACK is for replicas of a
       // master. Neither gets a reply, whoever sends them.

@@ -425,7 +425,13 @@ bool master_link::write_payload(std::string_view bytes) {
   return true;
 }
 
+void master_link::hold_stream_while_loading() {
+  output_limit lim = srv_.config().client_output_buffer_limit.get(client_class::replica);
+  if (lim.hard > 0 && int64_t(link_.input_size()) >= lim.hard) link_.pause_reading(true);
+}
+
 void master_link::transfer_input() {
+  if (state_ == replica_link_state::transfer && transfer_done_) return hold_stream_while_loading();
   while (state_ == replica_link_state::transfer && !transfer_done_ && link_.input_size() > 0) {
     size_t avail = link_.input_size();
     auto r = transfer_->feed(link_.input(), avail);
@@ -454,8 +460,13 @@ void master_link::transfer_input() {
 
 void master_link::transfer_complete() {
   transfer_done_ = true;
-  // The stream waits (in this buffer and the kernel's) until the data is in.
-  link_.pause_reading(true);
+  // The stream that follows is read on while the data loads, up to the
+  // replica output limit's hard size (the master's own limit for it): held
+  // here rather than on the master, it cannot get this replica dropped by
+  // that limit during a long load under heavy writes, which makes a Redis
+  // replica start its full sync over and over (Valkey 8's dual-channel
+  // replication moves it to the replica too).
+  hold_stream_while_loading();
   if (socket_load_) {
     job_->stream->finish();
     return;  // the loader reports when the RDB is in

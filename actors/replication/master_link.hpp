@@ -56,6 +56,8 @@ class master_link : public hosted_actor {
   void drop(const std::string& why);
   // The FAILOVER PSYNC was accepted: the failover is over.
   void failover_accepted();
+  // After the RDB payload: reads on while the data loads, up to a limit.
+  void hold_stream_while_loading();
   void set_state(replica_link_state s);
   void cron();
   void stop();

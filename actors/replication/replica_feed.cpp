@@ -290,7 +290,19 @@ bool replica_feed::send_file() {
 
 void replica_feed::payload_sent() {
   bool diskless = job_ && job_->diskless();
-  if (diskless) {
+  // Redis replicas look for the EOF mark at the end of what they read, so
+  // nothing may follow it before they ACK; a Troupe replica takes the stream
+  // right after the mark and buffers it while it loads.
+  bool stream_now = link_->req.capa_stream_while_loading;
+  if (diskless && stream_now) {
+    log_notice(
+        "Streamed RDB transfer with replica {} succeeded (socket). Streaming the writes since "
+        "the cut while it loads",
+        link_->log_name);
+    std::lock_guard<std::mutex> g(link_->mutex);
+    if (link_->payload_reader) job_->payload().detach(*link_->payload_reader);
+    link_->payload_reader.reset();
+  } else if (diskless) {
     log_notice(
         "Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF ACK from "
         "slave to enable streaming",
@@ -314,7 +326,7 @@ void replica_feed::payload_sent() {
   }
   link_->ack_time_ms = wall_clock_ms();
   link_->state = replica_state::online;
-  phase_ = diskless ? phase::awaiting_ack : phase::streaming;
+  phase_ = diskless && !stream_now ? phase::awaiting_ack : phase::streaming;
 }
 
 void replica_feed::pump() {

@@ -13,7 +13,10 @@ struct replica_request {
   std::string ip_address;    // REPLCONF ip-address (empty: the peer's address)
   bool capa_eof = false;     // can read a diskless RDB ($EOF:<mark> framing)
   bool capa_psync2 = false;  // understands +CONTINUE <replid>
-  bool rdb_only = false;     // wants the RDB and nothing after (redis-cli --rdb)
+  // A Troupe replica: reads the write stream that follows a diskless RDB
+  // while it loads, so the master need not hold it back until the first ACK.
+  bool capa_stream_while_loading = false;
+  bool rdb_only = false;  // wants the RDB and nothing after (redis-cli --rdb)
   // REPLCONF rdb-filter-only: the RDB holds only what the filters include, and
   // the one filter there is, "functions", names nothing Troupe has (redis-cli
   // --replica and --functions-rdb send it).

@@ -209,8 +209,10 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("mem_fragmentation_bytes", int64_t(rss) - int64_t(used));
     w.field("mem_not_counted_for_evict", "0");
     w.field("mem_replication_backlog", m.repl_backlog);
-    w.field("mem_total_replication_buffers", "0");
-    w.field("mem_clients_slaves", "0");
+    // One journal holds the backlog and what the replicas have yet to read
+    // (Redis 7's shared replication buffer): they are the same bytes.
+    w.field("mem_total_replication_buffers", m.repl_backlog);
+    w.field("mem_clients_slaves", m.clients_replicas);
     w.field("mem_clients_normal", m.clients_normal);
     w.field("mem_cluster_links", "0");
     w.field("mem_aof_buffer", m.aof_buffer);

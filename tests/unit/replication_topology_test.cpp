@@ -77,7 +77,7 @@ TEST(replica_handshake, full_conversation_with_auth_and_announce_ip) {
             "AUTH repl secret");
   EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "REPLCONF listening-port 6380");
   EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "REPLCONF ip-address 10.0.0.7");
-  EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "REPLCONF capa eof capa psync2");
+  EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "REPLCONF capa eof capa psync2 capa stream-while-loading");
   EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "PSYNC ? -1");
   auto full = h.on_reply(simple("FULLRESYNC " + std::string(40, 'a') + " 4242"));
   EXPECT_EQ(full.what, replica_handshake::outcome::full_sync);
@@ -95,7 +95,7 @@ TEST(replica_handshake, resumes_a_cached_history_and_handles_refusals) {
   h.on_reply(simple("PONG"));
   // A master without REPLCONF is tolerated.
   auto capa = h.on_reply(error("ERR unknown command 'REPLCONF'"));
-  EXPECT_EQ(joined(capa.command), "REPLCONF capa eof capa psync2");
+  EXPECT_EQ(joined(capa.command), "REPLCONF capa eof capa psync2 capa stream-while-loading");
   EXPECT_FALSE(capa.message.empty());
   EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "PSYNC " + std::string(40, 'b') + " 100");
   auto cont = h.on_reply(simple("CONTINUE " + std::string(40, 'c')));

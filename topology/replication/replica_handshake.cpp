@@ -36,7 +36,8 @@ replica_handshake::step replica_handshake::after_auth() {
 replica_handshake::step replica_handshake::after_port() {
   if (!cfg_.announce_ip.empty())
     return send(state::ip, {"REPLCONF", "ip-address", cfg_.announce_ip});
-  return send(state::capa, {"REPLCONF", "capa", "eof", "capa", "psync2"});
+  return send(state::capa,
+              {"REPLCONF", "capa", "eof", "capa", "psync2", "capa", "stream-while-loading"});
 }
 
 replica_handshake::step replica_handshake::psync() {
@@ -80,7 +81,8 @@ replica_handshake::step replica_handshake::on_reply(const resp_value& r) {
       return s;
     }
     case state::ip: {
-      step s = send(state::capa, {"REPLCONF", "capa", "eof", "capa", "psync2"});
+      step s = send(state::capa,
+                    {"REPLCONF", "capa", "eof", "capa", "psync2", "capa", "stream-while-loading"});
       if (r.is_error())
         s.message =
             "(Non critical) Master does not understand REPLCONF ip-address: " + reply_text(r);
