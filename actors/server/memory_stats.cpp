@@ -11,6 +11,7 @@
 
 #include "actors/server/server.hpp"
 #include "storage/encodings/bucket_array.hpp"
+#include "storage/memory/heap_usage.hpp"
 
 namespace troupe {
 namespace {
@@ -37,9 +38,8 @@ void add_slice_overhead(db_slice& slice, memory_overview::db_overhead& o) {
 }  // namespace
 
 size_t heap_used_bytes() {
-  struct mallinfo2 mi = mallinfo2();
   // Big hash table bucket arrays are mapped outside glibc's heap.
-  size_t used = mi.uordblks + mi.hblkhd + buckets::mapped_bytes();
+  size_t used = heap_allocated_bytes() + buckets::mapped_bytes();
   size_t peak = peak_memory.load(std::memory_order_relaxed);
   while (used > peak && !peak_memory.compare_exchange_weak(peak, used)) {
   }
@@ -106,14 +106,20 @@ memory_overview gather_memory_overview(server& srv) {
   m.peak_perc =
       m.peak_allocated ? float(double(m.total_allocated) * 100 / double(m.peak_allocated)) : 0;
 
-  // glibc: `arena` is what the main and thread arenas took from the system,
-  // `hblkhd` the blocks mmapped one by one; neither is returned piecemeal, so
-  // both are active and resident as far as the allocator knows.
-  struct mallinfo2 mi = mallinfo2();
   m.allocator_allocated = m.total_allocated;
-  m.allocator_active = mi.arena + mi.hblkhd + buckets::mapped_bytes();
-  m.allocator_resident = m.allocator_active;
   m.rss = process_rss_bytes();
+  if (heap_counter_active()) {
+    // glibc's arena sizes come only from mallinfo2, which walks every free
+    // chunk (storage/memory/heap_usage.hpp): what the allocator holds is
+    // taken as what is resident instead.
+    m.allocator_active = std::max(m.total_allocated, m.rss);
+  } else {
+    // `arena` is what the main and thread arenas took from the system,
+    // `hblkhd` the blocks mmapped one by one; neither is returned piecemeal.
+    struct mallinfo2 mi = mallinfo2();
+    m.allocator_active = mi.arena + mi.hblkhd + buckets::mapped_bytes();
+  }
+  m.allocator_resident = m.allocator_active;
   return m;
 }
 

@@ -1,0 +1,150 @@
+#include "storage/memory/heap_usage.hpp"
+
+#include <malloc.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TROUPE_HEAP_COUNTER 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
+    __has_feature(thread_sanitizer)
+#define TROUPE_HEAP_COUNTER 0
+#endif
+#endif
+#ifndef TROUPE_HEAP_COUNTER
+#define TROUPE_HEAP_COUNTER 1
+#endif
+
+namespace troupe {
+
+#if TROUPE_HEAP_COUNTER
+
+namespace {
+
+// One counter per thread slot, each on its own cache line; threads beyond the
+// slots share them (still correct: the adds are atomic).
+constexpr int slot_count = 32;
+struct alignas(64) slot {
+  std::atomic<int64_t> bytes{0};
+};
+slot slots[slot_count];
+std::atomic<int> next_slot{0};
+thread_local int my_slot = -1;
+
+inline std::atomic<int64_t>& counter() {
+  if (__builtin_expect(my_slot < 0, 0))
+    my_slot = next_slot.fetch_add(1, std::memory_order_relaxed) % slot_count;
+  return slots[my_slot].bytes;
+}
+
+inline void count(void* p, int64_t sign) {
+  if (p != nullptr)
+    counter().fetch_add(sign * int64_t(malloc_usable_size(p)), std::memory_order_relaxed);
+}
+
+}  // namespace
+
+size_t heap_allocated_bytes() {
+  int64_t sum = 0;
+  for (auto& s : slots) sum += s.bytes.load(std::memory_order_relaxed);
+  return sum > 0 ? size_t(sum) : 0;
+}
+
+bool heap_counter_active() {
+  return true;
+}
+
+#else
+
+size_t heap_allocated_bytes() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+bool heap_counter_active() {
+  return false;
+}
+
+#endif
+
+}  // namespace troupe
+
+#if TROUPE_HEAP_COUNTER
+
+// glibc's allocator under its internal names: the wrappers below replace the
+// public ones for the whole process (glibc's manual, "Replacing malloc").
+extern "C" {
+void* __libc_malloc(size_t);
+void __libc_free(void*);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void* __libc_memalign(size_t, size_t);
+void* __libc_valloc(size_t);
+void* __libc_pvalloc(size_t);
+
+void* malloc(size_t n) {
+  void* p = __libc_malloc(n);
+  troupe::count(p, 1);
+  return p;
+}
+
+void free(void* p) {
+  troupe::count(p, -1);
+  __libc_free(p);
+}
+
+void* calloc(size_t n, size_t size) {
+  void* p = __libc_calloc(n, size);
+  troupe::count(p, 1);
+  return p;
+}
+
+void* realloc(void* p, size_t n) {
+  int64_t before = p != nullptr ? int64_t(malloc_usable_size(p)) : 0;
+  void* q = __libc_realloc(p, n);
+  if (q != nullptr) {
+    troupe::counter().fetch_add(int64_t(malloc_usable_size(q)) - before, std::memory_order_relaxed);
+  } else if (p != nullptr && n == 0) {
+    troupe::counter().fetch_sub(before, std::memory_order_relaxed);  // realloc(p, 0) freed p
+  }
+  return q;
+}
+
+void* memalign(size_t align, size_t n) {
+  void* p = __libc_memalign(align, n);
+  troupe::count(p, 1);
+  return p;
+}
+
+void* aligned_alloc(size_t align, size_t n) {
+  void* p = __libc_memalign(align, n);
+  troupe::count(p, 1);
+  return p;
+}
+
+int posix_memalign(void** out, size_t align, size_t n) {
+  if (align < sizeof(void*) || (align & (align - 1)) != 0) return EINVAL;
+  void* p = __libc_memalign(align, n);
+  if (p == nullptr) return ENOMEM;
+  troupe::count(p, 1);
+  *out = p;
+  return 0;
+}
+
+void* valloc(size_t n) {
+  void* p = __libc_valloc(n);
+  troupe::count(p, 1);
+  return p;
+}
+
+void* pvalloc(size_t n) {
+  void* p = __libc_pvalloc(n);
+  troupe::count(p, 1);
+  return p;
+}
+}
+
+#endif
