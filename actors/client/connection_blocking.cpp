@@ -7,6 +7,7 @@
 #include "actors/client/connection.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/server/server.hpp"
+#include "protocol/commands/command_table.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 
 namespace troupe {
@@ -47,6 +48,8 @@ void connection::end_block(unblock_reason why) {
     writer_.error(
         "UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
         "replica?)");
+  else if (w->cmd != nullptr && w->cmd->name == "wait")
+    writer_.integer(srv_.replicas().acked_for(w));  // WAIT's timeout answer: the count so far
   else
     writer_.null_array();
   process_input();  // commands pipelined behind the blocking one

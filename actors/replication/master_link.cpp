@@ -294,7 +294,7 @@ void master_link::handle_step(const replica_handshake::step& s) {
       break;
     case outcome::full_sync:
       failover_accepted();
-      begin_full_sync(s.replid, s.offset);
+      begin_full_sync(s.replid, s.offset, s.framed);
       break;
     case outcome::partial_sync:
       failover_accepted();
@@ -348,8 +348,11 @@ std::shared_ptr<replica_load_job> master_link::new_job() {
   return job;
 }
 
-void master_link::begin_full_sync(const std::string& replid, int64_t offset) {
+void master_link::begin_full_sync(const std::string& replid, int64_t offset, bool framed) {
   handshake_.reset();
+  frames_.reset();
+  held_stream_.clear();
+  if (framed) frames_.emplace();
   if (replid.empty()) {
     // The old SYNC: no history to name. A fresh id, as Redis does.
     sync_replid_ = random_hex_id();
@@ -427,10 +430,74 @@ bool master_link::write_payload(std::string_view bytes) {
 
 void master_link::hold_stream_while_loading() {
   output_limit lim = srv_.config().client_output_buffer_limit.get(client_class::replica);
-  if (lim.hard > 0 && int64_t(link_.input_size()) >= lim.hard) link_.pause_reading(true);
+  if (lim.hard > 0 && int64_t(link_.input_size() + held_stream_.size()) >= lim.hard)
+    link_.pause_reading(true);
+}
+
+bool master_link::take_payload(std::string_view bytes, bool& complete) {
+  while (!bytes.empty() && !transfer_done_) {
+    auto r = transfer_->feed(bytes.data(), bytes.size());
+    if (r.st == rdb_transfer::status::error) {
+      drop("MASTER <-> REPLICA sync: " + transfer_->error());
+      return false;
+    }
+    if (transfer_->announced_length() >= 0 && status_->transfer_size.load() < 0) {
+      status_->transfer_size.store(transfer_->announced_length());
+      log_notice("MASTER <-> REPLICA sync: receiving {} bytes from master to {}",
+                 transfer_->announced_length(), socket_load_ ? "parser" : "disk");
+    }
+    if (!write_payload(r.payload)) return false;
+    status_->transfer_read.store(transfer_->payload_received());
+    status_->transfer_last_io_ms.store(last_io_ms_);
+    if (r.st == rdb_transfer::status::done) {
+      if (!r.rest.empty()) {
+        drop("MASTER <-> REPLICA sync: bytes after the RDB inside a sync frame");
+        return false;
+      }
+      complete = true;
+      return true;
+    }
+    bytes = {};
+  }
+  return true;
+}
+
+void master_link::framed_input() {
+  std::vector<sync_frame_reader::piece> pieces;
+  while (state_ == replica_link_state::transfer && frames_ && link_.input_size() > 0 &&
+         !link_.reading_paused()) {
+    pieces.clear();
+    size_t used = frames_->parse(link_.input(), link_.input_size(), pieces);
+    bool complete = false;
+    for (auto& p : pieces) {
+      if (p.kind == sync_frame::stream) {
+        held_stream_.append(p.bytes);
+      } else if (transfer_done_) {
+        drop("MASTER <-> REPLICA sync: RDB bytes after the end of the RDB");
+        return;
+      } else if (!take_payload(p.bytes, complete)) {
+        return;
+      }
+    }
+    link_.consume(used);
+    if (frames_->failed()) {
+      drop("MASTER <-> REPLICA sync: " + frames_->error());
+      return;
+    }
+    if (frames_->ended()) {
+      frames_.reset();  // raw stream from here on
+      if (!transfer_done_ && !complete) {
+        drop("MASTER <-> REPLICA sync: the sync frames ended before the RDB");
+        return;
+      }
+    }
+    if (complete) transfer_complete();
+    if (transfer_done_) hold_stream_while_loading();
+  }
 }
 
 void master_link::transfer_input() {
+  if (frames_) return framed_input();
   if (state_ == replica_link_state::transfer && transfer_done_) return hold_stream_while_loading();
   while (state_ == replica_link_state::transfer && !transfer_done_ && link_.input_size() > 0) {
     size_t avail = link_.input_size();
@@ -551,6 +618,8 @@ void master_link::finish_full_sync() {
 }
 
 void master_link::cancel_sync() {
+  frames_.reset();
+  held_stream_.clear();
   if (temp_fd_ >= 0) ::close(temp_fd_);
   temp_fd_ = -1;
   if (!temp_path_.empty()) unlink(temp_path_.c_str());
@@ -594,6 +663,10 @@ void master_link::begin_partial_sync(const std::string& replid) {
 }
 
 void master_link::enter_connected(int64_t offset, int stream_db) {
+  // The stream received in frames during a full sync comes before the rest.
+  link_.unshift_input(held_stream_);
+  held_stream_.clear();
+  held_stream_.shrink_to_fit();
   stream_ = master_stream(offset);
   stream_.received(link_.input_size());  // bytes already here after the sync
   session_.db.store(stream_db);

@@ -29,6 +29,7 @@
 #include "topology/replication/master_stream.hpp"
 #include "topology/replication/rdb_transfer.hpp"
 #include "topology/replication/replica_handshake.hpp"
+#include "topology/replication/sync_frames.hpp"
 
 namespace troupe {
 
@@ -69,7 +70,12 @@ class master_link : public hosted_actor {
   void handle_step(const replica_handshake::step& s);
 
   // -- full sync -------------------------------------------------------------------------
-  void begin_full_sync(const std::string& replid, int64_t offset);
+  void begin_full_sync(const std::string& replid, int64_t offset, bool framed = false);
+  // A framed full sync: RDB frames to the transfer, stream frames kept aside.
+  void framed_input();
+  // RDB payload bytes to the transfer; false when the link was dropped.
+  // `complete`: the payload ended.
+  bool take_payload(std::string_view bytes, bool& complete);
   void transfer_input();
   bool write_payload(std::string_view bytes);
   void transfer_complete();
@@ -96,7 +102,9 @@ class master_link : public hosted_actor {
   std::shared_ptr<replica_link_status> status_;
   resp_link link_;
   bool stopped_ = false;
-  bool failover_ = false;  // until the target answers the FAILOVER PSYNC
+  bool failover_ = false;                    // until the target answers the FAILOVER PSYNC
+  std::optional<sync_frame_reader> frames_;  // a framed full sync, until its end frame
+  std::string held_stream_;  // the stream received in frames, applied after the load
 
   replica_link_state state_ = replica_link_state::connect;
   int64_t state_since_ms_ = 0;  // when the current attempt, or transfer, began

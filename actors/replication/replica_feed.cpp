@@ -22,6 +22,7 @@
 #include "protocol/text/numbers.hpp"
 #include "storage/keyspace/clock.hpp"
 #include "topology/replication/rdb_framing.hpp"
+#include "topology/replication/sync_frames.hpp"
 
 namespace troupe {
 namespace {
@@ -148,8 +149,13 @@ void replica_feed::on_sync_news() {
   if (!announced_) {
     announced_ = true;
     // The old SYNC has no such line: the RDB is the whole answer.
+    // A Troupe replica gets a diskless RDB in frames, with the write stream
+    // between them (topology/replication/sync_frames.hpp), so the stream is
+    // never held here for the whole transfer.
+    interleave_ = job->diskless() && link_->req.capa_stream_while_loading;
     if (link_->req.psync)
-      queue_text("+FULLRESYNC " + job->replid + " " + std::to_string(job->offset) + "\r\n");
+      queue_text("+FULLRESYNC " + job->replid + " " + std::to_string(job->offset) +
+                 (interleave_ ? " frames" : "") + "\r\n");
   }
   if (job->diskless()) {
     phase_ = phase::payload;
@@ -181,6 +187,9 @@ bool replica_feed::refill() {
   bool stream = false;
   std::optional<uint64_t> pos;
   if (phase_ == phase::payload && job_ && job_->diskless()) {
+    // Framed: RDB and stream take turns, so neither waits for the other.
+    if (interleave_ && (next_frame_stream_ = !next_frame_stream_) && refill_stream_frame())
+      return true;
     std::optional<journal::reader_id> reader;
     {
       std::lock_guard<std::mutex> g(link_->mutex);
@@ -193,6 +202,13 @@ bool replica_feed::refill() {
       return false;
     }
     job_->after_read();
+    if (interleave_ && !spans_.empty()) {
+      size_t total = 0;
+      for (auto& s : spans_) total += s.size;
+      queue_text(sync_frame_header(sync_frame::rdb, total));
+    } else if (interleave_ && refill_stream_frame()) {
+      return true;  // no RDB bytes now: the stream goes meanwhile
+    }
   } else if (phase_ == phase::streaming) {
     std::optional<journal::reader_id> reader;
     {
@@ -222,6 +238,27 @@ bool replica_feed::refill() {
   bool got = !spans_.empty();
   spans_.clear();
   return got;
+}
+
+bool replica_feed::refill_stream_frame() {
+  std::optional<journal::reader_id> reader;
+  {
+    std::lock_guard<std::mutex> g(link_->mutex);
+    reader = link_->stream_reader;
+  }
+  if (!reader) return false;
+  std::vector<journal::span> spans;
+  auto pos = srv_.journal_log().read(*reader, spans);
+  if (!pos || spans.empty()) return false;  // a drop shows in the streaming phase
+  size_t total = 0;
+  for (auto& s : spans) total += s.size;
+  queue_text(sync_frame_header(sync_frame::stream, total), true);
+  for (auto& s : spans) {
+    queue_.push_back({s.owner, s.data, s.size, true});
+    queued_ += s.size;
+    stream_queued_ += s.size;
+  }
+  return true;
 }
 
 bool replica_feed::write_queue() {
@@ -295,6 +332,7 @@ void replica_feed::payload_sent() {
   // right after the mark and buffers it while it loads.
   bool stream_now = link_->req.capa_stream_while_loading;
   if (diskless && stream_now) {
+    if (interleave_) queue_text(sync_frame_header(sync_frame::end, 0));
     log_notice(
         "Streamed RDB transfer with replica {} succeeded (socket). Streaming the writes since "
         "the cut while it loads",

@@ -76,6 +76,8 @@ class replica_feed : public hosted_actor, public io_handler {
   void on_sync_news();
   // Queues the next bytes to send; false when nothing is available now.
   bool refill();
+  // Framed full sync: queues the stream that is due as one frame; false if none.
+  bool refill_stream_frame();
   bool write_queue();
   // sendfile() of the dump; false on a fatal error.
   bool send_file();
@@ -99,7 +101,9 @@ class replica_feed : public hosted_actor, public io_handler {
   phase phase_ = phase::waiting;
   bool announced_ = false;  // +FULLRESYNC (or nothing, for SYNC) sent
   std::shared_ptr<full_sync> job_;
-  int64_t file_sent_ = -1;  // bytes of the dump sent; -1 before it starts
+  int64_t file_sent_ = -1;          // bytes of the dump sent; -1 before it starts
+  bool interleave_ = false;         // the RDB goes in frames with the stream between
+  bool next_frame_stream_ = false;  // whose turn it is
 
   std::deque<piece> queue_;
   size_t head_sent_ = 0;      // bytes of queue_.front() already written

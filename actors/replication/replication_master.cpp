@@ -390,6 +390,16 @@ int replication_master::count_acked_locked(int64_t offset) const {
   return n;
 }
 
+int replication_master::acked_for(const blocked_ptr& w) {
+  int64_t offset = -1;
+  {
+    std::lock_guard<std::mutex> g(wait_mutex_);
+    for (auto& x : waiters_)
+      if (x.w == w) offset = x.offset;
+  }
+  return offset < 0 ? 0 : count_acked(offset);
+}
+
 int replication_master::count_acked(int64_t offset) {
   std::lock_guard<std::mutex> g(mutex_);
   return count_acked_locked(offset);

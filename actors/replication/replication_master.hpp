@@ -60,6 +60,8 @@ class replication_master {
   // `numreplicas` have acknowledged `offset`, or at `timeout_ms` (0: never).
   void add_waiter(const blocked_ptr& w, reactor& home, int64_t offset, int64_t numreplicas,
                   int64_t timeout_ms);
+  // A WAIT ended early (CLIENT UNBLOCK): the replicas that have its offset now.
+  int acked_for(const blocked_ptr& w);
   // Asks every replica for its offset (REPLCONF GETACK * in the stream).
   void request_acks();
   // The replicas as FAILOVER weighs them (address, online, acknowledged offset).

@@ -172,6 +172,20 @@ void resp_link::on_readable() {
   if (got > 0 && cb_.readable) cb_.readable(got);
 }
 
+void resp_link::unshift_input(std::string_view bytes) {
+  if (bytes.empty()) return;
+  size_t rest = in_len_ - in_pos_;
+  char* p = static_cast<char*>(malloc(bytes.size() + rest + read_chunk));
+  if (p == nullptr) throw std::bad_alloc();
+  memcpy(p, bytes.data(), bytes.size());
+  if (rest > 0) memcpy(p + bytes.size(), in_ + in_pos_, rest);
+  free(in_);
+  in_ = p;
+  in_cap_ = bytes.size() + rest + read_chunk;
+  in_len_ = bytes.size() + rest;
+  in_pos_ = 0;
+}
+
 void resp_link::consume(size_t n) {
   in_pos_ += std::min(n, in_len_ - in_pos_);
   if (in_pos_ == in_len_) in_pos_ = in_len_ = 0;

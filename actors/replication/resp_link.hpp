@@ -56,6 +56,8 @@ class resp_link : public io_handler {
   size_t input_size() const { return in_len_ - in_pos_; }
   // Drops the first n bytes of input().
   void consume(size_t n);
+  // Puts bytes back in front of input() (read earlier and kept aside).
+  void unshift_input(std::string_view bytes);
   // Parses one reply at the front of input() and consumes it.
   reply_parser::result next_reply(resp_value& out);
   const std::string& reply_error() const { return parser_.error(); }

@@ -363,6 +363,22 @@ TEST(replication_master, wait_and_min_replicas_to_write) {
   resp_client fresh = master.client();
   EXPECT_EQ(fresh.call({"WAIT", "1", "0"}).integer, 1);
   EXPECT_EQ(c.call({"WAIT", "1", "200"}).integer, 0);
+  // CLIENT UNBLOCK ends a WAIT with the count so far (TIMEOUT) or an error, as Redis.
+  resp_client stuck = master.client();
+  int64_t stuck_id = stuck.call({"CLIENT", "ID"}).integer;
+  stuck.call({"SET", "k4", "v"});
+  stuck.append({"WAIT", "1", "0"});
+  stuck.flush();
+  ASSERT_TRUE(wait_for([&] { return number(master, "clients", "blocked_clients") == 1; }));
+  EXPECT_EQ(c.call({"CLIENT", "UNBLOCK", std::to_string(stuck_id)}).integer, 1);
+  resp_value counted = stuck.read_reply();
+  EXPECT_EQ(counted.type, resp_value::kind::integer);
+  EXPECT_EQ(counted.integer, 0);
+  stuck.append({"WAIT", "1", "0"});
+  stuck.flush();
+  ASSERT_TRUE(wait_for([&] { return number(master, "clients", "blocked_clients") == 1; }));
+  EXPECT_EQ(c.call({"CLIENT", "UNBLOCK", std::to_string(stuck_id), "ERROR"}).integer, 1);
+  EXPECT_EQ(stuck.read_reply().str, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
   ::kill(replica->pid(), SIGCONT);
   EXPECT_EQ(c.call({"WAIT", "1", "5000"}).integer, 1);
   // Inside MULTI WAIT answers at once.

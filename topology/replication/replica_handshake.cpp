@@ -1,5 +1,7 @@
 #include "topology/replication/replica_handshake.hpp"
 
+#include <string_view>
+
 #include <cstdlib>
 
 #include "protocol/resp/resp_value.hpp"
@@ -108,6 +110,7 @@ replica_handshake::step replica_handshake::on_reply(const resp_value& r) {
         s.replid = r.str.substr(a + 1, 40);
         char* end = nullptr;
         s.offset = strtoll(r.str.c_str() + b + 1, &end, 10);
+        s.framed = end != nullptr && std::string_view(end) == " frames";
         state_ = state::done;
         return s;
       }

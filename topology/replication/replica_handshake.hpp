@@ -41,6 +41,9 @@ class replica_handshake {
     std::string replid;
     int64_t offset = 0;
     std::string message;  // for the log (a failure's reason, a warning)
+    // +FULLRESYNC ... frames: the payload comes in sync frames with the stream
+    // between them (topology/replication/sync_frames.hpp).
+    bool framed = false;
   };
 
   explicit replica_handshake(settings s) : cfg_(std::move(s)) {}
