@@ -24,25 +24,32 @@ namespace troupe {
 
 namespace {
 
-// One counter per thread slot, each on its own cache line; threads beyond the
-// slots share them (still correct: the adds are atomic).
-constexpr int slot_count = 32;
+// One counter per thread, each on its own cache line, written only by its
+// thread (a plain load and store: no locked instruction on the hot path) and
+// read by anyone. Threads beyond the slots share one more slot with atomic
+// adds. A slot outlives its thread: what it counted stays counted.
+constexpr int slot_count = 64;
 struct alignas(64) slot {
   std::atomic<int64_t> bytes{0};
 };
-slot slots[slot_count];
+slot slots[slot_count + 1];  // the last one is shared
 std::atomic<int> next_slot{0};
 thread_local int my_slot = -1;
 
-inline std::atomic<int64_t>& counter() {
-  if (__builtin_expect(my_slot < 0, 0))
-    my_slot = next_slot.fetch_add(1, std::memory_order_relaxed) % slot_count;
-  return slots[my_slot].bytes;
+inline void add(int64_t delta) {
+  if (__builtin_expect(my_slot < 0, 0)) {
+    int s = next_slot.fetch_add(1, std::memory_order_relaxed);
+    my_slot = s < slot_count ? s : slot_count;
+  }
+  std::atomic<int64_t>& c = slots[my_slot].bytes;
+  if (__builtin_expect(my_slot < slot_count, 1))
+    c.store(c.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  else
+    c.fetch_add(delta, std::memory_order_relaxed);
 }
 
 inline void count(void* p, int64_t sign) {
-  if (p != nullptr)
-    counter().fetch_add(sign * int64_t(malloc_usable_size(p)), std::memory_order_relaxed);
+  if (p != nullptr) add(sign * int64_t(malloc_usable_size(p)));
 }
 
 }  // namespace
@@ -105,11 +112,10 @@ void* calloc(size_t n, size_t size) {
 void* realloc(void* p, size_t n) {
   int64_t before = p != nullptr ? int64_t(malloc_usable_size(p)) : 0;
   void* q = __libc_realloc(p, n);
-  if (q != nullptr) {
-    troupe::counter().fetch_add(int64_t(malloc_usable_size(q)) - before, std::memory_order_relaxed);
-  } else if (p != nullptr && n == 0) {
-    troupe::counter().fetch_sub(before, std::memory_order_relaxed);  // realloc(p, 0) freed p
-  }
+  if (q != nullptr)
+    troupe::add(int64_t(malloc_usable_size(q)) - before);
+  else if (p != nullptr && n == 0)
+    troupe::add(-before);  // realloc(p, 0) freed p
   return q;
 }
 

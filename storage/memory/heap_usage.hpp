@@ -7,7 +7,8 @@
 // call and, from the cron, 97% of the reactor's time during a full sync under
 // writes. Instead, malloc/free/realloc/... are wrapped (glibc supports
 // replacing them) and each thread adds malloc_usable_size() of what it
-// allocates to a counter of its own (no shared cache line on the hot path).
+// allocates to a counter of its own (no shared cache line, no locked
+// instruction on the hot path).
 //
 // Under AddressSanitizer (which wraps malloc itself) the counter is off and
 // mallinfo2 answers instead.

@@ -29,10 +29,10 @@ TEST(replication_frames, a_troupe_replica_takes_the_stream_during_its_full_sync)
   ASSERT_TRUE(master.start());
   {
     resp_client c = master.client();
-    for (int i = 0; i < 200000; ++i)
+    for (int i = 0; i < 50000; ++i)
       c.append({"SET", "key:" + std::to_string(i), std::string(100, char('a' + i % 26))});
     c.flush();
-    for (int i = 0; i < 200000; ++i) c.read_reply();
+    for (int i = 0; i < 50000; ++i) c.read_reply();
   }
   // A writer runs through the whole sync.
   std::atomic<bool> stop{false};
@@ -40,7 +40,7 @@ TEST(replication_frames, a_troupe_replica_takes_the_stream_during_its_full_sync)
   std::thread writer([&] {
     resp_client c = master.client();
     for (int i = 0; !stop; ++i) {
-      c.call({"SET", "key:" + std::to_string(i % 200000), "new-" + std::to_string(i)});
+      c.call({"SET", "key:" + std::to_string(i % 50000), "new-" + std::to_string(i)});
       c.call({"RPUSH", "log", std::to_string(i)});
       written = i + 1;
     }
