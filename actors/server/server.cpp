@@ -168,6 +168,10 @@ void server::attach_config_hooks() {
     log_set_level(to_log_level(v));
     return std::nullopt;
   });
+  cfg_.slowlog_max_len.on_apply([this](int64_t n) -> config_error {
+    slow_log.trim(size_t(n));
+    return std::nullopt;
+  });
   cfg_.hz.on_apply([this](int64_t) -> config_error {
     update_hz();
     return std::nullopt;

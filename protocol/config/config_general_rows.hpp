@@ -64,6 +64,19 @@ struct general_rows {
   shutdown_flags_row shutdown_on_sigint{t_, "shutdown-on-sigint",
                                         "What SIGINT does: as shutdown-on-sigterm."};
 
+  // -- the slow log ----------------------------------------------------------------
+  int_row slowlog_log_slower_than{
+      t_,
+      "slowlog-log-slower-than",
+      10000,
+      -1,
+      INT64_MAX,
+      "Log commands that run longer than this many microseconds (0: every command, "
+      "-1: none)."};
+  int_row slowlog_max_len{t_,        "slowlog-max-len",
+                          128,       0,
+                          INT64_MAX, "Entries the slow log keeps (the oldest go first)."};
+
   // -- Troupe's own: reactors and shards -------------------------------------------
   int_row threads{t_,
                   "threads",

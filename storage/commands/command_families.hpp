@@ -16,6 +16,7 @@ void register_list_family(command_table& t);
 void register_set_family(command_table& t);
 void register_string_family(command_table& t);
 void register_transaction_family(command_table& t);
+void register_slowlog_family(command_table& t);
 void register_zset_family(command_table& t);
 
 // The commands of the data model (everything in storage/); the in-process

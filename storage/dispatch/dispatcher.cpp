@@ -186,6 +186,7 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     ctx.rewritten.clear();
     ctx.block_requested = false;
   }
+  int64_t ran_us = (monotonic_ns() - t0) / 1000;
   if (ctx.block_requested)
     register_waiter(client, cmd, args, ctx.db_index, std::move(ctx.block_keys),
                     ctx.block_timeout_ms);
@@ -210,6 +211,9 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
       client.woff = srv_.journal_end();
     }
   }
+  // The slow log has a command when it runs to its end (not when it blocks).
+  if (!ctx.block_requested && origin != command_origin::replay)
+    note_if_slow(cmd, args, client, ran_us);
   // A replayed waiter's command was counted when it blocked.
   if (origin == command_origin::blocked_replay) return;
   auto& cs = stats_.per_command[size_t(cmd.id)];
@@ -220,6 +224,19 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     cs.failed_calls.add();
     stats_.count_error(out.last_error_code());
   }
+}
+
+void dispatcher::note_if_slow(const command_spec& cmd, const std::vector<std::string_view>& args,
+                              session& client, int64_t ran_us) {
+  int64_t threshold = srv_.config().slowlog_log_slower_than.get();
+  if (threshold < 0 || ran_us < threshold || (cmd.flags & cmd_skip_slowlog)) return;
+  std::string name;
+  {
+    std::lock_guard<std::mutex> g(client.mutex);
+    name = client.name;
+  }
+  srv_.slow_log.add(redact_arguments(args), ran_us, wall_clock_ms() / 1000, client.addr,
+                    std::move(name), size_t(srv_.config().slowlog_max_len.get()));
 }
 
 void dispatcher::journal_stream(session& client) {

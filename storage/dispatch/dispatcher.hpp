@@ -92,6 +92,9 @@ class dispatcher {
                       std::vector<int>& shards);
   void queue(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
              reply_writer& out);
+  // SLOWLOG: the command took longer than slowlog-log-slower-than.
+  void note_if_slow(const command_spec& cmd, const std::vector<std::string_view>& args,
+                    session& client, int64_t ran_us);
   // A replication command ran: its pending stream bytes enter the journal.
   void journal_stream(session& client);
   void register_waiter(session& client, const command_spec& cmd,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/config/server_config.hpp"
+#include "storage/dispatch/slowlog.hpp"
 #include "storage/keyspace/lazy_free.hpp"
 
 namespace troupe {
@@ -36,6 +37,8 @@ class server_services {
 
   // Every directive as a typed row, read without a lock from any thread.
   server_config& config() const { return config_; }
+  // SLOWLOG's entries (the dispatcher adds the slow commands).
+  slowlog slow_log;
   // Seconds, 24 bits, as Redis's LRU_CLOCK; the server's cron advances it.
   std::atomic<uint32_t> lru_clock{0};
 

@@ -17,7 +17,7 @@ compare_mode mode_of(const std::string& command) {
       // clocks, ids, addresses, memory, versions
       "time", "lastsave", "info", "hello", "client|list", "client|info", "client|id",
       "object|idletime", "pttl", "pexpiretime", "expiretime", "memory|usage", "memory|stats",
-      "memory|doctor", "memory|malloc-stats", "memory|help",
+      "memory|doctor", "memory|malloc-stats", "memory|help", "slowlog|get", "slowlog|len",
       // SCAN cursors are each server's own encoding of its table position
       "scan", "sscan", "hscan", "zscan",
       // Troupe implements a subset of Redis's commands, subcommands and
