@@ -36,6 +36,7 @@ bool shutdown_sequence::abort() {
   std::lock_guard<std::mutex> g(mutex_);
   if (!waiting_) return false;
   waiting_ = false;
+  awaiting_snapshot_ = false;
   log_warning("Shutdown manually aborted.");
   srv_.pauses().unpause(pause_purpose::shutdown);
   answer_waiters("-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
@@ -45,6 +46,13 @@ bool shutdown_sequence::abort() {
 void shutdown_sequence::cron() {
   std::lock_guard<std::mutex> g(mutex_);
   if (!waiting_) return;
+  if (awaiting_snapshot_) {
+    if (srv_.snapshots().busy()) return;
+    awaiting_snapshot_ = false;
+    waiting_ = false;
+    finish(false);
+    return;
+  }
   bool timed_out = wall_clock_ms() >= deadline_ms_;
   if (!timed_out && !replicas_caught_up()) return;
   waiting_ = false;
@@ -64,6 +72,16 @@ shutdown_sequence::outcome shutdown_sequence::finish(bool timed_out) {
   bool save = (flags_ & shutdown_save) || (!(flags_ & shutdown_nosave) && cfg.save.any());
   // A replica loading its master's dataset has nothing of its own to save.
   if (srv_.is_replica() && srv_.loading() != dataset_loading::none) save = false;
+  if (save && srv_.snapshots().busy()) {
+    // A BGSAVE or AOF rewrite is walking the data (Redis would kill its fork):
+    // the final save waits for it, and the cron comes back.
+    if (!awaiting_snapshot_)
+      log_notice("A background save is in progress: the final save waits for it to end.");
+    awaiting_snapshot_ = true;
+    waiting_ = true;
+    srv_.pauses().pause(pause_purpose::shutdown, pause_kind::write, INT64_MAX);
+    return outcome::waiting;
+  }
   if (save) {
     log_notice("Saving the final RDB snapshot before exiting.");
     if (auto err = srv_.snapshots().save(); err && !(flags_ & shutdown_force)) {

@@ -47,6 +47,7 @@ class shutdown_sequence {
   server& srv_;
   std::mutex mutex_;  // serialises begin / abort / cron
   bool waiting_ = false;
+  bool awaiting_snapshot_ = false;  // the final save waits for a background one
   int64_t deadline_ms_ = 0;
   uint32_t flags_ = 0;
   std::string signal_name_;
