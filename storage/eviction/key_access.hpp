@@ -1,0 +1,64 @@
+// What eviction knows of a key: the 24 bits of kv_entry::meta it keeps for free
+// (the entry's header has them anyway, so LRU and LFU cost no byte per key).
+//
+// Under an LRU policy (or none) they hold the LRU clock of the last access:
+// seconds modulo 2^24, as Redis's LRU_CLOCK. Under an LFU policy, the high 16 bits
+// are the time in minutes (modulo 2^16) of the counter's last decay and the low 8
+// bits a logarithmic access counter: each access increments it with probability
+// 1 / ((counter - 5) * lfu-log-factor + 1), and it loses one per lfu-decay-time
+// minutes without access. New keys start at 5 so they are not the first evicted.
+#pragma once
+#include <cstdint>
+
+#include "protocol/config/config_memory_rows.hpp"
+
+namespace troupe {
+
+inline constexpr uint32_t lru_clock_max = (1u << 24) - 1;
+inline constexpr uint32_t lfu_init_val = 5;
+
+// The LRU clock for a wall-clock time in milliseconds.
+inline uint32_t lru_clock_at(int64_t now_ms) {
+  return uint32_t(now_ms / 1000) & lru_clock_max;
+}
+// Seconds an entry whose bits are `lru` has been idle at `clock` (one wrap allowed).
+inline uint64_t lru_idle_seconds(uint32_t lru, uint32_t clock) {
+  return clock >= lru ? clock - lru : uint64_t(clock) + (lru_clock_max - lru);
+}
+// LRU bits of an entry idle for `seconds` at `clock` (RESTORE IDLETIME, RDB loading).
+inline uint32_t lru_for_idle(uint32_t clock, uint64_t seconds) {
+  uint64_t i = seconds > lru_clock_max ? lru_clock_max : seconds;
+  return clock >= i ? uint32_t(clock - i) : uint32_t(clock + (lru_clock_max - i));
+}
+
+inline uint32_t lfu_minutes_at(int64_t now_ms) {
+  return uint32_t(now_ms / 60000) & 0xffff;
+}
+// The counter after decay at `now_ms`, without storing it (OBJECT FREQ).
+uint32_t lfu_decayed_counter(uint32_t bits, int64_t now_ms, int64_t decay_minutes);
+// The counter after one access (logarithmic, random).
+uint32_t lfu_log_increment(uint32_t counter, int64_t log_factor);
+
+// The settings an access reads, gathered once per use.
+struct access_params {
+  eviction_policy policy = eviction_policy::noeviction;
+  uint32_t lru_clock = 0;
+  int64_t now_ms = 0;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;
+};
+
+// Bits for a key just created.
+inline uint32_t fresh_access_bits(const access_params& p) {
+  if (policy_is_lfu(p.policy)) return (lfu_minutes_at(p.now_ms) << 8) | lfu_init_val;
+  return p.lru_clock;
+}
+// Bits after an access to a key whose bits were `old`.
+inline uint32_t touched_access_bits(uint32_t old, const access_params& p) {
+  if (!policy_is_lfu(p.policy)) return p.lru_clock;
+  uint32_t counter = lfu_decayed_counter(old, p.now_ms, p.lfu_decay_time);
+  counter = lfu_log_increment(counter, p.lfu_log_factor);
+  return (lfu_minutes_at(p.now_ms) << 8) | counter;
+}
+
+}  // namespace troupe
