@@ -20,6 +20,7 @@
 #include "actors/server/info.hpp"
 #include "protocol/commands/command_table.hpp"
 #include "storage/encodings/hash.hpp"
+#include "storage/eviction/key_access.hpp"
 #include "storage/memory/used_memory.hpp"
 #include "storage/rdb/rdb_loader.hpp"
 #include "storage/rdb/rdb_value.hpp"
@@ -465,6 +466,10 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   opt.limits = load_limits_of(cfg_);
   opt.databases = keyspace_->databases();
   opt.keep_expired = is_replica();
+  // Keys get the policy's LRU clock or LFU counter (from the file's IDLE/FREQ if any).
+  opt.lru = rdb_access_mode(cfg_.maxmemory_policy.get());
+  opt.lru_clock = lru_clock_at(wall_clock_ms());
+  opt.lfu_minutes = uint16_t(lfu_minutes_at(wall_clock_ms()));
   rdb_callbacks cb;
   // The history the file was saved in, which a replica resumes (PSYNC).
   cb.on_aux = [this](std::string_view key, std::string_view value) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "protocol/config/config_memory_rows.hpp"
+#include "storage/rdb/rdb_format.hpp"
 
 namespace troupe {
 
@@ -59,6 +60,14 @@ inline uint32_t touched_access_bits(uint32_t old, const access_params& p) {
   uint32_t counter = lfu_decayed_counter(old, p.now_ms, p.lfu_decay_time);
   counter = lfu_log_increment(counter, p.lfu_log_factor);
   return (lfu_minutes_at(p.now_ms) << 8) | counter;
+}
+
+// What an RDB file keeps per key under a policy, as Redis: the idle time under
+// LRU, the counter under LFU, nothing otherwise.
+inline rdb::lru_mode rdb_access_mode(eviction_policy p) {
+  return policy_is_lfu(p) ? rdb::lru_mode::lfu
+         : policy_is_lru(p) ? rdb::lru_mode::lru
+                            : rdb::lru_mode::none;
 }
 
 }  // namespace troupe
