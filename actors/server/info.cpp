@@ -208,7 +208,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("rss_overhead_bytes", int64_t(rss) - int64_t(active));
     w.field("mem_fragmentation_ratio", fmt2(used ? double(rss) / double(used) : 0));
     w.field("mem_fragmentation_bytes", int64_t(rss) - int64_t(used));
-    w.field("mem_not_counted_for_evict", "0");
+    w.field("mem_not_counted_for_evict", srv.memory_not_counted_for_eviction());
     w.field("mem_replication_backlog", m.repl_backlog);
     // One journal holds the backlog and what the replicas have yet to read
     // (Redis 7's shared replication buffer): they are the same bytes.

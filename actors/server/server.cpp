@@ -241,6 +241,13 @@ eviction_result server::perform_evictions() {
   return r;
 }
 
+size_t server::memory_not_counted_for_eviction() const {
+  // The journal beyond the backlog holds what replicas and the AOF still have to
+  // read (Redis's replica output buffers and AOF buffer).
+  size_t held = journal_.memory(), backlog = journal_.backlog_size();
+  return held > backlog ? held - backlog : 0;
+}
+
 void server::schedule_eviction_task() {
   if (reactors_.empty() || eviction_task_.exchange(true)) return;
   reactor* r = reactors_[0].get();

@@ -109,6 +109,7 @@ class server : public server_services {
   bool auth_required() const override { return !cfg_.requirepass.empty(); }
   bool writes_refused() const override;
   eviction_result perform_evictions() override;
+  size_t memory_not_counted_for_eviction() const override;
   evictor& eviction() { return *evictor_; }
   bool too_few_good_replicas() const override {
     return replication_master_->too_few_good_replicas();

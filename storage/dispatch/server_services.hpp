@@ -78,6 +78,9 @@ class server_services {
   // maxmemory is set: evicts what the policy allows, for a bounded time, and
   // says whether memory is still over the limit with nothing left to evict.
   virtual eviction_result perform_evictions() { return eviction_result::ok; }
+  // Bytes held only because replicas or the AOF have not read them yet: as in
+  // Redis, they do not count against maxmemory (evicting would only add DELs).
+  virtual size_t memory_not_counted_for_eviction() const { return 0; }
   // min-replicas-to-write is set and fewer replicas are good (-NOREPLICAS).
   virtual bool too_few_good_replicas() const { return false; }
   // Clients are paused (their commands wait). While any pause is on, keys do

@@ -45,6 +45,7 @@ eviction_result evictor::perform() {
     return eviction_result::ok;
   }
   size_t used = used_memory();
+  if (used > limit) used -= std::min(used, srv_.memory_not_counted_for_eviction());
   if (used <= limit) {
     note_result(eviction_result::ok);
     return eviction_result::ok;
@@ -66,15 +67,17 @@ eviction_result evictor::perform() {
     int64_t delta = evict(c);
     if (delta < 0) continue;  // gone meanwhile
     freed += delta;
-    if (++keys_freed % 16 == 0) {
-      if (used_memory() <= limit) break;
-      if (uint64_t(monotonic_ns() - start) / 1000 > budget_us) {
-        result = eviction_result::running;
-        break;
-      }
+    if (++keys_freed % 16 == 0 && used_memory() <= limit + srv_.memory_not_counted_for_eviction())
+      break;
+    // The clock after every key (Redis looks every 16): with many samples one
+    // pick may take a while.
+    if (uint64_t(monotonic_ns() - start) / 1000 > budget_us) {
+      result = eviction_result::running;
+      break;
     }
   }
-  if (result != eviction_result::running && (freed >= to_free || used_memory() <= limit))
+  if (result != eviction_result::running &&
+      (freed >= to_free || used_memory() <= limit + srv_.memory_not_counted_for_eviction()))
     result = eviction_result::ok;
   pending_.store(result == eviction_result::running, std::memory_order_relaxed);
   note_result(result);
@@ -102,7 +105,8 @@ bool evictor::pick(eviction_candidate& out) {
 void evictor::fill_pool() {
   const server_config& cfg = srv_.config();
   eviction_policy policy = cfg.maxmemory_policy.get();
-  size_t samples = size_t(std::min<int64_t>(cfg.maxmemory_samples.get(), 1 << 16));
+  // Redis takes any int; past 1024 keys per table more samples add nothing but time.
+  size_t samples = size_t(std::min<int64_t>(cfg.maxmemory_samples.get(), 1024));
   bool all = policy_is_allkeys(policy);
   if (policy != pool_policy_) {
     pool_.clear();  // scores of another policy do not compare
