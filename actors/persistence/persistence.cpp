@@ -167,7 +167,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
     auto remaining = std::make_shared<std::atomic<int>>(ks.shard_count());
     emit(std::move(job.header));
     uint32_t clock = srv_.lru_clock.load();
-  rdb::lru_mode access_mode = rdb_access_mode(srv_.config().maxmemory_policy.get());
+    rdb::lru_mode access_mode = rdb_access_mode(srv_.config().maxmemory_policy.get());
     for (int i = 0; i < ks.shard_count(); ++i) {
       auto done = [this, remaining, on_done] {
         if (remaining->fetch_sub(1) != 1) return;
@@ -178,8 +178,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
       if (exclude_data)
         sink = std::make_shared<discarding_sink>(done);
       else
-        sink =
-            std::make_shared<rdb_chunk_sink>(emit, done, compression, access_mode, clock);
+        sink = std::make_shared<rdb_chunk_sink>(emit, done, compression, access_mode, clock);
       if (repl->paused) sink = std::make_shared<paced_sink>(sink, repl->paused);
       snapshot_begin(ks.shard(i), sink);
     }

@@ -61,17 +61,33 @@ struct memory_rows {
       "What to evict past maxmemory: least recently (lru) or least frequently (lfu) used, "
       "random, or nearest TTL (volatile-ttl), among all keys or keys with a TTL; noeviction "
       "refuses writes with -OOM."};
-  int_row maxmemory_samples{t_, "maxmemory-samples", 5, 1, INT_MAX,
+  int_row maxmemory_samples{t_,
+                            "maxmemory-samples",
+                            5,
+                            1,
+                            INT_MAX,
                             "Keys sampled per shard and database to pick an LRU, LFU or TTL "
                             "victim: more is closer to the exact policy, and costs CPU."};
   int_row maxmemory_eviction_tenacity{
-      t_, "maxmemory-eviction-tenacity", 10, 0, 100,
+      t_,
+      "maxmemory-eviction-tenacity",
+      10,
+      0,
+      100,
       "How long one eviction pass may run before clients are served again (10: 500 us; "
       "each step above 10 adds 15%; 100: no limit)."};
-  int_row lfu_log_factor{t_, "lfu-log-factor", 10, 0, INT_MAX,
+  int_row lfu_log_factor{t_,
+                         "lfu-log-factor",
+                         10,
+                         0,
+                         INT_MAX,
                          "LFU counter growth: the higher, the more hits a key needs to reach "
                          "the counter's top (255)."};
-  int_row lfu_decay_time{t_, "lfu-decay-time", 1, 0, INT_MAX,
+  int_row lfu_decay_time{t_,
+                         "lfu-decay-time",
+                         1,
+                         0,
+                         INT_MAX,
                          "Minutes per step of an idle key's LFU counter decay: one less per "
                          "period without access (0: never decays)."};
   bool_row lazyfree_lazy_eviction{t_, "lazyfree-lazy-eviction", false,

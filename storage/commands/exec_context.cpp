@@ -65,14 +65,14 @@ bool exec_context::remove(const key_ref& k) {
 }
 
 void exec_context::add(const key_ref& k, kv_entry* e, bool fresh_access) {
-  if (fresh_access) e->set_lru(fresh_access_bits(access()));
+  if (fresh_access) stamp_fresh(e, access());
   k.db->add(e, k.hash);
   key_created(k, e);
 }
 
 void exec_context::replace_as_new(const key_ref& k, dict::location loc, kv_entry* e,
                                   bool fresh_access) {
-  if (fresh_access) e->set_lru(fresh_access_bits(access()));
+  if (fresh_access) stamp_fresh(e, access());
   k.db->replace(loc, e);
   key_created(k, e);
 }

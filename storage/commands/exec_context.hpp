@@ -120,6 +120,7 @@ struct exec_context {
     p.policy = cfg.maxmemory_policy.get();
     p.lru_clock = srv.lru_clock.load(std::memory_order_relaxed);
     p.now_ms = now;
+    p.lru_fraction = lru_fraction_at(p.lru_clock, now);
     if (policy_is_lfu(p.policy)) {
       p.lfu_log_factor = cfg.lfu_log_factor.get();
       p.lfu_decay_time = cfg.lfu_decay_time.get();
@@ -127,11 +128,11 @@ struct exec_context {
     return p;
   }
   // An access: the LRU clock, or one more LFU hit.
-  void touch(kv_entry* e) { e->set_lru(touched_access_bits(e->lru(), access())); }
+  void touch(kv_entry* e) { stamp_touched(e, e->lru(), access()); }
   // A value written over another (SET): as Redis's dbOverwrite, LFU keeps the
   // old key's counter (after this access), LRU takes the clock.
   void stamp_overwrite(kv_entry* fresh, uint32_t old_bits) {
-    fresh->set_lru(touched_access_bits(old_bits, access()));
+    stamp_touched(fresh, old_bits, access());
   }
 
   // After a write: counts the change for save points and wakes WATCHers. A

@@ -116,8 +116,8 @@ void evictor::fill_pool() {
   uint32_t clock = srv_.lru_clock.load(std::memory_order_relaxed);
   int64_t decay = cfg.lfu_decay_time.get();
   auto score = [&](const kv_entry* e) -> uint64_t {
-    if (policy_is_lru(policy)) return lru_idle_seconds(e->lru(), clock);
-    if (policy_is_lfu(policy)) return 255 - lfu_decayed_counter(e->lru(), now, decay);
+    if (policy_is_lru(policy)) return lru_idle_sixteenths(e, clock);
+    if (policy_is_lfu(policy)) return lfu_score(e, now, decay);
     // volatile-ttl: the sooner it expires, the better.
     return std::numeric_limits<uint64_t>::max() - uint64_t(e->expire_at());
   };

@@ -61,9 +61,8 @@ int count_present(resp_client& c, const std::string& prefix, int n) {
 void squeeze(server_process& s, int64_t bytes) {
   int64_t used = info_int(s, "memory", "used_memory");
   s.call({"CONFIG", "SET", "maxmemory", std::to_string(used - bytes)});
-  ASSERT_TRUE(wait_for([&] {
-    return info_int(s, "memory", "used_memory") <= info_int(s, "memory", "maxmemory");
-  }));
+  ASSERT_TRUE(wait_for(
+      [&] { return info_int(s, "memory", "used_memory") <= info_int(s, "memory", "maxmemory"); }));
 }
 
 class eviction : public differential_suite<eviction> {
@@ -80,9 +79,9 @@ class eviction : public differential_suite<eviction> {
 }  // namespace
 
 TEST_F(eviction, directives_defaults_bounds_and_info_like_redis) {
-  for (const char* name : {"maxmemory", "maxmemory-policy", "maxmemory-samples",
-                           "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time",
-                           "lazyfree-lazy-eviction", "replica-ignore-maxmemory"})
+  for (const char* name :
+       {"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity",
+        "lfu-log-factor", "lfu-decay-time", "lazyfree-lazy-eviction", "replica-ignore-maxmemory"})
     d->same({"CONFIG", "GET", name});
   d->same({"CONFIG", "SET", "maxmemory-policy", "bogus"});
   d->same({"CONFIG", "SET", "maxmemory-samples", "0"});
@@ -98,19 +97,19 @@ TEST_F(eviction, directives_defaults_bounds_and_info_like_redis) {
     EXPECT_EQ(info_field(d->troupe(), "memory", "maxmemory_policy"),
               info_field(d->redis(), "memory", "maxmemory_policy"));
   }
-  d->same({"CONFIG", "SET", "maxmemory", "100mb", "maxmemory-samples", "10", "lfu-log-factor",
-           "20", "lfu-decay-time", "5", "maxmemory-eviction-tenacity", "20"});
+  d->same({"CONFIG", "SET", "maxmemory", "100mb", "maxmemory-samples", "10", "lfu-log-factor", "20",
+           "lfu-decay-time", "5", "maxmemory-eviction-tenacity", "20"});
   for (const char* name : {"maxmemory", "maxmemory-samples", "maxmemory-eviction-tenacity",
                            "lfu-log-factor", "lfu-decay-time"})
     d->same({"CONFIG", "GET", name});
   for (const char* field : {"maxmemory", "maxmemory_human"})
     EXPECT_EQ(info_field(d->troupe(), "memory", field), info_field(d->redis(), "memory", field));
   EXPECT_EQ(info_field(d->troupe(), "memory", "maxmemory"), "104857600");
-  for (const char* field : {"evicted_keys", "total_eviction_exceeded_time",
-                            "current_eviction_exceeded_time"})
+  for (const char* field :
+       {"evicted_keys", "total_eviction_exceeded_time", "current_eviction_exceeded_time"})
     EXPECT_NE(info_field(d->troupe(), "stats", field), "") << field;
-  d->same({"CONFIG", "SET", "maxmemory-samples", "5", "lfu-log-factor", "10", "lfu-decay-time",
-           "1", "maxmemory-eviction-tenacity", "10"});
+  d->same({"CONFIG", "SET", "maxmemory-samples", "5", "lfu-log-factor", "10", "lfu-decay-time", "1",
+           "maxmemory-eviction-tenacity", "10"});
 }
 
 TEST_F(eviction, object_freq_and_idletime_follow_the_policy_like_redis) {
@@ -154,9 +153,12 @@ TEST_F(eviction, idletime_is_kept_by_restore_and_reset_only_by_touching_commands
   for (server_process* s : {&d->troupe(), &d->redis()}) {
     EXPECT_GE(idle(*s), 100000);
     EXPECT_LT(idle(*s), 100100);
-    for (std::vector<std::string> cmd :
-         {std::vector<std::string>{"EXISTS", "old"}, {"TYPE", "old"}, {"TTL", "old"},
-          {"PTTL", "old"}, {"OBJECT", "ENCODING", "old"}, {"OBJECT", "FREQ", "old"}})
+    for (std::vector<std::string> cmd : {std::vector<std::string>{"EXISTS", "old"},
+                                         {"TYPE", "old"},
+                                         {"TTL", "old"},
+                                         {"PTTL", "old"},
+                                         {"OBJECT", "ENCODING", "old"},
+                                         {"OBJECT", "FREQ", "old"}})
       s->call(cmd);
     EXPECT_GE(idle(*s), 100000) << "a command that must not touch reset the idle time";
     s->call({"GET", "old"});
@@ -256,7 +258,7 @@ TEST_F(eviction, allkeys_policies_evict_everything_before_answering_oom_like_red
 // 300 keys RESTOREd with `option value` (IDLETIME or FREQ) and 300 written
 // afresh, then memory squeezed by 150 KB: only `restored` or only `fresh` keys go.
 static void restored_against_fresh(const char* policy, const char* option, const char* value,
-                            bool restored_go) {
+                                   bool restored_go) {
   server_process s({"--maxmemory-policy", policy, "--maxmemory-samples", "64"});
   ASSERT_TRUE(s.start());
   resp_client c = s.client();
@@ -354,7 +356,8 @@ TEST(eviction_journal, evictions_reach_replicas_and_the_aof_as_del) {
   server_process replica({"--replicaof", "127.0.0.1", std::to_string(master.port())},
                          server_process::kind::redis);
   ASSERT_TRUE(replica.start());
-  ASSERT_TRUE(wait_for([&] { return info_field(replica, "replication", "master_link_status") == "up"; }));
+  ASSERT_TRUE(
+      wait_for([&] { return info_field(replica, "replication", "master_link_status") == "up"; }));
   resp_client c = master.client();
   EXPECT_TRUE(set_range(c, "key:", 0, 2000, value_1k).empty());
   c.call({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
@@ -391,8 +394,8 @@ TEST(eviction_journal, evictions_reach_replicas_and_the_aof_as_del) {
 TEST(eviction_journal, a_replica_ignores_maxmemory_by_default) {
   server_process master;
   ASSERT_TRUE(master.start());
-  server_process replica({"--replicaof", "127.0.0.1", std::to_string(master.port()),
-                          "--maxmemory", "1", "--maxmemory-policy", "allkeys-lru"});
+  server_process replica({"--replicaof", "127.0.0.1", std::to_string(master.port()), "--maxmemory",
+                          "1", "--maxmemory-policy", "allkeys-lru"});
   ASSERT_TRUE(replica.start());
   resp_client c = master.client();
   EXPECT_TRUE(set_range(c, "key:", 0, 500, value_1k).empty());

@@ -59,3 +59,42 @@ TEST(lru_clock, idle_time_survives_one_wrap) {
   EXPECT_EQ(lru_idle_seconds(lru_for_idle(1000, 300), 1000), 300u);
   EXPECT_EQ(lru_idle_seconds(lru_for_idle(100, 300), 100), 300u);
 }
+
+TEST(lru_clock, sixteenths_order_accesses_within_a_second) {
+  kv_entry* a = make_string_entry("a", "v", false);
+  kv_entry* b = make_string_entry("b", "v", false);
+  access_params p;
+  p.policy = eviction_policy::allkeys_lru;
+  p.lru_clock = 100;
+  p.now_ms = 100 * 1000 + 100;
+  p.lru_fraction = lru_fraction_at(p.lru_clock, p.now_ms);
+  stamp_fresh(a, p);
+  p.now_ms = 100 * 1000 + 900;
+  p.lru_fraction = lru_fraction_at(p.lru_clock, p.now_ms);
+  stamp_fresh(b, p);
+  EXPECT_GT(lru_idle_sixteenths(a, 100), lru_idle_sixteenths(b, 100));
+  EXPECT_EQ(lru_idle_seconds(a->lru(), 101), 1u);  // OBJECT IDLETIME: whole seconds
+  // The cron's clock lags the wall clock: the access goes to the end of its second.
+  EXPECT_EQ(lru_fraction_at(100, 101 * 1000 + 50), 15u);
+  destroy_entry(a);
+  destroy_entry(b);
+}
+
+TEST(lfu_counter, equal_counters_go_least_recently_used_first) {
+  kv_entry* a = make_string_entry("a", "v", false);
+  kv_entry* b = make_string_entry("b", "v", false);
+  access_params p;
+  p.policy = eviction_policy::allkeys_lfu;
+  p.now_ms = int64_t(1000) * 60000;
+  stamp_fresh(a, p);
+  p.now_ms += 1000;
+  stamp_fresh(b, p);
+  EXPECT_GT(lfu_score(a, p.now_ms, 1), lfu_score(b, p.now_ms, 1));
+  // A higher counter beats any recency.
+  b->set_lru((b->lru() & ~0xffu) | 6);
+  EXPECT_GT(lfu_score(a, p.now_ms, 1), lfu_score(b, p.now_ms, 1));
+  a->set_lru((a->lru() & ~0xffu) | 7);
+  EXPECT_LT(lfu_score(a, p.now_ms, 1), lfu_score(b, p.now_ms, 1));
+  destroy_entry(a);
+  destroy_entry(b);
+}
