@@ -11,6 +11,7 @@
 
 #include "actors/server/server.hpp"
 #include "storage/encodings/bucket_array.hpp"
+#include "storage/memory/heap_usage.hpp"
 #include "storage/memory/used_memory.hpp"
 
 namespace troupe {
