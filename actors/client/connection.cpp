@@ -180,12 +180,11 @@ void connection::process_input() {
     hand_over_to_replica_feed();
     return;
   }
-  // Give back a big buffer once it is no longer needed.
-  if (in_len_ == 0 && in_cap_ > 4 * read_chunk && parser_.bytes_needed() == 0) {
-    free(in_);
-    in_ = nullptr;
-    in_cap_ = 0;
-  }
+  // A big buffer is kept while the client is busy, as Redis keeps its query
+  // buffer, and given back by the cron (trim_input): it counts in used_memory
+  // meanwhile, so a pipeline that filled memory to maxmemory does not see the
+  // room its own buffer took as free the moment its batch ends.
+  in_peak_ = std::max(in_peak_, in_len_ + consumed);
   session_.query_buffer.store(in_len_, std::memory_order_relaxed);
   session_.query_buffer_free.store(in_cap_ - in_len_, std::memory_order_relaxed);
   if (int64_t(in_len_) > srv_.config().client_query_buffer_limit.get()) {
@@ -252,6 +251,21 @@ void connection::flush_output() {
   session_.output_bytes.store(0, std::memory_order_relaxed);
   arm_write(false);
   if (session_.has(client_close_after_reply)) close_now("close after reply");
+}
+
+void connection::trim_input(int64_t now_ms) {
+  // Redis's rule (clientsCronResizeQueryBuffer): a buffer past 32 KB is given
+  // back when it is more than twice the peak since the last look, or when the
+  // client has been idle for 2 seconds.
+  bool idle = now_ms - session_.last_interaction_ms.load(std::memory_order_relaxed) > 2000;
+  if (!closed_ && in_len_ == 0 && in_cap_ > 2 * read_chunk && parser_.bytes_needed() == 0 &&
+      (in_cap_ / (in_peak_ + 1) > 2 || idle)) {
+    free(in_);
+    in_ = nullptr;
+    in_cap_ = 0;
+    session_.query_buffer_free.store(0, std::memory_order_relaxed);
+  }
+  in_peak_ = in_len_;
 }
 
 bool connection::close_if_idle(int64_t now_ms, int64_t timeout_s) {

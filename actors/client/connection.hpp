@@ -64,6 +64,8 @@ class connection : public hosted_actor,
   void deliver_pubsub(std::string_view pattern, std::string_view channel, std::string_view message);
   // Idle-timeout check from the reactor's cron; true if the client was closed.
   bool close_if_idle(int64_t now_ms, int64_t timeout_s);
+  // Cron: gives back a big input buffer the client no longer needs.
+  void trim_input(int64_t now_ms);
   // Closes the connection now (from the reactor thread).
   void close_now(const char* reason);
   void discard_pending_input();
@@ -100,6 +102,7 @@ class connection : public hosted_actor,
   request_parser::limits limits_;
   char* in_ = nullptr;
   size_t in_len_ = 0, in_cap_ = 0;
+  size_t in_peak_ = 0;  // most input held at once since the cron last looked
   std::string out_;
   size_t out_sent_ = 0;
   reply_writer writer_;

@@ -10,6 +10,7 @@
 #include "actors/runtime/spawn.hpp"
 #include "actors/server/info.hpp"
 #include "actors/server/server.hpp"
+#include "storage/eviction/key_access.hpp"
 #include "storage/keyspace/snapshot_chunker.hpp"
 #include "storage/rdb/rdb_chunk_sink.hpp"
 #include "storage/rdb/rdb_loader.hpp"
@@ -166,6 +167,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
     auto remaining = std::make_shared<std::atomic<int>>(ks.shard_count());
     emit(std::move(job.header));
     uint32_t clock = srv_.lru_clock.load();
+    rdb::lru_mode access_mode = rdb_access_mode(srv_.config().maxmemory_policy.get());
     for (int i = 0; i < ks.shard_count(); ++i) {
       auto done = [this, remaining, on_done] {
         if (remaining->fetch_sub(1) != 1) return;
@@ -176,8 +178,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
       if (exclude_data)
         sink = std::make_shared<discarding_sink>(done);
       else
-        sink =
-            std::make_shared<rdb_chunk_sink>(emit, done, compression, rdb::lru_mode::none, clock);
+        sink = std::make_shared<rdb_chunk_sink>(emit, done, compression, access_mode, clock);
       if (repl->paused) sink = std::make_shared<paced_sink>(sink, repl->paused);
       snapshot_begin(ks.shard(i), sink);
     }
@@ -224,6 +225,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
   caf::actor writer = spawn_actor<snapshot_writer>(
       srv_.registry(), placement::scheduler(), {label, 0, std::move(shard_ids)}, std::move(job));
   uint32_t clock = srv_.lru_clock.load();
+  rdb::lru_mode access_mode = rdb_access_mode(srv_.config().maxmemory_policy.get());
   for (int i = 0; i < ks.shard_count(); ++i) {
     auto emit = [writer](std::string chunk) {
       caf::anon_send(writer, chunk_atom::value, std::move(chunk));
@@ -233,7 +235,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
     if (exclude_data)
       sink = std::make_shared<discarding_sink>(done);
     else if (rdb_format)
-      sink = std::make_shared<rdb_chunk_sink>(emit, done, compression, rdb::lru_mode::none, clock);
+      sink = std::make_shared<rdb_chunk_sink>(emit, done, compression, access_mode, clock);
     else
       sink = std::make_shared<aof_command_sink>(emit, done);
     snapshot_begin(ks.shard(i), sink);

@@ -15,6 +15,7 @@
 #include "actors/runtime/spawn.hpp"
 #include "actors/server/server.hpp"
 #include "storage/dispatch/dispatcher.hpp"
+#include "storage/eviction/key_access.hpp"
 #include "storage/keyspace/clock.hpp"
 
 namespace troupe {
@@ -345,6 +346,10 @@ std::shared_ptr<replica_load_job> master_link::new_job() {
   job->options.limits = load_limits_of(srv_.config());
   job->options.databases = live.databases();
   job->options.keep_expired = true;  // expiry is the master's business
+  // Keys get the policy's LRU clock or LFU counter (from the file's IDLE/FREQ if any).
+  job->options.lru = rdb_access_mode(srv_.config().maxmemory_policy.get());
+  job->options.lru_clock = lru_clock_at(wall_clock_ms());
+  job->options.lfu_minutes = uint16_t(lfu_minutes_at(wall_clock_ms()));
   return job;
 }
 

@@ -196,9 +196,10 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("used_memory_functions", "0");
     w.field("used_memory_scripts", "0");
     w.field("used_memory_scripts_human", "0B");
-    w.field("maxmemory", "0");
-    w.field("maxmemory_human", "0B");
-    w.field("maxmemory_policy", "noeviction");
+    size_t maxmemory = size_t(cfg.maxmemory.get());
+    w.field("maxmemory", maxmemory);
+    w.field("maxmemory_human", human_bytes(maxmemory));
+    w.field("maxmemory_policy", cfg.maxmemory_policy.text());
     w.field("allocator_frag_ratio", fmt2(used ? double(active) / double(used) : 0));
     w.field("allocator_frag_bytes", int64_t(active) - int64_t(used));
     w.field("allocator_rss_ratio", "1.00");
@@ -207,7 +208,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("rss_overhead_bytes", int64_t(rss) - int64_t(active));
     w.field("mem_fragmentation_ratio", fmt2(used ? double(rss) / double(used) : 0));
     w.field("mem_fragmentation_bytes", int64_t(rss) - int64_t(used));
-    w.field("mem_not_counted_for_evict", "0");
+    w.field("mem_not_counted_for_evict", srv.memory_not_counted_for_eviction());
     w.field("mem_replication_backlog", m.repl_backlog);
     // One journal holds the backlog and what the replicas have yet to read
     // (Redis 7's shared replication buffer): they are the same bytes.
@@ -252,11 +253,11 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("expire_cycle_cpu_milliseconds", shard_sum(srv, &shard_stats::expire_cycle_us) / 1000);
     w.field("evicted_keys", shard_sum(srv, &shard_stats::evicted_keys));
     w.field("evicted_clients", "0");
-    // Eviction, sharded pub/sub, MIGRATE, replicas, defragmentation, client-side
+    // Sharded pub/sub, MIGRATE, replicas, defragmentation, client-side
     // caching, dump sanitizing, I/O threads and Redis's reply-buffer resizing do
     // not exist (yet) in Troupe: their counters are truly zero.
-    w.field("total_eviction_exceeded_time", "0");
-    w.field("current_eviction_exceeded_time", "0");
+    w.field("total_eviction_exceeded_time", srv.eviction().total_exceeded_ms());
+    w.field("current_eviction_exceeded_time", srv.eviction().current_exceeded_ms());
     w.field("keyspace_hits", shard_sum(srv, &shard_stats::keyspace_hits));
     w.field("keyspace_misses", shard_sum(srv, &shard_stats::keyspace_misses));
     w.field("pubsub_channels", srv.pubsub().channel_count());

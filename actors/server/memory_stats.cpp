@@ -12,6 +12,7 @@
 #include "actors/server/server.hpp"
 #include "storage/encodings/bucket_array.hpp"
 #include "storage/memory/heap_usage.hpp"
+#include "storage/memory/used_memory.hpp"
 
 namespace troupe {
 namespace {
@@ -38,8 +39,7 @@ void add_slice_overhead(db_slice& slice, memory_overview::db_overhead& o) {
 }  // namespace
 
 size_t heap_used_bytes() {
-  // Big hash table bucket arrays are mapped outside glibc's heap.
-  size_t used = heap_allocated_bytes() + buckets::mapped_bytes();
+  size_t used = used_memory();  // the heap in use and the mapped bucket arrays
   size_t peak = peak_memory.load(std::memory_order_relaxed);
   while (used > peak && !peak_memory.compare_exchange_weak(peak, used)) {
   }

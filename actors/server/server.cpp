@@ -20,6 +20,8 @@
 #include "actors/server/info.hpp"
 #include "protocol/commands/command_table.hpp"
 #include "storage/encodings/hash.hpp"
+#include "storage/eviction/key_access.hpp"
+#include "storage/memory/used_memory.hpp"
 #include "storage/rdb/rdb_loader.hpp"
 #include "storage/rdb/rdb_value.hpp"
 
@@ -52,6 +54,7 @@ bool server::start() {
   int databases = int(cfg_.databases.get());
   keyspace_ = std::make_unique<keyspace>(shards, databases);
   keyspace_->set_concurrent(threads > 1);
+  evictor_ = std::make_unique<evictor>(*keyspace_, *this);
 
   attach_config_hooks();
   // Every live effect once with its start-up value.
@@ -205,6 +208,21 @@ void server::attach_config_hooks() {
     if (getcwd(buf, sizeof(buf)) != nullptr) cfg_.dir.set_internal(buf);
     return std::nullopt;
   });
+  // A limit below what is used now: evict in the background, pass by pass (never
+  // here: CONFIG SET may hold every shard).
+  cfg_.maxmemory.on_apply([this](int64_t limit) -> config_error {
+    size_t used = used_memory();
+    if (limit > 0 && size_t(limit) < used) {
+      if (!reactors_.empty())
+        log_warning(
+            "WARNING: the new maxmemory value set via CONFIG SET ({}) is smaller than the current "
+            "memory usage ({}). This will result in key eviction and/or the inability to accept "
+            "new write commands depending on the maxmemory-policy.",
+            limit, used);
+      schedule_eviction_task();
+    }
+    return std::nullopt;
+  });
   cfg_.port.on_apply([this](int64_t) -> config_error {
     std::string err;
     if (!rebind(err)) return "Unable to listen on this port: " + err;
@@ -214,6 +232,31 @@ void server::attach_config_hooks() {
     std::string err;
     if (!rebind(err)) return std::string("Failed to bind to specified addresses.");
     return std::nullopt;
+  });
+}
+
+eviction_result server::perform_evictions() {
+  eviction_result r = evictor_->perform();
+  if (r == eviction_result::running) schedule_eviction_task();
+  return r;
+}
+
+size_t server::memory_not_counted_for_eviction() const {
+  // The journal beyond the backlog holds what replicas and the AOF still have to
+  // read (Redis's replica output buffers and AOF buffer).
+  size_t held = journal_.memory(), backlog = journal_.backlog_size();
+  return held > backlog ? held - backlog : 0;
+}
+
+void server::schedule_eviction_task() {
+  if (reactors_.empty() || eviction_task_.exchange(true)) return;
+  reactor* r = reactors_[0].get();
+  r->post([this, r] {
+    r->add_task([this] {
+      if (evictor_->perform() == eviction_result::running) return true;
+      eviction_task_.store(false);
+      return false;
+    });
   });
 }
 
@@ -305,11 +348,10 @@ void server::cron(int reactor_index) {
     if (cfg_.dynamic_hz.get()) update_hz();
   }
   int64_t timeout = cfg_.timeout.get();
-  if (timeout > 0) {
-    std::vector<connection*> conns(hosted_connections(reactor_index).begin(),
-                                   hosted_connections(reactor_index).end());
-    for (connection* c : conns) c->close_if_idle(now, timeout);
-  }
+  std::vector<connection*> conns(hosted_connections(reactor_index).begin(),
+                                 hosted_connections(reactor_index).end());
+  for (connection* c : conns)
+    if (timeout <= 0 || !c->close_if_idle(now, timeout)) c->trim_input(now);
 }
 
 void server::sample_instantaneous() {
@@ -348,6 +390,7 @@ void server::reset_stats() {
     st.keyspace_hits.set(0);
     st.keyspace_misses.set(0);
     st.evicted_keys.set(0);
+    evictor_->reset_stats();
     st.expired_stale_perc_x100.set(0);
   }
 }
@@ -430,6 +473,10 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   opt.limits = load_limits_of(cfg_);
   opt.databases = keyspace_->databases();
   opt.keep_expired = is_replica();
+  // Keys get the policy's LRU clock or LFU counter (from the file's IDLE/FREQ if any).
+  opt.lru = rdb_access_mode(cfg_.maxmemory_policy.get());
+  opt.lru_clock = lru_clock_at(wall_clock_ms());
+  opt.lfu_minutes = uint16_t(lfu_minutes_at(wall_clock_ms()));
   rdb_callbacks cb;
   // The history the file was saved in, which a replica resumes (PSYNC).
   cb.on_aux = [this](std::string_view key, std::string_view value) {

@@ -108,6 +108,9 @@ class server : public server_services {
 
   bool auth_required() const override { return !cfg_.requirepass.empty(); }
   bool writes_refused() const override;
+  eviction_result perform_evictions() override;
+  size_t memory_not_counted_for_eviction() const override;
+  evictor& eviction() { return *evictor_; }
   bool too_few_good_replicas() const override {
     return replication_master_->too_few_good_replicas();
   }
@@ -183,6 +186,11 @@ class server : public server_services {
   std::vector<caf::actor> shard_actors_;
   std::vector<caf::actor> listeners_;  // closed when CONFIG SET port rebinds
   lazy_free_queue lazy_free_;
+  std::unique_ptr<evictor> evictor_;
+  // Reactor 0 runs eviction passes between its loop passes while memory is over
+  // maxmemory and no command came to do it.
+  std::atomic<bool> eviction_task_{false};
+  void schedule_eviction_task();
   caf::actor lazy_freer_;
   pubsub_hub pubsub_;
   troupe::journal journal_;

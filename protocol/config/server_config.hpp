@@ -11,6 +11,7 @@
 
 #include "protocol/config/config_data_model_rows.hpp"
 #include "protocol/config/config_general_rows.hpp"
+#include "protocol/config/config_memory_rows.hpp"
 #include "protocol/config/config_network_rows.hpp"
 #include "protocol/config/config_persistence_rows.hpp"
 #include "protocol/config/config_replication_rows.hpp"
@@ -23,12 +24,14 @@ struct server_config : config_table,
                        general_rows,
                        persistence_rows,
                        replication_rows,
+                       memory_rows,
                        data_model_rows {
   server_config()
       : network_rows(table()),
         general_rows(table()),
         persistence_rows(table()),
         replication_rows(table()),
+        memory_rows(table()),
         data_model_rows(table()) {
     // As Redis: a smaller backlog is taken as 16kb.
     repl_backlog_size.clamp_to(16 * 1024, INT64_MAX);

@@ -13,7 +13,6 @@ namespace {
 // DUMP compresses like SAVE does; rdbcompression is on by default in Redis.
 // TODO(lead): follow the rdbcompression directive once it is a live setting.
 constexpr bool dump_compression = true;
-constexpr uint32_t lru_clock_max = (1u << 24) - 1;
 
 void cmd_dump(exec_context& c) {
   kv_entry* e = c.lookup_read(c.key_at(1));
@@ -73,16 +72,15 @@ void cmd_restore(exec_context& c) {
     return c.out.ok();
   }
   if (ttl != 0) e->set_expire_at(ttl);
-  // An idle time is honoured (as Redis does under any non-LFU policy); Troupe
-  // keeps no LFU counters yet, so FREQ is accepted and ignored.
-  uint32_t clock = c.srv.lru_clock.load(std::memory_order_relaxed) & lru_clock_max;
-  if (idle >= 0) {
-    uint64_t i = uint64_t(idle) > lru_clock_max ? lru_clock_max : uint64_t(idle);
-    e->set_lru(clock >= i ? uint32_t(clock - i) : uint32_t(clock + (lru_clock_max - i)));
-  } else {
-    e->set_lru(clock);
-  }
   c.add(k, e);
+  // As Redis's objectSetLRUOrLFU: FREQ sets the counter under an LFU policy,
+  // IDLETIME the clock under any other; otherwise the key starts afresh.
+  access_params p = c.access();
+  if (policy_is_lfu(p.policy)) {
+    if (freq >= 0) e->set_lru((lfu_minutes_at(c.now) << 8) | uint32_t(freq));
+  } else if (idle >= 0) {
+    e->set_lru(lru_for_idle(p.lru_clock & lru_clock_max, uint64_t(idle)));
+  }
   c.changed(k);
   c.notify(notify_generic, "restore", k);
   if (ttl != 0 && !absttl) {

@@ -38,16 +38,16 @@ dict::location exec_context::locate(const key_ref& k) {
   return loc;
 }
 
-kv_entry* exec_context::lookup(const key_ref& k) {
+kv_entry* exec_context::lookup(const key_ref& k, bool touch_key) {
   dict::location loc = locate(k);
   if (!loc) return nullptr;
   kv_entry* e = loc.entry();
-  if (!client.has(client_no_touch)) e->set_lru(srv.lru_clock.load(std::memory_order_relaxed));
+  if (touch_key && !client.has(client_no_touch)) touch(e);
   return e;
 }
 
-kv_entry* exec_context::lookup_read(const key_ref& k) {
-  kv_entry* e = lookup(k);
+kv_entry* exec_context::lookup_read(const key_ref& k, bool touch_key) {
+  kv_entry* e = lookup(k, touch_key);
   if (e == nullptr) {
     k.shard->stats().keyspace_misses.add();
     notify(notify_key_miss, "keymiss", k);
@@ -64,12 +64,15 @@ bool exec_context::remove(const key_ref& k) {
   return true;
 }
 
-void exec_context::add(const key_ref& k, kv_entry* e) {
+void exec_context::add(const key_ref& k, kv_entry* e, bool fresh_access) {
+  if (fresh_access) stamp_fresh(e, access());
   k.db->add(e, k.hash);
   key_created(k, e);
 }
 
-void exec_context::replace_as_new(const key_ref& k, dict::location loc, kv_entry* e) {
+void exec_context::replace_as_new(const key_ref& k, dict::location loc, kv_entry* e,
+                                  bool fresh_access) {
+  if (fresh_access) stamp_fresh(e, access());
   k.db->replace(loc, e);
   key_created(k, e);
 }

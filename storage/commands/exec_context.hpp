@@ -13,6 +13,7 @@
 #include "storage/dispatch/server_services.hpp"
 #include "storage/dispatch/session.hpp"
 #include "storage/encodings/hash.hpp"
+#include "storage/eviction/key_access.hpp"
 #include "storage/keyspace/keyspace.hpp"
 
 namespace troupe {
@@ -93,20 +94,46 @@ struct exec_context {
   key_ref key(std::string_view name) { return key(name, db_index); }
   key_ref key_at(size_t i) { return key(argv[i]); }
 
-  // For reads: the live entry or nullptr; counts a hit or a miss.
-  kv_entry* lookup_read(const key_ref& k);
+  // For reads: the live entry or nullptr; counts a hit or a miss. An access
+  // updates the key's LRU clock or LFU counter unless `touch` is off (Redis's
+  // LOOKUP_NOTOUCH: EXISTS, TYPE, TTL, OBJECT) or the client said CLIENT NO-TOUCH.
+  kv_entry* lookup_read(const key_ref& k, bool touch = true);
   // For writes and type checks: the live entry or nullptr, no statistics.
-  kv_entry* lookup(const key_ref& k);
+  kv_entry* lookup(const key_ref& k, bool touch = true);
   // Where the live entry hangs (empty location if absent or just expired).
   dict::location locate(const key_ref& k);
   // Deletes the key if present; true when it existed (and was not expired).
   bool remove(const key_ref& k);
   // Adds a new entry for an absent key: the key is new (the "new" keyspace
-  // event; clients blocked on it are woken).
-  void add(const key_ref& k, kv_entry* e);
+  // event; clients blocked on it are woken). A new value starts a fresh LRU
+  // clock or LFU counter; one that moved (RENAME, MOVE) keeps its own
+  // (`fresh_access` off).
+  void add(const key_ref& k, kv_entry* e, bool fresh_access = true);
   // Puts a new entry where the live entry at loc was. Redis deletes and adds in
   // RENAME and COPY REPLACE, so the key counts as new there too.
-  void replace_as_new(const key_ref& k, dict::location loc, kv_entry* e);
+  void replace_as_new(const key_ref& k, dict::location loc, kv_entry* e, bool fresh_access = true);
+
+  // -- eviction metadata (storage/eviction/key_access.hpp) ----------------------
+  access_params access() const {
+    const server_config& cfg = srv.config();
+    access_params p;
+    p.policy = cfg.maxmemory_policy.get();
+    p.lru_clock = srv.lru_clock.load(std::memory_order_relaxed);
+    p.now_ms = now;
+    p.lru_fraction = lru_fraction_at(p.lru_clock, now);
+    if (policy_is_lfu(p.policy)) {
+      p.lfu_log_factor = cfg.lfu_log_factor.get();
+      p.lfu_decay_time = cfg.lfu_decay_time.get();
+    }
+    return p;
+  }
+  // An access: the LRU clock, or one more LFU hit.
+  void touch(kv_entry* e) { stamp_touched(e, e->lru(), access()); }
+  // A value written over another (SET): as Redis's dbOverwrite, LFU keeps the
+  // old key's counter (after this access), LRU takes the clock.
+  void stamp_overwrite(kv_entry* fresh, uint32_t old_bits) {
+    stamp_touched(fresh, old_bits, access());
+  }
 
   // After a write: counts the change for save points and wakes WATCHers. A
   // command that changed something is journaled (AOF, replicas).

@@ -43,7 +43,7 @@ void cmd_unlink(exec_context& c) {
 
 void cmd_exists(exec_context& c) {
   int64_t n = 0;
-  for (size_t i = 1; i < c.argc(); ++i) n += c.lookup_read(c.key_at(i)) != nullptr;
+  for (size_t i = 1; i < c.argc(); ++i) n += c.lookup_read(c.key_at(i), false) != nullptr;
   c.out.integer(n);
 }
 
@@ -54,7 +54,7 @@ void cmd_touch(exec_context& c) {
 }
 
 void cmd_type(exec_context& c) {
-  kv_entry* e = c.lookup(c.key_at(1));
+  kv_entry* e = c.lookup(c.key_at(1), false);
   c.out.simple(e == nullptr ? "none" : type_name(e->type()));
 }
 
@@ -192,12 +192,13 @@ void rename_generic(exec_context& c, bool nx) {
   int64_t when = ttl ? e->expire_at() : -1;
   kv_entry* moved = rekey_entry(e, dst.name, ttl);
   if (ttl) moved->set_expire_at(when);
+  c.touch(moved);  // Redis's lookupKeyWrite of the source; the value keeps its history
   // The source may have been in the same bucket chain: look the destination up again.
   dloc = dst.db->keys.locate(dst.name, dst.hash);
   if (dloc) {
-    c.replace_as_new(dst, dloc, moved);
+    c.replace_as_new(dst, dloc, moved, false);
   } else {
-    c.add(dst, moved);
+    c.add(dst, moved, false);
   }
   c.changed(src);
   c.changed(dst);
@@ -254,7 +255,8 @@ void cmd_move(exec_context& c) {
   if (c.locate(dst)) return c.out.integer(0);
   sloc = src.db->keys.locate(src.name, src.hash);
   kv_entry* e = src.db->detach(sloc);
-  c.add(dst, e);
+  c.touch(e);
+  c.add(dst, e, false);
   c.changed(src);
   c.changed(dst);
   c.notify(notify_generic, "move_from", src);
@@ -324,7 +326,7 @@ void cmd_pexpireat(exec_context& c) {
 }
 
 void ttl_generic(exec_context& c, bool ms, bool absolute) {
-  kv_entry* e = c.lookup(c.key_at(1));
+  kv_entry* e = c.lookup(c.key_at(1), false);
   if (e == nullptr) return c.out.integer(-2);
   if (!e->has_expire()) return c.out.integer(-1);
   int64_t v = absolute ? e->expire_at() : std::max<int64_t>(0, e->expire_at() - c.now);
@@ -356,14 +358,14 @@ void cmd_persist(exec_context& c) {
 void cmd_object(exec_context&) {}
 
 void cmd_object_encoding(exec_context& c) {
-  kv_entry* e = c.lookup(c.key_at(2));
+  kv_entry* e = c.lookup(c.key_at(2), false);
   if (e == nullptr) return c.out.null();
   value_encoding enc = e->type() == value_type::string ? string_encoding_of(e) : e->encoding();
   c.out.bulk(encoding_name(enc));
 }
 
 void cmd_object_refcount(exec_context& c) {
-  kv_entry* e = c.lookup(c.key_at(2));
+  kv_entry* e = c.lookup(c.key_at(2), false);
   if (e == nullptr) return c.out.null();
   // Redis shares small integers (refcount INT_MAX); every other value has one owner.
   bool shared_int =
@@ -375,24 +377,27 @@ void cmd_object_refcount(exec_context& c) {
   c.out.integer(1);
 }
 
+// OBJECT IDLETIME and FREQ look the key up without touching it (asking must not
+// change the answer), and each answers only under the policy that keeps its figure.
 void cmd_object_idletime(exec_context& c) {
-  // Look without touching, so the idle time is not reset by asking.
-  key_ref k = c.key_at(2);
-  kv_entry* e = k.db->keys.find(k.name, k.hash);
-  if (e == nullptr || !live(e, c.now)) return c.out.null();
-  uint32_t clock = c.srv.lru_clock.load(std::memory_order_relaxed);
-  uint32_t lru = e->lru();
-  uint32_t idle = clock >= lru ? clock - lru : clock + ((1u << 24) - lru);
-  c.out.integer(idle);
+  kv_entry* e = c.lookup(c.key_at(2), false);
+  if (e == nullptr) return c.out.null();
+  if (policy_is_lfu(c.srv.config().maxmemory_policy.get()))
+    return c.out.error(
+        "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+  c.out.integer(int64_t(lru_idle_seconds(e->lru(), c.srv.lru_clock.load())));
 }
 
 void cmd_object_freq(exec_context& c) {
-  kv_entry* e = c.lookup(c.key_at(2));  // Redis looks the key up first
+  kv_entry* e = c.lookup(c.key_at(2), false);
   if (e == nullptr) return c.out.null();
-  c.out.error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-      "that when switching between policies at runtime LRU and LFU data will take some time to "
-      "adjust.");
+  if (!policy_is_lfu(c.srv.config().maxmemory_policy.get()))
+    return c.out.error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+        "that when switching between policies at runtime LRU and LFU data will take some time to "
+        "adjust.");
+  c.out.integer(lfu_decayed_counter(e->lru(), c.now, c.srv.config().lfu_decay_time.get()));
 }
 
 void cmd_object_help(exec_context& c) {

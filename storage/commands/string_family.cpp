@@ -24,19 +24,18 @@ kv_entry* store_string(exec_context& c, const key_ref& k, dict::location loc, st
         e->set_str_len(uint32_t(v.size()));
         e->flags &= uint8_t(~(kv_entry::flag_raw | kv_entry::flag_float_text));
         if (want_ttl) e->set_expire_at(when);
-        e->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
+        c.stamp_overwrite(e, e->lru());
         return e;
       }
     }
     kv_entry* fresh = make_string_entry(k.name, v, want_ttl);
     if (want_ttl) fresh->set_expire_at(when);
-    fresh->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
+    c.stamp_overwrite(fresh, e->lru());
     db.replace(loc, fresh);
     return fresh;
   }
   kv_entry* fresh = make_string_entry(k.name, v, expire_at >= 0);
   if (expire_at >= 0) fresh->set_expire_at(expire_at);
-  fresh->set_lru(c.srv.lru_clock.load(std::memory_order_relaxed));
   c.add(k, fresh);
   return fresh;
 }

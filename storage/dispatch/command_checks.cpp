@@ -20,6 +20,25 @@ std::optional<std::string> allowed_in_multi(const check_input& in) {
   return "ERR Command not allowed inside a transaction";
 }
 
+// maxmemory: keys are evicted before every command. When memory stays over
+// the limit (noeviction, or nothing left to evict), commands that may grow it
+// are refused: those flagged denyoom, an EXEC that queued one, and anything
+// queued inside MULTI but EXEC, DISCARD, QUIT and RESET (Redis's rule).
+std::optional<std::string> memory_available(const check_input& in) {
+  if (in.srv.config().maxmemory.get() == 0) return std::nullopt;
+  if (in.srv.perform_evictions() != eviction_result::fail) return std::nullopt;
+  const std::string& name = in.cmd.name;
+  bool reject = (in.cmd.flags & cmd_denyoom) != 0;
+  if (name == "exec") {
+    for (const auto& q : in.client.tx.queue) reject = reject || (q.cmd->flags & cmd_denyoom);
+  } else if (in.client.has(client_multi) && name != "discard" && name != "quit" &&
+             name != "reset") {
+    reject = true;
+  }
+  if (!reject) return std::nullopt;
+  return "OOM command not allowed when used memory > 'maxmemory'.";
+}
+
 std::optional<std::string> disk_can_take_writes(const check_input& in) {
   if (!(in.cmd.flags & cmd_write) || !in.srv.writes_refused()) return std::nullopt;
   return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
@@ -77,8 +96,9 @@ std::optional<std::string> subscriber_context(const check_input& in) {
 // In the order of Redis's processCommand, so that a command failing two checks
 // gets the same error.
 constexpr check chain[] = {
-    authenticated,     allowed_in_multi,   disk_can_take_writes, enough_good_replicas,
-    replica_read_only, subscriber_context, stale_data_allowed,   dataset_loaded,
+    authenticated,        allowed_in_multi,     memory_available,
+    disk_can_take_writes, enough_good_replicas, replica_read_only,
+    subscriber_context,   stale_data_allowed,   dataset_loaded,
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "protocol/config/server_config.hpp"
 #include "storage/dispatch/slowlog.hpp"
+#include "storage/eviction/evictor.hpp"
 #include "storage/keyspace/lazy_free.hpp"
 
 namespace troupe {
@@ -74,6 +75,12 @@ class server_services {
   virtual bool master_link_up() const { return true; }
   // As a replica: a full sync is loading a new dataset.
   virtual dataset_loading loading() const { return dataset_loading::none; }
+  // maxmemory is set: evicts what the policy allows, for a bounded time, and
+  // says whether memory is still over the limit with nothing left to evict.
+  virtual eviction_result perform_evictions() { return eviction_result::ok; }
+  // Bytes held only because replicas or the AOF have not read them yet: as in
+  // Redis, they do not count against maxmemory (evicting would only add DELs).
+  virtual size_t memory_not_counted_for_eviction() const { return 0; }
   // min-replicas-to-write is set and fewer replicas are good (-NOREPLICAS).
   virtual bool too_few_good_replicas() const { return false; }
   // Clients are paused (their commands wait). While any pause is on, keys do

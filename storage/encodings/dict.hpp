@@ -62,6 +62,11 @@ class dict {
 
   // A random entry, or nullptr when empty (RANDOMKEY, eviction sampling).
   kv_entry* random_entry(std::mt19937_64& rng);
+  // Up to `count` entries from consecutive buckets at a random place (eviction).
+  template <class F>
+  size_t sample(size_t count, std::mt19937_64& rng, F&& visit) const {
+    return table_.sample(count, rng, visit);
+  }
   // Visits the entries of one step of a scan; returns the next cursor (0: done).
   uint64_t scan(uint64_t cursor, const std::function<void(kv_entry*)>& visit);
   // Visits every entry; the callback must not change the dict.

@@ -200,6 +200,27 @@ class str_table {
     return n;
   }
 
+  // Visits up to `count` nodes found in consecutive buckets from a random one
+  // (Redis's dictGetSomeKeys: cheap, and random enough for eviction sampling);
+  // gives up after count * 10 buckets. Returns how many were visited.
+  template <class Rng, class F>
+  size_t sample(size_t count, Rng& rng, F&& visit) const {
+    if (used_ == 0 || count == 0) return 0;
+    size_t found = 0;
+    size_t old_size = rehashing() ? t_[0].size() - idx_ : t_[0].size();
+    size_t span = old_size + t_[1].size();
+    size_t i = size_t(rng() % span);
+    for (size_t steps = 0; steps < span && steps < count * 10 && found < count; ++steps) {
+      size_t b = (i + steps) % span;
+      node* n = b < old_size ? t_[0][(rehashing() ? idx_ : 0) + b] : t_[1][b - old_size];
+      for (; n != nullptr && found < count; n = Traits::next(n)) {
+        visit(n);
+        ++found;
+      }
+    }
+    return found;
+  }
+
   // Visits the nodes of one cursor step; returns the next cursor (0: done). The
   // visitor may unlink the node it is given, nothing else; no rehash step runs
   // meanwhile.

@@ -8,11 +8,18 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TROUPE_HEAP_COUNTER 0
+#define TROUPE_ASAN_ALLOCATOR 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
     __has_feature(thread_sanitizer)
 #define TROUPE_HEAP_COUNTER 0
 #endif
+#if __has_feature(address_sanitizer)
+#define TROUPE_ASAN_ALLOCATOR 1
+#endif
+#endif
+#ifdef TROUPE_ASAN_ALLOCATOR
+#include <sanitizer/allocator_interface.h>
 #endif
 #ifndef TROUPE_HEAP_COUNTER
 #define TROUPE_HEAP_COUNTER 1
@@ -62,6 +69,14 @@ size_t heap_allocated_bytes() {
 
 bool heap_counter_active() {
   return true;
+}
+
+#elif defined(TROUPE_ASAN_ALLOCATOR)
+
+// AddressSanitizer's allocator keeps its own exact count (glibc's heap, which
+// mallinfo2 reports, is not where the blocks are): maxmemory works under it too.
+size_t heap_allocated_bytes() {
+  return __sanitizer_get_current_allocated_bytes();
 }
 
 #else

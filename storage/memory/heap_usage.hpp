@@ -11,7 +11,8 @@
 // instruction on the hot path).
 //
 // Under AddressSanitizer (which wraps malloc itself) the counter is off and
-// mallinfo2 answers instead.
+// the sanitizer's own count of allocated bytes answers (mallinfo2 under the
+// other sanitizers).
 #pragma once
 #include <cstddef>
 

@@ -1,7 +1,8 @@
 // One key and its value in a single heap block, so that a small string key costs
 // one allocation and no separate key or value objects:
 //
-//   next (8) | meta (4: type, encoding, 24-bit LRU/LFU) | flags (1) | key length (varint)
+//   next (8) | meta (4: type, encoding, 24-bit LRU/LFU) | flags (1: 4 flags, 4 bits of
+//   LRU fraction) | key length (varint)
 //   | [expire ms (8) and index in the db's volatile list (4), if it has a TTL]
 //   | key bytes | value
 //
@@ -45,6 +46,13 @@ struct kv_entry {
   // String written by INCRBYFLOAT: Redis stores it as text, never as an
   // integer, so OBJECT ENCODING says embstr (or raw) even for "10".
   static constexpr uint8_t flag_float_text = 8;
+  // Bits 4-7: sixteenths of a second below the LRU clock in `meta`, so LRU
+  // eviction orders keys touched within the same second (eviction/key_access.hpp).
+  static constexpr uint8_t lru_fraction_mask = 0xf0;
+  uint32_t lru_fraction() const { return uint32_t(flags) >> 4; }
+  void set_lru_fraction(uint32_t f) {
+    flags = uint8_t((flags & ~lru_fraction_mask) | ((f & 0xf) << 4));
+  }
   // Snapshot mark: saved in the current snapshot iff it equals its slice's parity.
   static constexpr uint8_t flag_snapshot = 4;
   bool snapshot_mark() const { return flags & flag_snapshot; }
