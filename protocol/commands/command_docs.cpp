@@ -239,7 +239,8 @@ std::vector<doc_argument> parse_syntax(const std::string& syntax) {
 void write_command_docs(reply_writer& out, const command_spec& cmd) {
   auto args = parse_syntax(cmd.syntax);
   bool deprecated = cmd.doc_flags == "deprecated";
-  size_t fields = 4 + (deprecated ? 3 : 0) + !args.empty() + cmd.has_subcommands();
+  bool syscmd = cmd.doc_flags == "syscmd";  // Redis's internal commands (PFDEBUG...)
+  size_t fields = 4 + (deprecated ? 3 : 0) + syscmd + !args.empty() + cmd.has_subcommands();
   out.map(fields);
   out.bulk("summary");
   out.bulk(cmd.summary);
@@ -257,6 +258,11 @@ void write_command_docs(reply_writer& out, const command_spec& cmd) {
     out.bulk("6.2.0");
     out.bulk("replaced_by");
     out.bulk(cmd.replaced_by);
+  }
+  if (syscmd) {
+    out.bulk("doc_flags");
+    out.set(1);
+    out.simple("syscmd");
   }
   if (!args.empty()) {
     out.bulk("arguments");

@@ -112,6 +112,8 @@ uint32_t implied_categories(uint32_t flags, const std::string& group) {
   if (group == "set") c |= acl_set;
   if (group == "sorted-set") c |= acl_sortedset;
   if (group == "bitmap") c |= acl_bitmap;
+  if (group == "hyperloglog") c |= acl_hyperloglog;
+  if (group == "geo") c |= acl_geo;
   if (group == "generic") c |= acl_keyspace;
   if (group == "pubsub") c |= acl_pubsub;
   if (group == "transactions") c |= acl_transaction;

@@ -1,6 +1,6 @@
-// Directives of the data model: when small lists, hashes, sets and sorted sets
-// use their compact encodings. Names, aliases (the pre-7.0 "ziplist" ones),
-// ranges and defaults are Redis 7.0's.
+// Directives of the data model: when small lists, hashes, sets, sorted sets
+// and HyperLogLogs use their compact encodings. Names, aliases (the pre-7.0
+// "ziplist" ones), ranges and defaults are Redis 7.0's.
 #pragma once
 #include <climits>
 #include <cstdint>
@@ -67,6 +67,13 @@ struct data_model_rows {
       INT64_MAX,
       "A sorted set stays a listpack while no member is longer than this.",
       row_alias("zset-max-ziplist-value")};
+  memory_row hll_sparse_max_bytes{
+      t_,
+      "hll-sparse-max-bytes",
+      3000,
+      0,
+      INT64_MAX,
+      "A HyperLogLog keeps its sparse encoding while it is at most this many bytes long."};
 };
 
 }  // namespace troupe

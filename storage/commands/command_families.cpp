@@ -12,6 +12,8 @@ void register_storage_commands(command_table& t) {
   register_hash_family(t);
   register_set_family(t);
   register_zset_family(t);
+  register_hyperloglog_family(t);
+  register_hyperloglog_debug_family(t);
   register_key_family(t);
   register_dump_family(t);
   register_transaction_family(t);

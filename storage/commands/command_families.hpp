@@ -11,6 +11,8 @@ void register_bitmap_family(command_table& t);
 void register_blocking_family(command_table& t);
 void register_dump_family(command_table& t);
 void register_hash_family(command_table& t);
+void register_hyperloglog_family(command_table& t);
+void register_hyperloglog_debug_family(command_table& t);
 void register_key_family(command_table& t);
 void register_list_family(command_table& t);
 void register_set_family(command_table& t);
