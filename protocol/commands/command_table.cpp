@@ -35,6 +35,7 @@ const named_bit flag_table[] = {
     {"sentinel", cmd_sentinel},
     {"only_sentinel", cmd_only_sentinel},
     {"no_async_loading", cmd_no_async_loading},
+    {"movablekeys", cmd_movablekeys},
     {"all_shards", cmd_all_shards},
     {"no_keyspace", cmd_no_keyspace},
     {"subscriber_ok", cmd_subscriber_ok},
@@ -146,11 +147,11 @@ bool iequals(std::string_view a, std::string_view b) {
 // may_replicate, sentinel and only_sentinel.
 std::vector<std::string_view> flag_names(uint32_t flags) {
   static const uint32_t reply_order[] = {
-      cmd_write,      cmd_readonly,          cmd_denyoom,          cmd_admin,
-      cmd_pubsub,     cmd_noscript,          cmd_blocking,         cmd_loading,
-      cmd_stale,      cmd_skip_monitor,      cmd_skip_slowlog,     cmd_fast,
-      cmd_no_auth,    cmd_no_mandatory_keys, cmd_no_async_loading, cmd_no_multi,
-      cmd_allow_busy,
+      cmd_write,       cmd_readonly,          cmd_denyoom,          cmd_admin,
+      cmd_pubsub,      cmd_noscript,          cmd_blocking,         cmd_loading,
+      cmd_stale,       cmd_skip_monitor,      cmd_skip_slowlog,     cmd_fast,
+      cmd_no_auth,     cmd_no_mandatory_keys, cmd_no_async_loading, cmd_no_multi,
+      cmd_movablekeys, cmd_allow_busy,
   };
   std::vector<std::string_view> out;
   for (uint32_t bit : reply_order) {
@@ -218,6 +219,7 @@ void command_table::add(const char* group, const command_def& def) {
   spec->syntax = def.syntax;
   spec->doc_flags = def.doc_flags;
   spec->replaced_by = def.replaced_by;
+  if (spec->keys != nullptr) spec->flags |= cmd_movablekeys;
   if (spec->first_key == 0 && spec->keys == nullptr && !(spec->flags & cmd_all_shards))
     spec->flags |= cmd_no_keyspace;
   spec->id = int(all_.size());

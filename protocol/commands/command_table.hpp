@@ -41,6 +41,8 @@ enum command_flag : uint32_t {
   cmd_sentinel = 1u << 17,
   cmd_only_sentinel = 1u << 18,
   cmd_no_async_loading = 1u << 19,
+  // Set by the table for a command whose keys a key_finder locates.
+  cmd_movablekeys = 1u << 20,
   // Troupe's own: the command reads or writes every key of a database (KEYS,
   // FLUSHDB, SCAN...), so it must hold all shards.
   cmd_all_shards = 1u << 24,

@@ -14,6 +14,8 @@ void register_storage_commands(command_table& t) {
   register_zset_family(t);
   register_hyperloglog_family(t);
   register_hyperloglog_debug_family(t);
+  register_geo_family(t);
+  register_geo_search_family(t);
   register_key_family(t);
   register_dump_family(t);
   register_transaction_family(t);

@@ -10,6 +10,8 @@ class command_table;
 void register_bitmap_family(command_table& t);
 void register_blocking_family(command_table& t);
 void register_dump_family(command_table& t);
+void register_geo_family(command_table& t);
+void register_geo_search_family(command_table& t);
 void register_hash_family(command_table& t);
 void register_hyperloglog_family(command_table& t);
 void register_hyperloglog_debug_family(command_table& t);

@@ -25,8 +25,8 @@ struct zset_type_registrar {
   }
 } zset_registrar;
 
-// Redis's getDoubleFromObject: strtod over the whole string, no leading space,
-// not NaN, no overflow and no underflow to zero.
+}  // namespace
+
 bool parse_score(std::string_view s, double& v) {
   if (s.empty() || isspace(static_cast<unsigned char>(s[0])) || s.size() > 5000) return false;
   std::string buf(s);
@@ -38,6 +38,8 @@ bool parse_score(std::string_view s, double& v) {
     return false;
   return true;
 }
+
+namespace {
 
 bool score_arg(exec_context& c, size_t i, double& v,
                std::string_view msg = "ERR value is not a valid float") {
@@ -116,9 +118,20 @@ void zadd_generic(exec_context& c, int flags) {
   if (incr && elements > 1)
     return c.out.error("ERR INCR option supports a single increment-element pair");
   std::vector<double> scores(elements);
-  for (size_t j = 0; j < elements; ++j)
+  std::vector<std::string_view> members(elements);
+  for (size_t j = 0; j < elements; ++j) {
     if (!score_arg(c, idx + j * 2, scores[j])) return;
-  key_ref k = c.key_at(1);
+    members[j] = c.arg(idx + 1 + j * 2);
+  }
+  zadd_apply(c, c.key_at(1), flags, ch, scores, members);
+}
+
+}  // namespace
+
+void zadd_apply(exec_context& c, const key_ref& k, int flags, bool ch,
+                const std::vector<double>& scores, const std::vector<std::string_view>& members) {
+  bool incr = flags & zadd_incr, xx = flags & zadd_xx;
+  size_t elements = scores.size();
   bool bad;
   kv_entry* e = lookup_write_typed(c, k, value_type::zset, bad);
   if (bad) return;
@@ -130,7 +143,7 @@ void zadd_generic(exec_context& c, int flags) {
       if (incr) return c.out.null();
       return c.out.integer(0);
     }
-    e = make_zset_entry(k.name, 1, c.arg(idx + 1).size(), lim, false);
+    e = make_zset_entry(k.name, 1, members[0].size(), lim, false);
     c.add(k, e);
   }
   zset_ref z(e);
@@ -138,7 +151,7 @@ void zadd_generic(exec_context& c, int flags) {
   for (size_t j = 0; j < elements; ++j) {
     double newscore = 0;
     int out = 0;
-    if (!z.add(scores[j], c.arg(idx + 1 + j * 2), flags, out, &newscore, lim)) {
+    if (!z.add(scores[j], members[j], flags, out, &newscore, lim)) {
       nan_error = true;
       break;
     }
@@ -167,6 +180,9 @@ void zadd_generic(exec_context& c, int flags) {
     if (loc) k.db->remove(loc);
   }
 }
+
+namespace {
+
 void cmd_zadd(exec_context& c) {
   zadd_generic(c, 0);
 }

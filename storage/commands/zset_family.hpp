@@ -1,6 +1,9 @@
-// Sorted set operations the blocking commands (BZPOPMIN, BZPOPMAX, BZMPOP) reuse.
+// Sorted set operations other families reuse: the blocking commands (BZPOPMIN,
+// BZPOPMAX, BZMPOP) and GEOADD.
 #pragma once
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 #include "storage/commands/exec_context.hpp"
 #include "storage/types/zset_type.hpp"
@@ -16,5 +19,15 @@ namespace troupe {
 //    emit_key,  nested: [key, [[m, s], ...]]    ZMPOP/BZMPOP
 void zset_pop_reply(exec_context& c, const key_ref& k, kv_entry* e, bool max, int64_t count,
                     bool emit_key, bool nested);
+
+// Redis's getDoubleFromObject (scores, GEO coordinates and distances): strtod
+// over the whole string, no leading space, not NaN, no overflow and no
+// underflow to zero.
+bool parse_score(std::string_view s, double& v);
+
+// ZADD's work once its arguments are parsed: members[i] gets scores[i] under
+// the zadd_flags (ch: count changed members too); replies as ZADD does.
+void zadd_apply(exec_context& c, const key_ref& k, int flags, bool ch,
+                const std::vector<double>& scores, const std::vector<std::string_view>& members);
 
 }  // namespace troupe
