@@ -36,6 +36,7 @@ const named_bit flag_table[] = {
     {"only_sentinel", cmd_only_sentinel},
     {"no_async_loading", cmd_no_async_loading},
     {"movablekeys", cmd_movablekeys},
+    {"protected", cmd_protected},
     {"all_shards", cmd_all_shards},
     {"no_keyspace", cmd_no_keyspace},
     {"subscriber_ok", cmd_subscriber_ok},

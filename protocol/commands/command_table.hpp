@@ -43,6 +43,9 @@ enum command_flag : uint32_t {
   cmd_no_async_loading = 1u << 19,
   // Set by the table for a command whose keys a key_finder locates.
   cmd_movablekeys = 1u << 20,
+  // Runs only where enable-module-command allows (MODULE LOAD...); not shown
+  // by COMMAND INFO, as in Redis.
+  cmd_protected = 1u << 21,
   // Troupe's own: the command reads or writes every key of a database (KEYS,
   // FLUSHDB, SCAN...), so it must hold all shards.
   cmd_all_shards = 1u << 24,

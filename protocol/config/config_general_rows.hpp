@@ -49,6 +49,14 @@ struct general_rows {
       {{"no", protected_mode::no}, {"yes", protected_mode::yes}, {"local", protected_mode::local}},
       "Allow CONFIG SET of protected directives such as dir.",
       row_immutable()};
+  enum_row<protected_mode> enable_module_command{
+      t_,
+      "enable-module-command",
+      protected_mode::no,
+      {{"no", protected_mode::no}, {"yes", protected_mode::yes}, {"local", protected_mode::local}},
+      "Allow the MODULE command (Troupe loads no Redis modules: MODULE LIST is empty and "
+      "MODULE LOAD fails).",
+      row_immutable()};
 
   // -- shutting down ---------------------------------------------------------------
   int_row shutdown_timeout{t_,

@@ -7,6 +7,8 @@ namespace troupe {
 void register_storage_commands(command_table& t) {
   register_string_family(t);
   register_bitmap_family(t);
+  register_bitfield_family(t);
+  register_lcs_family(t);
   register_list_family(t);
   register_blocking_family(t);
   register_hash_family(t);

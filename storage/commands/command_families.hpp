@@ -7,6 +7,7 @@ namespace troupe {
 
 class command_table;
 
+void register_bitfield_family(command_table& t);
 void register_bitmap_family(command_table& t);
 void register_blocking_family(command_table& t);
 void register_dump_family(command_table& t);
@@ -16,6 +17,7 @@ void register_hash_family(command_table& t);
 void register_hyperloglog_family(command_table& t);
 void register_hyperloglog_debug_family(command_table& t);
 void register_key_family(command_table& t);
+void register_lcs_family(command_table& t);
 void register_list_family(command_table& t);
 void register_set_family(command_table& t);
 void register_string_family(command_table& t);

@@ -1,6 +1,7 @@
 #include "storage/dispatch/command_checks.hpp"
 
 #include "protocol/commands/command_table.hpp"
+#include "protocol/config/server_config.hpp"
 #include "storage/dispatch/server_services.hpp"
 #include "storage/dispatch/session.hpp"
 
@@ -8,6 +9,20 @@ namespace troupe {
 namespace {
 
 using check = std::optional<std::string> (*)(const check_input&);
+
+// MODULE LOAD, LOADEX and UNLOAD ("protected" in Redis 7.0) run only where
+// enable-module-command allows them: always, or from local connections.
+std::optional<std::string> protected_command_allowed(const check_input& in) {
+  if (!(in.cmd.flags & cmd_protected)) return std::nullopt;
+  protected_mode mode = in.srv.config().enable_module_command.get();
+  const std::string& addr = in.client.addr;
+  bool local = in.client.has(client_unix_socket) || addr.rfind("127.0.0.1:", 0) == 0 ||
+               addr.rfind("::1:", 0) == 0;
+  if (mode == protected_mode::yes || (mode == protected_mode::local && local)) return std::nullopt;
+  return "ERR MODULE command not allowed. If the enable-module-command option is set to "
+         "\"local\", you can run it from a local connection, otherwise you need to set this "
+         "option in the configuration file, and then restart the server.";
+}
 
 std::optional<std::string> authenticated(const check_input& in) {
   if (in.client.authenticated || (in.cmd.flags & cmd_no_auth) || !in.srv.auth_required())
@@ -96,9 +111,9 @@ std::optional<std::string> subscriber_context(const check_input& in) {
 // In the order of Redis's processCommand, so that a command failing two checks
 // gets the same error.
 constexpr check chain[] = {
-    authenticated,        allowed_in_multi,     memory_available,
-    disk_can_take_writes, enough_good_replicas, replica_read_only,
-    subscriber_context,   stale_data_allowed,   dataset_loaded,
+    protected_command_allowed, authenticated,        allowed_in_multi,  memory_available,
+    disk_can_take_writes,      enough_good_replicas, replica_read_only, subscriber_context,
+    stale_data_allowed,        dataset_loaded,
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 
+#include "integration/command_test_support.hpp"
 #include "integration/type_test_support.hpp"
 #include "support/differential.hpp"
 
@@ -280,29 +281,15 @@ TEST_F(geo, resp3_forms) {
 }
 
 TEST_F(geo, keyspace_events_and_command_info) {
-  resp_client rs = d->redis().client(), ts = d->troupe().client();
-  d->same({"CONFIG", "SET", "notify-keyspace-events", "KEA"});
-  for (auto* c : {&rs, &ts}) c->call({"PSUBSCRIBE", "__key*__:*"});
   sicily();
-  d->same({"GEORADIUS", "Sicily", "15", "37", "200", "km", "STORE", "o1"});
-  d->same({"GEOSEARCHSTORE", "o2", "Sicily", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"});
-  d->same({"GEOSEARCHSTORE", "o2", "Sicily", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"});
-  d->same({"SET", "done", "1"});
-  for (;;) {
-    resp_value r = rs.read_reply(), t = ts.read_reply();
-    EXPECT_EQ(r.to_string(), t.to_string());
-    if (r.to_string().find("done") != std::string::npos) break;
-  }
-  d->same({"CONFIG", "SET", "notify-keyspace-events", ""});
-  for (auto name : {"geoadd", "geodist", "geohash", "geopos", "georadius", "georadius_ro",
-                    "georadiusbymember", "georadiusbymember_ro", "geosearch", "geosearchstore"}) {
-    auto r = d->redis_client().call({"COMMAND", "INFO", name});
-    auto t = d->troupe_client().call({"COMMAND", "INFO", name});
-    ASSERT_EQ(t.elements.size(), 1u);
-    for (size_t i : {0, 1, 2, 3, 4, 5, 6})
-      EXPECT_EQ(r.elements[0].elements[i].to_string(), t.elements[0].elements[i].to_string())
-          << name << " field " << i;
-  }
+  expect_same_events(
+      *d, {{"GEORADIUS", "Sicily", "15", "37", "200", "km", "STORE", "o1"},
+           {"GEOSEARCHSTORE", "o2", "Sicily", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"},
+           {"GEOSEARCHSTORE", "o2", "Sicily", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"}});
+  expect_same_command_info(
+      d->redis_client(), d->troupe_client(),
+      {"geoadd", "geodist", "geohash", "geopos", "georadius", "georadius_ro", "georadiusbymember",
+       "georadiusbymember_ro", "geosearch", "geosearchstore"});
   d->same({"COMMAND", "GETKEYS", "GEORADIUS", "k", "0", "0", "10", "km", "STORE", "d"});
   d->same({"COMMAND", "GETKEYS", "GEORADIUS", "k", "0", "0", "10", "km", "STOREDIST", "d"});
   d->same({"COMMAND", "GETKEYS", "GEORADIUS", "k", "0", "0", "10", "km", "STORE", "d", "STOREDIST",
@@ -316,24 +303,13 @@ TEST_F(geo, keyspace_events_and_command_info) {
 
 // GEOADD is journaled as the ZADD Redis propagates; a STORE search as sent.
 TEST(geo_aof, journal_matches_redis) {
-  server_process redis({"--appendonly", "yes", "--appendfsync", "always"},
-                       server_process::kind::redis);
-  server_process troupe({"--appendonly", "yes", "--appendfsync", "always"});
-  ASSERT_TRUE(redis.start());
-  ASSERT_TRUE(troupe.start());
-  std::vector<std::vector<std::string>> cmds = {
-      {"GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"},
-      {"GEOADD", "g", "NX", "CH", "13.361389", "38.115556", "Palermo", "1", "2", "x"},
-      {"GEOADD", "g", "XX", "13.361389", "38.115556", "Palermo"},
-      {"GEORADIUS", "g", "15", "37", "200", "km", "STORE", "o"},
-      {"GEORADIUS", "g", "15", "37", "200", "km"},
-      {"GEOSEARCHSTORE", "o2", "g", "FROMMEMBER", "x", "BYRADIUS", "1000", "km", "STOREDIST"},
-      {"GEOSEARCHSTORE", "o2", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"},
-      {"SET", "end", "1"}};
-  resp_client rc = redis.client(), tc = troupe.client();
-  for (auto& c : cmds) EXPECT_EQ(rc.call(c).to_string(), tc.call(c).to_string());
-  auto aof = [](const server_process& s) {
-    return run_command("cat " + s.dir() + "/appendonlydir/*.incr.aof");
-  };
-  EXPECT_EQ(aof(redis), aof(troupe));
+  expect_same_aof(
+      {{"GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"},
+       {"GEOADD", "g", "NX", "CH", "13.361389", "38.115556", "Palermo", "1", "2", "x"},
+       {"GEOADD", "g", "XX", "13.361389", "38.115556", "Palermo"},
+       {"GEORADIUS", "g", "15", "37", "200", "km", "STORE", "o"},
+       {"GEORADIUS", "g", "15", "37", "200", "km"},
+       {"GEOSEARCHSTORE", "o2", "g", "FROMMEMBER", "x", "BYRADIUS", "1000", "km", "STOREDIST"},
+       {"GEOSEARCHSTORE", "o2", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"},
+       {"SET", "end", "1"}});
 }

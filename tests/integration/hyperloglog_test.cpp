@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include "integration/command_test_support.hpp"
 #include "integration/type_test_support.hpp"
 #include "support/differential.hpp"
 
@@ -304,31 +305,13 @@ TEST_F(hyperloglog, resp3_and_keyspace_events) {
   same_typed(*d, {"PFDEBUG", "DECODE", "h"});
   same_typed(*d, {"PFMERGE", "h2", "h"});
   d->both({"HELLO", "2"});
-  resp_client rs = d->redis().client(), ts = d->troupe().client();
-  d->same({"CONFIG", "SET", "notify-keyspace-events", "KEA"});
-  for (auto* c : {&rs, &ts}) c->call({"PSUBSCRIBE", "__key*__:*"});
-  d->same({"PFADD", "n", "a"});
-  d->same({"PFADD", "n", "a"});
-  d->same({"PFMERGE", "n2", "n"});
-  d->same({"PFCOUNT", "n"});
-  d->same({"SET", "done", "1"});
-  for (;;) {
-    resp_value r = rs.read_reply(), t = ts.read_reply();
-    EXPECT_EQ(r.to_string(), t.to_string());
-    if (r.to_string().find("done") != std::string::npos) break;
-  }
-  d->same({"CONFIG", "SET", "notify-keyspace-events", ""});
+  expect_same_events(
+      *d, {{"PFADD", "n", "a"}, {"PFADD", "n", "a"}, {"PFMERGE", "n2", "n"}, {"PFCOUNT", "n"}});
 }
 
 TEST_F(hyperloglog, command_info_matches_redis) {
-  for (auto name : {"pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest"}) {
-    auto r = d->redis_client().call({"COMMAND", "INFO", name});
-    auto t = d->troupe_client().call({"COMMAND", "INFO", name});
-    ASSERT_EQ(t.elements.size(), 1u);
-    for (size_t i : {0, 1, 2, 3, 4, 5, 6})
-      EXPECT_EQ(r.elements[0].elements[i].to_string(), t.elements[0].elements[i].to_string())
-          << name << " field " << i;
-  }
+  expect_same_command_info(d->redis_client(), d->troupe_client(),
+                           {"pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest"});
   d->same({"COMMAND", "GETKEYS", "PFMERGE", "d", "a", "b"});
   d->same({"COMMAND", "GETKEYS", "PFCOUNT", "a", "b"});
   d->same({"COMMAND", "GETKEYS", "PFDEBUG", "GETREG", "k"});
@@ -337,34 +320,26 @@ TEST_F(hyperloglog, command_info_matches_redis) {
 // What the AOF records is what Redis's does: PFADD and PFMERGE as sent, PFCOUNT
 // when it stored the cached count, PFDEBUG when it changed the encoding.
 TEST(hyperloglog_aof, journal_matches_redis) {
-  server_process redis({"--appendonly", "yes", "--appendfsync", "always"},
-                       server_process::kind::redis);
-  server_process troupe({"--appendonly", "yes", "--appendfsync", "always"});
-  ASSERT_TRUE(redis.start());
-  ASSERT_TRUE(troupe.start());
-  std::vector<std::vector<std::string>> cmds = {{"PFADD", "h", "a", "b"},
-                                                {"PFADD", "h", "a"},
-                                                {"PFCOUNT", "h"},
-                                                {"PFCOUNT", "h"},
-                                                {"PFCOUNT", "h", "x"},
-                                                {"PFMERGE", "m", "h"},
-                                                {"PFDEBUG", "TODENSE", "m"},
-                                                {"PFDEBUG", "TODENSE", "m"},
-                                                {"PFDEBUG", "ENCODING", "h"},
-                                                {"PFDEBUG", "GETREG", "h"},
-                                                {"SET", "end", "1"}};
-  resp_client rc = redis.client(), tc = troupe.client();
-  for (auto& c : cmds) EXPECT_EQ(rc.call(c).to_string(), tc.call(c).to_string());
-  auto aof = [](const server_process& s) {
-    return run_command("cat " + s.dir() + "/appendonlydir/*.incr.aof");
-  };
-  EXPECT_EQ(aof(redis), aof(troupe));
-  // And both reload it to the same bytes.
-  std::string rh = rc.call({"GET", "h"}).str, th = tc.call({"GET", "h"}).str;
-  EXPECT_TRUE(rh == th);
-  troupe.stop();
-  server_process again({"--appendonly", "yes", "--dir", troupe.dir()});
-  ASSERT_TRUE(again.start());
-  EXPECT_TRUE(again.call({"GET", "h"}).str == rh);
-  EXPECT_TRUE(again.call({"GET", "m"}).str == rc.call({"GET", "m"}).str);
+  expect_same_aof({{"PFADD", "h", "a", "b"},
+                   {"PFADD", "h", "a"},
+                   {"PFCOUNT", "h"},
+                   {"PFCOUNT", "h"},
+                   {"PFCOUNT", "h", "x"},
+                   {"PFMERGE", "m", "h"},
+                   {"PFDEBUG", "TODENSE", "m"},
+                   {"PFDEBUG", "TODENSE", "m"},
+                   {"PFDEBUG", "ENCODING", "h"},
+                   {"PFDEBUG", "GETREG", "h"},
+                   {"SET", "end", "1"}},
+                  [](server_process& redis, server_process& troupe) {
+                    // Troupe reloads its AOF to Redis's bytes.
+                    std::string rh = redis.call({"GET", "h"}).str;
+                    std::string rm = redis.call({"GET", "m"}).str;
+                    EXPECT_TRUE(troupe.call({"GET", "h"}).str == rh);
+                    troupe.stop();
+                    server_process again({"--appendonly", "yes", "--dir", troupe.dir()});
+                    ASSERT_TRUE(again.start());
+                    EXPECT_TRUE(again.call({"GET", "h"}).str == rh);
+                    EXPECT_TRUE(again.call({"GET", "m"}).str == rm);
+                  });
 }
