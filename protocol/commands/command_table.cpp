@@ -84,6 +84,7 @@ uint32_t parse_bits(const char* words, const named_bit* table, size_t n, const c
                     const char* cmd) {
   uint32_t bits = 0;
   for (auto w : split_words(words)) {
+    if (!w.empty() && w[0] == '-') continue;  // a removal (removed_bits)
     if (!w.empty() && w[0] == '@') w.remove_prefix(1);
     bool found = false;
     for (size_t i = 0; i < n; ++i)
@@ -96,6 +97,15 @@ uint32_t parse_bits(const char* words, const named_bit* table, size_t n, const c
                              std::string(w) + "'");
   }
   return bits;
+}
+
+// The categories a table removes from the implied ones ("-@keyspace": SORT is
+// in the generic group but not in @keyspace).
+uint32_t removed_bits(const char* words, const char* cmd) {
+  std::string removed;
+  for (auto w : split_words(words))
+    if (w.size() > 1 && w[0] == '-') removed.append(w.substr(1)).push_back(' ');
+  return parse_bits(removed.c_str(), acl_table, std::size(acl_table), "ACL category", cmd);
 }
 
 // Redis derives some ACL categories from flags; do the same so tables stay short.
@@ -209,6 +219,7 @@ void command_table::add(const char* group, const command_def& def) {
   spec->flags = parse_bits(def.flags, flag_table, std::size(flag_table), "flag", def.name);
   spec->acl = parse_bits(def.acl, acl_table, std::size(acl_table), "ACL category", def.name) |
               implied_categories(spec->flags, spec->group);
+  spec->acl &= ~removed_bits(def.acl, def.name);
   spec->first_key = def.first_key;
   spec->last_key = def.last_key;
   spec->key_step = def.key_step == 0 && def.first_key > 0 ? 1 : def.key_step;

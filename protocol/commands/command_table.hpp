@@ -97,7 +97,7 @@ struct command_def {
   int arity;          // Redis's convention: negative means "at least -arity"
   const char* flags;  // space separated flag names, e.g. "write denyoom fast"
   int first_key = 0, last_key = 0, key_step = 0;  // last_key < 0 counts from the end
-  const char* acl = "";                           // extra ACL categories, e.g. "@string"
+  const char* acl = "";  // extra ACL categories, e.g. "@string"; "-@keyspace" removes one
   command_handler handler = nullptr;
   const char* summary = "";
   const char* since = "1.0.0";
