@@ -20,11 +20,10 @@ std::string type_for(const std::string& name) {
     return "key";
   if (name == "pattern") return "pattern";
   if (name.rfind("unix-time", 0) == 0) return "unix-time";
-  static const char* ints[] = {"seconds",   "milliseconds", "count",          "offset",
-                               "start",     "end",          "index",          "index1",
-                               "index2",    "db",           "destination-db", "numkeys",
-                               "client-id", "cursor",       "timeout",        "increment",
-                               "decrement", "bit",          "protover",       "limit"};
+  static const char* ints[] = {
+      "seconds", "milliseconds", "count",   "offset",         "start",   "end",       "index",
+      "index1",  "index2",       "db",      "destination-db", "numkeys", "client-id", "cursor",
+      "timeout", "increment",    "version", "decrement",      "bit",     "protover",  "limit"};
   for (auto* i : ints)
     if (name == i) return "integer";
   if (name == "increment" || name == "score") return "double";
@@ -240,7 +239,9 @@ void write_command_docs(reply_writer& out, const command_spec& cmd) {
   auto args = parse_syntax(cmd.syntax);
   bool deprecated = cmd.doc_flags == "deprecated";
   bool syscmd = cmd.doc_flags == "syscmd";  // Redis's internal commands (PFDEBUG...)
-  size_t fields = 4 + (deprecated ? 3 : 0) + syscmd + !args.empty() + cmd.has_subcommands();
+  // A command without a complexity (LOLWUT) has no such field, as in Redis.
+  size_t fields = 3 + !cmd.complexity.empty() + (deprecated ? 3 : 0) + syscmd + !args.empty() +
+                  cmd.has_subcommands();
   out.map(fields);
   out.bulk("summary");
   out.bulk(cmd.summary);
@@ -248,8 +249,10 @@ void write_command_docs(reply_writer& out, const command_spec& cmd) {
   out.bulk(cmd.since);
   out.bulk("group");
   out.bulk(cmd.group);
-  out.bulk("complexity");
-  out.bulk(cmd.complexity);
+  if (!cmd.complexity.empty()) {
+    out.bulk("complexity");
+    out.bulk(cmd.complexity);
+  }
   if (deprecated) {
     out.bulk("doc_flags");
     out.set(1);
