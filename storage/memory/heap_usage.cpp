@@ -19,7 +19,9 @@
 #endif
 #endif
 #ifdef TROUPE_ASAN_ALLOCATOR
-#include <sanitizer/allocator_interface.h>
+// From the sanitizer runtime (GCC's and clang's libasan); declared here because
+// GCC ships no <sanitizer/allocator_interface.h>.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 #ifndef TROUPE_HEAP_COUNTER
 #define TROUPE_HEAP_COUNTER 1
