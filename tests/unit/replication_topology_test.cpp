@@ -77,7 +77,8 @@ TEST(replica_handshake, full_conversation_with_auth_and_announce_ip) {
             "AUTH repl secret");
   EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "REPLCONF listening-port 6380");
   EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "REPLCONF ip-address 10.0.0.7");
-  EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "REPLCONF capa eof capa psync2 capa stream-while-loading");
+  EXPECT_EQ(joined(h.on_reply(simple("OK")).command),
+            "REPLCONF capa eof capa psync2 capa stream-while-loading");
   EXPECT_EQ(joined(h.on_reply(simple("OK")).command), "PSYNC ? -1");
   auto full = h.on_reply(simple("FULLRESYNC " + std::string(40, 'a') + " 4242"));
   EXPECT_EQ(full.what, replica_handshake::outcome::full_sync);
