@@ -81,6 +81,10 @@ size_t heap_allocated_bytes() {
   return __sanitizer_get_current_allocated_bytes();
 }
 
+bool heap_counter_active() {
+  return false;
+}
+
 #else
 
 size_t heap_allocated_bytes() {

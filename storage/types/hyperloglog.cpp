@@ -11,7 +11,6 @@ namespace {
 constexpr size_t dense_bytes = dense_size - header_size;  // 12288
 constexpr int hash_bits = 64 - precision;                 // the Q of the paper: 50
 constexpr int zero_max_len = 64;
-constexpr int xzero_max_len = 16384;
 constexpr int val_max_len = 4;
 constexpr uint32_t seed = 0xadc83b19u;
 constexpr double alpha_inf = 0.721347520444481703680;  // 0.5 / ln(2)
