@@ -90,6 +90,9 @@ caf::behavior connection::make_behavior() {
       [this](pubsub_atom, const published_message& m) {
         if (!closed_) deliver_pubsub(m.pattern, m.channel, m.payload);
       },
+      [this](monitor_atom, const std::string& line) {
+        if (!closed_) deliver_monitor_line(line);
+      },
   };
 }
 
@@ -271,7 +274,7 @@ void connection::trim_input(int64_t now_ms) {
 bool connection::close_if_idle(int64_t now_ms, int64_t timeout_s) {
   if (closed_ || timeout_s <= 0) return false;
   if (session_.has(client_pubsub) || session_.has(client_blocked) || session_.has(client_replica) ||
-      session_.has(client_master))
+      session_.has(client_master) || session_.has(client_monitor))
     return false;
   if (now_ms - session_.last_interaction_ms.load(std::memory_order_relaxed) <= timeout_s * 1000)
     return false;
@@ -300,6 +303,7 @@ void connection::close_now(const char* reason) {
   flush_queued_ = false;
   if (blocked_) end_block(unblock_reason::closing);
   leave_all_subscriptions();
+  stop_monitoring();
   engine_.forget_client(session_);
   home().remove_fd(fd_);
   discard_pending_input();

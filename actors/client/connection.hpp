@@ -62,6 +62,14 @@ class connection : public hosted_actor,
   void leave_all_subscriptions();
   // A published message for this subscriber (from its own reactor).
   void deliver_pubsub(std::string_view pattern, std::string_view channel, std::string_view message);
+  // -- MONITOR (connection_monitor.cpp) -------------------------------------------
+  // MONITOR: from now on every command the server runs is shown to this client.
+  void start_monitoring();
+  // RESET, close: back to a plain client.
+  void stop_monitoring();
+  // One MONITOR line (from this reactor).
+  void deliver_monitor_line(std::string_view line);
+
   // Idle-timeout check from the reactor's cron; true if the client was closed.
   bool close_if_idle(int64_t now_ms, int64_t timeout_s);
   // Cron: gives back a big input buffer the client no longer needs.

@@ -11,6 +11,7 @@ void register_all_commands(command_table& t) {
   register_server_family(t);
   register_module_family(t);
   register_lolwut_family(t);
+  register_monitor_family(t);
   register_memory_family(t);
   register_persistence_family(t);
   register_pubsub_family(t);

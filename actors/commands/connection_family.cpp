@@ -148,6 +148,7 @@ void cmd_reset(exec_context& c) {
   if (c.client.has(client_multi)) c.engine.discard_transaction(c.client);
   c.engine.unwatch_all(c.client);
   conn.leave_all_subscriptions();
+  conn.stop_monitoring();
   c.client.db.store(0, std::memory_order_relaxed);
   c.client.resp = 2;
   c.out.set_resp(2);
@@ -166,6 +167,7 @@ void cmd_reset(exec_context& c) {
 std::string client_flags(const session& s) {
   std::string f;
   uint32_t v = s.flags.load(std::memory_order_relaxed);
+  if (v & client_monitor) f += 'O';
   if (v & client_replica) f += 'S';
   if (v & client_master) f += 'M';
   if (v & client_pubsub) f += 'P';

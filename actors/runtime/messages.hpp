@@ -9,6 +9,7 @@
 //                    (cancel_atom, bool with_error)       CLIENT UNBLOCK
 //                    (cancel_atom, replica_atom)          REPLICAOF (the node becomes a replica)
 //                    (pubsub_atom, published_message)     PUBLISH on another reactor
+//                    (monitor_atom, std::string line)     MONITOR: a command ran on another reactor
 //   listener         (close_atom)                         CONFIG SET port
 //   shard            (tick_atom)                          its reactor's cron
 //                    (snapshot_atom)                      persistence, after a cut
@@ -51,6 +52,7 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;      // a paused li
 using replica_atom = caf::atom_constant<caf::atom("replica")>;    // the node became a replica
 using wake_atom = caf::atom_constant<caf::atom("wake")>;          // a replica feed has work
 using connect_atom = caf::atom_constant<caf::atom("connect")>;    // a lost master link, at once
+using monitor_atom = caf::atom_constant<caf::atom("monitor")>;    // a MONITOR line for a watcher
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.

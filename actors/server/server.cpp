@@ -403,6 +403,11 @@ output_limit server::output_limit_for(const session& s) const {
   return cfg_.client_output_buffer_limit.get(cls);
 }
 
+void server::feed_monitors(const std::string& line) {
+  reactor* here = current_reactor();
+  monitors_.feed(line, here ? here->index() : -1);
+}
+
 void server::keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) {
   uint32_t flags = cfg_.notify_keyspace_events.get();
   if (!(flags & cls)) return;

@@ -20,6 +20,7 @@
 #include "actors/persistence/aof.hpp"
 #include "actors/persistence/persistence.hpp"
 #include "actors/pubsub/pubsub_hub.hpp"
+#include "actors/server/monitor_hub.hpp"
 #include "actors/replication/failover.hpp"
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/replication_master.hpp"
@@ -95,6 +96,8 @@ class server : public server_services {
   int pick_reactor() { return int(next_reactor_.fetch_add(1) % reactors_.size()); }
 
   pubsub_hub& pubsub() { return pubsub_; }
+  monitor_hub& monitors() { return monitors_; }
+  void feed_monitors(const std::string& line) override;
   // Qualified: server_services::journal() (a method) hides the class here.
   troupe::journal& journal_log() { return journal_; }
   aof_manager& aof() { return *aof_; }
@@ -193,6 +196,7 @@ class server : public server_services {
   void schedule_eviction_task();
   caf::actor lazy_freer_;
   pubsub_hub pubsub_;
+  monitor_hub monitors_{monitor_clients};
   troupe::journal journal_;
   std::unique_ptr<aof_manager> aof_;
   std::unique_ptr<class persistence> persistence_;

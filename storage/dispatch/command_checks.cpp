@@ -108,12 +108,20 @@ std::optional<std::string> subscriber_context(const check_input& in) {
          "context";
 }
 
+// A MONITOR client is a replica to Redis: it may not read or write keys.
+std::optional<std::string> monitor_keeps_off_keys(const check_input& in) {
+  if (!in.client.has(client_monitor) ||
+      !(in.cmd.flags & (cmd_write | cmd_readonly | cmd_may_replicate)))
+    return std::nullopt;
+  return "ERR Replica can't interact with the keyspace";
+}
+
 // In the order of Redis's processCommand, so that a command failing two checks
 // gets the same error.
 constexpr check chain[] = {
     protected_command_allowed, authenticated,        allowed_in_multi,  memory_available,
     disk_can_take_writes,      enough_good_replicas, replica_read_only, subscriber_context,
-    stale_data_allowed,        dataset_loaded,
+    monitor_keeps_off_keys,    stale_data_allowed,   dataset_loaded,
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "storage/commands/exec_context.hpp"
 #include "storage/dispatch/client_endpoint.hpp"
 #include "storage/dispatch/command_checks.hpp"
+#include "storage/dispatch/monitor_line.hpp"
+#include "storage/dispatch/redacted_arguments.hpp"
 #include "storage/dispatch/server_stats.hpp"
 #include "storage/keyspace/clock.hpp"
 #include "storage/keyspace/keyspace.hpp"
@@ -214,8 +216,11 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
   // The slow log has a command when it runs to its end (not when it blocks).
   if (!ctx.block_requested && origin != command_origin::replay)
     note_if_slow(cmd, args, client, ran_us);
-  // A replayed waiter's command was counted when it blocked.
+  // A replayed waiter's command was counted (and shown) when it blocked.
   if (origin == command_origin::blocked_replay) return;
+  if (origin != command_origin::replay &&
+      srv_.monitor_clients.load(std::memory_order_relaxed) > 0 && shown_by_monitor(cmd))
+    feed_monitors(args, client);
   auto& cs = stats_.per_command[size_t(cmd.id)];
   cs.calls.add();
   cs.usec.add(uint64_t((monotonic_ns() - t0) / 1000));
@@ -237,6 +242,16 @@ void dispatcher::note_if_slow(const command_spec& cmd, const std::vector<std::st
   }
   srv_.slow_log.add(redact_arguments(args), ran_us, wall_clock_ms() / 1000, client.addr,
                     std::move(name), size_t(srv_.config().slowlog_max_len.get()));
+}
+
+void dispatcher::feed_monitors(const std::vector<std::string_view>& args, const session& client) {
+  // After the command, with the database it left selected, as Redis's call().
+  std::string source;
+  if (client.has(client_unix_socket))
+    source = "unix:" + *srv_.config().unixsocket.get();
+  else
+    source = client.addr;
+  srv_.feed_monitors(monitor_line(wall_clock_us(), client.current_db(), source, args));
 }
 
 void dispatcher::journal_stream(session& client) {

@@ -42,6 +42,9 @@ class server_services {
   slowlog slow_log;
   // Seconds, 24 bits, as Redis's LRU_CLOCK; the server's cron advances it.
   std::atomic<uint32_t> lru_clock{0};
+  // How many clients are in MONITOR mode: while none, the dispatcher builds no
+  // MONITOR line (one relaxed load per command).
+  std::atomic<int> monitor_clients{0};
 
   // Publishes a keyspace event (only called when notify_flags selects it).
   virtual void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,
@@ -63,6 +66,8 @@ class server_services {
   virtual void journal_raw(std::string_view /*bytes*/, int /*db_after*/) {}
   // The journal's end (a stream position): where a client's last write ended.
   virtual uint64_t journal_end() const { return 0; }
+  // A command ran: its MONITOR line (monitor_line.hpp) for every monitor.
+  virtual void feed_monitors(const std::string& /*line*/) {}
 
   // -- what the dispatcher's checks ask ------------------------------------------
   // requirepass (or, later, ACL users) is set: clients must authenticate.

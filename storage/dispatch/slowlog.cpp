@@ -1,7 +1,5 @@
 #include "storage/dispatch/slowlog.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -10,10 +8,6 @@ namespace {
 
 constexpr size_t max_args = 32;        // Redis's SLOWLOG_ENTRY_MAX_ARGC
 constexpr size_t max_arg_bytes = 128;  // Redis's SLOWLOG_ENTRY_MAX_STRING
-
-bool is(std::string_view a, const char* b) {
-  return a.size() == strlen(b) && strncasecmp(a.data(), b, a.size()) == 0;
-}
 
 }  // namespace
 
@@ -63,34 +57,6 @@ void slowlog::reset() {
 void slowlog::trim(size_t max_len) {
   std::lock_guard<std::mutex> g(mutex_);
   while (entries_.size() > max_len) entries_.pop_back();
-}
-
-std::vector<std::string_view> redact_arguments(const std::vector<std::string_view>& args) {
-  static constexpr std::string_view redacted = "(redacted)";
-  std::vector<std::string_view> out(args);
-  if (args.empty()) return out;
-  if (is(args[0], "auth")) {
-    for (size_t i = 1; i < out.size(); ++i) out[i] = redacted;
-  } else if (is(args[0], "hello")) {
-    for (size_t i = 1; i + 2 < out.size(); ++i)
-      if (is(args[i], "auth")) {
-        out[i + 1] = out[i + 2] = redacted;
-        i += 2;
-      }
-  } else if (is(args[0], "migrate")) {
-    for (size_t i = 6; i < out.size(); ++i) {
-      if (is(args[i], "auth") && i + 1 < out.size()) {
-        out[i + 1] = redacted;
-        ++i;
-      } else if (is(args[i], "auth2") && i + 2 < out.size()) {
-        out[i + 1] = out[i + 2] = redacted;
-        i += 2;
-      } else if (is(args[i], "keys")) {
-        break;
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace troupe

@@ -39,8 +39,5 @@ class slowlog {
   uint64_t next_id_ = 0;
 };
 
-// The arguments of commands that carry secrets are logged as "(redacted)",
-// as Redis does (AUTH, HELLO's AUTH, MIGRATE's AUTH/AUTH2).
-std::vector<std::string_view> redact_arguments(const std::vector<std::string_view>& args);
 
 }  // namespace troupe
