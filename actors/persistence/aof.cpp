@@ -45,7 +45,8 @@ std::string aof_manager::prefix() const {
   return srv_.config().appendfilename.str();
 }
 
-std::optional<std::string> aof_manager::load() {
+std::optional<std::string> aof_manager::load(dispatcher* via) {
+  if (via == nullptr) via = &srv_.dispatcher_of(0);
   std::string dir = directory();
   std::string text;
   if (!read_text(dir + "/" + aof_manifest::manifest_name(prefix()), text)) return std::nullopt;
@@ -69,7 +70,7 @@ std::optional<std::string> aof_manager::load() {
         return "Loading the AOF base " + base->name + ": " + *e;
     } else {
       bool truncated = false;
-      if (auto e = replay_file(path, incrs.empty(), truncated)) return e;
+      if (auto e = replay_file(*via, path, incrs.empty(), truncated)) return e;
     }
     total += file_size(path);
     base_size_ = file_size(path);
@@ -77,7 +78,7 @@ std::optional<std::string> aof_manager::load() {
   for (size_t i = 0; i < incrs.size(); ++i) {
     std::string path = dir + "/" + incrs[i]->name;
     bool truncated = false;
-    if (auto e = replay_file(path, i + 1 == incrs.size(), truncated)) return e;
+    if (auto e = replay_file(*via, path, i + 1 == incrs.size(), truncated)) return e;
     total += file_size(path);
   }
   manifest_ = *m;
@@ -87,15 +88,15 @@ std::optional<std::string> aof_manager::load() {
   return std::nullopt;
 }
 
-std::optional<std::string> aof_manager::replay_file(const std::string& path, bool last,
-                                                    bool& truncated) {
+std::optional<std::string> aof_manager::replay_file(dispatcher& via, const std::string& path,
+                                                    bool last, bool& truncated) {
   FILE* f = fopen(path.c_str(), "rb");
   if (f == nullptr) {
     if (errno == ENOENT && last) return std::nullopt;  // created lazily; nothing written yet
     return "Can't open the append-only file " + path + ": " + strerror(errno);
   }
   setvbuf(f, nullptr, _IOFBF, 1 << 20);
-  command_replayer replayer(srv_.dispatcher_of(0));
+  command_replayer replayer(via);
   aof_reader reader(f, 0);
   std::vector<std::string> args;
   int64_t before_multi = 0;

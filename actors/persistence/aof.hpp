@@ -22,6 +22,7 @@
 namespace troupe {
 
 class server;
+class dispatcher;
 
 enum class fsync_policy { always, everysec, no };
 
@@ -33,9 +34,10 @@ class aof_manager {
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
   void set_policy(fsync_policy p) { policy_.store(p); }
 
-  // Start-up: replays the AOF into the keyspace when one exists. Returns an
-  // error message that must stop start-up, or nullopt.
-  std::optional<std::string> load();
+  // Start-up (and DEBUG LOADAOF): replays the AOF into the keyspace when one
+  // exists, through `via` (reactor 0's dispatcher when null). Returns an error
+  // message that must stop start-up, or nullopt.
+  std::optional<std::string> load(dispatcher* via = nullptr);
   // Opens the incremental file to append to (creating directory and manifest if
   // needed) and starts journaling.
   std::optional<std::string> open();
@@ -66,7 +68,8 @@ class aof_manager {
     int fd = -1;
     ~open_file();
   };
-  std::optional<std::string> replay_file(const std::string& path, bool last, bool& truncated);
+  std::optional<std::string> replay_file(dispatcher& via, const std::string& path, bool last,
+                                         bool& truncated);
   std::optional<std::string> open_locked();
   // Follows the journal from its end, with the next write starting with SELECT.
   void start_following_locked();

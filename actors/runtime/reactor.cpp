@@ -262,6 +262,14 @@ int reactor::wait_for_events(epoll_event* events, int max_events, bool was_busy)
   return epoll_wait(epfd_, events, max_events, timeout);
 }
 
+namespace {
+std::atomic<int64_t> stalled_until_ms{0};
+}  // namespace
+
+void reactor::stall_all_until(int64_t until_ms) {
+  stalled_until_ms.store(until_ms, std::memory_order_relaxed);
+}
+
 void reactor::loop() {
   constexpr int max_events = 512;
   epoll_event events[max_events];
@@ -269,6 +277,8 @@ void reactor::loop() {
   while (!stopping_.load(std::memory_order_relaxed)) {
     int n = wait_for_events(events, max_events, busy > 0);
     busy = n;
+    if (int64_t until = stalled_until_ms.load(std::memory_order_relaxed); until != 0)
+      while (monotonic_ms() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     passes_.store(passes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     for (int i = 0; i < n; ++i) {
       auto* h = static_cast<io_handler*>(events[i].data.ptr);

@@ -56,6 +56,11 @@ class reactor {
   void stop();
   bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_; }
 
+  // DEBUG SLEEP stalls the whole server, as Redis's single thread does: the
+  // caller sleeps in place and every other reactor, at the start of its next
+  // pass, sleeps until `until_ms` (monotonic) too. One relaxed load per pass.
+  static void stall_all_until(int64_t until_ms);
+
   // -- sockets (loop thread only) ------------------------------------------
   void add_fd(int fd, io_handler* h, uint32_t events);
   void modify_fd(int fd, io_handler* h, uint32_t events);

@@ -34,7 +34,8 @@ void shard::cron() {
   auto started = std::chrono::steady_clock::now();
   // A replica does not expire keys itself: its master's DELs do. Nor does a
   // server whose clients are paused (its stream stands still).
-  if (!srv_.is_replica() && srv_.clients_paused() == pause_kind::none)
+  if (!srv_.is_replica() && srv_.clients_paused() == pause_kind::none &&
+      srv_.active_expire_enabled.load(std::memory_order_relaxed))
     store_.active_expire(wall_clock_ms(), budget_us, [this](int db, kv_entry* e) {
       uint32_t flags = srv_.config().notify_keyspace_events.get();
       if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);

@@ -478,6 +478,7 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   opt.limits = load_limits_of(cfg_);
   opt.databases = keyspace_->databases();
   opt.keep_expired = is_replica();
+  opt.verify_checksum = !skip_checksum_validation.load(std::memory_order_relaxed);
   // Keys get the policy's LRU clock or LFU counter (from the file's IDLE/FREQ if any).
   opt.lru = rdb_access_mode(cfg_.maxmemory_policy.get());
   opt.lru_clock = lru_clock_at(wall_clock_ms());

@@ -57,6 +57,13 @@ struct general_rows {
       "Allow the MODULE command (Troupe loads no Redis modules: MODULE LIST is empty and "
       "MODULE LOAD fails).",
       row_immutable()};
+  enum_row<protected_mode> enable_debug_command{
+      t_,
+      "enable-debug-command",
+      protected_mode::no,
+      {{"no", protected_mode::no}, {"yes", protected_mode::yes}, {"local", protected_mode::local}},
+      "Allow the DEBUG command (DEBUG SLEEP stalls and DEBUG SEGFAULT crashes the server).",
+      row_immutable()};
 
   // -- shutting down ---------------------------------------------------------------
   int_row shutdown_timeout{t_,

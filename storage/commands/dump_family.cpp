@@ -50,7 +50,7 @@ void cmd_restore(exec_context& c) {
   if (!c.int_arg(2, ttl)) return;
   if (ttl < 0) return c.out.error("ERR Invalid TTL value, must be >= 0");
   std::string_view payload = c.arg(3);
-  if (!verify_dump_payload(payload))
+  if (!verify_dump_payload(payload, c.srv.skip_checksum_validation.load(std::memory_order_relaxed)))
     return c.out.error("ERR DUMP payload version or checksum are wrong");
   kv_entry* e = load_dump_payload(payload, k.name, ttl != 0, load_limits_of(c.srv.config()));
   if (e == nullptr) return c.out.error("ERR Bad data format");

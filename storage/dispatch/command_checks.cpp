@@ -14,14 +14,18 @@ using check = std::optional<std::string> (*)(const check_input&);
 // enable-module-command allows them: always, or from local connections.
 std::optional<std::string> protected_command_allowed(const check_input& in) {
   if (!(in.cmd.flags & cmd_protected)) return std::nullopt;
-  protected_mode mode = in.srv.config().enable_module_command.get();
+  // DEBUG and MODULE, each behind its own directive.
+  bool debug = in.cmd.name == "debug";
+  protected_mode mode = debug ? in.srv.config().enable_debug_command.get()
+                              : in.srv.config().enable_module_command.get();
   const std::string& addr = in.client.addr;
   bool local = in.client.has(client_unix_socket) || addr.rfind("127.0.0.1:", 0) == 0 ||
                addr.rfind("::1:", 0) == 0;
   if (mode == protected_mode::yes || (mode == protected_mode::local && local)) return std::nullopt;
-  return "ERR MODULE command not allowed. If the enable-module-command option is set to "
-         "\"local\", you can run it from a local connection, otherwise you need to set this "
-         "option in the configuration file, and then restart the server.";
+  return std::string("ERR ") + (debug ? "DEBUG" : "MODULE") + " command not allowed. If the " +
+         (debug ? "enable-debug-command" : "enable-module-command") +
+         " option is set to \"local\", you can run it from a local connection, otherwise you "
+         "need to set this option in the configuration file, and then restart the server.";
 }
 
 std::optional<std::string> authenticated(const check_input& in) {

@@ -45,6 +45,11 @@ class server_services {
   // How many clients are in MONITOR mode: while none, the dispatcher builds no
   // MONITOR line (one relaxed load per command).
   std::atomic<int> monitor_clients{0};
+  // DEBUG SET-ACTIVE-EXPIRE 0 stops the shards' expiry cycle (keys then expire
+  // only when touched); DEBUG SET-SKIP-CHECKSUM-VALIDATION 1 makes RESTORE and
+  // RDB loading accept payloads whose checksum does not match.
+  std::atomic<bool> active_expire_enabled{true};
+  std::atomic<bool> skip_checksum_validation{false};
 
   // Publishes a keyspace event (only called when notify_flags selects it).
   virtual void keyspace_event(uint32_t cls, std::string_view event, std::string_view key,

@@ -14,8 +14,9 @@ namespace troupe {
 std::string make_dump_payload(const kv_entry* e, bool compression = true);
 
 // Whether a payload's footer is acceptable: at least 10 bytes, a version we can
-// read, a matching checksum.
-bool verify_dump_payload(std::string_view payload);
+// read, a matching checksum (not checked with skip_checksum: DEBUG
+// SET-SKIP-CHECKSUM-VALIDATION).
+bool verify_dump_payload(std::string_view payload, bool skip_checksum = false);
 
 // Decodes a verified payload into a new entry for `key` (expire slot set to 0 if
 // `with_expire`). nullptr with a reason in err when the data is bad or the value

@@ -4,8 +4,9 @@
 
 namespace troupe::test {
 
-differential::differential(std::vector<std::string> troupe_args)
-    : redis_({}, server_process::kind::redis), troupe_(std::move(troupe_args)) {
+differential::differential(std::vector<std::string> troupe_args,
+                           std::vector<std::string> redis_args)
+    : redis_(std::move(redis_args), server_process::kind::redis), troupe_(std::move(troupe_args)) {
   ok_ = redis_.start() && troupe_.start();
   if (ok_) {
     rc_ = redis_.client();

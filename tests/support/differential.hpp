@@ -13,8 +13,9 @@ namespace troupe::test {
 
 class differential {
  public:
-  // Starts both servers (Troupe with `troupe_args`).
-  explicit differential(std::vector<std::string> troupe_args = {});
+  // Starts both servers (Troupe with `troupe_args`, Redis with `redis_args`).
+  explicit differential(std::vector<std::string> troupe_args = {},
+                        std::vector<std::string> redis_args = {});
   bool ok() const { return ok_; }
 
   // Sends the command to both on their long-lived connections and expects the
