@@ -13,6 +13,7 @@ void register_all_commands(command_table& t) {
   register_lolwut_family(t);
   register_monitor_family(t);
   register_debug_family(t);
+  register_latency_family(t);
   register_memory_family(t);
   register_persistence_family(t);
   register_pubsub_family(t);

@@ -14,6 +14,7 @@ void register_module_family(command_table& t);
 void register_lolwut_family(command_table& t);
 void register_monitor_family(command_table& t);
 void register_debug_family(command_table& t);
+void register_latency_family(command_table& t);
 void register_memory_family(command_table& t);
 void register_replicaof_family(command_table& t);
 void register_replication_family(command_table& t);

@@ -42,9 +42,13 @@ void shard::cron() {
       srv_.keys().key_modified(db, e->key());
       srv_.journal(db, {"DEL", std::string(e->key())});
     });
-  store_.stats().expire_cycle_us.add(uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                  std::chrono::steady_clock::now() - started)
-                                                  .count()));
+  auto took_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count();
+  store_.stats().expire_cycle_us.add(uint64_t(took_us));
+  int64_t threshold = srv_.config().latency_monitor_threshold.get();
+  if (threshold > 0 && took_us / 1000 >= threshold)
+    srv_.latency_events.add("expire-cycle", uint32_t(took_us / 1000), wall_clock_ms() / 1000);
   // Rehashing: 1 ms per tick.
   store_.maintain_tables(1000 / sharing);
 }

@@ -15,6 +15,8 @@
 #include "actors/server/actors_info.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/commands/command_table.hpp"
+#include "protocol/config/config_special_rows.hpp"
+#include "storage/dispatch/server_stats.hpp"
 
 namespace troupe {
 namespace {
@@ -299,6 +301,25 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("used_cpu_user_children", secs(children.ru_utime));
   }
   if (on("modules")) w.header("Modules");
+  if (on("commandstats")) {
+    w.header("Commandstats");
+    for (command_spec* cmd : command_table::instance().all()) {
+      uint64_t calls = 0, usec = 0, rejected = 0, failed = 0;
+      for (auto& s : stats) {
+        auto& cs = s->per_command[size_t(cmd->id)];
+        calls += cs.calls.get();
+        usec += cs.usec.get();
+        rejected += cs.rejected_calls.get();
+        failed += cs.failed_calls.get();
+      }
+      if (calls == 0 && rejected == 0) continue;
+      std::string v = "calls=" + std::to_string(calls) + ",usec=" + std::to_string(usec) +
+                      ",usec_per_call=" + fmt2(calls ? double(usec) / double(calls) : 0) +
+                      ",rejected_calls=" + std::to_string(rejected) +
+                      ",failed_calls=" + std::to_string(failed);
+      w.field(("cmdstat_" + cmd->name).c_str(), v);
+    }
+  }
   if (on("errorstats")) {
     w.header("Errorstats");
     std::map<std::string, uint64_t> errs;
@@ -308,6 +329,23 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     }
     for (auto& [code, n] : errs)
       w.field(("errorstat_" + code).c_str(), "count=" + std::to_string(n));
+  }
+  if (on("latencystats")) {
+    w.header("Latencystats");
+    auto percentiles = cfg.latency_tracking_info_percentiles.get();
+    for (command_spec* cmd : command_table::instance().all()) {
+      merged_latency m;
+      if (!merge_latency(stats, cmd->id, m)) continue;
+      std::string v;
+      for (double p : *percentiles) {
+        if (!v.empty()) v += ',';
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "=%.3f",
+                      double(latency_histogram::value_at_percentile(m.counts, m.total, p)) / 1000);
+        v += "p" + percentile_text(p) + buf;
+      }
+      w.field(("latency_percentiles_usec_" + cmd->name).c_str(), v);
+    }
   }
   if (on("cluster")) {
     w.header("Cluster");
@@ -330,25 +368,6 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
                       ",expires=" + std::to_string(srv.keys().db_volatile(db)) +
                       ",avg_ttl=" + std::to_string(n ? ttl_sum / n : 0);
       w.field(("db" + std::to_string(db)).c_str(), v);
-    }
-  }
-  if ((all || everything || want.count("commandstats"))) {
-    w.header("Commandstats");
-    for (command_spec* cmd : command_table::instance().all()) {
-      uint64_t calls = 0, usec = 0, rejected = 0, failed = 0;
-      for (auto& s : stats) {
-        auto& cs = s->per_command[size_t(cmd->id)];
-        calls += cs.calls.get();
-        usec += cs.usec.get();
-        rejected += cs.rejected_calls.get();
-        failed += cs.failed_calls.get();
-      }
-      if (calls == 0 && rejected == 0) continue;
-      std::string v = "calls=" + std::to_string(calls) + ",usec=" + std::to_string(usec) +
-                      ",usec_per_call=" + fmt2(calls ? double(usec) / double(calls) : 0) +
-                      ",rejected_calls=" + std::to_string(rejected) +
-                      ",failed_calls=" + std::to_string(failed);
-      w.field(("cmdstat_" + cmd->name).c_str(), v);
     }
   }
   // Troupe's own section: only by name or with "everything", as Redis does with

@@ -92,6 +92,23 @@ struct general_rows {
                           128,       0,
                           INT64_MAX, "Entries the slow log keeps (the oldest go first)."};
 
+  // -- latency ---------------------------------------------------------------------
+  int_row latency_monitor_threshold{
+      t_,
+      "latency-monitor-threshold",
+      0,
+      0,
+      INT64_MAX,
+      "Record a LATENCY event for operations of at least this many milliseconds (0: off)."};
+  bool_row latency_tracking{t_, "latency-tracking", true,
+                            "Keep a latency histogram per command (LATENCY HISTOGRAM, INFO "
+                            "latencystats)."};
+  percentiles_row latency_tracking_info_percentiles{
+      t_,
+      "latency-tracking-info-percentiles",
+      {50, 99, 99.9},
+      "The percentiles INFO latencystats shows for each command."};
+
   // -- Troupe's own: reactors and shards -------------------------------------------
   int_row threads{t_,
                   "threads",

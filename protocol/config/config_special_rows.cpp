@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <cstdio>
+
 #include "protocol/config/config_rows.hpp"
 #include "protocol/text/numbers.hpp"
 
@@ -204,6 +206,46 @@ std::vector<std::string> replicaof_row::lines() const {
   std::string t = text();
   if (t.empty()) return {};
   return {name() + " " + t};
+}
+
+// -- latency-tracking-info-percentiles -------------------------------------------------
+
+std::string percentile_text(double p) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%f", p);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+config_error percentiles_row::stage(const std::vector<std::string>& args, bool) {
+  std::vector<double> v;
+  for (auto& a : args) {
+    if (a.empty() && args.size() == 1) break;  // "": none
+    auto d = parse_double(a);
+    if (!d) return "Invalid " + name() + " parameters";
+    if (*d < 0 || *d > 100) return name() + " parameters should sit between [0.0,100.0]";
+    v.push_back(*d);
+  }
+  stage_value(std::move(v));
+  return std::nullopt;
+}
+
+std::string percentiles_row::text() const {
+  std::string o;
+  for (double p : *get()) {
+    if (!o.empty()) o += ' ';
+    o += percentile_text(p);
+  }
+  return o;
+}
+
+std::vector<std::string> percentiles_row::lines() const {
+  std::string t = text();
+  return {name() + " " + (t.empty() ? std::string("\"\"") : t)};
 }
 
 }  // namespace troupe

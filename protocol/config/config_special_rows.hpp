@@ -147,4 +147,22 @@ class replicaof_row : public snapshot_row<replica_target> {
   std::vector<std::string> lines() const override;  // none when not a replica
 };
 
+// -- latency-tracking-info-percentiles <p> [<p> ...] -------------------------------
+// Percentiles (0 to 100) INFO latencystats prints; shown as "%f" without its
+// trailing zeros ("50", "99.9"), as Redis shows them.
+class percentiles_row : public snapshot_row<std::vector<double>> {
+ public:
+  percentiles_row(config_table& t, std::string name, std::vector<double> def, std::string comment,
+                  row_options o = {})
+      : snapshot_row(t, std::move(name), std::move(def), std::move(comment), std::move(o)) {}
+
+  bool multi_arg() const override { return true; }
+  config_error stage(const std::vector<std::string>& args, bool add) override;
+  std::string text() const override;
+  std::vector<std::string> lines() const override;
+};
+
+// A percentile as Redis prints it: "%f" with the trailing zeros (and dot) cut.
+std::string percentile_text(double p);
+
 }  // namespace troupe

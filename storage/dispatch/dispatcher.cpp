@@ -188,7 +188,9 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     ctx.rewritten.clear();
     ctx.block_requested = false;
   }
-  int64_t ran_us = (monotonic_ns() - t0) / 1000;
+  // One clock read for every figure: commandstats, latency, the slow log.
+  int64_t ran_ns = monotonic_ns() - t0;
+  int64_t ran_us = ran_ns / 1000;
   if (ctx.block_requested)
     register_waiter(client, cmd, args, ctx.db_index, std::move(ctx.block_keys),
                     ctx.block_timeout_ms);
@@ -214,8 +216,10 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     }
   }
   // The slow log has a command when it runs to its end (not when it blocks).
-  if (!ctx.block_requested && origin != command_origin::replay)
+  if (!ctx.block_requested && origin != command_origin::replay) {
     note_if_slow(cmd, args, client, ran_us);
+    note_latency(cmd, ran_us);
+  }
   // A replayed waiter's command was counted (and shown) when it blocked.
   if (origin == command_origin::blocked_replay) return;
   if (origin != command_origin::replay &&
@@ -223,7 +227,8 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     feed_monitors(args, client);
   auto& cs = stats_.per_command[size_t(cmd.id)];
   cs.calls.add();
-  cs.usec.add(uint64_t((monotonic_ns() - t0) / 1000));
+  cs.usec.add(uint64_t(ran_us));
+  if (srv_.config().latency_tracking.get()) cs.record_latency(ran_ns);
   stats_.commands_processed.add();
   if (out.errors_written() != errors_before) {
     cs.failed_calls.add();
@@ -252,6 +257,14 @@ void dispatcher::feed_monitors(const std::vector<std::string_view>& args, const 
   else
     source = client.addr;
   srv_.feed_monitors(monitor_line(wall_clock_us(), client.current_db(), source, args));
+}
+
+void dispatcher::note_latency(const command_spec& cmd, int64_t ran_us) {
+  int64_t threshold = srv_.config().latency_monitor_threshold.get();
+  int64_t ms = ran_us / 1000;
+  if (threshold == 0 || ms < threshold) return;
+  srv_.latency_events.add((cmd.flags & cmd_fast) ? "fast-command" : "command", uint32_t(ms),
+                          wall_clock_ms() / 1000);
 }
 
 void dispatcher::journal_stream(session& client) {

@@ -95,6 +95,8 @@ class dispatcher {
   // SLOWLOG: the command took longer than slowlog-log-slower-than.
   void note_if_slow(const command_spec& cmd, const std::vector<std::string_view>& args,
                     session& client, int64_t ran_us);
+  // LATENCY: the command took latency-monitor-threshold ms or more.
+  void note_latency(const command_spec& cmd, int64_t ran_us);
   // MONITOR: the command's line for every monitor (some are watching).
   void feed_monitors(const std::vector<std::string_view>& args, const session& client);
   // A replication command ran: its pending stream bytes enter the journal.

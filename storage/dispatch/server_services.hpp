@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/config/server_config.hpp"
+#include "storage/dispatch/latency_monitor.hpp"
 #include "storage/dispatch/slowlog.hpp"
 #include "storage/eviction/evictor.hpp"
 #include "storage/keyspace/lazy_free.hpp"
@@ -40,6 +41,8 @@ class server_services {
   server_config& config() const { return config_; }
   // SLOWLOG's entries (the dispatcher adds the slow commands).
   slowlog slow_log;
+  // LATENCY's events (the dispatcher, the cron and eviction add samples).
+  latency_monitor latency_events;
   // Seconds, 24 bits, as Redis's LRU_CLOCK; the server's cron advances it.
   std::atomic<uint32_t> lru_clock{0};
   // How many clients are in MONITOR mode: while none, the dispatcher builds no

@@ -1,18 +1,35 @@
 // Statistics kept per reactor (written only by its thread, read by INFO from any
 // thread) and summed on demand.
 #pragma once
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "storage/dispatch/latency_histogram.hpp"
 #include "storage/keyspace/counters.hpp"
 
 namespace troupe {
 
 struct command_stats {
   counter calls, usec, rejected_calls, failed_calls;
+  // latency-tracking: made on the command's first call by the owning reactor,
+  // read by LATENCY HISTOGRAM and INFO latencystats from any thread.
+  std::atomic<latency_histogram*> histogram{nullptr};
+
+  command_stats() = default;
+  command_stats(const command_stats&) = delete;
+  ~command_stats() { delete histogram.load(); }
+  void record_latency(int64_t ns) {
+    latency_histogram* h = histogram.load(std::memory_order_relaxed);
+    if (h == nullptr) {
+      h = new latency_histogram();
+      histogram.store(h, std::memory_order_release);
+    }
+    h->record(ns);
+  }
 };
 
 struct reactor_stats {
@@ -45,6 +62,7 @@ inline void reactor_stats::reset() {
   rejected_connections.set(0);
   error_replies.set(0);
   for (auto& c : per_command) {
+    if (latency_histogram* h = c.histogram.load(std::memory_order_acquire)) h->reset();
     c.calls.set(0);
     c.usec.set(0);
     c.rejected_calls.set(0);
@@ -52,6 +70,21 @@ inline void reactor_stats::reset() {
   }
   std::lock_guard<std::mutex> g(errors_mutex);
   errors_by_code.clear();
+}
+
+// One command's latency counts summed over every reactor.
+struct merged_latency {
+  std::vector<uint64_t> counts;
+  uint64_t total = 0;
+};
+// False when no reactor recorded a call of the command (since the last reset).
+inline bool merge_latency(const std::vector<std::unique_ptr<reactor_stats>>& all, int id,
+                          merged_latency& m) {
+  for (auto& s : all)
+    if (latency_histogram* h = s->per_command[size_t(id)].histogram.load(std::memory_order_acquire))
+      h->add_to(m.counts);
+  for (uint64_t n : m.counts) m.total += n;
+  return m.total > 0;
 }
 
 }  // namespace troupe
