@@ -10,6 +10,8 @@
 //                    (cancel_atom, replica_atom)          REPLICAOF (the node becomes a replica)
 //                    (pubsub_atom, published_message)     PUBLISH on another reactor
 //                    (monitor_atom, std::string line)     MONITOR: a command ran on another reactor
+//   admin_endpoint   (http_atom, id, method, target, auth,  its HTTP thread, per request
+//                     peer)
 //   listener         (close_atom)                         CONFIG SET port
 //   shard            (tick_atom)                          its reactor's cron
 //                    (snapshot_atom)                      persistence, after a cut
@@ -53,6 +55,7 @@ using replica_atom = caf::atom_constant<caf::atom("replica")>;    // the node be
 using wake_atom = caf::atom_constant<caf::atom("wake")>;          // a replica feed has work
 using connect_atom = caf::atom_constant<caf::atom("connect")>;    // a lost master link, at once
 using monitor_atom = caf::atom_constant<caf::atom("monitor")>;    // a MONITOR line for a watcher
+using http_atom = caf::atom_constant<caf::atom("http")>;          // an admin endpoint request
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.

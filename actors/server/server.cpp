@@ -117,6 +117,8 @@ bool server::start() {
   }
   if (!open_listeners()) return false;
   replica_->start();
+  admin_ = std::make_unique<admin_endpoint>(*this);
+  admin_->start();
   return true;
 }
 
@@ -403,6 +405,10 @@ output_limit server::output_limit_for(const session& s) const {
   return cfg_.client_output_buffer_limit.get(cls);
 }
 
+bool server::admin_credentials_ok(const std::string& user, const std::string& password) const {
+  return user == "default" && !cfg_.requirepass.empty() && password == cfg_.requirepass.str();
+}
+
 void server::feed_monitors(const std::string& line) {
   reactor* here = current_reactor();
   monitors_.feed(line, here ? here->index() : -1);
@@ -530,6 +536,7 @@ int server::wait_and_stop() {
   std::unique_lock<std::mutex> lk(stop_mutex_);
   stop_cv_.wait(lk, [this] { return stop_requested_; });
   lk.unlock();
+  if (admin_) admin_->stop();
   for (auto& r : reactors_) r->stop();
   if (aof_->enabled()) {
     aof_->flush_pass();

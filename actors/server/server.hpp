@@ -17,10 +17,10 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/admin/admin_endpoint.hpp"
 #include "actors/persistence/aof.hpp"
 #include "actors/persistence/persistence.hpp"
 #include "actors/pubsub/pubsub_hub.hpp"
-#include "actors/server/monitor_hub.hpp"
 #include "actors/replication/failover.hpp"
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/replication_master.hpp"
@@ -28,6 +28,7 @@
 #include "actors/runtime/actor_registry.hpp"
 #include "actors/runtime/reactor.hpp"
 #include "actors/server/client_pause.hpp"
+#include "actors/server/monitor_hub.hpp"
 #include "actors/server/shutdown.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 #include "storage/dispatch/server_services.hpp"
@@ -110,6 +111,9 @@ class server : public server_services {
   output_limit output_limit_for(const session& s) const;
 
   bool auth_required() const override { return !cfg_.requirepass.empty(); }
+  // The admin endpoint's HTTP Basic credentials: what AUTH would accept.
+  bool admin_credentials_ok(const std::string& user, const std::string& password) const;
+  admin_endpoint& admin() { return *admin_; }
   bool writes_refused() const override;
   eviction_result perform_evictions() override;
   size_t memory_not_counted_for_eviction() const override;
@@ -197,6 +201,7 @@ class server : public server_services {
   caf::actor lazy_freer_;
   pubsub_hub pubsub_;
   monitor_hub monitors_{monitor_clients};
+  std::unique_ptr<admin_endpoint> admin_;
   troupe::journal journal_;
   std::unique_ptr<aof_manager> aof_;
   std::unique_ptr<class persistence> persistence_;

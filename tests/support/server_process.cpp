@@ -63,8 +63,12 @@ server_process::~server_process() {
 }
 
 bool server_process::start() {
+  // A test that names the port (`--port N` in args) gets exactly that one.
+  int fixed_port = 0;
+  for (size_t i = 0; i + 1 < args_.size(); ++i)
+    if (args_[i] == "--port") fixed_port = std::atoi(args_[i + 1].c_str());
   for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = free_port();
+    port_ = fixed_port ? fixed_port : free_port();
     if (dir_.empty()) dir_ = temp_dir(kind_ == kind::troupe ? "troupe-test" : "redis-test");
     log_ = dir_ + "/server.log";
     std::vector<std::string> argv;
