@@ -148,7 +148,13 @@ void connection::process_input() {
     size_t command_start = parser_.consumed();
     auto r = parser_.parse(in_, in_len_, limits_);
     if (r == request_parser::result::command) {
+      // CLIENT REPLY OFF / SKIP: the command runs, its reply is dropped.
+      bool skip = session_.has(client_reply_skip_next);
+      if (skip) session_.clear(client_reply_skip_next);
+      size_t reply_mark = out_.size();
       engine_.dispatch(session_, parser_.args(), writer_);
+      if ((skip || session_.has(client_reply_off)) && out_.size() > reply_mark)
+        out_.resize(reply_mark);
       if (postponed_) {
         postponed_at = command_start;  // parsed again when the pause ends
         break;

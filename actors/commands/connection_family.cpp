@@ -446,6 +446,22 @@ void cmd_client_no_evict(exec_context& c) {
   c.out.ok();
 }
 
+// CLIENT REPLY ON|OFF|SKIP. OFF and SKIP get no reply themselves; the
+// connection drops the replies (connection.cpp, process_input).
+void cmd_client_reply(exec_context& c) {
+  if (c.arg_is(2, "on")) {
+    c.client.clear(client_reply_off);
+    c.client.clear(client_reply_skip_next);
+    c.out.ok();
+  } else if (c.arg_is(2, "off")) {
+    c.client.set(client_reply_off);
+  } else if (c.arg_is(2, "skip")) {
+    if (!c.client.has(client_reply_off)) c.client.set(client_reply_skip_next);
+  } else {
+    c.syntax_error();
+  }
+}
+
 void cmd_client_help(exec_context& c) {
   static const char* lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -469,8 +485,6 @@ void cmd_client_help(exec_context& c) {
       "      Kill connections authenticated by <username>.",
       "    * SKIPME (YES|NO)",
       "      Skip killing current connection (default: yes).",
-      "    * ID <client-id>",
-      "      Kill connections by client id.",
       "LIST [options ...]",
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
@@ -479,12 +493,14 @@ void cmd_client_help(exec_context& c) {
       "    Stop the current client pause, resuming traffic.",
       "PAUSE <timeout> [WRITE|ALL]",
       "    Suspend all, or just write, clients for <timeout> milliseconds.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
-      "SETNAME <name>",
-      "    Assign the name <name> to the current connection.",
       "HELP",
       "    Prints this help.",
   };
@@ -539,6 +555,8 @@ const command_def connection_commands[] = {
     {"client|no-evict", 3, "admin noscript loading stale sentinel", 0, 0, 0, "",
      cmd_client_no_evict, "Set client eviction mode for the current connection", "7.0.0", "O(1)",
      "ON|OFF"},
+    {"client|reply", 3, "noscript loading stale", 0, 0, 0, "", cmd_client_reply,
+     "Instruct the server whether to reply to commands", "3.2.0", "O(1)", "ON|OFF|SKIP"},
     {"client|help", 2, "loading stale sentinel", 0, 0, 0, "", cmd_client_help,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", ""},
 };

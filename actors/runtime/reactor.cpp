@@ -1,6 +1,7 @@
 #include "actors/runtime/reactor.hpp"
 
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,6 +53,7 @@ reactor::~reactor() {
 void reactor::start() {
   thread_ = std::thread([this] {
     this_reactor = this;
+    os_tid_.store(int(syscall(SYS_gettid)), std::memory_order_relaxed);
     thread_id_ = std::this_thread::get_id();
     loop();
   });

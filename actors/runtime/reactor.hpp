@@ -55,6 +55,8 @@ class reactor {
   // Asks the loop to end and joins its thread (not from the loop itself).
   void stop();
   bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_; }
+  // The loop thread's kernel id (INFO's used_cpu_*_main_thread reads its times).
+  int os_tid() const { return os_tid_.load(std::memory_order_relaxed); }
 
   // DEBUG SLEEP stalls the whole server, as Redis's single thread does: the
   // caller sleeps in place and every other reactor, at the start of its next
@@ -137,6 +139,7 @@ class reactor {
   int wakefd_ = -1;
   std::thread thread_;
   std::thread::id thread_id_;
+  std::atomic<int> os_tid_{0};
   std::atomic<bool> stopping_{false};
   host_unit host_unit_;
   run_unit run_unit_;

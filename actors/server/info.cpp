@@ -299,6 +299,29 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("used_cpu_user", secs(self.ru_utime));
     w.field("used_cpu_sys_children", secs(children.ru_stime));
     w.field("used_cpu_user_children", secs(children.ru_utime));
+    // The main thread is reactor 0's loop: its times from /proc (utime and
+    // stime, fields 14 and 15 of its stat line, in clock ticks).
+    double main_user = 0, main_sys = 0;
+    std::ifstream stat("/proc/self/task/" + std::to_string(srv.reactor_at(0).os_tid()) + "/stat");
+    std::string line;
+    if (std::getline(stat, line)) {
+      size_t close = line.rfind(')');
+      std::istringstream rest(close == std::string::npos ? "" : line.substr(close + 2));
+      std::string f;
+      unsigned long long ut = 0, st = 0;
+      for (int i = 3; i <= 15 && rest >> f; ++i) {
+        if (i == 14) ut = strtoull(f.c_str(), nullptr, 10);
+        if (i == 15) st = strtoull(f.c_str(), nullptr, 10);
+      }
+      double tick = double(sysconf(_SC_CLK_TCK));
+      main_user = double(ut) / tick;
+      main_sys = double(st) / tick;
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.6f", main_sys);
+    w.field("used_cpu_sys_main_thread", buf);
+    snprintf(buf, sizeof buf, "%.6f", main_user);
+    w.field("used_cpu_user_main_thread", buf);
   }
   if (on("modules")) w.header("Modules");
   if (on("commandstats")) {

@@ -33,6 +33,8 @@ enum session_flag : uint32_t {
   client_readonly = 1u << 11,  // cluster READONLY
   client_no_evict = 1u << 12,
   client_no_touch = 1u << 13,
+  client_reply_off = 1u << 14,        // CLIENT REPLY OFF: no replies
+  client_reply_skip_next = 1u << 15,  // CLIENT REPLY SKIP: none for the next command
 };
 
 struct session {

@@ -346,6 +346,27 @@ TEST_F(connection, client_subcommands_parse_like_redis) {
   d->same({"PING"});
 }
 
+TEST_F(connection, client_reply_off_and_skip_as_redis) {
+  d->same({"CLIENT", "REPLY", "maybe"});
+  d->same({"CLIENT", "REPLY"});
+  // The exact bytes each server sends back for a pipeline with replies cut.
+  const std::string pipeline =
+      "CLIENT REPLY OFF\r\nSET r 1\r\nGET r\r\nCLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\n"
+      "GET r\r\nCLIENT REPLY SKIP\r\nINCR r\r\nGET r\r\nPING\r\n";
+  std::string got[2];
+  resp_client* clients[2] = {&d->redis_client(), &d->troupe_client()};
+  for (int i = 0; i < 2; ++i) {
+    clients[i]->send_raw(pipeline);
+    while (got[i].find("+PONG\r\n") == std::string::npos) {
+      std::string more = clients[i]->read_raw(2000);
+      if (more.empty()) break;
+      got[i] += more;
+    }
+  }
+  EXPECT_EQ(got[0], "+OK\r\n$1\r\n1\r\n$1\r\n2\r\n+PONG\r\n");
+  EXPECT_EQ(got[1], got[0]);
+}
+
 TEST_F(connection, command_getkeys_checks_in_redis_order) {
   d->same({"COMMAND", "GETKEYS", "UNWATCH", "x"});
   d->same({"COMMAND", "GETKEYS", "OBJECT", "3"});
