@@ -261,6 +261,7 @@ void change_repl_id(exec_context& c) {
     r.ids.replid = random_hex_id();
     r.ids.clear_secondary();
   }
+  log_warning("Changing replication IDs after receiving DEBUG change-repl-id");
   c.out.ok();
 }
 
