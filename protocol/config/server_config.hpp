@@ -9,6 +9,7 @@
 #pragma once
 #include <string>
 
+#include "protocol/config/config_accepted_rows.hpp"
 #include "protocol/config/config_admin_rows.hpp"
 #include "protocol/config/config_data_model_rows.hpp"
 #include "protocol/config/config_general_rows.hpp"
@@ -27,7 +28,8 @@ struct server_config : config_table,
                        replication_rows,
                        memory_rows,
                        data_model_rows,
-                       admin_rows {
+                       admin_rows,
+                       accepted_rows {
   server_config()
       : network_rows(table()),
         general_rows(table()),
@@ -35,7 +37,8 @@ struct server_config : config_table,
         replication_rows(table()),
         memory_rows(table()),
         data_model_rows(table()),
-        admin_rows(table()) {
+        admin_rows(table()),
+        accepted_rows(table()) {
     // As Redis: a smaller backlog is taken as 16kb.
     repl_backlog_size.clamp_to(16 * 1024, INT64_MAX);
   }
