@@ -1,5 +1,9 @@
 #include "actors/replication/replica_dataset.hpp"
 
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
 #include "storage/dispatch/server_services.hpp"
 #include "storage/encodings/hash.hpp"
 #include "storage/keyspace/blocking.hpp"
@@ -7,11 +11,18 @@
 
 namespace troupe {
 
+void wait_key_load_delay(int64_t us) {
+  if (us < 0) us = (std::rand() % -us) == 0 ? 1 : 0;
+  if (us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
+}
+
 rdb_load_result load_rdb_into(
     rdb_source& src, const rdb_load_options& opt, keyspace& ks,
     const std::function<void(std::string_view, std::string_view)>& on_aux) {
   rdb_callbacks cb;
-  cb.on_entry = [&ks](int db, kv_entry* e) {
+  int64_t delay = opt.key_delay_us;
+  cb.on_entry = [&ks, delay](int db, kv_entry* e) {
+    if (delay != 0) wait_key_load_delay(delay);
     std::string_view key = e->key();
     db_slice& slice = ks.shard(ks.shard_of_key(key)).db(db);
     uint64_t h = hash_key(key);

@@ -14,8 +14,12 @@ namespace troupe {
 
 class server_services;
 
-// Loads an RDB into `ks`, which nobody else uses meanwhile. `on_aux` sees
-// each auxiliary field (repl-stream-db...).
+// key-load-delay's wait after one key.
+void wait_key_load_delay(int64_t us);
+
+// Loads an RDB into `ks`, which nobody else uses meanwhile (or whose shards
+// the caller holds: DEBUG RELOAD). `on_aux` sees each auxiliary field
+// (repl-stream-db...); opt.key_delay_us paces it (key-load-delay).
 rdb_load_result load_rdb_into(
     rdb_source& src, const rdb_load_options& opt, keyspace& ks,
     const std::function<void(std::string_view, std::string_view)>& on_aux);

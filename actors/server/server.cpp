@@ -1,5 +1,7 @@
 #include "actors/server/server.hpp"
 
+#include "actors/replication/replica_dataset.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -489,9 +491,9 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   opt.lru = rdb_access_mode(cfg_.maxmemory_policy.get());
   opt.lru_clock = lru_clock_at(wall_clock_ms());
   opt.lfu_minutes = uint16_t(lfu_minutes_at(wall_clock_ms()));
-  rdb_callbacks cb;
+  opt.key_delay_us = cfg_.key_load_delay.get();
   // The history the file was saved in, which a replica resumes (PSYNC).
-  cb.on_aux = [this](std::string_view key, std::string_view value) {
+  auto on_aux = [this](std::string_view key, std::string_view value) {
     std::lock_guard<std::mutex> g(replication_.mutex);
     std::string v(value);
     if (key == "repl-id" && v.size() == 40)
@@ -501,17 +503,7 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
     else if (key == "repl-stream-db")
       replication_.rdb_stream_db = int(strtol(v.c_str(), nullptr, 10));
   };
-  cb.on_entry = [this](int db, kv_entry* e) {
-    std::string_view key = e->key();
-    shard_store& s = keyspace_->shard(keyspace_->shard_of_key(key));
-    db_slice& slice = s.db(db);
-    uint64_t h = hash_key(key);
-    if (auto loc = slice.keys.locate(key, h))
-      slice.replace(loc, e);  // a duplicate: the last one wins
-    else
-      slice.add(e, h);
-  };
-  rdb_load_result r = load_rdb(src, opt, cb);
+  rdb_load_result r = load_rdb_into(src, opt, *keyspace_, on_aux);
   if (!r.ok)
     return r.error + " (at offset " + std::to_string(r.error_offset) +
            (r.error_key.empty() ? "" : ", key '" + r.error_key + "'") + ")";

@@ -1,5 +1,6 @@
 // Persistence directives: where data files go, RDB save points and the AOF.
 #pragma once
+#include <climits>
 #include <cstdint>
 
 #include "protocol/config/config_rows.hpp"
@@ -60,6 +61,13 @@ struct persistence_rows {
       "OS decide."};
   bool_row no_appendfsync_on_rewrite{t_, "no-appendfsync-on-rewrite", false,
                                      "Skip fsync while a rewrite runs."};
+  int_row key_load_delay{t_,
+                         "key-load-delay",
+                         0,
+                         INT_MIN,
+                         INT_MAX,
+                         "Testing aid: microseconds to wait after loading each key of an RDB "
+                         "(negative -n: 1 us once every n keys)."};
   int_row auto_aof_rewrite_percentage{
       t_,
       "auto-aof-rewrite-percentage",

@@ -40,6 +40,9 @@ struct rdb_load_options {
   // Size of the read buffer for sources not already in memory (tests and the
   // fuzzer make it small to exercise refills).
   size_t read_buffer = 256 * 1024;
+  // key-load-delay: microseconds to wait after each key (a testing aid; a
+  // negative value -n waits 1 us once every n keys on average, as Redis).
+  int64_t key_delay_us = 0;
 };
 
 struct rdb_callbacks {

@@ -256,3 +256,29 @@ TEST(debug, segfault_crashes_the_server_on_purpose) {
 }
 
 }  // namespace
+
+namespace {
+
+// key-load-delay paces a replica's load, so its loading state lasts long
+// enough to be seen (500 keys x 2 ms: about a second; instant without it).
+TEST(debug_directives, key_load_delay_paces_loading) {
+  server_process master({"--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes"});
+  ASSERT_TRUE(master.start());
+  master.call({"DEBUG", "POPULATE", "500"});
+  server_process replica(
+      {"--key-load-delay", "2000", "--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(replica.start());
+  bool saw_loading = false, synced = false;
+  for (int i = 0; i < 1000 && !synced; ++i) {
+    std::string info = replica.call({"INFO"}).str;
+    saw_loading = saw_loading || info.find("loading:1") != std::string::npos;
+    synced = info.find("master_link_status:up") != std::string::npos;
+    if (!synced) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(synced);
+  EXPECT_TRUE(saw_loading);
+  EXPECT_EQ(replica.call({"DBSIZE"}).integer, 500);
+  EXPECT_EQ(replica.call({"CONFIG", "GET", "key-load-delay"}).elements[1].str, "2000");
+}
+
+}  // namespace
