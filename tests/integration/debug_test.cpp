@@ -265,9 +265,9 @@ TEST(debug_directives, key_load_delay_paces_loading) {
   server_process master({"--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes"});
   ASSERT_TRUE(master.start());
   master.call({"DEBUG", "POPULATE", "500"});
-  server_process replica(
-      {"--key-load-delay", "2000", "--replicaof", "127.0.0.1", std::to_string(master.port())});
-  ASSERT_TRUE(replica.start());
+  server_process replica({"--key-load-delay", "2000"});
+  ASSERT_TRUE(replica.start());  // (start waits for PONG, which LOADING would hold back)
+  replica.call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())});
   bool saw_loading = false, synced = false;
   for (int i = 0; i < 1000 && !synced; ++i) {
     std::string info = replica.call({"INFO"}).str;
