@@ -53,7 +53,10 @@ void cmd_latency_reset(exec_context& c) {
 void cmd_latency_graph(exec_context& c) {
   std::string event(c.arg(2));
   std::string g = c.srv.latency_events.graph(event, now_s(c));
-  if (g.empty()) return c.out.error("ERR No samples available for event '" + event + "'");
+  // Redis prints the name as a C string: it ends at a NUL byte.
+  if (g.empty())
+    return c.out.error("ERR No samples available for event '" + std::string(as_c_string(event)) +
+                       "'");
   c.out.verbatim(g);
 }
 

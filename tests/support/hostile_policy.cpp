@@ -22,6 +22,9 @@ compare_mode mode_of(const std::string& command) {
       "object|idletime", "object|freq", "pttl", "pexpiretime", "expiretime", "memory|usage",
       "memory|stats", "memory|doctor", "memory|malloc-stats", "memory|help", "slowlog|get",
       "slowlog|len",
+      // measured latencies and the commands each server happened to run; the
+      // doctor's report is prose (latency_test.cpp checks these against Redis)
+      "latency|doctor", "latency|histogram", "latency|latest", "latency|history", "latency|graph",
       // SCAN cursors are each server's own encoding of its table position
       "scan", "sscan", "hscan", "zscan",
       // Troupe implements a subset of Redis's commands, subcommands and
