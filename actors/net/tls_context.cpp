@@ -86,7 +86,10 @@ bool load_identity(SSL_CTX* ctx, const std::string& cert, const std::string& key
 bool configure_common(SSL_CTX* ctx, const server_config& cfg, std::string& error) {
   uint64_t no_options = 0;
   if (!protocol_options(cfg.tls_protocols.str(), no_options, error)) return false;
-  SSL_CTX_set_options(ctx, no_options | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  // A peer that hangs up without close_notify has closed the connection (as
+  // over plain TCP), not raised an error: redis-cli and replicas do it.
+  SSL_CTX_set_options(ctx, no_options | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_IGNORE_UNEXPECTED_EOF);
   // A write that fills the socket returns what it wrote, and the bytes not yet
   // written may sit at another address next time (the output buffer grows).
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
