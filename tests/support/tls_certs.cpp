@@ -43,7 +43,8 @@ bool tls_certs::make() {
                   " -CAcreateserial -days 2 -sha256 -extfile " + dir + "/ext.cnf -out " + crt,
               error);
   };
-  std::string rogue_ca = dir + "/rogue-ca.crt", rogue_ca_key = dir + "/rogue-ca.key";
+  rogue_ca_cert = dir + "/rogue-ca.crt";
+  std::string rogue_ca = rogue_ca_cert, rogue_ca_key = dir + "/rogue-ca.key";
   return ca(ca_cert, ca_key, "Troupe Test CA") &&
          leaf(server_cert, server_key, "localhost", ca_cert, ca_key) &&
          leaf(client_cert, client_key, "client", ca_cert, ca_key) &&

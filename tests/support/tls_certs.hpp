@@ -14,7 +14,8 @@ struct tls_certs {
   std::string ca_cert, ca_key;
   std::string server_cert, server_key;
   std::string client_cert, client_key;
-  std::string rogue_cert, rogue_key;  // signed by another CA
+  std::string rogue_ca_cert;          // another CA, trusted by nobody
+  std::string rogue_cert, rogue_key;  // signed by it
   std::string error;                  // why make() failed
 
   // Makes all of them; false (with `error`) if openssl failed.
