@@ -107,6 +107,10 @@ TEST_F(tls, redis_cli_with_client_certificate) {
               certs->cli_options() + " > /dev/null");
   EXPECT_EQ(s.proc.call({"STRLEN", "big"}).integer, 1 << 20);
   EXPECT_EQ(s.cli(certs->cli_options(), "GETRANGE big 0 4"), "xxxxx\n");
+  // A reply bigger than the socket takes at once: SSL_write goes on when it drains.
+  EXPECT_EQ(run_command("redis-cli -p " + std::to_string(s.tls_port) + " " + certs->cli_options() +
+                        " GET big | wc -c"),
+            std::to_string((1 << 20) + 1) + "\n");
   std::string many = run_command("redis-cli -p " + std::to_string(s.tls_port) + " " +
                                  certs->cli_options() + " --pipe <<'EOF'\n" + input + "EOF\n");
   EXPECT_NE(many.find("errors: 0, replies: 2000"), std::string::npos) << many;
