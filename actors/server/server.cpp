@@ -118,7 +118,8 @@ bool server::start() {
     });
     r.start();
   }
-  if (!open_listeners() || !start_tls()) return false;
+  // TLS first: a client that finds the plain port answering finds the TLS one too.
+  if (!start_tls() || !open_listeners()) return false;
   replica_->start();
   admin_ = std::make_unique<admin_endpoint>(*this);
   admin_->start();
