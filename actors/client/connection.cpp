@@ -10,6 +10,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/net/tls_stream.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/server/server.hpp"
@@ -22,7 +23,7 @@ constexpr size_t read_chunk = 16 * 1024;  // Redis's PROTO_IOBUF_LEN
 }  // namespace
 
 connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
-                       std::string local, bool unix_socket)
+                       std::string local, bool unix_socket, std::unique_ptr<tls_stream> tls)
     : hosted_actor(cfg, home),
       srv_(srv),
       engine_(srv.dispatcher_of(home.index())),
@@ -39,6 +40,7 @@ connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int f
   session_.last_interaction_ms = now;
   session_.authenticated = !srv.auth_required();
   session_.endpoint = this;
+  tls_ = std::move(tls);
 }
 
 connection::~connection() {
@@ -52,8 +54,10 @@ caf::behavior connection::make_behavior() {
                        {&session_, caf::actor_cast<caf::actor>(this), reactor_index_})) {
     // maxclients reached: tell the client, as Redis does, and hang up.
     static const char msg[] = "-ERR max number of clients reached\r\n";
-    ssize_t r = ::send(fd_, msg, sizeof(msg) - 1, MSG_NOSIGNAL);
-    (void)r;
+    if (!tls_) {  // a TLS client has not even finished its handshake: just hang up
+      ssize_t r = ::send(fd_, msg, sizeof(msg) - 1, MSG_NOSIGNAL);
+      (void)r;
+    }
     srv_.stats_of(reactor_index_).rejected_connections.add();
     ::close(fd_);
     closed_ = true;
@@ -98,6 +102,7 @@ caf::behavior connection::make_behavior() {
 
 void connection::on_io(uint32_t events) {
   if (closed_) return;
+  if (tls_ && !tls_on_io(events)) return;
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable();
   // Writable again: flush at the pass end like every reply, after the AOF.
   if (!closed_ && (events & EPOLLOUT) && !flush_queued_) {
@@ -121,7 +126,8 @@ void connection::on_readable() {
   // A big bulk argument is on its way: make room for all of it at once.
   if (parser_.bytes_needed() > in_len_ + want) want = parser_.bytes_needed() - in_len_;
   grow_input(in_len_ + want);
-  ssize_t n = ::recv(fd_, in_ + in_len_, in_cap_ - in_len_, 0);
+  ssize_t n = tls_ ? tls_recv(in_ + in_len_, in_cap_ - in_len_)
+                   : ::recv(fd_, in_ + in_len_, in_cap_ - in_len_, 0);
   if (n > 0) {
     in_len_ += size_t(n);
     auto& st = srv_.stats_of(reactor_index_);
@@ -129,6 +135,7 @@ void connection::on_readable() {
     st.reads_processed.add();
     process_input();
     if (!closed_) want_flush();
+    if (tls_ && !closed_) tls_read_pending();
   } else if (n == 0) {
     log_verbose("Client closed connection id={} addr={}", session_.id, session_.addr);
     close_now("client closed connection");
@@ -226,6 +233,7 @@ void connection::flush_pending() {
 
 void connection::arm_write(bool on) {
   if (on == write_armed_) return;
+  if (!on && tls_read_wants_write_) return;  // a TLS read waits for writability
   write_armed_ = on;
   home().modify_fd(fd_, this, on ? (EPOLLIN | EPOLLOUT) : EPOLLIN);
 }
@@ -233,7 +241,8 @@ void connection::arm_write(bool on) {
 void connection::flush_output() {
   auto& st = srv_.stats_of(reactor_index_);
   while (out_sent_ < out_.size()) {
-    ssize_t n = ::send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+    ssize_t n = tls_ ? tls_send(out_.data() + out_sent_, out_.size() - out_sent_)
+                     : ::send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
     if (n > 0) {
       out_sent_ += size_t(n);
       st.net_output_bytes.add(uint64_t(n));
@@ -241,7 +250,7 @@ void connection::flush_output() {
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      arm_write(true);
+      if (!tls_write_wants_read_) arm_write(true);  // else the next read retries
       session_.output_bytes.store(out_.size() - out_sent_, std::memory_order_relaxed);
       return;
     }
@@ -312,6 +321,7 @@ void connection::close_now(const char* reason) {
   stop_monitoring();
   engine_.forget_client(session_);
   home().remove_fd(fd_);
+  if (tls_) tls_->shutdown();
   discard_pending_input();
   ::close(fd_);
   fd_ = -1;

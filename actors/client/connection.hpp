@@ -4,7 +4,10 @@
 // the shards (see keyspace.hpp), so a request costs one recv and one send.
 // As an actor it receives messages from others (CLIENT KILL, shutdown).
 #pragma once
+#include <sys/types.h>
+
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,14 +25,16 @@ namespace troupe {
 
 class server;
 class dispatcher;
+class tls_stream;
 
 class connection : public hosted_actor,
                    public io_handler,
                    public flushable,
                    public client_endpoint {
  public:
+  // `tls` is set for a socket accepted on tls-port: its handshake has not begun.
   connection(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string peer,
-             std::string local, bool unix_socket);
+             std::string local, bool unix_socket, std::unique_ptr<tls_stream> tls = nullptr);
   ~connection() override;
 
   caf::behavior make_behavior() override;
@@ -96,6 +101,17 @@ class connection : public hosted_actor,
   void arm_write(bool on);
   void grow_input(size_t need);
 
+  // -- TLS (connection_tls.cpp); plain sockets never get past `if (tls_)` --------
+  // Drives the handshake and maps what OpenSSL waits for onto `events`; false
+  // when there is nothing more to do for this event.
+  bool tls_on_io(uint32_t& events);
+  // recv()/send() through the TLS session, with their return and errno rules.
+  ssize_t tls_recv(char* buf, size_t len);
+  ssize_t tls_send(const char* buf, size_t len);
+  // Input OpenSSL holds already decrypted is read on the next pass: the socket
+  // will not say it is readable.
+  void tls_read_pending();
+
   server& srv_;
   dispatcher& engine_;  // this reactor's
   int fd_;
@@ -118,7 +134,11 @@ class connection : public hosted_actor,
   blocked_ptr blocked_;
   bool postponed_ = false;
   uint64_t block_timer_ = 0;
-  int64_t soft_limit_since_ms_ = 0;  // when the soft output limit was first exceeded
+  int64_t soft_limit_since_ms_ = 0;    // when the soft output limit was first exceeded
+  std::unique_ptr<tls_stream> tls_;    // null on a plain socket
+  bool tls_read_wants_write_ = false;  // SSL_read needs the socket writable first
+  bool tls_write_wants_read_ = false;  // SSL_write needs the socket readable first
+  bool tls_reread_queued_ = false;
 };
 
 }  // namespace troupe

@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 
 #include "actors/client/connection.hpp"
+#include "actors/net/tls_stream.hpp"
 #include "actors/replication/replica_feed.hpp"
 #include "actors/replication/replica_request.hpp"
 #include "actors/runtime/log.hpp"
@@ -34,6 +35,7 @@ void connection::hand_over_to_replica_feed() {
   h.output = out_.substr(out_sent_);
   h.input.assign(in_, in_len_);
   if (session_.replica) h.request = *session_.replica;
+  h.tls = std::move(tls_);  // a TLS replica keeps its session
 
   // This connection lets go of the socket without closing it.
   closed_ = true;

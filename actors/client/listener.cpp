@@ -15,6 +15,8 @@
 #include <caf/all.hpp>
 
 #include "actors/client/connection.hpp"
+#include "actors/net/tls_context.hpp"
+#include "actors/net/tls_stream.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/runtime/spawn.hpp"
@@ -43,8 +45,13 @@ std::string address_of(const sockaddr_storage& sa) {
 }  // namespace
 
 listener::listener(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string label,
-                   bool unix_socket)
-    : hosted_actor(cfg, home), srv_(srv), fd_(fd), label_(std::move(label)), unix_(unix_socket) {}
+                   bool unix_socket, bool tls)
+    : hosted_actor(cfg, home),
+      srv_(srv),
+      fd_(fd),
+      label_(std::move(label)),
+      unix_(unix_socket),
+      tls_(tls) {}
 
 listener::~listener() {
   if (fd_ >= 0) ::close(fd_);
@@ -96,11 +103,22 @@ void listener::on_io(uint32_t) {
       getsockname(fd, reinterpret_cast<sockaddr*>(&la), &llen);
       local = address_of(la);
     }
+    std::unique_ptr<tls_stream> tls;
+    if (tls_) {
+      auto ctx = srv_.tls();
+      if (ctx) tls = tls_stream::accept(*ctx, fd, srv_.config().tls_auth_clients.get());
+      if (!tls) {
+        log_warning("Error accepting a TLS client {}: {}", peer,
+                    ctx ? tls_error_text("no TLS session") : std::string("TLS is not configured"));
+        ::close(fd);
+        continue;
+      }
+    }
     int target = srv_.pick_reactor();
     srv_.stats_of(target).connections_received.add();
     log_verbose("Accepted {}", peer);
     spawn_actor<connection>(srv_.registry(), placement::on(srv_.reactor_at(target)), {peer, id()},
-                            srv_, fd, peer, local, unix_);
+                            srv_, fd, peer, local, unix_, std::move(tls));
   }
 }
 

@@ -1,5 +1,6 @@
 // A listening socket (TCP address or unix socket). It accepts clients and hands
-// each to a reactor, round robin, as a new connection actor.
+// each to a reactor, round robin, as a new connection actor. A tls-port listener
+// gives each its TLS session too (the handshake runs on the client's reactor).
 #pragma once
 #include <string>
 
@@ -12,7 +13,7 @@ class server;
 class listener : public hosted_actor, public io_handler {
  public:
   listener(caf::actor_config& cfg, reactor& home, server& srv, int fd, std::string label,
-           bool unix_socket);
+           bool unix_socket, bool tls = false);
   ~listener() override;
   caf::behavior make_behavior() override;
   const char* name() const override { return "listener"; }
@@ -27,6 +28,7 @@ class listener : public hosted_actor, public io_handler {
   int fd_;
   std::string label_;
   bool unix_;
+  bool tls_;
   caf::strong_actor_ptr keep_alive_;
 };
 

@@ -126,7 +126,13 @@ void master_link::connect() {
   if (stopped_) return;
   log_notice("Connecting to MASTER {}:{}", host_, port_);
   std::string err;
-  if (!link_.connect(host_, port_, err)) {
+  // tls-replication: the master is reached on its tls-port, over TLS.
+  std::shared_ptr<const tls_context> tls;
+  if (srv_.config().tls_replication.get()) {
+    tls = srv_.tls();
+    if (!tls) err = "TLS is not configured";
+  }
+  if (!err.empty() || !link_.connect(host_, port_, err, std::move(tls))) {
     if (failover_) return drop("Unable to connect to MASTER: " + err);
     log_warning("Unable to connect to MASTER: {}", err);
     set_state(replica_link_state::connect);
@@ -156,7 +162,10 @@ void master_link::on_connected() {
   s.masteruser = cfg.masteruser.str();
   s.masterauth = cfg.masterauth.str();
   int64_t announce = cfg.replica_announce_port.get();
-  s.listening_port = int(announce != 0 ? announce : srv_.tcp_port());
+  // As Redis: a TLS replica announces the port its replicas would use, tls-port.
+  int own_port = cfg.tls_replication.get() && cfg.tls_port.get() != 0 ? int(cfg.tls_port.get())
+                                                                      : srv_.tcp_port();
+  s.listening_port = int(announce != 0 ? announce : own_port);
   s.announce_ip = cfg.replica_announce_ip.str();
   s.failover = failover_;
   replica_control::history h = ctl_.resumable();

@@ -13,6 +13,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/net/tls_stream.hpp"
 #include "actors/replication/full_sync.hpp"
 #include "actors/replication/replication_master.hpp"
 #include "actors/runtime/log.hpp"
@@ -85,6 +86,7 @@ replica_feed::replica_feed(caf::actor_config& cfg, reactor& home, server& srv, h
   link_->home = &home;
   link_->since_ms = now;
   in_ = std::move(h.input);
+  tls_ = std::move(h.tls);
   if (!h.output.empty()) queue_text(std::move(h.output));
   last_progress_ms_ = now;
   last_newline_ms_ = now;
@@ -262,6 +264,7 @@ bool replica_feed::refill_stream_frame() {
 }
 
 bool replica_feed::write_queue() {
+  if (tls_) return write_queue_tls();
   while (!queue_.empty()) {
     iovec iov[64];
     int n = 0;
@@ -280,28 +283,33 @@ bool replica_feed::write_queue() {
       close_link(std::string("Error writing to replica: ") + strerror(errno), false);
       return false;
     }
-    size_t left = size_t(w);
-    srv_.replicas().count_output(left);
-    last_progress_ms_ = wall_clock_ms();
-    queued_ -= left;
-    while (left > 0) {
-      piece& p = queue_.front();
-      size_t rest = p.size - head_sent_;
-      size_t take = std::min(rest, left);
-      if (p.stream) stream_queued_ -= take;
-      left -= take;
-      head_sent_ += take;
-      if (head_sent_ == p.size) {
-        queue_.pop_front();
-        head_sent_ = 0;
-      }
-    }
+    sent_from_queue(size_t(w));
   }
   session_.output_bytes.store(queued_, std::memory_order_relaxed);
   return true;
 }
 
+void replica_feed::sent_from_queue(size_t n) {
+  size_t left = n;
+  srv_.replicas().count_output(left);
+  last_progress_ms_ = wall_clock_ms();
+  queued_ -= left;
+  while (left > 0) {
+    piece& p = queue_.front();
+    size_t rest = p.size - head_sent_;
+    size_t take = std::min(rest, left);
+    if (p.stream) stream_queued_ -= take;
+    left -= take;
+    head_sent_ += take;
+    if (head_sent_ == p.size) {
+      queue_.pop_front();
+      head_sent_ = 0;
+    }
+  }
+}
+
 bool replica_feed::send_file() {
+  if (tls_) return send_file_tls();
   int in = job_->file_fd();
   int64_t size = job_->file_size();
   while (file_sent_ < size) {
@@ -416,6 +424,11 @@ void replica_feed::pump() {
 }
 
 void replica_feed::arm_write(bool on) {
+  // A TLS write that waits for the socket to be readable goes on from on_io
+  // (waiting for writability would spin); a read that waits for it to be
+  // writable keeps it armed.
+  if (on && tls_write_wants_read_) on = false;
+  if (!on && tls_read_wants_write_) on = true;
   if (closed_ || on == write_armed_) return;
   write_armed_ = on;
   home().modify_fd(fd_, this, on ? (EPOLLIN | EPOLLOUT) : EPOLLIN);
@@ -423,6 +436,14 @@ void replica_feed::arm_write(bool on) {
 
 void replica_feed::on_io(uint32_t events) {
   if (closed_) return;
+  if (tls_read_wants_write_ && (events & EPOLLOUT)) {
+    tls_read_wants_write_ = false;
+    events |= EPOLLIN;
+  }
+  if (tls_write_wants_read_ && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+    tls_write_wants_read_ = false;
+    events |= EPOLLOUT;
+  }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_input();
   if (!closed_ && (events & EPOLLOUT)) pump();
 }
@@ -430,7 +451,7 @@ void replica_feed::on_io(uint32_t events) {
 void replica_feed::read_input() {
   char buf[16384];
   for (int i = 0; i < 16; ++i) {
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    ssize_t n = tls_ ? tls_recv(buf, sizeof buf) : ::recv(fd_, buf, sizeof buf, 0);
     if (n > 0) {
       in_.append(buf, size_t(n));
       srv_.stats_of(home().index()).net_input_bytes.add(uint64_t(n));
@@ -443,7 +464,9 @@ void replica_feed::read_input() {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    close_link(std::string("Reading from replica: ") + strerror(errno), false);
+    close_link(std::string("Reading from replica: ") +
+                   (tls_ ? tls_->error() : std::string(strerror(errno))),
+               false);
     return;
   }
   parse_input();
@@ -550,6 +573,7 @@ void replica_feed::close_link(const std::string& why, bool warn) {
   if (timer_ != 0) home().cancel(timer_);
   timer_ = 0;
   home().remove_fd(fd_);
+  if (tls_) tls_->shutdown();
   // Reading what already arrived keeps the kernel from answering with a reset.
   char sink[16384];
   for (int i = 0; i < 64; ++i)

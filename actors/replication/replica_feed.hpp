@@ -12,7 +12,13 @@
 // the link when the replica is silent for repl-timeout or falls behind its
 // client-output-buffer-limit (the journal stops holding the stream for it at
 // the hard limit, so a stuck replica costs the master no memory).
+//
+// A replica that came in on tls-port keeps its TLS session: bytes then go
+// through SSL_write (small pieces gathered into one record), and the dump is
+// read from the file and written through it, since sendfile() cannot encrypt
+// (replica_feed_tls.cpp).
 #pragma once
+#include <sys/types.h>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -28,6 +34,7 @@
 namespace troupe {
 
 class server;
+class tls_stream;
 
 class replica_feed : public hosted_actor, public io_handler {
  public:
@@ -42,6 +49,7 @@ class replica_feed : public hosted_actor, public io_handler {
     std::string output;  // replies the connection had not sent yet
     std::string input;   // bytes received after SYNC / PSYNC
     replica_request request;
+    std::unique_ptr<tls_stream> tls;  // the connection's TLS session, if any
   };
 
   replica_feed(caf::actor_config& cfg, reactor& home, server& srv, handoff h);
@@ -90,6 +98,13 @@ class replica_feed : public hosted_actor, public io_handler {
   size_t output_used();
   void arm_write(bool on);
   void close_link(const std::string& why, bool warn);
+  // Bytes of the queue's front that left: the accounting after a write.
+  void sent_from_queue(size_t n);
+
+  // -- TLS (replica_feed_tls.cpp) -----------------------------------------------------
+  bool write_queue_tls();
+  bool send_file_tls();
+  ssize_t tls_recv(char* buf, size_t len);
 
   server& srv_;
   int fd_;
@@ -118,6 +133,12 @@ class replica_feed : public hosted_actor, public io_handler {
   int64_t last_progress_ms_ = 0;  // last time bytes left for the replica
   int64_t last_newline_ms_ = 0;
   output_limit_tracker limit_;
+
+  std::unique_ptr<tls_stream> tls_;    // null on a plain socket
+  bool tls_read_wants_write_ = false;  // SSL_read needs the socket writable first
+  bool tls_write_wants_read_ = false;  // SSL_write needs it readable first
+  std::string tls_stage_;              // small pieces gathered into one record
+  std::vector<char> tls_file_buf_;     // the dump, read to be encrypted
 };
 
 }  // namespace troupe

@@ -13,6 +13,9 @@
 #include <cstring>
 #include <new>
 
+#include "actors/net/tls_context.hpp"
+#include "actors/net/tls_stream.hpp"
+
 namespace troupe {
 namespace {
 constexpr size_t read_chunk = 64 * 1024;
@@ -40,8 +43,10 @@ resp_link::~resp_link() {
   free(in_);
 }
 
-bool resp_link::connect(const std::string& host, int port, std::string& error) {
+bool resp_link::connect(const std::string& host, int port, std::string& error,
+                        std::shared_ptr<const tls_context> tls) {
   close();
+  tls_ctx_ = std::move(tls);
   addrinfo hints{}, *res = nullptr;
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -82,6 +87,11 @@ bool resp_link::connect(const std::string& host, int port, std::string& error) {
 }
 
 void resp_link::close() {
+  if (tls_) {
+    if (!handshaking_) tls_->shutdown();
+    tls_.reset();
+  }
+  handshaking_ = read_wants_write_ = write_wants_read_ = false;
   if (fd_ >= 0) {
     if (interest_ != 0) home_.remove_fd(fd_);
     ::close(fd_);
@@ -118,6 +128,12 @@ void resp_link::on_io(uint32_t events) {
     if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connect_ready();
     return;
   }
+  if (handshaking_) return drive_handshake();
+  if (read_wants_write_ && (events & EPOLLOUT)) {
+    read_wants_write_ = false;
+    events |= EPOLLIN;
+  }
+  if (write_wants_read_ && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) events |= EPOLLOUT;
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable();
   if (fd_ >= 0 && (events & EPOLLOUT)) flush();
 }
@@ -128,9 +144,74 @@ void resp_link::on_connect_ready() {
   if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   if (err != 0) return fail(strerror(err));
   connecting_ = false;
+  if (tls_ctx_) {
+    tls_ = tls_stream::connect(*tls_ctx_, fd_);
+    if (!tls_) return fail("TLS: " + tls_error_text("cannot create a session"));
+    handshaking_ = true;
+    return drive_handshake();
+  }
   update_interest();
   if (cb_.connected) cb_.connected();
   if (fd_ >= 0) flush();
+}
+
+void resp_link::drive_handshake() {
+  switch (tls_->handshake()) {
+    case tls_stream::status::ok:
+      handshaking_ = false;
+      update_interest();
+      if (cb_.connected) cb_.connected();
+      if (fd_ >= 0) flush();
+      return;
+    case tls_stream::status::want_read:
+      return set_interest(EPOLLIN);
+    case tls_stream::status::want_write:
+      return set_interest(EPOLLOUT);
+    default:
+      return fail("TLS handshake failed: " + tls_->error());
+  }
+}
+
+ssize_t resp_link::read_some(char* buf, size_t len) {
+  if (!tls_) return ::recv(fd_, buf, len, 0);
+  tls_stream::status st;
+  size_t n = tls_->read(buf, len, st);
+  if (n > 0) return ssize_t(n);
+  switch (st) {
+    case tls_stream::status::want_read:
+      errno = EAGAIN;
+      return -1;
+    case tls_stream::status::want_write:
+      read_wants_write_ = true;
+      update_interest();
+      errno = EAGAIN;
+      return -1;
+    case tls_stream::status::closed:
+      return 0;
+    default:
+      errno = EPROTO;
+      return -1;
+  }
+}
+
+ssize_t resp_link::write_some(const char* buf, size_t len) {
+  if (!tls_) return ::send(fd_, buf, len, MSG_NOSIGNAL);
+  write_wants_read_ = false;
+  tls_stream::status st;
+  size_t n = tls_->write(buf, len, st);
+  if (n > 0) return ssize_t(n);
+  switch (st) {
+    case tls_stream::status::want_write:
+      errno = EAGAIN;
+      return -1;
+    case tls_stream::status::want_read:
+      write_wants_read_ = true;
+      errno = EAGAIN;
+      return -1;
+    default:
+      errno = EPIPE;
+      return -1;
+  }
 }
 
 void resp_link::on_readable() {
@@ -151,11 +232,14 @@ void resp_link::on_readable() {
       in_cap_ = cap;
     }
     size_t room = in_cap_ - in_len_;
-    ssize_t n = ::recv(fd_, in_ + in_len_, room, 0);
+    ssize_t n = read_some(in_ + in_len_, room);
     if (n > 0) {
       in_len_ += size_t(n);
       got += size_t(n);
-      if (size_t(n) < room) break;  // the socket is drained for now
+      // The socket is drained for now. (A TLS read returns one record at a time:
+      // read on until OpenSSL says it needs the socket; the room, past the
+      // largest record, means a read never leaves part of one inside OpenSSL.)
+      if (!tls_ && size_t(n) < room) break;
       continue;
     }
     if (n == 0) {
@@ -166,7 +250,7 @@ void resp_link::on_readable() {
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
     if (got > 0 && cb_.readable) cb_.readable(got);
-    if (fd_ >= 0) fail(strerror(errno));
+    if (fd_ >= 0) fail(tls_ ? "TLS: " + tls_->error() : std::string(strerror(errno)));
     return;
   }
   if (got > 0 && cb_.readable) cb_.readable(got);
@@ -210,7 +294,7 @@ void resp_link::send_command(const std::vector<std::string>& args) {
 
 void resp_link::flush() {
   while (fd_ >= 0 && out_sent_ < out_.size()) {
-    ssize_t n = ::send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+    ssize_t n = write_some(out_.data() + out_sent_, out_.size() - out_sent_);
     if (n > 0) {
       out_sent_ += size_t(n);
       continue;
@@ -233,8 +317,13 @@ void resp_link::pause_reading(bool paused) {
 }
 
 void resp_link::update_interest() {
-  if (fd_ < 0 || connecting_) return;
-  uint32_t want = (paused_ ? 0u : uint32_t(EPOLLIN)) | (out_sent_ < out_.size() ? EPOLLOUT : 0u);
+  if (fd_ < 0 || connecting_ || handshaking_) return;
+  bool want_out = (out_sent_ < out_.size() && !write_wants_read_) || read_wants_write_;
+  uint32_t want = (paused_ ? 0u : uint32_t(EPOLLIN)) | (want_out ? EPOLLOUT : 0u);
+  set_interest(want);
+}
+
+void resp_link::set_interest(uint32_t want) {
   if (want == interest_) return;
   // With no interest the socket leaves the epoll set: epoll reports a hang-up
   // whatever the mask, and a paused link must not spin on it.

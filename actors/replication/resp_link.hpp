@@ -9,12 +9,17 @@
 // with consume(). A master link uses it; sentinel monitors, MIGRATE and a
 // proxy's backend links can too.
 //
+// With a TLS context (tls-replication) the link speaks TLS: the handshake runs
+// after the TCP connect, driven by readiness events like the rest, and
+// `connected` is called once it is done.
+//
 // One object serves many connections in turn (connect, close, connect...).
 // Callbacks may call close() but must not destroy the link.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,10 +29,13 @@
 
 namespace troupe {
 
+class tls_context;
+class tls_stream;
+
 class resp_link : public io_handler {
  public:
   struct callbacks {
-    std::function<void()> connected;              // the TCP connection is up
+    std::function<void()> connected;              // the connection (and TLS) is up
     std::function<void(size_t bytes)> readable;   // `bytes` more are in input()
     std::function<void(std::string why)> closed;  // the peer hung up, or an error
   };
@@ -40,11 +48,13 @@ class resp_link : public io_handler {
   void set_callbacks(callbacks cb) { cb_ = std::move(cb); }
   // Starts connecting; false (with `error`) when it fails at once (an
   // address that does not resolve, no route).
-  bool connect(const std::string& host, int port, std::string& error);
+  // `tls`: speak TLS with these contexts (nullptr: plain TCP).
+  bool connect(const std::string& host, int port, std::string& error,
+               std::shared_ptr<const tls_context> tls = nullptr);
   // Closes the socket (no callback) and forgets buffered bytes.
   void close();
   bool is_open() const { return fd_ >= 0; }
-  bool is_connected() const { return fd_ >= 0 && !connecting_; }
+  bool is_connected() const { return fd_ >= 0 && !connecting_ && !handshaking_; }
 
   // -- output ----------------------------------------------------------------------
   void send(std::string_view bytes);
@@ -80,7 +90,12 @@ class resp_link : public io_handler {
   void on_readable();
   void flush();
   void update_interest();
+  void set_interest(uint32_t want);
   void fail(std::string why);
+  void drive_handshake();
+  // recv()/send() through TLS when the link has it, with their return and errno rules.
+  ssize_t read_some(char* buf, size_t len);
+  ssize_t write_some(const char* buf, size_t len);
 
   reactor& home_;
   callbacks cb_;
@@ -95,6 +110,11 @@ class resp_link : public io_handler {
   size_t out_sent_ = 0;
   size_t read_budget_ = 1 << 20;
   reply_parser parser_;
+  std::shared_ptr<const tls_context> tls_ctx_;
+  std::unique_ptr<tls_stream> tls_;
+  bool handshaking_ = false;
+  bool read_wants_write_ = false;  // TLS: a read waits for the socket to be writable
+  bool write_wants_read_ = false;  // TLS: a write waits for it to be readable
 };
 
 }  // namespace troupe

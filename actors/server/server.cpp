@@ -59,6 +59,7 @@ bool server::start() {
   evictor_ = std::make_unique<evictor>(*keyspace_, *this);
 
   attach_config_hooks();
+  attach_tls_hooks();
   // Every live effect once with its start-up value.
   if (auto err = cfg_.apply_all()) {
     log_warning("{}", *err);
@@ -117,7 +118,8 @@ bool server::start() {
     });
     r.start();
   }
-  if (!open_listeners()) return false;
+  // TLS first: a client that finds the plain port answering finds the TLS one too.
+  if (!start_tls() || !open_listeners()) return false;
   replica_->start();
   admin_ = std::make_unique<admin_endpoint>(*this);
   admin_->start();
@@ -289,7 +291,7 @@ bool server::rebind(std::string& err) {
   listeners_ = std::move(fresh);
   port_ = port;
   bound_addrs_ = *addrs;
-  return true;
+  return listen_tls(err);  // tls-port listens on the same addresses
 }
 
 int server::cron_period_ms(int hz) {

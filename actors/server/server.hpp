@@ -41,6 +41,8 @@
 
 namespace troupe {
 
+class tls_context;
+
 class connection;
 
 // A connected client as the registry sees it, for CLIENT LIST / KILL / INFO.
@@ -140,6 +142,10 @@ class server : public server_services {
   // FAILOVER on this master (actors/replication/failover.hpp).
   failover_coordinator& failover() { return failover_; }
   int tcp_port() const { return port_.load(); }
+  // -- TLS (server_tls.cpp) ----------------------------------------------------------
+  // The contexts new TLS connections use (built from the tls-* rows); nullptr
+  // while TLS is off. A reload swaps them; sessions keep the ones they began with.
+  std::shared_ptr<const tls_context> tls() const;
   // CLIENT PAUSE, FAILOVER and SHUTDOWN's pauses, and the clients they hold.
   client_pause& pauses() { return pauses_; }
   std::string executable;
@@ -176,6 +182,13 @@ class server : public server_services {
   // Listens on `bind` and `port` as they are now (CONFIG SET of either), opening
   // the new sockets before closing the old ones; an error leaves the old ones.
   bool rebind(std::string& err);
+  // TLS: builds the contexts at start-up when tls-port, tls-replication or
+  // tls-cluster asks for them; the hooks that rebuild them on CONFIG SET; the
+  // tls-port listeners (on every bind address, opened before the old close).
+  bool start_tls();
+  void attach_tls_hooks();
+  config_error reload_tls();
+  bool listen_tls(std::string& err);
   // Recomputes the cron's frequency and moves every reactor's cron timer to it.
   void update_hz();
   static int cron_period_ms(int hz);
@@ -219,6 +232,11 @@ class server : public server_services {
   std::atomic<uint64_t> next_reactor_{0};
 
   std::atomic<int> port_{0};
+  mutable std::mutex tls_mutex_;
+  std::shared_ptr<const tls_context> tls_;
+  std::vector<caf::actor> tls_listeners_;
+  int tls_bound_port_ = 0;
+  std::vector<std::string> tls_bound_addrs_;
 
   int64_t start_time_ms_ = 0;
   std::string run_id_;

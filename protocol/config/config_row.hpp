@@ -41,6 +41,7 @@ struct row_options {
   std::vector<std::string> aliases;  // other names (pre-7.0 "ziplist" ones, slaveof)
   bool immutable = false;            // CONFIG SET refuses it
   bool protected_config = false;     // CONFIG SET needs enable-protected-configs
+  bool volatile_value = false;       // CONFIG SET runs the hook even when the value is the same
   std::string sample;                // default.conf shows this value instead of the default
 };
 
@@ -52,6 +53,13 @@ inline row_options row_immutable() {
 inline row_options row_protected() {
   row_options o;
   o.protected_config = true;
+  return o;
+}
+// A value that stands for something outside (a certificate file): setting it
+// again to the same text reloads it.
+inline row_options row_volatile() {
+  row_options o;
+  o.volatile_value = true;
   return o;
 }
 inline row_options row_alias(std::string name) {
@@ -68,6 +76,7 @@ inline row_options operator|(row_options a, const row_options& b) {
   a.aliases.insert(a.aliases.end(), b.aliases.begin(), b.aliases.end());
   a.immutable = a.immutable || b.immutable;
   a.protected_config = a.protected_config || b.protected_config;
+  a.volatile_value = a.volatile_value || b.volatile_value;
   if (!b.sample.empty()) a.sample = b.sample;
   return a;
 }
@@ -83,6 +92,7 @@ class config_row {
   const std::vector<std::string>& aliases() const { return opts_.aliases; }
   bool immutable() const { return opts_.immutable; }
   bool protected_config() const { return opts_.protected_config; }
+  bool volatile_value() const { return opts_.volatile_value; }
   const std::string& comment() const { return comment_; }
   const std::string& sample() const { return opts_.sample; }
   // Position in the table (declaration order).

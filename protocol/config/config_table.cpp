@@ -262,7 +262,8 @@ bool config_table::set(const std::vector<std::pair<std::string_view, std::string
       restore_all();
       return fail(it.name, *e);
     }
-    if (it.row->commit() && it.row->has_hook()) once(to_apply, it.row);
+    bool changed = it.row->commit();
+    if ((changed || it.row->volatile_value()) && it.row->has_hook()) once(to_apply, it.row);
   }
   // 3. The live effects, once every value is in place (a hook may read others).
   for (size_t i = 0; i < to_apply.size(); ++i) {
