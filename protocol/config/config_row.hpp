@@ -41,6 +41,7 @@ struct row_options {
   std::vector<std::string> aliases;  // other names (pre-7.0 "ziplist" ones, slaveof)
   bool immutable = false;            // CONFIG SET refuses it
   bool protected_config = false;     // CONFIG SET needs enable-protected-configs
+  bool file_only = false;            // only in files: CONFIG GET/SET do not know it (user)
   std::string sample;                // default.conf shows this value instead of the default
 };
 
@@ -52,6 +53,11 @@ inline row_options row_immutable() {
 inline row_options row_protected() {
   row_options o;
   o.protected_config = true;
+  return o;
+}
+inline row_options row_file_only() {
+  row_options o;
+  o.file_only = true;
   return o;
 }
 inline row_options row_alias(std::string name) {
@@ -68,6 +74,7 @@ inline row_options operator|(row_options a, const row_options& b) {
   a.aliases.insert(a.aliases.end(), b.aliases.begin(), b.aliases.end());
   a.immutable = a.immutable || b.immutable;
   a.protected_config = a.protected_config || b.protected_config;
+  a.file_only = a.file_only || b.file_only;
   if (!b.sample.empty()) a.sample = b.sample;
   return a;
 }
@@ -83,6 +90,7 @@ class config_row {
   const std::vector<std::string>& aliases() const { return opts_.aliases; }
   bool immutable() const { return opts_.immutable; }
   bool protected_config() const { return opts_.protected_config; }
+  bool file_only() const { return opts_.file_only; }
   const std::string& comment() const { return comment_; }
   const std::string& sample() const { return opts_.sample; }
   // Position in the table (declaration order).

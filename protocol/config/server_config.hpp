@@ -17,6 +17,7 @@
 #include "protocol/config/config_network_rows.hpp"
 #include "protocol/config/config_persistence_rows.hpp"
 #include "protocol/config/config_replication_rows.hpp"
+#include "protocol/config/config_security_rows.hpp"
 #include "protocol/config/config_table.hpp"
 
 namespace troupe {
@@ -29,7 +30,8 @@ struct server_config : config_table,
                        memory_rows,
                        data_model_rows,
                        admin_rows,
-                       accepted_rows {
+                       accepted_rows,
+                       security_rows {
   server_config()
       : network_rows(table()),
         general_rows(table()),
@@ -38,7 +40,8 @@ struct server_config : config_table,
         memory_rows(table()),
         data_model_rows(table()),
         admin_rows(table()),
-        accepted_rows(table()) {
+        accepted_rows(table()),
+        security_rows(table()) {
     // As Redis: a smaller backlog is taken as 16kb.
     repl_backlog_size.clamp_to(16 * 1024, INT64_MAX);
   }
