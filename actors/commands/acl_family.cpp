@@ -29,6 +29,12 @@ const char* const no_acl_file =
 
 void cmd_acl(exec_context&) {}
 
+// Redis checks ACL's argument counts itself, with this error.
+void too_many_arguments(exec_context& c) {
+  c.out.error("ERR unknown subcommand or wrong number of arguments for '" +
+              std::string(as_c_string(c.arg(1))) + "'. Try ACL HELP.");
+}
+
 void cmd_acl_setuser(exec_context& c) {
   std::vector<std::string_view> rules(c.argv.begin() + 3, c.argv.end());
   if (auto err = c.srv.acl.set_user(c.arg(2), rules)) return c.out.error("ERR " + *err);
@@ -109,7 +115,7 @@ void cmd_acl_cat(exec_context& c) {
     for (auto n : names) c.out.bulk(n);
     return;
   }
-  if (c.argc() > 3) return c.out.error("ERR wrong number of arguments for 'acl|cat' command");
+  if (c.argc() > 3) return too_many_arguments(c);
   uint32_t bit = acl_category_bit(c.arg(2));
   if (bit == 0)
     return c.out.error("ERR Unknown category '" + std::string(as_c_string(c.arg(2))) + "'");
@@ -125,10 +131,11 @@ void cmd_acl_cat(exec_context& c) {
 
 void cmd_acl_genpass(exec_context& c) {
   int64_t bits = 256;
-  if (c.argc() > 3) return c.out.error("ERR wrong number of arguments for 'acl|genpass' command");
+  if (c.argc() > 3) return too_many_arguments(c);
   if (c.argc() == 3) {
     auto v = parse_int64(c.arg(2));
-    if (!v || *v <= 0 || *v > 4096)
+    if (!v) return c.out.error("ERR value is not an integer or out of range");
+    if (*v <= 0 || *v > 4096)
       return c.out.error(
           "ERR ACL GENPASS argument must be the number of bits for the output password, a "
           "positive number up to 4096");
@@ -147,7 +154,7 @@ void cmd_acl_genpass(exec_context& c) {
 }
 
 void cmd_acl_log(exec_context& c) {
-  if (c.argc() > 3) return c.out.error("ERR wrong number of arguments for 'acl|log' command");
+  if (c.argc() > 3) return too_many_arguments(c);
   size_t count = 10;
   if (c.argc() == 3) {
     if (c.arg_is(2, "reset")) {

@@ -266,8 +266,10 @@ acl_denial acl_selector::check(const command_spec& cmd, const std::vector<std::s
                                size_t& failed) const {
   if (!command_allowed(cmd, args)) return acl_denial::command;
   if (!all_keys_ && !(cmd.flags & cmd_no_keyspace)) {
+    // Keys that cannot be found (a bad numkeys) are none: the command then
+    // fails on its syntax, as in Redis.
     std::vector<int> positions;
-    cmd.key_positions(args, positions);
+    if (!cmd.key_positions(args, positions)) positions.clear();
     for (size_t n = 0; n < positions.size(); ++n) {
       std::string_view key = args[size_t(positions[n])];
       uint8_t need = key_access_needed(cmd, n, positions.size());
