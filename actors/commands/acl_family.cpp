@@ -37,7 +37,12 @@ void too_many_arguments(exec_context& c) {
 
 void cmd_acl_setuser(exec_context& c) {
   std::vector<std::string_view> rules(c.argv.begin() + 3, c.argv.end());
-  if (auto err = c.srv.acl.set_user(c.arg(2), rules)) return c.out.error("ERR " + *err);
+  std::shared_ptr<const acl_user> before;
+  if (auto err = c.srv.acl.set_user(c.arg(2), rules, &before)) return c.out.error("ERR " + *err);
+  // Subscribers of channels the user may no longer use are disconnected.
+  if (before != nullptr)
+    if (acl_user_ptr slot = c.srv.acl.find(c.arg(2)))
+      disconnect_revoked_subscribers(srv_of(c), slot, *before, c.client);
   c.out.ok();
 }
 

@@ -141,4 +141,41 @@ void disconnect_users(server& srv, const std::vector<acl_user_ptr>& users, sessi
   });
 }
 
+namespace {
+
+// Whether some selector of the user allows the channel (a pattern literally).
+bool user_allows_channel(const acl_user& u, const std::string& channel, bool pattern) {
+  if (u.root.channel_allowed(channel, pattern)) return true;
+  for (const acl_selector& s : u.selectors)
+    if (s.channel_allowed(channel, pattern)) return true;
+  return false;
+}
+
+}  // namespace
+
+void disconnect_revoked_subscribers(server& srv, const acl_user_ptr& user, const acl_user& before,
+                                    session& current) {
+  auto now = user->rules();
+  if (now->root.all_channels()) return;
+  if (before.selectors.empty() && now->selectors.empty() &&
+      before.root.describe_channels() == now->root.describe_channels())
+    return;  // the channels did not change
+  srv.for_each_client([&](uint64_t id, client_record& r) {
+    if (r.s->subscriptions.load() == 0 && r.s->pattern_subscriptions.load() == 0) return;
+    {
+      std::lock_guard<std::mutex> g(r.s->mutex);
+      if (r.s->user != user->name()) return;
+    }
+    bool revoked = false;
+    for (bool patterns : {false, true})
+      for (const std::string& c : srv.pubsub().subscriptions_of(id, patterns))
+        revoked = revoked || !user_allows_channel(*now, c, patterns);
+    if (!revoked) return;
+    if (r.s == &current)
+      current.set(client_close_after_reply);
+    else
+      caf::anon_send(r.handle, close_atom::value);
+  });
+}
+
 }  // namespace troupe

@@ -32,6 +32,19 @@ std::string acl_denial_error(acl_denial d, const command_spec& cmd) {
   }
 }
 
+const char* acl_exec_reason(acl_denial d) {
+  switch (d) {
+    case acl_denial::command:
+      return "no permission to execute the command or subcommand";
+    case acl_denial::key:
+      return "no permission to touch the specified keys";
+    case acl_denial::channel:
+      return "no permission to access one of the channels used as arguments";
+    default:
+      return "no permission";
+  }
+}
+
 std::string acl_dryrun_message(acl_denial d, const command_spec& cmd, std::string_view object) {
   switch (d) {
     case acl_denial::key:

@@ -42,22 +42,30 @@ std::optional<std::string> allowed_in_multi(const check_input& in) {
   return "ERR Command not allowed inside a transaction";
 }
 
-// ACL: the client's user may run this command on these keys and channels. The
-// default user with every permission (the common case) costs one flag read.
-std::optional<std::string> acl_permitted(const check_input& in) {
-  const acl_user_slot* user = in.client.acl_user.get();
-  if (user == nullptr || user->unrestricted() || (in.cmd.flags & cmd_no_auth)) return std::nullopt;
+// ACL: the client's user may run this command on these keys and channels
+// (denials are logged in ACL LOG). The default user with every permission (the
+// common case) costs one flag read.
+acl_denial acl_denied(const command_spec& cmd, const std::vector<std::string_view>& args,
+                      session& client, server_services& srv, bool in_exec) {
+  const acl_user_slot* user = client.acl_user.get();
+  if (user == nullptr || user->unrestricted() || (cmd.flags & cmd_no_auth)) return acl_denial::none;
   size_t failed = 0;
-  acl_denial why = user->rules()->check(in.cmd, in.args, failed);
-  if (why == acl_denial::none) return std::nullopt;
+  acl_denial why = user->rules()->check(cmd, args, failed);
+  if (why == acl_denial::none) return why;
   acl_log_entry e;
   e.reason = acl_denial_reason(why);
-  e.context = in.client.has(client_multi) ? "multi" : "toplevel";
-  e.object = why == acl_denial::command ? in.cmd.full_name() : std::string(in.args[failed]);
+  e.context = in_exec || client.has(client_multi) ? "multi" : "toplevel";
+  e.object = why == acl_denial::command ? cmd.full_name() : std::string(args[failed]);
   e.username = user->name();
   e.created_ms = wall_clock_ms();
-  e.client_info = in.srv.client_info(in.client);
-  in.srv.acl.log.add(std::move(e), size_t(in.srv.config().acllog_max_len.get()));
+  e.client_info = srv.client_info(client);
+  srv.acl.log.add(std::move(e), size_t(srv.config().acllog_max_len.get()));
+  return why;
+}
+
+std::optional<std::string> acl_permitted(const check_input& in) {
+  acl_denial why = acl_denied(in.cmd, in.args, in.client, in.srv, false);
+  if (why == acl_denial::none) return std::nullopt;
   return acl_denial_error(why, in.cmd);
 }
 
@@ -156,6 +164,16 @@ std::optional<std::string> check_command(const check_input& in) {
   for (check c : chain)
     if (auto err = c(in)) return err;
   return std::nullopt;
+}
+
+std::optional<std::string> acl_recheck_queued(const command_spec& cmd,
+                                              const std::vector<std::string_view>& args,
+                                              session& client, server_services& srv) {
+  acl_denial why = acl_denied(cmd, args, client, srv, true);
+  if (why == acl_denial::none) return std::nullopt;
+  return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
+         "EXEC call. This command is no longer allowed for the following reason: " +
+         std::string(acl_exec_reason(why));
 }
 
 }  // namespace troupe

@@ -19,6 +19,7 @@
 #include <map>
 #include <set>
 
+#include "support/dataset_compare.hpp"
 #include "support/differential.hpp"
 #include "support/server_process.hpp"
 
@@ -227,12 +228,31 @@ TEST_F(acl, users_changed_while_connected) {
   p.same({"GET", "a"});  // off: no new AUTH, the connection keeps working
   resp_client fresh = d->troupe().client();
   EXPECT_EQ(fresh.call({"AUTH", "live", "pw"}).str.rfind("WRONGPASS", 0), 0u);
+  // EXEC checks the queued commands again.
+  p.same({"MULTI"});
+  p.same({"GET", "a"});
+  d->same({"ACL", "SETUSER", "live", "-get"});
+  p.same({"EXEC"});
   d->same({"ACL", "DELUSER", "live"});
   // Both servers close the connections of a deleted user.
   EXPECT_TRUE(p.t.call({"PING"}).is_error() || !p.t.connected());
   EXPECT_TRUE(p.r.call({"PING"}).is_error() || !p.r.connected());
   resp_value after = p.t.call({"PING"});
   EXPECT_TRUE(after.is_error()) << after.to_string();
+}
+
+TEST_F(acl, subscribers_of_revoked_channels_are_disconnected) {
+  d->same({"ACL", "SETUSER", "sub", "reset", "on", ">pw", "&c*", "&d*", "+subscribe", "+ping"});
+  pair_clients keeps(*d, "sub", "pw"), loses(*d, "sub", "pw");
+  keeps.same({"SUBSCRIBE", "d1"});
+  loses.same({"SUBSCRIBE", "c1"});
+  d->same({"ACL", "SETUSER", "sub", "resetchannels", "&d*"});
+  // Still subscribed to an allowed channel: stays (a RESP2 subscriber's PING).
+  keeps.same({"PING"});
+  for (resp_client* c : {&loses.r, &loses.t}) {
+    resp_value v = c->call({"PING"});
+    EXPECT_TRUE(v.is_error()) << v.to_string();
+  }
 }
 
 TEST(acl_auth, requirepass_is_the_default_users_password) {
@@ -470,6 +490,57 @@ TEST_F(acl, redis_py_as_a_client) {
             "noperm this user has no permissions to access one of the keys used as arguments\n"
             "auth invalid username-password pair or user is disabled.\n"
             "whoami py\n");
+}
+
+}  // namespace
+
+namespace {
+
+// A replica (Troupe or redis-server) of a Troupe master that has ACL users
+// authenticates with masteruser/masterauth as a user allowed only what
+// replication needs; a user without PSYNC gets no link.
+TEST(acl_replication, replica_authenticates_as_a_limited_user) {
+  for (kind replica_kind : {kind::troupe, kind::redis}) {
+    SCOPED_TRACE(replica_kind == kind::redis ? "redis replica" : "troupe replica");
+    server_process master({"--save", "", "--requirepass", "masterpw"});
+    ASSERT_TRUE(master.start());
+    resp_client m = master.client();
+    ASSERT_EQ(m.call({"AUTH", "masterpw"}).str, "OK");
+    ASSERT_EQ(m.call({"ACL", "SETUSER", "repl", "on", ">rpw", "+psync", "+replconf", "+ping"}).str,
+              "OK");
+    ASSERT_EQ(m.call({"ACL", "SETUSER", "nopsync", "on", ">npw", "+replconf", "+ping"}).str, "OK");
+    ASSERT_EQ(m.call({"SET", "k", "v"}).str, "OK");
+    std::string port = std::to_string(master.port());
+    server_process replica({"--save", "", "--replicaof", "127.0.0.1", port, "--masteruser", "repl",
+                            "--masterauth", "rpw"},
+                           replica_kind);
+    ASSERT_TRUE(replica.start());
+    EXPECT_TRUE(wait_for(
+        [&] {
+          return replica.call({"GET", "k"}).str == "v";
+        },
+        20000))
+        << replica.log_text();
+    EXPECT_EQ(m.call({"SET", "k2", "v2"}).str, "OK");
+    EXPECT_TRUE(wait_for([&] { return replica.call({"GET", "k2"}).str == "v2"; }, 20000));
+    // The replica's connection on the master runs as repl.
+    std::string clients = m.call({"CLIENT", "LIST"}).str;
+    EXPECT_NE(clients.find("user=repl"), std::string::npos) << clients;
+
+    server_process refused({"--save", "", "--replicaof", "127.0.0.1", port, "--masteruser",
+                            "nopsync", "--masterauth", "npw"},
+                           replica_kind);
+    ASSERT_TRUE(refused.start());
+    EXPECT_TRUE(wait_for(
+        [&] {
+          auto log = m.call({"ACL", "LOG"});
+          return log.to_string().find("psync") != std::string::npos;
+        },
+        20000))
+        << m.call({"ACL", "LOG"}).to_string();
+    EXPECT_NE(info_field(refused, "replication", "master_link_status"), "up");
+    EXPECT_TRUE(refused.call({"GET", "k"}).is_nil());
+  }
 }
 
 }  // namespace
