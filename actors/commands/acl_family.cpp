@@ -240,8 +240,9 @@ void cmd_acl_help(exec_context& c) {
       "DELUSER <username> [<username> ...]",
       "    Delete a list of users.",
       "DRYRUN <username> <command> [<arg> ...]",
-      "    Returns whether the user can execute the given command without executing the "
-      "command.",
+      // clang-format off
+      "    Returns whether the user can execute the given command without executing the command.",
+      // clang-format on
       "GETUSER <username>",
       "    Get the user's details.",
       "GENPASS [<bits>]",

@@ -236,6 +236,13 @@ std::optional<std::string> acl_selector::apply(std::string_view rule, bool all_c
   return std::nullopt;
 }
 
+bool acl_selector::reads_every_key() const {
+  if (all_keys_) return true;
+  for (const key_pattern& k : keys_)
+    if (k.pattern == "*" && (k.flags & key_read)) return true;
+  return false;
+}
+
 bool acl_selector::unrestricted() const {
   if (!all_keys_ || !all_channels_ || !future_) return false;
   for (uint64_t w : commands_)

@@ -59,6 +59,8 @@ class acl_selector {
   std::string describe_channels() const;  // "&*", "&c*" or ""
 
   bool all_keys() const { return all_keys_; }
+  // Whether it may read any key (allkeys, or a "*" pattern that reads).
+  bool reads_every_key() const;
   bool all_channels() const { return all_channels_; }
   const std::vector<std::string>& channels() const { return channels_; }
 

@@ -108,6 +108,14 @@ std::string acl_user::describe() const {
   return out;
 }
 
+bool acl_user::reads_every_key(const command_spec& cmd,
+                               const std::vector<std::string_view>& args) const {
+  if (root.command_allowed(cmd, args) && root.reads_every_key()) return true;
+  for (const acl_selector& s : selectors)
+    if (s.command_allowed(cmd, args) && s.reads_every_key()) return true;
+  return false;
+}
+
 bool acl_user::password_matches(std::string_view pass) const {
   if (nopass) return true;
   std::string hash = sha256_hex(pass);

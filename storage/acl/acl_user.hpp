@@ -30,6 +30,9 @@ struct acl_user {
   // The rules after "user <name> " in ACL LIST and acl files.
   std::string describe() const;
   bool unrestricted() const { return root.unrestricted(); }
+  // Some selector allowing this command may read any key (SORT's BY and GET
+  // read keys named by patterns, which Redis allows only then).
+  bool reads_every_key(const command_spec& cmd, const std::vector<std::string_view>& args) const;
   // Accepts any password for a nopass user.
   bool password_matches(std::string_view pass) const;
   // The command is allowed when one selector allows it all; otherwise the most

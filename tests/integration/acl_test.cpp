@@ -161,9 +161,10 @@ TEST_F(acl, setuser_rules_and_errors_match_redis) {
 }
 
 TEST_F(acl, permissions_enforced_as_redis) {
-  d->same({"ACL",         "SETUSER", "p",     "reset", "on",     ">p",        "~k*",
-           "%R~ro:*",     "%W~wo:*", "&c*",   "+get",  "+set",   "+publish",  "+subscribe",
-           "+psubscribe", "+multi",  "+exec", "+incr", "+lmove", "+select|0", "(~sel:* +del)"});
+  d->same({"ACL",      "SETUSER",    "p",           "reset",        "on",    ">p",
+           "~k*",      "%R~ro:*",    "%W~wo:*",     "&c*",          "+get",  "+set",
+           "+publish", "+subscribe", "+psubscribe", "+multi",       "+exec", "+incr",
+           "+lmove",   "+select|0",  "+sort",       "(~sel:* +del)"});
   d->same({"SET", "ro:1", "v"});
   pair_clients p(*d, "p", "p");
   std::vector<std::vector<std::string>> cmds = {
