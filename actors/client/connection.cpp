@@ -14,6 +14,7 @@
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/server/server.hpp"
+#include "storage/acl/protected_mode.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 
 namespace troupe {
@@ -39,6 +40,7 @@ connection::connection(caf::actor_config& cfg, reactor& home, server& srv, int f
   session_.created_ms = now;
   session_.last_interaction_ms = now;
   session_.authenticated = !srv.auth_required();
+  session_.acl_user = srv.acl.default_user();
   session_.endpoint = this;
   tls_ = std::move(tls);
 }
@@ -59,6 +61,20 @@ caf::behavior connection::make_behavior() {
       (void)r;
     }
     srv_.stats_of(reactor_index_).rejected_connections.add();
+    ::close(fd_);
+    closed_ = true;
+    keep_alive_.reset();
+    quit();
+    return {};
+  }
+  // protected-mode: no password on the default user, and the client is not local.
+  if (protected_mode_refuses(srv_.config().protected_mode.get(), !srv_.auth_required(),
+                             session_.has(client_unix_socket), session_.addr)) {
+    std::string msg = std::string("-") + protected_mode_error + "\r\n";
+    ssize_t r = ::send(fd_, msg.data(), msg.size(), MSG_NOSIGNAL);
+    (void)r;
+    srv_.stats_of(reactor_index_).rejected_connections.add();
+    srv_.remove_client(session_.id);
     ::close(fd_);
     closed_ = true;
     keep_alive_.reset();

@@ -7,6 +7,7 @@ namespace troupe {
 class command_table;
 
 void register_connection_family(command_table& t);
+void register_acl_family(command_table& t);
 void register_persistence_family(command_table& t);
 void register_pubsub_family(command_table& t);
 void register_server_family(command_table& t);

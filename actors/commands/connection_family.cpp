@@ -9,6 +9,7 @@
 #include "actors/server/server.hpp"
 #include "protocol/text/numbers.hpp"
 #include "storage/commands/exec_context.hpp"
+#include "storage/keyspace/clock.hpp"
 
 namespace troupe {
 namespace {
@@ -51,16 +52,29 @@ void cmd_select(exec_context& c) {
   c.out.ok();
 }
 
-// AUTH [username] password, against requirepass (ACL users come later).
-bool check_password(exec_context& c, std::string_view user, std::string_view pass) {
-  auto required_value = srv_of(c).config().requirepass.get();
-  const std::string& required = *required_value;
-  // Without requirepass the default user has no password: any password is accepted.
-  if (user == "default" && (required.empty() || pass == required)) {
-    c.client.authenticated = true;
-    return true;
+// AUTH [username] password and HELLO's AUTH, against the ACL users: on success
+// the client runs as that user; a failure is logged in ACL LOG.
+bool check_password(exec_context& c, std::string_view user, std::string_view pass,
+                    const char* command) {
+  acl_user_ptr slot = c.srv.acl.authenticate(user, pass);
+  if (slot == nullptr) {
+    acl_log_entry e;
+    e.reason = "auth";
+    e.context = c.client.has(client_multi) ? "multi" : "toplevel";
+    e.object = command;
+    e.username = user;
+    e.created_ms = wall_clock_ms();
+    e.client_info = c.srv.client_info(c.client);
+    c.srv.acl.log.add(std::move(e), size_t(c.srv.config().acllog_max_len.get()));
+    return false;
   }
-  return false;
+  {
+    std::lock_guard<std::mutex> g(c.client.mutex);
+    c.client.user = slot->name();
+  }
+  c.client.acl_user = std::move(slot);
+  c.client.authenticated = true;
+  return true;
 }
 
 const char* const wrongpass = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -69,11 +83,11 @@ void cmd_auth(exec_context& c) {
   if (c.argc() > 3) return c.syntax_error();
   std::string_view user = c.argc() == 3 ? c.arg(1) : "default";
   std::string_view pass = c.argc() == 3 ? c.arg(2) : c.arg(1);
-  if (c.argc() == 2 && !srv_of(c).auth_required())
+  if (c.argc() == 2 && c.srv.acl.default_user()->rules()->nopass)
     return c.out.error(
         "ERR AUTH <password> called without any password configured for the default user. Are "
         "you sure your configuration is correct?");
-  if (!check_password(c, user, pass)) {
+  if (!check_password(c, user, pass, "AUTH")) {
     log_warning("AUTH failed for client id={} addr={}", c.client.id, c.client.addr);
     return c.out.error(wrongpass);
   }
@@ -101,7 +115,7 @@ void cmd_hello(exec_context& c) {
   for (; i < c.argc(); ++i) {
     bool more = i + 1 < c.argc();
     if (c.arg_is(i, "auth") && i + 2 < c.argc()) {
-      if (!check_password(c, c.arg(i + 1), c.arg(i + 2))) return c.out.error(wrongpass);
+      if (!check_password(c, c.arg(i + 1), c.arg(i + 2), "HELLO")) return c.out.error(wrongpass);
       i += 2;
     } else if (c.arg_is(i, "setname") && more) {
       setname = c.arg(++i);
@@ -152,7 +166,13 @@ void cmd_reset(exec_context& c) {
   c.client.db.store(0, std::memory_order_relaxed);
   c.client.resp = 2;
   c.out.set_resp(2);
+  // Back to the default user, authenticated only if it needs no password.
   c.client.authenticated = !srv_of(c).auth_required();
+  c.client.acl_user = c.srv.acl.default_user();
+  {
+    std::lock_guard<std::mutex> g(c.client.mutex);
+    c.client.user = "default";
+  }
   c.client.clear(client_no_evict);
   c.client.clear(client_no_touch);
   {
@@ -223,6 +243,15 @@ std::string client_line(const session& s, int64_t now) {
   line += " resp=" + std::to_string(s.resp);
   return line;
 }
+
+}  // namespace
+
+// ACL LOG's client-info is CLIENT LIST's line.
+std::string server::client_info(const session& s) const {
+  return client_line(s, wall_clock_ms());
+}
+
+namespace {
 
 void cmd_client(exec_context&) {}
 
@@ -525,7 +554,7 @@ const command_def connection_commands[] = {
      "[protover [AUTH username password] [SETNAME clientname]]"},
     {"reset", 1, "noscript loading stale fast no_auth allow_busy subscriber_ok tx_control", 0, 0, 0,
      "", cmd_reset, "Reset the connection", "6.2.0", "O(1)", ""},
-    {"client", -2, "sentinel", 0, 0, 0, "", cmd_client,
+    {"client", -2, "sentinel", 0, 0, 0, "-@connection", cmd_client,
      "A container for client connection commands", "2.4.0", "Depends on subcommand.", ""},
     {"client|id", 2, "noscript loading stale sentinel", 0, 0, 0, "", cmd_client_id,
      "Returns the client ID for the current connection", "5.0.0", "O(1)", ""},

@@ -101,7 +101,7 @@ const command_def pubsub_commands[] = {
      "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
      "total number of subscribed patterns (by any client).",
      "channel message"},
-    {"pubsub", -2, "", 0, 0, 0, "", cmd_pubsub, "A container for Pub/Sub commands", "2.8.0",
+    {"pubsub", -2, "", 0, 0, 0, "-@pubsub", cmd_pubsub, "A container for Pub/Sub commands", "2.8.0",
      "Depends on subcommand.", ""},
     {"pubsub|channels", -2, "pubsub loading stale", 0, 0, 0, "", cmd_pubsub_channels,
      "List active channels", "2.8.0",
@@ -114,7 +114,7 @@ const command_def pubsub_commands[] = {
      "[channel [channel ...]]"},
     {"pubsub|numpat", 2, "pubsub loading stale", 0, 0, 0, "", cmd_pubsub_numpat,
      "Get the count of unique patterns pattern subscriptions", "2.8.0", "O(1)", ""},
-    {"pubsub|help", 2, "loading stale", 0, 0, 0, "", cmd_pubsub_help,
+    {"pubsub|help", 2, "loading stale", 0, 0, 0, "-@pubsub", cmd_pubsub_help,
      "Show helpful text about the different subcommands", "6.2.0", "O(1)", ""},
 };
 

@@ -91,4 +91,12 @@ int64_t pubsub_hub::channel_count() const {
   return int64_t(channels_.size());
 }
 
+std::vector<std::string> pubsub_hub::subscriptions_of(uint64_t client, bool patterns) const {
+  std::lock_guard<std::mutex> g(mutex_);
+  std::vector<std::string> out;
+  for (auto& [name, subs] : patterns ? patterns_ : channels_)
+    if (subs.count(client)) out.push_back(name);
+  return out;
+}
+
 }  // namespace troupe

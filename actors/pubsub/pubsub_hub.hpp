@@ -41,6 +41,9 @@ class pubsub_hub {
   int64_t numsub(const std::string& channel) const;
   int64_t numpat() const;
   int64_t channel_count() const;
+  // The channels (or patterns) one client is subscribed to (ACL SETUSER checks
+  // them against the user's new channel permissions).
+  std::vector<std::string> subscriptions_of(uint64_t client, bool patterns) const;
 
  private:
   void deliver(const subscriber& s, std::string_view pattern, std::string_view channel,

@@ -1,4 +1,5 @@
 #include "actors/server/server.hpp"
+#include "actors/server/security.hpp"
 
 #include "actors/replication/replica_dataset.hpp"
 
@@ -60,11 +61,14 @@ bool server::start() {
 
   attach_config_hooks();
   attach_tls_hooks();
+  attach_security_hooks(*this);
   // Every live effect once with its start-up value.
   if (auto err = cfg_.apply_all()) {
     log_warning("{}", *err);
     return false;
   }
+  // ACL users (`user` lines or the aclfile) and rename-command.
+  if (!load_security(*this)) return false;
 
   record_startup_memory();
   // One dispatcher (and its statistics) per reactor; the first also replays
@@ -410,7 +414,8 @@ output_limit server::output_limit_for(const session& s) const {
 }
 
 bool server::admin_credentials_ok(const std::string& user, const std::string& password) const {
-  return user == "default" && !cfg_.requirepass.empty() && password == cfg_.requirepass.str();
+  // An enabled ACL user with this password (requirepass is the default user's).
+  return acl.authenticate(user, password) != nullptr;
 }
 
 void server::feed_monitors(const std::string& line) {

@@ -112,7 +112,8 @@ class server : public server_services {
   // The output limits of the class this client belongs to.
   output_limit output_limit_for(const session& s) const;
 
-  bool auth_required() const override { return !cfg_.requirepass.empty(); }
+  bool auth_required() const override { return acl.auth_required(); }
+  std::string client_info(const session& s) const override;
   // The admin endpoint's HTTP Basic credentials: what AUTH would accept.
   bool admin_credentials_ok(const std::string& user, const std::string& password) const;
   admin_endpoint& admin() { return *admin_; }

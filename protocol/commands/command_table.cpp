@@ -264,4 +264,20 @@ command_spec* command_table::find(std::string_view name) const {
   return it == index_.end() ? nullptr : it->second;
 }
 
+bool command_table::rename(std::string_view from, std::string_view to, std::string& err) {
+  auto it = index_.find(lower(from));
+  if (it == index_.end()) {
+    err = "No such command in rename-command";
+    return false;
+  }
+  command_spec* cmd = it->second;
+  if (!to.empty() && index_.count(lower(to))) {
+    err = "Target command name already exists";
+    return false;
+  }
+  index_.erase(it);
+  if (!to.empty()) index_.emplace(lower(to), cmd);
+  return true;
+}
+
 }  // namespace troupe

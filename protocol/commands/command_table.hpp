@@ -151,6 +151,10 @@ class command_table {
   }
   // Looks a top-level command up by (any case) name.
   command_spec* find(std::string_view name) const;
+  // rename-command: the command answers to `to` instead of `from` ("" removes
+  // the name). Its own name (errors, COMMAND, ACL rules) stays. False with
+  // Redis's reason in `err`.
+  bool rename(std::string_view from, std::string_view to, std::string& err);
   const std::vector<command_spec*>& top_level() const { return top_; }
   // Every command and subcommand, indexed by id.
   const std::vector<command_spec*>& all() const { return all_; }

@@ -42,6 +42,7 @@ struct row_options {
   bool immutable = false;            // CONFIG SET refuses it
   bool protected_config = false;     // CONFIG SET needs enable-protected-configs
   bool volatile_value = false;       // CONFIG SET runs the hook even when the value is the same
+  bool file_only = false;            // only in files: CONFIG GET/SET do not know it (user)
   std::string sample;                // default.conf shows this value instead of the default
 };
 
@@ -62,6 +63,11 @@ inline row_options row_volatile() {
   o.volatile_value = true;
   return o;
 }
+inline row_options row_file_only() {
+  row_options o;
+  o.file_only = true;
+  return o;
+}
 inline row_options row_alias(std::string name) {
   row_options o;
   o.aliases.push_back(std::move(name));
@@ -77,6 +83,7 @@ inline row_options operator|(row_options a, const row_options& b) {
   a.immutable = a.immutable || b.immutable;
   a.protected_config = a.protected_config || b.protected_config;
   a.volatile_value = a.volatile_value || b.volatile_value;
+  a.file_only = a.file_only || b.file_only;
   if (!b.sample.empty()) a.sample = b.sample;
   return a;
 }
@@ -93,6 +100,7 @@ class config_row {
   bool immutable() const { return opts_.immutable; }
   bool protected_config() const { return opts_.protected_config; }
   bool volatile_value() const { return opts_.volatile_value; }
+  bool file_only() const { return opts_.file_only; }
   const std::string& comment() const { return comment_; }
   const std::string& sample() const { return opts_.sample; }
   // Position in the table (declaration order).

@@ -186,11 +186,12 @@ std::vector<std::pair<std::string, std::string>> config_table::get_matching(
   for (auto pat : patterns) {
     std::string p = lowered(pat);
     if (p.find_first_of("*?[") == std::string::npos) {
-      if (config_row* r = find(p))
+      if (config_row* r = find(p); r != nullptr && !r->file_only())
         if (seen.insert(p).second) out.emplace_back(std::string(pat), r->text());
       continue;
     }
     for (config_row* r : rows_) {
+      if (r->file_only()) continue;
       std::vector<const std::string*> names{&r->name()};
       for (auto& a : r->aliases()) names.push_back(&a);
       for (const std::string* n : names)
@@ -220,7 +221,7 @@ bool config_table::set(const std::vector<std::pair<std::string_view, std::string
   std::vector<item> items;
   for (auto& [given, value] : pairs) {
     config_row* row = find(given);
-    if (row == nullptr) {
+    if (row == nullptr || row->file_only()) {
       err = "Unknown option or number of arguments for CONFIG SET - '" + c_str(given) + "'";
       return false;
     }

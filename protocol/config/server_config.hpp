@@ -17,6 +17,7 @@
 #include "protocol/config/config_network_rows.hpp"
 #include "protocol/config/config_persistence_rows.hpp"
 #include "protocol/config/config_replication_rows.hpp"
+#include "protocol/config/config_security_rows.hpp"
 #include "protocol/config/config_table.hpp"
 #include "protocol/config/config_tls_rows.hpp"
 
@@ -31,7 +32,8 @@ struct server_config : config_table,
                        data_model_rows,
                        admin_rows,
                        accepted_rows,
-                       tls_rows {
+                       tls_rows,
+                       security_rows {
   server_config()
       : network_rows(table()),
         general_rows(table()),
@@ -41,7 +43,8 @@ struct server_config : config_table,
         data_model_rows(table()),
         admin_rows(table()),
         accepted_rows(table()),
-        tls_rows(table()) {
+        tls_rows(table()),
+        security_rows(table()) {
     // As Redis: a smaller backlog is taken as 16kb.
     repl_backlog_size.clamp_to(16 * 1024, INT64_MAX);
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/acl/acl_registry.hpp"
 #include "storage/commands/list_family.hpp"
 #include "storage/types/hash_type.hpp"
 #include "storage/types/set_type.hpp"
@@ -68,6 +69,13 @@ int compare_c(std::string_view a, std::string_view b) {
   return compare_binary(as_c_string(a), as_c_string(b));
 }
 
+// BY with a pattern and GET read keys that no argument names: Redis allows
+// them only to a user who may read every key.
+bool reads_every_key(exec_context& c) {
+  const acl_user_slot* u = c.client.acl_user.get();
+  return u == nullptr || u->unrestricted() || u->rules()->reads_every_key(c.cmd, c.argv);
+}
+
 void sort_generic(exec_context& c, bool readonly) {
   std::vector<std::string_view> gets;
   bool desc = false, alpha = false, dontsort = false;
@@ -91,9 +99,14 @@ void sort_generic(exec_context& c, bool readonly) {
     } else if (c.arg_is(j, "by") && left >= 1) {
       sortby = c.arg(j + 1);
       // A pattern without '*' names no key: "do not sort".
-      if (as_c_string(*sortby).find('*') == std::string_view::npos) dontsort = true;
+      if (as_c_string(*sortby).find('*') == std::string_view::npos)
+        dontsort = true;
+      else if (!reads_every_key(c))
+        return c.out.error("ERR BY option of SORT denied due to insufficient ACL permissions.");
       ++j;
     } else if (c.arg_is(j, "get") && left >= 1) {
+      if (!reads_every_key(c))
+        return c.out.error("ERR GET option of SORT denied due to insufficient ACL permissions.");
       gets.push_back(c.arg(j + 1));
       ++j;
     } else {

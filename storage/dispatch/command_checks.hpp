@@ -25,4 +25,10 @@ struct check_input {
 // Runs the chain; the first error wins.
 std::optional<std::string> check_command(const check_input& in);
 
+// EXEC checks each queued command's ACL permissions again (the user's rules may
+// have changed since it was queued): the error for a refused one, as Redis's.
+std::optional<std::string> acl_recheck_queued(const command_spec& cmd,
+                                              const std::vector<std::string_view>& args,
+                                              session& client, server_services& srv);
+
 }  // namespace troupe

@@ -11,6 +11,7 @@
 
 #include "protocol/config/server_config.hpp"
 #include "storage/dispatch/latency_monitor.hpp"
+#include "storage/acl/acl_registry.hpp"
 #include "storage/dispatch/slowlog.hpp"
 #include "storage/eviction/evictor.hpp"
 #include "storage/keyspace/lazy_free.hpp"
@@ -21,6 +22,7 @@ namespace troupe {
 using journal_op = std::pair<int, std::vector<std::string>>;
 
 struct kv_entry;
+struct session;
 
 // A replica's dataset while a full sync loads a new one: clients get -LOADING
 // (blocking), or only commands flagged no_async_loading do while the old
@@ -43,6 +45,8 @@ class server_services {
   slowlog slow_log;
   // LATENCY's events (the dispatcher, the cron and eviction add samples).
   latency_monitor latency_events;
+  // ACL users (AUTH, the ACL check on every command, ACL LOG).
+  acl_registry acl;
   // Seconds, 24 bits, as Redis's LRU_CLOCK; the server's cron advances it.
   std::atomic<uint32_t> lru_clock{0};
   // How many clients are in MONITOR mode: while none, the dispatcher builds no
@@ -78,8 +82,11 @@ class server_services {
   virtual void feed_monitors(const std::string& /*line*/) {}
 
   // -- what the dispatcher's checks ask ------------------------------------------
-  // requirepass (or, later, ACL users) is set: clients must authenticate.
+  // The default user has a password (requirepass) or is off: clients must
+  // authenticate.
   virtual bool auth_required() const = 0;
+  // A client as CLIENT LIST shows it (ACL LOG's client-info).
+  virtual std::string client_info(const session&) const { return {}; }
   // The last background save failed and stop-writes-on-bgsave-error is on.
   virtual bool writes_refused() const = 0;
   // This node replicates a master (READONLY, MASTERDOWN, LOADING, expiry).

@@ -16,6 +16,7 @@ namespace troupe {
 
 struct command_spec;
 class client_endpoint;
+class acl_user_slot;     // storage/acl/acl_registry.hpp
 struct replica_request;  // actors/replication/replica_request.hpp
 
 enum session_flag : uint32_t {
@@ -67,6 +68,9 @@ struct session {
   // What REPLCONF said and SYNC/PSYNC asked, while this client becomes a
   // replica (the owner's thread only; null for ordinary clients).
   std::shared_ptr<replica_request> replica;
+  // The ACL user this client runs as (null: internal, unrestricted). Set at
+  // accept to the default user, changed by AUTH / HELLO AUTH; owner's thread.
+  std::shared_ptr<acl_user_slot> acl_user;
 
   // Guarded by mutex: strings changed by commands and read by CLIENT LIST.
   mutable std::mutex mutex;

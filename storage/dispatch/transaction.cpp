@@ -6,6 +6,7 @@
 #include "protocol/commands/command_table.hpp"
 #include "protocol/resp/reply_writer.hpp"
 #include "storage/commands/exec_context.hpp"
+#include "storage/dispatch/command_checks.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 #include "storage/keyspace/keyspace.hpp"
 
@@ -67,6 +68,10 @@ void dispatcher::exec_transaction(exec_context& exec) {
   client.tx.ops.clear();
   for (auto& q : queue) {
     std::vector<std::string_view> args(q.args.begin(), q.args.end());
+    if (auto denied = acl_recheck_queued(*q.cmd, args, client, srv_)) {
+      out.error(*denied);
+      continue;
+    }
     execute(*q.cmd, args, client, out, command_origin::transaction, true);
   }
   // The transaction's writes enter the journal together (MULTI/EXEC if more

@@ -1,5 +1,7 @@
 #include "hostile_runner.hpp"
 
+#include "dataset_compare.hpp"
+
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -175,6 +177,12 @@ class session {
   bool memory_high();
   std::string dataset(side& s);
   void compare_datasets(const std::string& after);
+  // Restricted runs: the fixture keys the user may not touch are as loaded.
+  static bool restricted_key(const std::string& key);
+  void check_outside_keys();
+  std::map<std::string, std::string> outside_keys();
+  std::map<std::string, std::string> outside_;  // key -> DUMP reply, as loaded
+  bool restricted_ready_ = false;               // the user exists: main connections AUTH
   void fail(const std::string& kind, const std::string& body, bool fatal = false);
   resp_value admin_call(side& s, const std::vector<std::string>& args);
   std::string where() const;
@@ -209,6 +217,10 @@ class session {
 session::session(const hostile_options& o) : o_(o) {}
 
 bool session::connect(side& s, resp_client& c, int timeout_ms) {
+  if (restricted_ready_ && &c == &s.main) {
+    if (!c.connect("127.0.0.1", s.proc->port(), timeout_ms)) return false;
+    return is_simple(c.call({"AUTH", "hostile", "hostile"}), "OK");
+  }
   c.close();
   return c.connect("127.0.0.1", s.proc->port(), timeout_ms);
 }
@@ -268,6 +280,17 @@ bool session::start() {
       return false;
     }
   }
+  if (o_.restricted) {
+    std::vector<std::string> setuser{"ACL", "SETUSER", "hostile"};
+    for (auto& r : restricted_user_rules()) setuser.push_back(r);
+    restricted_ready_ = true;
+    for (side* s : {&redis_, &troupe_}) {
+      if (!is_simple(s->admin.call(setuser), "OK") || !connect(*s, s->main, o_.reply_timeout_ms)) {
+        fail("SETUP", std::string("restricted user on ") + s->name, true);
+        return false;
+      }
+    }
+  }
   std::string error;
   catalog_ = read_catalog(troupe_.admin, redis_.admin, error);
   if (catalog_.empty()) {
@@ -277,6 +300,7 @@ bool session::start() {
   std::vector<fuzz_command> fuzzed;
   for (auto& c : catalog_) {
     if (!exclusion_reason(c.name).empty()) continue;
+    if (o_.restricted && (c.name == "auth" || c.name == "hello" || c.name == "reset")) continue;
     if (!o_.only.empty() && std::find(o_.only.begin(), o_.only.end(), c.name) == o_.only.end())
       continue;
     fuzzed.push_back(c);
@@ -314,6 +338,8 @@ bool session::reset_dataset() {
       connect(*s, s->main, o_.reply_timeout_ms);
       s->main.call({"RESET"});
     }
+    // RESET made the client the default user again.
+    if (o_.restricted) s->main.call({"AUTH", "hostile", "hostile"});
     // The directives first, so the fixture gets its usual encodings.
     for (auto& dname : touched_directives_) {
       auto it = s->initial_config.find(dname);
@@ -331,6 +357,7 @@ bool session::reset_dataset() {
     }
     learn_own_client(*s);
   }
+  if (o_.restricted && outside_.empty()) outside_ = outside_keys();
   touched_directives_.clear();
   selected_db_ = 0;
   in_multi_ = false;
@@ -392,6 +419,8 @@ resp_value session::send(side& s, const fuzz_command& cmd, const std::vector<std
     if (is_simple(v, "RESET")) break;
     all.elements.push_back(std::move(v));
   }
+  // RESET made the client the default user again.
+  if (restricted_ready_) s.main.call({"AUTH", "hostile", "hostile"});
   return all;
 }
 
@@ -796,6 +825,7 @@ hostile_report session::run() {
         log += "\n    #" + std::to_string(i) + " " + round_log_[i];
       compare_datasets("the round's commands:" + log);
     }
+    if (o_.restricted && !stop_) check_outside_keys();
     if (o_.minutes > 0 && report_.rounds % 100 == 0)
       std::cerr << "hostile-input: " << report_.rounds << " rounds, " << report_.commands
                 << " commands, " << report_.failures.size() << " failures, "
@@ -860,7 +890,41 @@ hostile_options hostile_options::from_env(hostile_options o) {
   if (const char* v = getenv("HOSTILE_STATE_EVERY_COMMAND"))
     o.state_every_command = std::string(v) == "1";
   if (const char* v = getenv("HOSTILE_TROUPE_ARGS")) o.troupe_args = split(v, ' ');
+  if (const char* v = getenv("HOSTILE_RESTRICTED")) o.restricted = std::string(v) == "1";
   return o;
+}
+
+const std::vector<std::string>& restricted_user_rules() {
+  static const std::vector<std::string> rules = {"on",      ">hostile", "~s:*",       "~l:*",
+                                                 "~h:*",    "&ch:*",    "+@all",      "-@dangerous",
+                                                 "-@admin", "-scan",    "-randomkey", "-dbsize"};
+  return rules;
+}
+
+bool session::restricted_key(const std::string& key) {
+  return key.rfind("s:", 0) == 0 || key.rfind("l:", 0) == 0 || key.rfind("h:", 0) == 0;
+}
+
+// The content of the fixture's keys outside the user's patterns, in database
+// 0, read through commands (DUMP's bytes depend on hash-table order).
+std::map<std::string, std::string> session::outside_keys() {
+  std::map<std::string, std::string> out;
+  dataset_dump all = dump_dataset(*troupe_.proc, 1);
+  for (auto& k : hostile_fixture::keys()) {
+    if (restricted_key(k)) continue;
+    auto it = all.find("0:" + k);
+    out[k] = it == all.end() ? "(absent)" : it->second;
+  }
+  return out;
+}
+
+void session::check_outside_keys() {
+  std::map<std::string, std::string> now = outside_keys();
+  for (auto& [key, content] : outside_)
+    if (now[key] != content)
+      fail("KEY OUTSIDE THE RESTRICTED USER'S PATTERNS CHANGED",
+           "  key: " + key + "\n  loaded: " + content.substr(0, 200) +
+               "\n  now:    " + now[key].substr(0, 200));
 }
 
 hostile_report run_hostile(const hostile_options& options) {

@@ -28,10 +28,16 @@ struct hostile_options {
   bool state_every_command = false;  // compare the datasets after every command
   std::vector<std::string> only;     // fuzz only these commands ("setrange", "client|kill")
   std::vector<std::string> troupe_args;
+  // Sends every fuzzed command as an ACL user limited to some of the fixture's
+  // keys (restricted_user_rules): besides the comparison with Redis, the keys
+  // outside its patterns must be unchanged after every round. AUTH, HELLO and
+  // RESET (which change the user) are not fuzzed then.
+  bool restricted = false;
 
   // HOSTILE_SEED, HOSTILE_ROUNDS, HOSTILE_ROUND (one round only),
   // HOSTILE_COMMANDS, HOSTILE_MINUTES, HOSTILE_ONLY (comma separated),
   // HOSTILE_VERBOSE=1, HOSTILE_STATE_EVERY_COMMAND=1, HOSTILE_REPLY_TIMEOUT_MS,
+  // HOSTILE_RESTRICTED=1,
   // HOSTILE_TROUPE_ARGS (space separated) override the defaults given.
   static hostile_options from_env(hostile_options defaults);
 };
@@ -45,5 +51,10 @@ struct hostile_report {
 };
 
 hostile_report run_hostile(const hostile_options& options);
+
+// The restricted user's rules: the string, list and hash keys of the fixture,
+// channels ch:*, every command but the dangerous and admin ones and those that
+// reveal key names outside the patterns (SCAN, RANDOMKEY, DBSIZE).
+const std::vector<std::string>& restricted_user_rules();
 
 }  // namespace troupe::test
