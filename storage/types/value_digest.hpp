@@ -21,7 +21,7 @@
 
 namespace troupe {
 
-class kv_entry;
+struct kv_entry;
 class keyspace;
 
 using digest20 = std::array<uint8_t, 20>;
