@@ -414,8 +414,14 @@ output_limit server::output_limit_for(const session& s) const {
 }
 
 bool server::admin_credentials_ok(const std::string& user, const std::string& password) const {
-  // An enabled ACL user with this password (requirepass is the default user's).
-  return acl.authenticate(user, password) != nullptr;
+  // An enabled ACL user with this password (requirepass is the default
+  // user's) who may run INFO: the endpoint shows what INFO shows.
+  auto u = acl.authenticate(user, password);
+  if (u == nullptr) return false;
+  const command_spec* info = command_table::instance().find("info");
+  std::vector<std::string_view> args = {"INFO"};
+  size_t failed = 0;
+  return info != nullptr && u->rules()->check(*info, args, failed) == acl_denial::none;
 }
 
 void server::feed_monitors(const std::string& line) {

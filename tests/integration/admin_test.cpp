@@ -181,6 +181,14 @@ TEST(admin, requirepass_means_basic_authentication) {
             401);
   EXPECT_EQ(http_get(admin, "/metrics", "Authorization: Basic ZGVmYXVsdDpzM2NyZXQ=\r\n").status,
             200);
+  // An ACL user who may not run INFO may not read the endpoint either
+  // ("nosy:pw" and "reader:pw" in base64).
+  resp_client c = s.client();
+  c.call({"AUTH", "s3cret"});
+  c.call({"ACL", "SETUSER", "nosy", "on", ">pw", "+@all", "-info"});
+  c.call({"ACL", "SETUSER", "reader", "on", ">pw", "+info"});
+  EXPECT_EQ(http_get(admin, "/metrics", "Authorization: Basic bm9zeTpwdw==\r\n").status, 401);
+  EXPECT_EQ(http_get(admin, "/metrics", "Authorization: Basic cmVhZGVyOnB3\r\n").status, 200);
 }
 
 TEST(admin, the_default_port_is_derived_and_a_taken_one_is_only_a_warning) {
