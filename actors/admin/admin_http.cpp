@@ -1,8 +1,8 @@
 #include "actors/admin/admin_http.hpp"
 
 // <utility> first: Boost 1.74's asio/awaitable.hpp uses std::exchange without it.
-#include <utility>
 #include <optional>
+#include <utility>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>

@@ -26,8 +26,8 @@ std::optional<std::string> load_acl_file(server& srv, const std::string& path,
 bool save_acl_file(server& srv, const std::string& path);
 // After ACL SETUSER changed `user`'s rules: closes its clients subscribed to a
 // channel or pattern the new rules no longer allow, as Redis 7.0 does.
-void disconnect_revoked_subscribers(server& srv, const acl_user_ptr& user,
-                                    const acl_user& before, session& current);
+void disconnect_revoked_subscribers(server& srv, const acl_user_ptr& user, const acl_user& before,
+                                    session& current);
 // Closes every client of these users; `current` (the caller) closes after its reply.
 void disconnect_users(server& srv, const std::vector<acl_user_ptr>& users, session& current);
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "protocol/config/server_config.hpp"
-#include "storage/dispatch/latency_monitor.hpp"
 #include "storage/acl/acl_registry.hpp"
+#include "storage/dispatch/latency_monitor.hpp"
 #include "storage/dispatch/slowlog.hpp"
 #include "storage/eviction/evictor.hpp"
 #include "storage/keyspace/lazy_free.hpp"

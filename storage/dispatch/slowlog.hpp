@@ -39,5 +39,4 @@ class slowlog {
   uint64_t next_id_ = 0;
 };
 
-
 }  // namespace troupe
