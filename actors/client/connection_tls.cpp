@@ -45,45 +45,23 @@ bool connection::tls_on_io(uint32_t& events) {
 }
 
 ssize_t connection::tls_recv(char* buf, size_t len) {
-  tls_stream::status st;
-  size_t n = tls_->read(buf, len, st);
-  if (n > 0) return ssize_t(n);
-  switch (st) {
-    case tls_stream::status::want_read:
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::want_write:
-      tls_read_wants_write_ = true;
-      arm_write(true);
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::closed:
-      return 0;
-    default:
-      log_verbose("TLS error reading from client id={}: {}", session_.id, tls_->error());
-      errno = ECONNRESET;
-      return -1;
+  bool wants_write = false;
+  ssize_t n = tls_->recv_some(buf, len, wants_write);
+  if (wants_write) {
+    tls_read_wants_write_ = true;
+    arm_write(true);
   }
+  if (n < 0 && errno != EAGAIN)
+    log_verbose("TLS error reading from client id={}: {}", session_.id, tls_->error());
+  return n;
 }
 
 ssize_t connection::tls_send(const char* buf, size_t len) {
   tls_write_wants_read_ = false;
-  tls_stream::status st;
-  size_t n = tls_->write(buf, len, st);
-  if (n > 0) return ssize_t(n);
-  switch (st) {
-    case tls_stream::status::want_write:
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::want_read:
-      tls_write_wants_read_ = true;
-      errno = EAGAIN;
-      return -1;
-    default:
-      log_verbose("TLS error writing to client id={}: {}", session_.id, tls_->error());
-      errno = EPIPE;
-      return -1;
-  }
+  ssize_t n = tls_->send_some(buf, len, tls_write_wants_read_);
+  if (n < 0 && errno != EAGAIN)
+    log_verbose("TLS error writing to client id={}: {}", session_.id, tls_->error());
+  return n;
 }
 
 void connection::tls_read_pending() {

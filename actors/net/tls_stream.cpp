@@ -136,4 +136,23 @@ std::string tls_stream::version() const {
   return SSL_get_version(ssl_);
 }
 
+ssize_t tls_stream::recv_some(char* buf, size_t len, bool& other_way) {
+  status st;
+  size_t n = read(buf, len, st);
+  if (n > 0) return ssize_t(n);
+  if (st == status::closed) return 0;
+  other_way = st == status::want_write;
+  errno = (st == status::want_read || st == status::want_write) ? EAGAIN : EPROTO;
+  return -1;
+}
+
+ssize_t tls_stream::send_some(const char* buf, size_t len, bool& other_way) {
+  status st;
+  size_t n = write(buf, len, st);
+  if (n > 0) return ssize_t(n);
+  other_way = st == status::want_read;
+  errno = (st == status::want_read || st == status::want_write) ? EAGAIN : EPROTO;
+  return -1;
+}
+
 }  // namespace troupe

@@ -45,6 +45,13 @@ class tls_stream {
   // Writes; bytes taken (> 0, maybe fewer than len), or 0 with `st` set. After
   // want_*, call again with the same bytes (they may have moved).
   size_t write(const char* buf, size_t len, status& st);
+  // read() and write() in the shape of recv() and send(), for the callers'
+  // socket loops: bytes moved, 0 at a clean close (reads), or -1 with errno
+  // EAGAIN (wait for readiness; `other_way` is set when the wait is for the
+  // other direction: a read that needs the socket writable, or the reverse)
+  // or EPROTO (the session failed; error() says why).
+  ssize_t recv_some(char* buf, size_t len, bool& other_way);
+  ssize_t send_some(const char* buf, size_t len, bool& other_way);
   // Decrypted bytes (or a whole record) already inside OpenSSL: the socket will
   // not report them as readable.
   bool has_pending() const;

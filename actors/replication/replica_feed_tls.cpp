@@ -92,24 +92,13 @@ bool replica_feed::send_file_tls() {
 }
 
 ssize_t replica_feed::tls_recv(char* buf, size_t len) {
-  tls_stream::status st;
-  size_t n = tls_->read(buf, len, st);
-  if (n > 0) return ssize_t(n);
-  switch (st) {
-    case tls_stream::status::want_read:
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::want_write:
-      tls_read_wants_write_ = true;
-      arm_write(true);
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::closed:
-      return 0;
-    default:
-      errno = EPROTO;
-      return -1;
+  bool wants_write = false;
+  ssize_t n = tls_->recv_some(buf, len, wants_write);
+  if (wants_write) {
+    tls_read_wants_write_ = true;
+    arm_write(true);
   }
+  return n;
 }
 
 }  // namespace troupe

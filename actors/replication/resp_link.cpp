@@ -174,44 +174,19 @@ void resp_link::drive_handshake() {
 
 ssize_t resp_link::read_some(char* buf, size_t len) {
   if (!tls_) return ::recv(fd_, buf, len, 0);
-  tls_stream::status st;
-  size_t n = tls_->read(buf, len, st);
-  if (n > 0) return ssize_t(n);
-  switch (st) {
-    case tls_stream::status::want_read:
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::want_write:
-      read_wants_write_ = true;
-      update_interest();
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::closed:
-      return 0;
-    default:
-      errno = EPROTO;
-      return -1;
+  bool wants_write = false;
+  ssize_t n = tls_->recv_some(buf, len, wants_write);
+  if (wants_write) {
+    read_wants_write_ = true;
+    update_interest();
   }
+  return n;
 }
 
 ssize_t resp_link::write_some(const char* buf, size_t len) {
   if (!tls_) return ::send(fd_, buf, len, MSG_NOSIGNAL);
   write_wants_read_ = false;
-  tls_stream::status st;
-  size_t n = tls_->write(buf, len, st);
-  if (n > 0) return ssize_t(n);
-  switch (st) {
-    case tls_stream::status::want_write:
-      errno = EAGAIN;
-      return -1;
-    case tls_stream::status::want_read:
-      write_wants_read_ = true;
-      errno = EAGAIN;
-      return -1;
-    default:
-      errno = EPIPE;
-      return -1;
-  }
+  return tls_->send_some(buf, len, write_wants_read_);
 }
 
 void resp_link::on_readable() {
