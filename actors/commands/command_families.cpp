@@ -1,5 +1,6 @@
 #include "actors/commands/command_families.hpp"
 
+#include "actors/extension/extension.hpp"
 #include "protocol/commands/command_table.hpp"
 #include "storage/commands/command_families.hpp"
 
@@ -20,6 +21,7 @@ void register_all_commands(command_table& t) {
   register_pubsub_family(t);
   register_replicaof_family(t);
   register_replication_family(t);
+  add_extension_commands(t);  // those linked into this executable (examples/)
 }
 
 }  // namespace troupe

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "actors/extension/extension.hpp"
 #include "actors/replication/info_replication.hpp"
 #include "actors/server/actors_info.hpp"
 #include "actors/server/server.hpp"
@@ -398,6 +399,15 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   if (everything || want.count("troupe")) {
     w.header("Troupe");
     w.out += actors_info_fields(srv.registry().snapshot(), wall_clock_ms());
+  }
+  // Sections of the extensions linked in (examples/), the same way.
+  for (const auto& ext : extensions()) {
+    std::string name = ext->name();
+    if (!everything && !want.count(name)) continue;
+    std::string title = name;
+    if (!title.empty()) title[0] = char(toupper(title[0]));
+    w.header(title.c_str());
+    ext->info_fields(w.out);
   }
   return w.out;
 }

@@ -1,4 +1,6 @@
 #include "actors/server/server.hpp"
+
+#include "actors/extension/extension.hpp"
 #include "actors/server/security.hpp"
 
 #include "actors/replication/replica_dataset.hpp"
@@ -122,6 +124,8 @@ bool server::start() {
     });
     r.start();
   }
+  // Extensions (examples/) spawn their actors before the first client arrives.
+  if (!start_extensions(*this)) return false;
   // TLS first: a client that finds the plain port answering finds the TLS one too.
   if (!start_tls() || !open_listeners()) return false;
   replica_->start();

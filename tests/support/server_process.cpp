@@ -72,7 +72,9 @@ bool server_process::start() {
     if (dir_.empty()) dir_ = temp_dir(kind_ == kind::troupe ? "troupe-test" : "redis-test");
     log_ = dir_ + "/server.log";
     std::vector<std::string> argv;
-    argv.push_back(kind_ == kind::troupe ? TROUPE_SERVER_PATH : "/usr/bin/redis-server");
+    argv.push_back(!binary_.empty()           ? binary_
+                   : kind_ == kind::troupe ? TROUPE_SERVER_PATH
+                                           : "/usr/bin/redis-server");
     if (!config_file_.empty()) argv.push_back(config_file_);
     std::vector<std::string> base = {
         "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_, "--logfile", log_};

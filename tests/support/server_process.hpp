@@ -35,6 +35,9 @@ class server_process {
   void kill_now();
   bool running();
 
+  // Runs another Troupe executable (an example extension's server) instead.
+  void use_binary(std::string path) { binary_ = std::move(path); }
+
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_; }
@@ -51,6 +54,7 @@ class server_process {
   std::vector<std::string> args_;
   kind kind_;
   std::string config_file_;
+  std::string binary_;
   int port_ = 0;
   pid_t pid_ = -1;
   std::string dir_, log_;
