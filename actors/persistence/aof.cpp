@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "actors/client/command_replayer.hpp"
+#include "actors/persistence/persistence.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/server/server.hpp"
 #include "storage/aof/aof_reader.hpp"
@@ -57,6 +59,18 @@ std::optional<std::string> aof_manager::load(dispatcher* via) {
   auto incrs = m->incrs();
   int64_t total = 0;
   auto start = std::chrono::steady_clock::now();
+  // Progress over every file of the manifest (INFO loading_*, the log).
+  uint64_t all_bytes = 0;
+  if (base != nullptr)
+    all_bytes += uint64_t(std::max<int64_t>(0, file_size(dir + "/" + base->name)));
+  for (auto* incr : incrs)
+    all_bytes += uint64_t(std::max<int64_t>(0, file_size(dir + "/" + incr->name)));
+  loading_progress& progress = srv_.snapshots().loading();
+  progress.begin("AOF", all_bytes, wall_clock_ms());
+  struct end_progress {
+    loading_progress& p;
+    ~end_progress() { p.end(); }
+  } ending{progress};
   if (base != nullptr) {
     std::string path = dir + "/" + base->name;
     FILE* f = fopen(path.c_str(), "rb");
@@ -70,7 +84,7 @@ std::optional<std::string> aof_manager::load(dispatcher* via) {
         return "Loading the AOF base " + base->name + ": " + *e;
     } else {
       bool truncated = false;
-      if (auto e = replay_file(*via, path, incrs.empty(), truncated)) return e;
+      if (auto e = replay_file(*via, path, incrs.empty(), truncated, 0)) return e;
     }
     total += file_size(path);
     base_size_ = file_size(path);
@@ -78,7 +92,8 @@ std::optional<std::string> aof_manager::load(dispatcher* via) {
   for (size_t i = 0; i < incrs.size(); ++i) {
     std::string path = dir + "/" + incrs[i]->name;
     bool truncated = false;
-    if (auto e = replay_file(*via, path, i + 1 == incrs.size(), truncated)) return e;
+    if (auto e = replay_file(*via, path, i + 1 == incrs.size(), truncated, uint64_t(total)))
+      return e;
     total += file_size(path);
   }
   manifest_ = *m;
@@ -89,7 +104,8 @@ std::optional<std::string> aof_manager::load(dispatcher* via) {
 }
 
 std::optional<std::string> aof_manager::replay_file(dispatcher& via, const std::string& path,
-                                                    bool last, bool& truncated) {
+                                                    bool last, bool& truncated,
+                                                    uint64_t progress_base) {
   FILE* f = fopen(path.c_str(), "rb");
   if (f == nullptr) {
     if (errno == ENOENT && last) return std::nullopt;  // created lazily; nothing written yet
@@ -101,9 +117,15 @@ std::optional<std::string> aof_manager::replay_file(dispatcher& via, const std::
   std::vector<std::string> args;
   int64_t before_multi = 0;
   std::string name = path.substr(path.rfind('/') + 1);
+  loading_progress& progress = srv_.snapshots().loading();
+  uint64_t commands = 0;
   for (;;) {
     auto r = reader.next(args);
     if (r == aof_reader::result::command) {
+      if (++commands % 1024 == 0)
+        if (auto line = progress.advance(progress_base + uint64_t(reader.valid_offset()), commands,
+                                         wall_clock_ms()))
+          log_notice("{}", *line);
       if (!replayer.in_transaction()) before_multi = reader.valid_offset();
       std::string err;
       if (!replayer.apply(args, err)) {

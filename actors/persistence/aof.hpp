@@ -68,8 +68,9 @@ class aof_manager {
     int fd = -1;
     ~open_file();
   };
+  // `progress_base`: bytes of the files replayed before this one.
   std::optional<std::string> replay_file(dispatcher& via, const std::string& path, bool last,
-                                         bool& truncated);
+                                         bool& truncated, uint64_t progress_base);
   std::optional<std::string> open_locked();
   // Follows the journal from its end, with the next write starting with SELECT.
   void start_following_locked();

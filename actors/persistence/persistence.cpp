@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
 #include <caf/all.hpp>
 
 #include "actors/persistence/snapshot_writer.hpp"
@@ -32,6 +36,50 @@ class paced_sink : public snapshot_sink {
  private:
   std::shared_ptr<snapshot_sink> inner_;
   std::function<bool()> paused_;
+};
+
+// rdb-key-save-delay: each saved key holds the snapshot back `us`
+// microseconds (negative -n: 1 us once every n keys on average, as Redis).
+// Redis sleeps in its fork child; here the walk pauses and a reactor timer
+// resumes it, so clients are served all along. It takes about a
+// millisecond's worth of keys per step, the timer's resolution. The shards'
+// sinks share one clock, so the whole save is paced as Redis's one child is.
+class delayed_sink : public snapshot_sink {
+ public:
+  delayed_sink(std::shared_ptr<snapshot_sink> inner, int64_t us,
+               std::shared_ptr<std::atomic<int64_t>> due_us)
+      : inner_(std::move(inner)), us_(us), due_us_(std::move(due_us)) {}
+  // Under the shard's lock (the walk, or a write saving a key first); shards
+  // of other reactors charge the same clock.
+  void entry(int db, const kv_entry* e) override {
+    inner_->entry(db, e);
+    int64_t cost = us_ > 0 ? us_ : (std::rand() % -us_) == 0 ? 1 : 0;
+    int64_t due = due_us_->load(std::memory_order_relaxed);
+    while (!due_us_->compare_exchange_weak(due, std::max(due, now_us()) + cost,
+                                           std::memory_order_relaxed)) {
+    }
+  }
+  void finish() override { inner_->finish(); }
+  bool paused() override {
+    return now_us() < due_us_->load(std::memory_order_relaxed) || inner_->paused();
+  }
+  int64_t resume_after_ms() const override {
+    int64_t left = due_us_->load(std::memory_order_relaxed) - now_us();
+    return left > 0 ? std::max<int64_t>(1, (left + 999) / 1000) : inner_->resume_after_ms();
+  }
+  uint64_t step_entries() const override {
+    return us_ <= 0 ? 128 : uint64_t(std::clamp<int64_t>(1000 / us_, 1, 128));
+  }
+
+ private:
+  static int64_t now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  std::shared_ptr<snapshot_sink> inner_;
+  int64_t us_;
+  std::shared_ptr<std::atomic<int64_t>> due_us_;
 };
 
 // A snapshot that writes no keys (an RDB of aux fields only, for rdb-filter-only):
@@ -118,6 +166,8 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
   const server_config& cfg = srv_.config();
   bool compression = cfg.rdbcompression.get(), checksum = cfg.rdbchecksum.get();
   bool preamble = cfg.aof_use_rdb_preamble.get();
+  int64_t save_delay = cfg.rdb_key_save_delay.get();
+  auto save_clock = std::make_shared<std::atomic<int64_t>>(0);  // rdb-key-save-delay's pace
   bool incremental = kind == job_kind::aof ? cfg.aof_rewrite_incremental_fsync.get()
                                            : cfg.rdb_save_incremental_fsync.get();
   std::string dbfilename = cfg.dbfilename.str();
@@ -180,6 +230,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
       else
         sink = std::make_shared<rdb_chunk_sink>(emit, done, compression, access_mode, clock);
       if (repl->paused) sink = std::make_shared<paced_sink>(sink, repl->paused);
+      if (save_delay != 0) sink = std::make_shared<delayed_sink>(sink, save_delay, save_clock);
       snapshot_begin(ks.shard(i), sink);
     }
     guard.release();
@@ -238,6 +289,7 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
       sink = std::make_shared<rdb_chunk_sink>(emit, done, compression, access_mode, clock);
     else
       sink = std::make_shared<aof_command_sink>(emit, done);
+    if (save_delay != 0) sink = std::make_shared<delayed_sink>(sink, save_delay, save_clock);
     snapshot_begin(ks.shard(i), sink);
   }
   guard.release();
@@ -406,8 +458,12 @@ std::string persistence::info() {
   int64_t now = wall_clock_ms();
   bool bg = bgsave_running(), rw = rewrite_running();
   // A replica loading a full sync's data (the old data still served: async).
+  // (At start-up the server loads before it listens; DEBUG RELOAD holds every
+  // client: only a replica's load is seen here, but the fields are true.)
   dataset_loading loading = srv_.loading();
-  field("loading", loading == dataset_loading::blocking ? "1" : "0");
+  bool loading_now = loading == dataset_loading::blocking ||
+                     (loading == dataset_loading::none && loading_.active());
+  field("loading", loading_now ? "1" : "0");
   field("async_loading", loading == dataset_loading::async ? "1" : "0");
   field("current_cow_peak", "0");
   field("current_cow_size", "0");
@@ -437,6 +493,7 @@ std::string persistence::info() {
   field("aof_last_cow_size", "0");
   field("module_fork_in_progress", "0");
   field("module_fork_last_cow_size", "0");
+  if (loading_.active()) out += loading_.info_fields(now);
   return out;
 }
 

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/rdb/loading_progress.hpp"
+
 namespace troupe {
 
 class server;
@@ -81,6 +83,8 @@ class persistence {
   // Writes are refused after a failed background save (stop-writes-on-bgsave-error).
   bool writes_refused() const;
   std::string info();
+  // The dataset being loaded, if any (INFO's loading_* fields, progress log).
+  loading_progress& loading() { return loading_; }
 
  private:
   enum class job_kind { rdb, aof, repl_disk, repl_socket };
@@ -105,6 +109,7 @@ class persistence {
   std::atomic<int64_t> rdb_saves_{0}, aof_rewrites_{0}, rewrite_failures_{0};
   std::atomic<int64_t> keys_loaded_{0}, keys_expired_on_load_{0};
   std::atomic<int64_t> save_keys_total_{0};
+  loading_progress loading_;
 };
 
 }  // namespace troupe

@@ -356,6 +356,7 @@ std::shared_ptr<replica_load_job> master_link::new_job() {
   job->options.databases = live.databases();
   job->options.keep_expired = true;  // expiry is the master's business
   job->options.key_delay_us = srv_.config().key_load_delay.get();
+  job->options.progress = &srv_.snapshots().loading();
   // Keys get the policy's LRU clock or LFU counter (from the file's IDLE/FREQ if any).
   job->options.lru = rdb_access_mode(srv_.config().maxmemory_policy.get());
   job->options.lru_clock = lru_clock_at(wall_clock_ms());

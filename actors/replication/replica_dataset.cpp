@@ -4,10 +4,14 @@
 #include <cstdlib>
 #include <thread>
 
+#include "actors/runtime/log.hpp"
+#include "protocol/text/numbers.hpp"
 #include "storage/dispatch/server_services.hpp"
 #include "storage/encodings/hash.hpp"
 #include "storage/keyspace/blocking.hpp"
+#include "storage/keyspace/clock.hpp"
 #include "storage/keyspace/snapshot.hpp"
+#include "storage/rdb/loading_progress.hpp"
 
 namespace troupe {
 
@@ -21,7 +25,9 @@ rdb_load_result load_rdb_into(
     const std::function<void(std::string_view, std::string_view)>& on_aux) {
   rdb_callbacks cb;
   int64_t delay = opt.key_delay_us;
-  cb.on_entry = [&ks, delay](int db, kv_entry* e) {
+  uint64_t keys = 0;
+  cb.on_entry = [&ks, delay, &keys](int db, kv_entry* e) {
+    ++keys;
     if (delay != 0) wait_key_load_delay(delay);
     std::string_view key = e->key();
     db_slice& slice = ks.shard(ks.shard_of_key(key)).db(db);
@@ -32,6 +38,16 @@ rdb_load_result load_rdb_into(
       slice.add(e, h);
   };
   cb.on_aux = on_aux;
+  if (loading_progress* p = opt.progress) {
+    cb.on_aux = [&on_aux, p](std::string_view key, std::string_view value) {
+      if (key == "used-mem")
+        if (auto v = parse_int64(value); v && *v >= 0) p->set_rdb_used_mem(uint64_t(*v));
+      if (on_aux) on_aux(key, value);
+    };
+    cb.on_progress = [p, &keys](uint64_t offset) {
+      if (auto line = p->advance(offset, keys, wall_clock_ms())) log_notice("{}", *line);
+    };
+  }
   return load_rdb(src, opt, cb);
 }
 

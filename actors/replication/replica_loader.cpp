@@ -1,5 +1,6 @@
 #include "actors/replication/replica_loader.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,8 @@
 #include "actors/replication/replica_dataset.hpp"
 #include "actors/runtime/messages.hpp"
 #include "protocol/text/numbers.hpp"
+#include "storage/keyspace/clock.hpp"
+#include "storage/rdb/loading_progress.hpp"
 
 namespace troupe {
 
@@ -39,6 +42,14 @@ void replica_loader::run() {
         job.stream_db = int(*v);
   };
   rdb_load_result r;
+  if (job.options.progress) {
+    uint64_t total = 0;
+    if (job.stream)
+      total = job.stream->remaining().value_or(0);
+    else if (struct stat st; stat(job.path.c_str(), &st) == 0)
+      total = uint64_t(st.st_size);
+    job.options.progress->begin("RDB", total, wall_clock_ms());
+  }
   if (job.stream) {
     r = load_rdb_into(*job.stream, job.options, *job.staged, on_aux);
     // The payload must end where the RDB does: wait for its end and check.
@@ -74,6 +85,7 @@ void replica_loader::run() {
     }
     if (!kept) unlink(job.path.c_str());
   }
+  if (job.options.progress) job.options.progress->end();
   job.ok = r.ok;
   job.keys = r.keys;
   job.expired_skipped = r.expired_skipped;

@@ -509,6 +509,11 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   opt.lru_clock = lru_clock_at(wall_clock_ms());
   opt.lfu_minutes = uint16_t(lfu_minutes_at(wall_clock_ms()));
   opt.key_delay_us = cfg_.key_load_delay.get();
+  // Progress (INFO, the log), unless this is an AOF's base inside the AOF's own.
+  loading_progress& progress = persistence_->loading();
+  bool own_progress = !progress.active();
+  if (own_progress) progress.begin("RDB", src.remaining().value_or(0), wall_clock_ms());
+  opt.progress = &progress;
   // The history the file was saved in, which a replica resumes (PSYNC).
   auto on_aux = [this](std::string_view key, std::string_view value) {
     std::lock_guard<std::mutex> g(replication_.mutex);
@@ -521,6 +526,7 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
       replication_.rdb_stream_db = int(strtol(v.c_str(), nullptr, 10));
   };
   rdb_load_result r = load_rdb_into(src, opt, *keyspace_, on_aux);
+  if (own_progress) progress.end();
   if (!r.ok)
     return r.error + " (at offset " + std::to_string(r.error_offset) +
            (r.error_key.empty() ? "" : ", key '" + r.error_key + "'") + ")";

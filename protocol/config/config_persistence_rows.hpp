@@ -68,6 +68,14 @@ struct persistence_rows {
                          INT_MAX,
                          "Testing aid: microseconds to wait after loading each key of an RDB "
                          "(negative -n: 1 us once every n keys)."};
+  int_row rdb_key_save_delay{t_,
+                             "rdb-key-save-delay",
+                             0,
+                             INT_MIN,
+                             INT_MAX,
+                             "Testing aid: microseconds each saved key holds a snapshot back "
+                             "(negative -n: 1 us once every n keys). The walk pauses between "
+                             "keys; reactors go on serving."};
   int_row auto_aof_rewrite_percentage{
       t_,
       "auto-aof-rewrite-percentage",

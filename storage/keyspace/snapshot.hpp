@@ -28,6 +28,11 @@ class snapshot_sink {
   // on (writes still save what they touch). A diskless full sync paces the
   // walk by its slowest replica this way.
   virtual bool paused() { return false; }
+  // While paused for a time (rdb-key-save-delay): milliseconds until it may go
+  // on; 0 when it waits to be told instead.
+  virtual int64_t resume_after_ms() const { return 0; }
+  // Entries per walk step (rdb-key-save-delay takes fewer per step).
+  virtual uint64_t step_entries() const { return 128; }
 };
 
 struct shard_snapshot {

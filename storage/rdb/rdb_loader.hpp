@@ -25,6 +25,8 @@
 
 namespace troupe {
 
+class loading_progress;
+
 struct rdb_load_options {
   rdb_load_limits limits;     // encodings of the values built
   bool keep_expired = false;  // replicas keep keys whose TTL has passed
@@ -43,6 +45,8 @@ struct rdb_load_options {
   // key-load-delay: microseconds to wait after each key (a testing aid; a
   // negative value -n waits 1 us once every n keys on average, as Redis).
   int64_t key_delay_us = 0;
+  // INFO's loading_* fields and the progress log (the caller begins and ends it).
+  loading_progress* progress = nullptr;
 };
 
 struct rdb_callbacks {
