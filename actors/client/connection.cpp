@@ -113,6 +113,12 @@ caf::behavior connection::make_behavior() {
       [this](monitor_atom, const std::string& line) {
         if (!closed_) deliver_monitor_line(line);
       },
+      [this](invalidate_atom, const std::vector<std::string>& keys, bool flush, bool redirected) {
+        if (!closed_) deliver_invalidation(keys, flush, redirected);
+      },
+      [this](invalidate_atom, uint64_t redirect) {
+        if (!closed_) tracking_redirect_broken(redirect);
+      },
   };
 }
 

@@ -74,6 +74,10 @@ class connection : public hosted_actor,
   void stop_monitoring();
   // One MONITOR line (from this reactor).
   void deliver_monitor_line(std::string_view line);
+  // CLIENT TRACKING: an invalidation for this client (or for one that
+  // redirects to it), and the news that its own REDIRECT client is gone.
+  void deliver_invalidation(const std::vector<std::string>& keys, bool flush, bool redirected);
+  void tracking_redirect_broken(uint64_t redirect);
 
   // Idle-timeout check from the reactor's cron; true if the client was closed.
   bool close_if_idle(int64_t now_ms, int64_t timeout_s);

@@ -4,6 +4,7 @@
 #include "actors/client/connection.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/server/server.hpp"
+#include "storage/dispatch/invalidation_reply.hpp"
 
 namespace troupe {
 
@@ -71,6 +72,24 @@ void connection::leave_all_subscriptions() {
   session_.subscriptions.store(0, std::memory_order_relaxed);
   session_.pattern_subscriptions.store(0, std::memory_order_relaxed);
   session_.clear(client_pubsub);
+}
+
+void connection::deliver_invalidation(const std::vector<std::string>& keys, bool flush,
+                                      bool redirected) {
+  if (session_.has(client_close_asap)) return;
+  if (!write_invalidation(writer_, session_.resp, redirected, session_.has(client_pubsub), keys,
+                          flush))
+    return;
+  if (!output_within_limits()) session_.set(client_close_asap);
+  want_flush();
+}
+
+void connection::tracking_redirect_broken(uint64_t redirect) {
+  // Told once, as Redis: the flag stays until tracking is enabled again.
+  if (!session_.has(client_tracking) || session_.has(client_tracking_broken_redir)) return;
+  session_.set(client_tracking_broken_redir);
+  if (session_.has(client_close_asap)) return;
+  if (write_redirect_broken(writer_, session_.resp, redirect)) want_flush();
 }
 
 void connection::deliver_pubsub(std::string_view pattern, std::string_view channel,

@@ -9,6 +9,7 @@ namespace troupe {
 void register_all_commands(command_table& t) {
   register_storage_commands(t);
   register_connection_family(t);
+  register_tracking_family(t);
   register_acl_family(t);
   register_server_family(t);
   register_module_family(t);

@@ -5,8 +5,12 @@
 namespace troupe {
 
 class command_table;
+struct exec_context;
 
 void register_connection_family(command_table& t);
+void register_tracking_family(command_table& t);  // CLIENT TRACKING and friends
+// CLIENT TRACKING OFF, as RESET does it too.
+void stop_client_tracking(exec_context& c);
 void register_acl_family(command_table& t);
 void register_persistence_family(command_table& t);
 void register_pubsub_family(command_table& t);

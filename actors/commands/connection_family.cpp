@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "actors/client/connection.hpp"
+#include "actors/commands/command_families.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/server/server.hpp"
@@ -175,6 +176,7 @@ void cmd_reset(exec_context& c) {
   }
   c.client.clear(client_no_evict);
   c.client.clear(client_no_touch);
+  stop_client_tracking(c);
   {
     std::lock_guard<std::mutex> g(c.client.mutex);
     c.client.name.clear();
@@ -193,6 +195,9 @@ std::string client_flags(const session& s) {
   if (v & client_pubsub) f += 'P';
   if (v & client_multi) f += 'x';
   if (v & client_blocked) f += 'b';
+  if (v & client_tracking) f += 't';
+  if (v & client_tracking_broken_redir) f += 'R';
+  if (v & client_tracking_bcast) f += 'B';
   if (v & client_dirty_cas) f += 'd';
   if (v & client_close_after_reply) f += 'c';
   if (v & client_unix_socket) f += 'U';
@@ -239,7 +244,10 @@ std::string client_line(const session& s, int64_t now) {
   line += obl > 0 ? " events=rw" : " events=r";
   line += " cmd=" + (cmd != nullptr ? cmd->name : std::string("NULL"));
   line += " user=" + user;
-  line += " redir=-1";
+  line +=
+      " redir=" + std::to_string(s.has(client_tracking)
+                                     ? int64_t(s.tracking_redirect.load(std::memory_order_relaxed))
+                                     : -1);
   line += " resp=" + std::to_string(s.resp);
   return line;
 }
@@ -494,6 +502,10 @@ void cmd_client_reply(exec_context& c) {
 void cmd_client_help(exec_context& c) {
   static const char* lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
       "GETNAME",
       "    Return the name of the current connection.",
       "ID",
@@ -528,6 +540,11 @@ void cmd_client_help(exec_context& c) {
       "    Assign the name <name> to the current connection.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "HELP",

@@ -62,6 +62,7 @@ void install_dataset(keyspace& live, keyspace& staged) {
     live.key_modified(db, {});
     signal_ready_keys_in_db(live, db);
   }
+  live.dataset_flushed();
 }
 
 void free_dataset(server_services& srv, keyspace& ks, bool lazy) {
@@ -82,6 +83,7 @@ void flush_dataset(server_services& srv, keyspace& live, bool lazy) {
     for (int db = 0; db < live.databases(); ++db) snapshot_drain_db(live.shard(s), db);
   free_dataset(srv, live, lazy);
   for (int db = 0; db < live.databases(); ++db) live.key_modified(db, {});
+  live.dataset_flushed();
 }
 
 }  // namespace troupe

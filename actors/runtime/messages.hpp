@@ -10,6 +10,9 @@
 //                    (cancel_atom, replica_atom)          REPLICAOF (the node becomes a replica)
 //                    (pubsub_atom, published_message)     PUBLISH on another reactor
 //                    (monitor_atom, std::string line)     MONITOR: a command ran on another reactor
+//                    (invalidate_atom, keys, flush,       CLIENT TRACKING: keys it (or the client
+//                     redirected)                          redirecting to it) read changed
+//                    (invalidate_atom, uint64_t redirect) its REDIRECT client is gone
 //   admin_endpoint   (http_atom, id, method, target, auth,  its HTTP thread, per request
 //                     peer)
 //   listener         (close_atom)                         CONFIG SET port
@@ -38,24 +41,25 @@
 
 namespace troupe {
 
-using close_atom = caf::atom_constant<caf::atom("close")>;        // close a connection, listener
-using tick_atom = caf::atom_constant<caf::atom("tick")>;          // a periodic cron
-using free_atom = caf::atom_constant<caf::atom("free")>;          // lazy_free_queue has work
-using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;      // a message for a subscriber
-using unblock_atom = caf::atom_constant<caf::atom("unblock")>;    // a blocked client is served
-using cancel_atom = caf::atom_constant<caf::atom("cancel")>;      // CLIENT UNBLOCK
-using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;  // walk your part of a snapshot
-using chunk_atom = caf::atom_constant<caf::atom("chunk")>;        // snapshot bytes for the writer
-using done_atom = caf::atom_constant<caf::atom("done")>;          // a shard finished its part
-using stop_atom = caf::atom_constant<caf::atom("stop")>;          // a master link is replaced
-using load_atom = caf::atom_constant<caf::atom("load")>;          // a replica loader starts
-using loaded_atom = caf::atom_constant<caf::atom("loaded")>;      // a full sync's data is loaded
-using resume_atom = caf::atom_constant<caf::atom("resume")>;      // a paused link may read again
-using replica_atom = caf::atom_constant<caf::atom("replica")>;    // the node became a replica
-using wake_atom = caf::atom_constant<caf::atom("wake")>;          // a replica feed has work
-using connect_atom = caf::atom_constant<caf::atom("connect")>;    // a lost master link, at once
-using monitor_atom = caf::atom_constant<caf::atom("monitor")>;    // a MONITOR line for a watcher
-using http_atom = caf::atom_constant<caf::atom("http")>;          // an admin endpoint request
+using close_atom = caf::atom_constant<caf::atom("close")>;         // close a connection, listener
+using tick_atom = caf::atom_constant<caf::atom("tick")>;           // a periodic cron
+using free_atom = caf::atom_constant<caf::atom("free")>;           // lazy_free_queue has work
+using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;       // a message for a subscriber
+using unblock_atom = caf::atom_constant<caf::atom("unblock")>;     // a blocked client is served
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;       // CLIENT UNBLOCK
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;   // walk your part of a snapshot
+using chunk_atom = caf::atom_constant<caf::atom("chunk")>;         // snapshot bytes for the writer
+using done_atom = caf::atom_constant<caf::atom("done")>;           // a shard finished its part
+using stop_atom = caf::atom_constant<caf::atom("stop")>;           // a master link is replaced
+using load_atom = caf::atom_constant<caf::atom("load")>;           // a replica loader starts
+using loaded_atom = caf::atom_constant<caf::atom("loaded")>;       // a full sync's data is loaded
+using resume_atom = caf::atom_constant<caf::atom("resume")>;       // a paused link may read again
+using replica_atom = caf::atom_constant<caf::atom("replica")>;     // the node became a replica
+using wake_atom = caf::atom_constant<caf::atom("wake")>;           // a replica feed has work
+using connect_atom = caf::atom_constant<caf::atom("connect")>;     // a lost master link, at once
+using monitor_atom = caf::atom_constant<caf::atom("monitor")>;     // a MONITOR line for a watcher
+using invalidate_atom = caf::atom_constant<caf::atom("invalid")>;  // CLIENT TRACKING messages
+using http_atom = caf::atom_constant<caf::atom("http")>;           // an admin endpoint request
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.

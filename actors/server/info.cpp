@@ -158,7 +158,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("client_recent_max_input_buffer", max_in);
     w.field("client_recent_max_output_buffer", max_out);
     w.field("blocked_clients", srv.keys().blocked_clients.load());
-    w.field("tracking_clients", "0");
+    w.field("tracking_clients", srv.keys().tracking.clients());
     w.field("clients_in_timeout_table", "0");
   }
   if (on("memory")) {
@@ -271,9 +271,13 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     for (const char* zero :
          {"migrate_cached_sockets", "slave_expires_tracked_keys", "active_defrag_hits",
           "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
-          "total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
-          "tracking_total_items", "tracking_total_prefixes", "unexpected_error_replies"})
+          "total_active_defrag_time", "current_active_defrag_time"})
       w.field(zero, "0");
+    const tracking_table& tracking = srv.keys().tracking;
+    w.field("tracking_total_keys", tracking.total_keys());
+    w.field("tracking_total_items", tracking.total_items());
+    w.field("tracking_total_prefixes", tracking.total_prefixes());
+    w.field("unexpected_error_replies", "0");
     w.field("total_error_replies", sum(stats, &reactor_stats::error_replies));
     w.field("dump_payload_sanitizations", "0");
     w.field("total_reads_processed", sum(stats, &reactor_stats::reads_processed));

@@ -59,6 +59,9 @@ bool server::start() {
   int databases = int(cfg_.databases.get());
   keyspace_ = std::make_unique<keyspace>(shards, databases);
   keyspace_->set_concurrent(threads > 1);
+  keyspace_->deliver_invalidations = [this](std::vector<invalidation>& invs, uint64_t by) {
+    deliver_invalidations(invs, by);
+  };
   evictor_ = std::make_unique<evictor>(*keyspace_, *this);
 
   attach_config_hooks();
@@ -119,6 +122,12 @@ bool server::start() {
     }));
     // Before this pass's replies leave: the journal reaches the AOF (and disk).
     r.before_flush([this] {
+      // CLIENT TRACKING BCAST: this pass's changes under each prefix, batched.
+      if (keyspace_->tracking.active()) {
+        std::vector<invalidation> invs;
+        keyspace_->tracking.take_broadcasts(invs);
+        if (!invs.empty()) deliver_invalidations(invs, 0);
+      }
       aof_->flush_pass();
       journal_.publish();  // readers on other threads learn of this pass's writes
     });
@@ -328,6 +337,27 @@ void server::update_hz() {
     reactor* r = reactors_[i].get();
     uint64_t id = cron_timers_[i];
     r->post([this, r, id] { r->set_period(id, cron_period_ms(hz())); });
+  }
+}
+
+void server::deliver_invalidations(std::vector<invalidation>& invs, uint64_t by) {
+  std::lock_guard<std::mutex> g(clients_mutex_);
+  for (invalidation& inv : invs) {
+    uint64_t target = inv.redirect != 0 ? inv.redirect : inv.tracker;
+    auto it = clients_.find(target);
+    if (it == clients_.end()) {
+      // The REDIRECT client is gone: the tracking client hears of it (RESP3).
+      if (inv.redirect != 0)
+        if (auto t = clients_.find(inv.tracker); t != clients_.end())
+          caf::anon_send(t->second.handle, invalidate_atom::value, inv.redirect);
+      continue;
+    }
+    if (target == by) {  // the running command's own client: after its reply
+      it->second.s->tracking_pending.push_back(std::move(inv));
+      continue;
+    }
+    caf::anon_send(it->second.handle, invalidate_atom::value, std::move(inv.keys), inv.flush,
+                   inv.redirect != 0);
   }
 }
 

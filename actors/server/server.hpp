@@ -161,6 +161,10 @@ class server : public server_services {
 
   // -- server_services -------------------------------------------------------------
   void keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) override;
+  // CLIENT TRACKING: sends what the tracking table says (under a command's
+  // shards: it only posts messages). `by` ran the command: its own
+  // invalidations wait in its session for its reply to go first.
+  void deliver_invalidations(std::vector<invalidation>& invs, uint64_t by);
   void free_later(entry_chain chain) override;
   void journal(int db, const std::vector<std::string>& args) override;
   void journal_ops(const std::vector<journal_op>& ops) override;

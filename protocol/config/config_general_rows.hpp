@@ -109,6 +109,16 @@ struct general_rows {
       {50, 99, 99.9},
       "The percentiles INFO latencystats shows for each command."};
 
+  // -- client-side caching ---------------------------------------------------------
+  int_row tracking_table_max_keys{
+      t_,
+      "tracking-table-max-keys",
+      1000000,
+      0,
+      INT64_MAX,
+      "Keys the CLIENT TRACKING table remembers at most; past it, keys are invalidated "
+      "(0: no limit)."};
+
   // -- Troupe's own: reactors and shards -------------------------------------------
   int_row threads{t_,
                   "threads",

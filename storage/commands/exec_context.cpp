@@ -22,7 +22,7 @@ bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
   snapshot_touch(*k.shard, k.db_index, e);  // a snapshot in progress keeps it
   k.shard->stats().expired_keys.add();
   notify(notify_expired, "expired", k);
-  ks.key_modified(k.db_index, k.name);
+  ks.key_modified(k.db_index, k.name, client.id);
   // Replicas and the AOF learn of the expiry as an explicit delete.
   srv.journal(k.db_index, {"DEL", std::string(k.name)});
   k.db->remove(loc);

@@ -140,7 +140,7 @@ struct exec_context {
   void changed(const key_ref& k, int64_t n = 1) {
     ks.dirty.fetch_add(n, std::memory_order_relaxed);
     changes += n;
-    ks.key_modified(k.db_index, k.name);
+    ks.key_modified(k.db_index, k.name, client.id);
   }
 
   // -- propagation ----------------------------------------------------------

@@ -456,6 +456,7 @@ void cmd_flushdb(exec_context& c) {
   if (!flush_mode(c, async)) return;
   flush_db(c, c.db_index, async);
   c.ks.key_modified(c.db_index, {});
+  c.ks.dataset_flushed(c.client.id);
   c.changes++;  // journaled even when the database was empty, as Redis does
   c.out.ok();
 }
@@ -467,6 +468,7 @@ void cmd_flushall(exec_context& c) {
     flush_db(c, db, async);
     c.ks.key_modified(db, {});
   }
+  c.ks.dataset_flushed(c.client.id);
   c.ks.dirty.fetch_add(1, std::memory_order_relaxed);
   c.changes++;  // journaled even when every database was empty, as Redis does
   c.out.ok();

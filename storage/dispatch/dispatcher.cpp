@@ -9,6 +9,7 @@
 #include "storage/commands/exec_context.hpp"
 #include "storage/dispatch/client_endpoint.hpp"
 #include "storage/dispatch/command_checks.hpp"
+#include "storage/dispatch/invalidation_reply.hpp"
 #include "storage/dispatch/monitor_line.hpp"
 #include "storage/dispatch/redacted_arguments.hpp"
 #include "storage/dispatch/server_stats.hpp"
@@ -97,6 +98,11 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
     return true;
   }
   execute(*cmd, args, client, out, origin, false);
+  // CLIENT CACHING yes|no counts for the next command (a whole transaction);
+  // other CLIENT subcommands leave it, as in Redis.
+  if (client.has(client_tracking_caching) && !client.has(client_multi) &&
+      cmd->name.rfind("client|", 0) != 0)
+    client.clear(client_tracking_caching);
   if (ks_.ready_pending.load(std::memory_order_relaxed)) serve_ready_keys();
   return true;
 }
@@ -215,6 +221,12 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
       client.woff = srv_.journal_end();
     }
   }
+  // Client-side caching: the keys a tracking client read, and (after its
+  // reply) what its own writes invalidated.
+  if ((cmd.flags & cmd_readonly) && client.has(client_tracking))
+    remember_read_keys(cmd, args, client);
+  if (!client.tracking_pending.empty() && origin != command_origin::transaction)
+    send_own_invalidations(client, out);
   // The slow log has a command when it runs to its end (not when it blocks).
   if (!ctx.block_requested && origin != command_origin::replay) {
     note_if_slow(cmd, args, client, ran_us);
@@ -295,7 +307,34 @@ void dispatcher::register_waiter(session& client, const command_spec& cmd,
   client.endpoint->on_block(w, timeout_ms);
 }
 
+void dispatcher::remember_read_keys(const command_spec& cmd,
+                                    const std::vector<std::string_view>& args, session& client) {
+  if (client.has(client_tracking_bcast)) return;  // BCAST hears of prefixes, not reads
+  bool caching = client.has(client_tracking_caching);
+  if ((client.has(client_tracking_optin) && !caching) ||
+      (client.has(client_tracking_optout) && caching))
+    return;
+  std::vector<int> positions;
+  if (!cmd.key_positions(args, positions)) return;
+  for (int p : positions) ks_.tracking.remember(client.id, args[size_t(p)]);
+  int64_t max_keys = srv_.config().tracking_table_max_keys.get();
+  if (max_keys > 0 && ks_.tracking.total_keys() > size_t(max_keys)) {
+    std::vector<invalidation> out;
+    ks_.tracking.enforce_max_keys(size_t(max_keys), out);
+    if (!out.empty() && ks_.deliver_invalidations) ks_.deliver_invalidations(out, client.id);
+  }
+}
+
+void dispatcher::send_own_invalidations(session& client, reply_writer& out) {
+  std::vector<invalidation> pending = std::move(client.tracking_pending);
+  client.tracking_pending.clear();
+  for (const invalidation& inv : pending)
+    write_invalidation(out, client.resp, inv.redirect != 0, client.has(client_pubsub), inv.keys,
+                       inv.flush);
+}
+
 void dispatcher::forget_client(session& client) {
+  if (client.has(client_tracking)) ks_.tracking.disable(client.id);
   client.clear(client_multi);
   client.tx.queue.clear();
   unwatch_all(client);

@@ -93,6 +93,11 @@ class dispatcher {
   void queue(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
              reply_writer& out);
   // SLOWLOG: the command took longer than slowlog-log-slower-than.
+  // CLIENT TRACKING: remembers the keys `cmd` read for `client`.
+  void remember_read_keys(const command_spec& cmd, const std::vector<std::string_view>& args,
+                          session& client);
+  // Writes the invalidations the client's own command caused, after its reply.
+  void send_own_invalidations(session& client, reply_writer& out);
   void note_if_slow(const command_spec& cmd, const std::vector<std::string_view>& args,
                     session& client, int64_t ran_us);
   // LATENCY: the command took latency-monitor-threshold ms or more.

@@ -12,6 +12,8 @@
 
 #include "storage/dispatch/transaction_state.hpp"
 
+#include "storage/keyspace/tracking_table.hpp"
+
 namespace troupe {
 
 struct command_spec;
@@ -36,6 +38,14 @@ enum session_flag : uint32_t {
   client_no_touch = 1u << 13,
   client_reply_off = 1u << 14,        // CLIENT REPLY OFF: no replies
   client_reply_skip_next = 1u << 15,  // CLIENT REPLY SKIP: none for the next command
+  // CLIENT TRACKING (client-side caching) and its modes.
+  client_tracking = 1u << 16,
+  client_tracking_bcast = 1u << 17,
+  client_tracking_broken_redir = 1u << 18,  // the REDIRECT client went away
+  client_tracking_optin = 1u << 19,
+  client_tracking_optout = 1u << 20,
+  client_tracking_caching = 1u << 21,  // CLIENT CACHING yes|no, for the next command
+  client_tracking_noloop = 1u << 22,
 };
 
 struct session {
@@ -71,6 +81,12 @@ struct session {
   // The ACL user this client runs as (null: internal, unrestricted). Set at
   // accept to the default user, changed by AUTH / HELLO AUTH; owner's thread.
   std::shared_ptr<acl_user_slot> acl_user;
+
+  // CLIENT TRACKING's REDIRECT client (0: none); CLIENT LIST's redir.
+  std::atomic<uint64_t> tracking_redirect{0};
+  // Invalidations for this client caused by its own command: written after
+  // the command's reply, as Redis 7.0 does (the owner's thread only).
+  std::vector<invalidation> tracking_pending;
 
   // Guarded by mutex: strings changed by commands and read by CLIENT LIST.
   mutable std::mutex mutex;

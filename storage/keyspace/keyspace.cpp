@@ -51,7 +51,19 @@ void shard_set_guard::release() {
   held_.clear();
 }
 
-void keyspace::key_modified(int db, std::string_view key) {
+void keyspace::dataset_flushed(uint64_t by) {
+  if (!tracking.active()) return;
+  std::vector<invalidation> out;
+  tracking.flushed(out);
+  if (!out.empty() && deliver_invalidations) deliver_invalidations(out, by);
+}
+
+void keyspace::key_modified(int db, std::string_view key, uint64_t by) {
+  if (!key.empty() && tracking.active()) {
+    std::vector<invalidation> out;
+    tracking.key_modified(key, by, out);
+    if (!out.empty() && deliver_invalidations) deliver_invalidations(out, by);
+  }
   if (watched_keys.load(std::memory_order_relaxed) == 0) return;
   auto touch = [](std::vector<session*>& watchers) {
     for (session* s : watchers) s->set(client_dirty_cas);

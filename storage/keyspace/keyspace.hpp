@@ -9,6 +9,7 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -16,6 +17,7 @@
 
 #include "protocol/commands/key_slot.hpp"
 #include "storage/keyspace/shard_store.hpp"
+#include "storage/keyspace/tracking_table.hpp"
 
 namespace troupe {
 
@@ -36,7 +38,17 @@ class keyspace {
   // A key changed (an empty key: the whole database): clients WATCHing it
   // will fail their EXEC. The caller holds the key's shard (all shards for a
   // whole database).
-  void key_modified(int db, std::string_view key);
+  // `by`: the client whose command changed it (0: the server itself), for
+  // CLIENT TRACKING's NOLOOP and the order of its own invalidations.
+  void key_modified(int db, std::string_view key, uint64_t by = 0);
+  // Every key of the dataset may have changed (FLUSHALL, FLUSHDB, a replica's
+  // full sync): tracking clients are told to drop everything.
+  void dataset_flushed(uint64_t by = 0);
+
+  // Client-side caching: who tracks which keys, and where the server sends
+  // what the table says (set by the server at start; any thread).
+  tracking_table tracking;
+  std::function<void(std::vector<invalidation>&, uint64_t by)> deliver_invalidations;
 
   size_t db_size(int db);
   size_t db_volatile(int db);
