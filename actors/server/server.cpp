@@ -1,7 +1,9 @@
 #include "actors/server/server.hpp"
 
 #include "actors/extension/extension.hpp"
+#include "actors/runtime/reactor.hpp"
 #include "actors/server/security.hpp"
+#include "storage/dispatch/client_endpoint.hpp"
 #include "storage/scripting/script_log.hpp"
 
 #include "actors/replication/replica_dataset.hpp"
@@ -583,6 +585,12 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
   for (auto& w : r.warnings) log_warning("{}", w);
   log_notice("Done loading RDB, keys loaded: {}, keys expired: {}.", r.keys, r.expired_skipped);
   return std::nullopt;
+}
+
+void server::serve_clients_while_busy(session& running) {
+  reactor* r = current_reactor();
+  if (r == nullptr) return;
+  r->poll_while_blocked(dynamic_cast<io_handler*>(running.endpoint));
 }
 
 void server::free_later(entry_chain chain) {

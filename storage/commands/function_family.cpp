@@ -160,15 +160,16 @@ void cmd_function_restore(exec_context& c) {
 void cmd_function_stats(exec_context& c) {
   c.out.map(2);
   c.out.bulk("running_script");
-  std::string name, command;
+  std::string name;
+  std::vector<std::string> command;
   int64_t started = 0;
   if (c.srv.script_runs.running_function(name, command, started)) {
     c.out.map(3);
     c.out.bulk("name");
     c.out.bulk(name);
     c.out.bulk("command");
-    c.out.array(1);
-    c.out.bulk(command);
+    c.out.array(command.size());
+    for (auto& a : command) c.out.bulk(a);
     c.out.bulk("duration_ms");
     c.out.integer(c.now - started);
   } else {

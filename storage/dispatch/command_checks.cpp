@@ -156,12 +156,32 @@ std::optional<std::string> monitor_keeps_off_keys(const check_input& in) {
   return "ERR Replica can't interact with the keyspace";
 }
 
+// A script running past busy-reply-threshold: only allow_busy commands run
+// (SCRIPT KILL, FUNCTION KILL/STATS, MULTI...). Those that touch keys wait
+// for the script here too: the script holds their shards.
+std::optional<std::string> no_script_busy(const check_input& in) {
+  if (!in.srv.script_runs.busy()) return std::nullopt;
+  uint32_t f = flags_of(in);
+  if ((f & cmd_allow_busy) && (f & cmd_no_keyspace)) return std::nullopt;
+  return std::string(in.srv.script_runs.busy_error());
+}
+
 // In the order of Redis's processCommand, so that a command failing two checks
 // gets the same error.
 constexpr check chain[] = {
-    protected_command_allowed, authenticated,          allowed_in_multi,     acl_permitted,
-    memory_available,          disk_can_take_writes,   enough_good_replicas, replica_read_only,
-    subscriber_context,        monitor_keeps_off_keys, stale_data_allowed,   dataset_loaded,
+    protected_command_allowed,
+    authenticated,
+    allowed_in_multi,
+    acl_permitted,
+    memory_available,
+    disk_can_take_writes,
+    enough_good_replicas,
+    replica_read_only,
+    subscriber_context,
+    monitor_keeps_off_keys,
+    stale_data_allowed,
+    dataset_loaded,
+    no_script_busy,
 };
 
 }  // namespace

@@ -114,6 +114,10 @@ class server_services {
   // not expire (they read as gone but are not deleted), so the replication
   // stream stands still, as in Redis 7.0.
   virtual pause_kind clients_paused() const { return pause_kind::none; }
+  // A script has run past busy-reply-threshold on this thread: serve the other
+  // clients of this thread once (they get -BUSY; SCRIPT KILL gets through).
+  // `running` is the script's caller, left alone.
+  virtual void serve_clients_while_busy(session& /*running*/) {}
 
  private:
   server_config& config_;

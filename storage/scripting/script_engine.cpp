@@ -24,9 +24,26 @@ struct script_engine::run_state {
   bool oom = false;        // memory was over maxmemory when the script started
   int resp = 2;            // redis.setresp
   bool replicate = true;   // redis.set_repl (REPL_NONE turns it off)
+  bool is_function = false;
+  bool busy = false;       // past busy-reply-threshold: other clients get -BUSY
+  int64_t started_ns = 0;  // monotonic
+  int64_t started_wall_ms = 0;
+  std::string_view name;  // the SHA1 or the function's name
 };
 
 namespace {
+
+// Where the count hook finds its engine (set per thread by the engine that
+// runs a script).
+thread_local script_engine* running_engine = nullptr;
+
+// Every this many Lua instructions a running script checks its time, SCRIPT
+// KILL and, once busy, serves other clients.
+constexpr int hook_instructions = 100000;
+
+void count_hook(lua_State* L, lua_Debug*) {
+  if (running_engine != nullptr) running_engine->on_hook(L);
+}
 
 // Redis's messages, for the errors scripts get from redis.call.
 constexpr std::string_view readonly_replica =
@@ -59,6 +76,28 @@ script_engine::script_engine(dispatcher* d) : engine_(d) {
   redis_ref_ = refs.redis;
   load_redis_ref_ = refs.load_redis;
   error_handler_ref_ = refs.error_handler;
+  lua_sethook(L_, count_hook, LUA_MASKCOUNT, hook_instructions);
+}
+
+void script_engine::on_hook(lua_State* L) {
+  if (run_ == nullptr || engine_ == nullptr) return;
+  server_services& srv = engine_->services();
+  if (!run_->busy) {
+    int64_t threshold_ms = srv.config().busy_reply_threshold.get();
+    if ((monotonic_ns() - run_->started_ns) / 1000000 < threshold_ms) return;
+    run_->busy = true;
+    std::vector<std::string> command(run_->caller->argv.begin(), run_->caller->argv.end());
+    srv.script_runs.become_busy(run_->is_function, run_->wrote, run_->name, std::move(command),
+                                run_->started_wall_ms);
+  }
+  if (srv.script_runs.kill_requested()) {
+    // From now on at every instruction: a pcall in the script cannot keep
+    // it alive.
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+    push_err(L, "Script killed by user with SCRIPT KILL...");
+    lua_error(L);
+  }
+  srv.serve_clients_while_busy(run_->caller->client);
 }
 
 script_engine::~script_engine() {
@@ -209,6 +248,10 @@ void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numk
   st.flags = flags;
   st.read_only = read_only;
   st.oom = engine_->script_oom();
+  st.is_function = is_function;
+  st.name = name;
+  st.started_ns = monotonic_ns();
+  st.started_wall_ms = c.now;
   client_.db.store(c.db_index, std::memory_order_relaxed);
   client_.acl_user = c.client.acl_user;
   client_.resp = 2;
@@ -246,8 +289,15 @@ void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numk
     call_args = 0;
   }
   run_ = &st;
+  script_engine* outer = running_engine;
+  running_engine = this;
   int status = lua_pcall(L, call_args, 1, 1);
+  running_engine = outer;
   run_ = nullptr;
+  if (st.busy) {
+    c.srv.script_runs.end();
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, hook_instructions);
+  }
 
   if (status != 0) {
     std::string msg;
@@ -376,7 +426,10 @@ int script_engine::redis_call(lua_State* L, bool raise) {
   int64_t dirty = ks.dirty.load(std::memory_order_relaxed);
   size_t ops_before = client_.tx.ops.size();
   engine_->run_from_script(*cmd, argv_, client_, w);
-  if (ks.dirty.load(std::memory_order_relaxed) != dirty) run_->wrote = true;
+  if (ks.dirty.load(std::memory_order_relaxed) != dirty) {
+    run_->wrote = true;
+    if (run_->busy) srv.script_runs.note_write();
+  }
   if (!run_->replicate) client_.tx.ops.resize(ops_before);
   lua_settop(L, 0);
   if (reply_.empty()) {

@@ -58,6 +58,8 @@ class script_engine {
   int register_function(lua_State* L);
   int acl_check_cmd(lua_State* L);
   bool running() const { return run_ != nullptr; }
+  // The count hook: time, SCRIPT KILL, serving other clients once busy.
+  void on_hook(lua_State* L);
 
   lua_State* state() const { return L_; }
 

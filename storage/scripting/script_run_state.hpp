@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace troupe {
 
@@ -16,8 +17,8 @@ class script_run_state {
  public:
   // The engine, when a script passes the threshold (it is "busy" from now on)
   // and when it ends.
-  void become_busy(bool is_function, std::string_view name, std::string_view command,
-                   int64_t started_ms);
+  void become_busy(bool is_function, bool wrote, std::string_view name,
+                   std::vector<std::string> command, int64_t started_ms);
   void end();
 
   bool busy() const { return busy_.load(std::memory_order_acquire); }
@@ -33,12 +34,14 @@ class script_run_state {
 
   // FUNCTION STATS' running_script: name, command, started (wall clock ms);
   // false when no function is running busy.
-  bool running_function(std::string& name, std::string& command, int64_t& started_ms) const;
+  bool running_function(std::string& name, std::vector<std::string>& command,
+                        int64_t& started_ms) const;
 
  private:
   std::atomic<bool> busy_{false}, is_function_{false}, wrote_{false}, kill_{false};
   mutable std::mutex mutex_;
-  std::string name_, command_;
+  std::string name_;
+  std::vector<std::string> command_;
   int64_t started_ms_ = 0;
 };
 
