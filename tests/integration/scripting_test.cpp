@@ -399,3 +399,31 @@ TEST(scripting_busy, DISABLED_kill_and_unkillable_as_redis) {
     EXPECT_EQ(troupe.call({"GET", "w"}).str, "1");
   }
 }
+
+// A script's writes reach the AOF as their effects (MULTI/EXEC around more
+// than one), never as EVAL, and come back after a restart.
+TEST(scripting_effects, aof_gets_effects_not_scripts) {
+  server_process s({"--appendonly", "yes", "--appendfsync", "always"});
+  ASSERT_TRUE(s.start());
+  EXPECT_EQ(s.call({"EVAL", "redis.call('set', KEYS[1], '1') redis.call('incr', KEYS[1]) return 1",
+                    "1", "a"})
+                .integer,
+            1);
+  EXPECT_EQ(s.call({"EVAL", "return redis.call('rpush', 'l', 'x')", "0"}).integer, 1);
+  EXPECT_EQ(s.call({"EVAL", "return redis.call('get', 'a')", "0"}).str, "2");
+  std::string aof = read_file(s.dir() + "/appendonlydir/appendonly.aof.1.incr.aof");
+  for (auto& ch : aof) ch = char(tolower(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(aof.find("eval"), std::string::npos);
+  size_t multi = aof.find("multi");
+  ASSERT_NE(multi, std::string::npos);
+  size_t set = aof.find("set", multi), incr = aof.find("incr", multi),
+         exec = aof.find("exec", multi);
+  EXPECT_TRUE(set < incr && incr < exec) << aof;
+  EXPECT_NE(aof.find("rpush", exec), std::string::npos) << aof;
+  EXPECT_EQ(aof.find("multi", exec), std::string::npos) << "one write needs no MULTI";
+  s.stop();
+  server_process again({"--appendonly", "yes", "--dir", s.dir()});
+  ASSERT_TRUE(again.start());
+  EXPECT_EQ(again.call({"GET", "a"}).str, "2");
+  EXPECT_EQ(again.call({"LLEN", "l"}).integer, 1);
+}
