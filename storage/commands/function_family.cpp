@@ -34,9 +34,9 @@ void libraries_changed(exec_context& c) {
 
 void cmd_function_load(exec_context& c) {
   bool replace = false;
-  if (c.argc() == 4) {
-    if (!c.arg_is(2, "replace"))
-      return c.out.error("ERR Unknown option given: " + std::string(as_c_string(c.arg(2))));
+  for (size_t i = 2; i + 1 < c.argc(); ++i) {
+    if (!c.arg_is(i, "replace"))
+      return c.out.error("ERR Unknown option given: " + std::string(as_c_string(c.arg(i))));
     replace = true;
   }
   std::string_view code = c.arg(c.argc() - 1);
@@ -63,7 +63,7 @@ void cmd_function_delete(exec_context& c) {
 void cmd_function_flush(exec_context& c) {
   if (c.argc() == 3 && !c.arg_is(2, "sync") && !c.arg_is(2, "async"))
     return c.out.error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-  if (c.argc() > 3) return c.out.error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+  if (c.argc() > 3) return c.subcommand_syntax_error();
   c.srv.scripts.set_libraries(std::make_shared<const library_set>());
   libraries_changed(c);
   c.out.ok();
@@ -138,8 +138,7 @@ void cmd_function_restore(exec_context& c) {
       return c.out.error(
           "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
   } else if (c.argc() > 4) {
-    return c.out.error(
-        "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+    return c.subcommand_syntax_error();
   }
   std::vector<std::string> codes;
   std::string err;

@@ -203,6 +203,9 @@ bool script_engine::parse_numkeys(exec_context& c, int64_t& numkeys, bool fcall)
 }
 
 void script_engine::eval(exec_context& c, bool by_sha, bool read_only) {
+  // A SHA1 of the wrong length is unknown before numkeys is read (Redis).
+  if (by_sha && c.arg(1).size() != 40)
+    return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
   int64_t numkeys;
   if (!parse_numkeys(c, numkeys, false)) return;
   const compiled* script = nullptr;
