@@ -137,6 +137,8 @@ std::string persistence::rdb_header(bool aof_base, const rdb_history& history, b
     enc.aux("repl-offset", history.offset);
   }
   enc.aux("aof-base", int64_t(aof_base ? 1 : 0));
+  // Function libraries, before the databases, as Redis 7.0 writes them.
+  for (auto& [name, lib] : *srv_.scripts.libraries()) enc.function(lib.code);
   if (!with_sizes) return h;
   // Sizes at the cut let a loader size its tables once.
   keyspace& ks = srv_.keys();

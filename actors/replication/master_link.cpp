@@ -605,6 +605,7 @@ void master_link::finish_full_sync() {
     shard_set_guard guard;
     guard.acquire_all(live);
     install_dataset(live, *job->staged);
+    srv_.scripts.set_libraries(std::make_shared<const library_set>(std::move(job->functions)));
     status_->loading.store(dataset_loading::none);
   }
   // The old data (now in the staged keyspace) is freed outside the locks.

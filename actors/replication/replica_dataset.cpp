@@ -12,6 +12,7 @@
 #include "storage/keyspace/clock.hpp"
 #include "storage/keyspace/snapshot.hpp"
 #include "storage/rdb/loading_progress.hpp"
+#include "storage/scripting/function_payload.hpp"
 
 namespace troupe {
 
@@ -20,10 +21,17 @@ void wait_key_load_delay(int64_t us) {
   if (us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
 }
 
-rdb_load_result load_rdb_into(
-    rdb_source& src, const rdb_load_options& opt, keyspace& ks,
-    const std::function<void(std::string_view, std::string_view)>& on_aux) {
+rdb_load_result load_rdb_into(rdb_source& src, const rdb_load_options& opt, keyspace& ks,
+                              const std::function<void(std::string_view, std::string_view)>& on_aux,
+                              library_set* functions) {
   rdb_callbacks cb;
+  std::vector<std::string> function_errors;
+  if (functions != nullptr)
+    cb.on_function = [functions, &function_errors](std::string_view code) {
+      std::string err;
+      if (!install_library_code(code, false, *functions, err))
+        function_errors.push_back("Failed loading library: " + err);
+    };
   int64_t delay = opt.key_delay_us;
   uint64_t keys = 0;
   cb.on_entry = [&ks, delay, &keys](int db, kv_entry* e) {
@@ -48,7 +56,9 @@ rdb_load_result load_rdb_into(
       if (auto line = p->advance(offset, keys, wall_clock_ms())) log_notice("{}", *line);
     };
   }
-  return load_rdb(src, opt, cb);
+  rdb_load_result r = load_rdb(src, opt, cb);
+  for (auto& e : function_errors) r.warnings.push_back(e);
+  return r;
 }
 
 void install_dataset(keyspace& live, keyspace& staged) {

@@ -6,6 +6,7 @@
 #pragma once
 #include <functional>
 #include <string_view>
+#include "storage/scripting/script_store.hpp"
 
 #include "storage/keyspace/keyspace.hpp"
 #include "storage/rdb/rdb_loader.hpp"
@@ -19,10 +20,11 @@ void wait_key_load_delay(int64_t us);
 
 // Loads an RDB into `ks`, which nobody else uses meanwhile (or whose shards
 // the caller holds: DEBUG RELOAD). `on_aux` sees each auxiliary field
-// (repl-stream-db...); opt.key_delay_us paces it (key-load-delay).
-rdb_load_result load_rdb_into(
-    rdb_source& src, const rdb_load_options& opt, keyspace& ks,
-    const std::function<void(std::string_view, std::string_view)>& on_aux);
+// (repl-stream-db...); opt.key_delay_us paces it (key-load-delay). The file's
+// function libraries go to `functions` (ignored when null).
+rdb_load_result load_rdb_into(rdb_source& src, const rdb_load_options& opt, keyspace& ks,
+                              const std::function<void(std::string_view, std::string_view)>& on_aux,
+                              library_set* functions = nullptr);
 
 // Swaps every database slice of `live` with the same slice of `staged` (same
 // shard and database counts). The caller holds every shard of `live`. A

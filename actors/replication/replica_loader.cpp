@@ -51,7 +51,7 @@ void replica_loader::run() {
     job.options.progress->begin("RDB", total, wall_clock_ms());
   }
   if (job.stream) {
-    r = load_rdb_into(*job.stream, job.options, *job.staged, on_aux);
+    r = load_rdb_into(*job.stream, job.options, *job.staged, on_aux, &job.functions);
     // The payload must end where the RDB does: wait for its end and check.
     if (r.ok) {
       char extra;
@@ -68,7 +68,7 @@ void replica_loader::run() {
     if (!src.ok()) {
       r.error = src.error();
     } else {
-      r = load_rdb_into(src, job.options, *job.staged, on_aux);
+      r = load_rdb_into(src, job.options, *job.staged, on_aux, &job.functions);
       if (r.ok && !r.leftover.empty()) {
         r.ok = false;
         r.error = "the file goes on after the end of the RDB";

@@ -16,6 +16,7 @@
 #include "actors/runtime/registered_actor.hpp"
 #include "storage/keyspace/keyspace.hpp"
 #include "storage/rdb/rdb_loader.hpp"
+#include "storage/scripting/script_store.hpp"
 
 namespace troupe {
 
@@ -33,7 +34,8 @@ struct replica_load_job {
   bool ok = false;
   std::string error;
   uint64_t keys = 0, expired_skipped = 0;
-  int stream_db = 0;  // repl-stream-db: the database the stream continues in
+  int stream_db = 0;      // repl-stream-db: the database the stream continues in
+  library_set functions;  // the master's function libraries
   std::vector<std::string> warnings;
 };
 

@@ -272,6 +272,17 @@ void reactor::stall_all_until(int64_t until_ms) {
   stalled_until_ms.store(until_ms, std::memory_order_relaxed);
 }
 
+void reactor::poll_while_blocked(io_handler* skip) {
+  constexpr int max_events = 64;
+  epoll_event events[max_events];
+  int n = epoll_wait(epfd_, events, max_events, 0);
+  for (int i = 0; i < n; ++i) {
+    auto* h = static_cast<io_handler*>(events[i].data.ptr);
+    if (h != wake_token && h != skip) h->on_io(events[i].events);
+  }
+  flush_all();
+}
+
 void reactor::loop() {
   constexpr int max_events = 512;
   epoll_event events[max_events];

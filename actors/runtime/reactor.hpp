@@ -63,6 +63,12 @@ class reactor {
   // pass, sleeps until `until_ms` (monotonic) too. One relaxed load per pass.
   static void stall_all_until(int64_t until_ms);
 
+  // A script runs past busy-reply-threshold on this loop's thread: serves the
+  // sockets that are ready once (their commands get -BUSY, SCRIPT KILL gets
+  // through) and flushes the replies. `skip` is the script's own client,
+  // which must not be re-entered. Cross-thread posts and timers wait.
+  void poll_while_blocked(io_handler* skip);
+
   // -- sockets (loop thread only) ------------------------------------------
   void add_fd(int fd, io_handler* h, uint32_t events);
   void modify_fd(int fd, io_handler* h, uint32_t events);

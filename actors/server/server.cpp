@@ -1,7 +1,10 @@
 #include "actors/server/server.hpp"
 
 #include "actors/extension/extension.hpp"
+#include "actors/runtime/reactor.hpp"
 #include "actors/server/security.hpp"
+#include "storage/dispatch/client_endpoint.hpp"
+#include "storage/scripting/script_log.hpp"
 
 #include "actors/replication/replica_dataset.hpp"
 
@@ -44,6 +47,23 @@ server::server(caf::actor_system& sys, server_config& cfg)
   std::random_device rd;
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_.push_back(hex[rd() % 16]);
+  // redis.log() from scripts goes to the server's log.
+  set_script_log_sink([](int level, std::string_view msg) {
+    switch (level) {
+      case 0:
+        log_debug("{}", msg);
+        break;
+      case 1:
+        log_verbose("{}", msg);
+        break;
+      case 2:
+        log_notice("{}", msg);
+        break;
+      default:
+        log_warning("{}", msg);
+        break;
+    }
+  });
 }
 
 server::~server() = default;
@@ -555,14 +575,22 @@ std::optional<std::string> server::load_rdb_file(const std::string& path) {
     else if (key == "repl-stream-db")
       replication_.rdb_stream_db = int(strtol(v.c_str(), nullptr, 10));
   };
-  rdb_load_result r = load_rdb_into(src, opt, *keyspace_, on_aux);
+  library_set functions;
+  rdb_load_result r = load_rdb_into(src, opt, *keyspace_, on_aux, &functions);
   if (own_progress) progress.end();
+  if (r.ok) scripts.set_libraries(std::make_shared<const library_set>(std::move(functions)));
   if (!r.ok)
     return r.error + " (at offset " + std::to_string(r.error_offset) +
            (r.error_key.empty() ? "" : ", key '" + r.error_key + "'") + ")";
   for (auto& w : r.warnings) log_warning("{}", w);
   log_notice("Done loading RDB, keys loaded: {}, keys expired: {}.", r.keys, r.expired_skipped);
   return std::nullopt;
+}
+
+void server::serve_clients_while_busy(session& running) {
+  reactor* r = current_reactor();
+  if (r == nullptr) return;
+  r->poll_while_blocked(dynamic_cast<io_handler*>(running.endpoint));
 }
 
 void server::free_later(entry_chain chain) {

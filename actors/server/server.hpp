@@ -179,6 +179,7 @@ class server : public server_services {
   dataset_loading loading() const override { return replica_->loading(); }
   uint64_t journal_end() const override { return journal_.end(); }
   pause_kind clients_paused() const override { return pauses_.current(); }
+  void serve_clients_while_busy(session& running) override;
 
  private:
   void attach_config_hooks();

@@ -41,6 +41,7 @@ const named_bit flag_table[] = {
     {"no_keyspace", cmd_no_keyspace},
     {"subscriber_ok", cmd_subscriber_ok},
     {"tx_control", cmd_tx_control},
+    {"script", cmd_script},
 };
 
 const named_bit acl_table[] = {

@@ -56,6 +56,9 @@ enum command_flag : uint32_t {
   // It manages the transaction itself, so MULTI does not queue it (EXEC,
   // DISCARD, MULTI, WATCH, QUIT, RESET).
   cmd_tx_control = 1u << 27,
+  // It runs a script (EVAL, FCALL...): the flags the dispatcher checks are
+  // the script's declared ones when it has some (script_engine::command_flags).
+  cmd_script = 1u << 28,
 };
 
 // Redis's ACL categories, in the order Redis lists them.

@@ -79,6 +79,17 @@ struct general_rows {
   shutdown_flags_row shutdown_on_sigint{t_, "shutdown-on-sigint",
                                         "What SIGINT does: as shutdown-on-sigterm."};
 
+  // -- scripts ------------------------------------------------------------------------
+  int_row busy_reply_threshold{
+      t_,
+      "busy-reply-threshold",
+      5000,
+      0,
+      INT64_MAX,
+      "Milliseconds a script or function runs before other clients get -BUSY and SCRIPT KILL "
+      "or FUNCTION KILL may stop it (0: at once).",
+      row_alias("lua-time-limit")};
+
   // -- the slow log ----------------------------------------------------------------
   int_row slowlog_log_slower_than{
       t_,

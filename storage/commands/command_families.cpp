@@ -23,6 +23,8 @@ void register_storage_commands(command_table& t) {
   register_dump_family(t);
   register_transaction_family(t);
   register_slowlog_family(t);
+  register_script_family(t);
+  register_function_family(t);
 }
 
 }  // namespace troupe

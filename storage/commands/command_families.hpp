@@ -21,6 +21,8 @@ void register_lcs_family(command_table& t);
 void register_list_family(command_table& t);
 void register_set_family(command_table& t);
 void register_sort_family(command_table& t);
+void register_script_family(command_table& t);
+void register_function_family(command_table& t);
 void register_string_family(command_table& t);
 void register_transaction_family(command_table& t);
 void register_slowlog_family(command_table& t);

@@ -13,10 +13,16 @@ namespace {
 
 using check = std::optional<std::string> (*)(const check_input&);
 
+// The flags the checks go by: a script's own (EVAL with a shebang, FCALL)
+// replace the command's.
+uint32_t flags_of(const check_input& in) {
+  return in.flags != 0 ? in.flags : in.cmd.flags;
+}
+
 // MODULE LOAD, LOADEX and UNLOAD ("protected" in Redis 7.0) run only where
 // enable-module-command allows them: always, or from local connections.
 std::optional<std::string> protected_command_allowed(const check_input& in) {
-  if (!(in.cmd.flags & cmd_protected)) return std::nullopt;
+  if (!(flags_of(in) & cmd_protected)) return std::nullopt;
   // DEBUG and MODULE, each behind its own directive.
   bool debug = in.cmd.name == "debug";
   protected_mode mode = debug ? in.srv.config().enable_debug_command.get()
@@ -32,13 +38,13 @@ std::optional<std::string> protected_command_allowed(const check_input& in) {
 }
 
 std::optional<std::string> authenticated(const check_input& in) {
-  if (in.client.authenticated || (in.cmd.flags & cmd_no_auth) || !in.srv.auth_required())
+  if (in.client.authenticated || (flags_of(in) & cmd_no_auth) || !in.srv.auth_required())
     return std::nullopt;
   return "NOAUTH Authentication required.";
 }
 
 std::optional<std::string> allowed_in_multi(const check_input& in) {
-  if (!in.client.has(client_multi) || !(in.cmd.flags & cmd_no_multi)) return std::nullopt;
+  if (!in.client.has(client_multi) || !(flags_of(in) & cmd_no_multi)) return std::nullopt;
   return "ERR Command not allowed inside a transaction";
 }
 
@@ -46,7 +52,7 @@ std::optional<std::string> allowed_in_multi(const check_input& in) {
 // (denials are logged in ACL LOG). The default user with every permission (the
 // common case) costs one flag read.
 acl_denial acl_denied(const command_spec& cmd, const std::vector<std::string_view>& args,
-                      session& client, server_services& srv, bool in_exec) {
+                      session& client, server_services& srv, const char* context) {
   const acl_user_slot* user = client.acl_user.get();
   if (user == nullptr || user->unrestricted() || (cmd.flags & cmd_no_auth)) return acl_denial::none;
   size_t failed = 0;
@@ -54,7 +60,7 @@ acl_denial acl_denied(const command_spec& cmd, const std::vector<std::string_vie
   if (why == acl_denial::none) return why;
   acl_log_entry e;
   e.reason = acl_denial_reason(why);
-  e.context = in_exec || client.has(client_multi) ? "multi" : "toplevel";
+  e.context = context != nullptr ? context : client.has(client_multi) ? "multi" : "toplevel";
   e.object = why == acl_denial::command ? cmd.full_name() : std::string(args[failed]);
   e.username = user->name();
   e.created_ms = wall_clock_ms();
@@ -64,7 +70,7 @@ acl_denial acl_denied(const command_spec& cmd, const std::vector<std::string_vie
 }
 
 std::optional<std::string> acl_permitted(const check_input& in) {
-  acl_denial why = acl_denied(in.cmd, in.args, in.client, in.srv, false);
+  acl_denial why = acl_denied(in.cmd, in.args, in.client, in.srv, nullptr);
   if (why == acl_denial::none) return std::nullopt;
   return acl_denial_error(why, in.cmd);
 }
@@ -77,7 +83,7 @@ std::optional<std::string> memory_available(const check_input& in) {
   if (in.srv.config().maxmemory.get() == 0) return std::nullopt;
   if (in.srv.perform_evictions() != eviction_result::fail) return std::nullopt;
   const std::string& name = in.cmd.name;
-  bool reject = (in.cmd.flags & cmd_denyoom) != 0;
+  bool reject = (flags_of(in) & cmd_denyoom) != 0;
   if (name == "exec") {
     for (const auto& q : in.client.tx.queue) reject = reject || (q.cmd->flags & cmd_denyoom);
   } else if (in.client.has(client_multi) && name != "discard" && name != "quit" &&
@@ -89,7 +95,7 @@ std::optional<std::string> memory_available(const check_input& in) {
 }
 
 std::optional<std::string> disk_can_take_writes(const check_input& in) {
-  if (!(in.cmd.flags & cmd_write) || !in.srv.writes_refused()) return std::nullopt;
+  if (!(flags_of(in) & cmd_write) || !in.srv.writes_refused()) return std::nullopt;
   return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
          "persist to disk. Commands that may modify the data set are disabled, because this "
          "instance is configured to report errors during writes if RDB snapshotting fails "
@@ -99,7 +105,7 @@ std::optional<std::string> disk_can_take_writes(const check_input& in) {
 
 // A replica takes writes from its master only (replica-read-only).
 std::optional<std::string> replica_read_only(const check_input& in) {
-  if (!(in.cmd.flags & cmd_write) || !in.srv.is_replica() ||
+  if (!(flags_of(in) & cmd_write) || !in.srv.is_replica() ||
       !in.srv.config().replica_read_only.get())
     return std::nullopt;
   return "READONLY You can't write against a read only replica.";
@@ -108,7 +114,7 @@ std::optional<std::string> replica_read_only(const check_input& in) {
 // A replica whose link is down serves nothing but commands flagged "stale"
 // when replica-serve-stale-data is off.
 std::optional<std::string> stale_data_allowed(const check_input& in) {
-  if ((in.cmd.flags & cmd_stale) || !in.srv.is_replica() || in.srv.master_link_up() ||
+  if ((flags_of(in) & cmd_stale) || !in.srv.is_replica() || in.srv.master_link_up() ||
       in.srv.config().replica_serve_stale_data.get())
     return std::nullopt;
   return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
@@ -120,22 +126,22 @@ std::optional<std::string> dataset_loaded(const check_input& in) {
   if (!in.srv.is_replica()) return std::nullopt;
   dataset_loading l = in.srv.loading();
   if (l == dataset_loading::none) return std::nullopt;
-  if (l == dataset_loading::blocking ? (in.cmd.flags & cmd_loading)
-                                     : !(in.cmd.flags & cmd_no_async_loading))
+  if (l == dataset_loading::blocking ? (flags_of(in) & cmd_loading)
+                                     : !(flags_of(in) & cmd_no_async_loading))
     return std::nullopt;
   return "LOADING Redis is loading the dataset in memory";
 }
 
 // min-replicas-to-write: writes need enough replicas that acknowledged lately.
 std::optional<std::string> enough_good_replicas(const check_input& in) {
-  if (!(in.cmd.flags & cmd_write) || !in.srv.too_few_good_replicas()) return std::nullopt;
+  if (!(flags_of(in) & cmd_write) || !in.srv.too_few_good_replicas()) return std::nullopt;
   return "NOREPLICAS Not enough good replicas to write.";
 }
 
 // A RESP2 subscriber's connection carries messages: it may only manage its
 // subscriptions (RESP3 has push messages, so anything goes).
 std::optional<std::string> subscriber_context(const check_input& in) {
-  if (in.client.resp != 2 || !in.client.has(client_pubsub) || (in.cmd.flags & cmd_subscriber_ok))
+  if (in.client.resp != 2 || !in.client.has(client_pubsub) || (flags_of(in) & cmd_subscriber_ok))
     return std::nullopt;
   return "ERR Can't execute '" + in.cmd.full_name() +
          "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
@@ -145,17 +151,37 @@ std::optional<std::string> subscriber_context(const check_input& in) {
 // A MONITOR client is a replica to Redis: it may not read or write keys.
 std::optional<std::string> monitor_keeps_off_keys(const check_input& in) {
   if (!in.client.has(client_monitor) ||
-      !(in.cmd.flags & (cmd_write | cmd_readonly | cmd_may_replicate)))
+      !(flags_of(in) & (cmd_write | cmd_readonly | cmd_may_replicate)))
     return std::nullopt;
   return "ERR Replica can't interact with the keyspace";
+}
+
+// A script running past busy-reply-threshold: only allow_busy commands run
+// (SCRIPT KILL, FUNCTION KILL/STATS, MULTI...). Those that touch keys wait
+// for the script here too: the script holds their shards.
+std::optional<std::string> no_script_busy(const check_input& in) {
+  if (!in.srv.script_runs.busy()) return std::nullopt;
+  uint32_t f = flags_of(in);
+  if ((f & cmd_allow_busy) && (f & cmd_no_keyspace)) return std::nullopt;
+  return std::string(in.srv.script_runs.busy_error());
 }
 
 // In the order of Redis's processCommand, so that a command failing two checks
 // gets the same error.
 constexpr check chain[] = {
-    protected_command_allowed, authenticated,          allowed_in_multi,     acl_permitted,
-    memory_available,          disk_can_take_writes,   enough_good_replicas, replica_read_only,
-    subscriber_context,        monitor_keeps_off_keys, stale_data_allowed,   dataset_loaded,
+    protected_command_allowed,
+    authenticated,
+    allowed_in_multi,
+    acl_permitted,
+    memory_available,
+    disk_can_take_writes,
+    enough_good_replicas,
+    replica_read_only,
+    subscriber_context,
+    monitor_keeps_off_keys,
+    stale_data_allowed,
+    dataset_loaded,
+    no_script_busy,
 };
 
 }  // namespace
@@ -169,11 +195,20 @@ std::optional<std::string> check_command(const check_input& in) {
 std::optional<std::string> acl_recheck_queued(const command_spec& cmd,
                                               const std::vector<std::string_view>& args,
                                               session& client, server_services& srv) {
-  acl_denial why = acl_denied(cmd, args, client, srv, true);
+  acl_denial why = acl_denied(cmd, args, client, srv, "multi");
   if (why == acl_denial::none) return std::nullopt;
   return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
          "EXEC call. This command is no longer allowed for the following reason: " +
          std::string(acl_exec_reason(why));
+}
+
+}  // namespace troupe
+
+namespace troupe {
+
+acl_denial acl_check_from_script(const command_spec& cmd, const std::vector<std::string_view>& args,
+                                 session& client, server_services& srv) {
+  return acl_denied(cmd, args, client, srv, "lua");
 }
 
 }  // namespace troupe

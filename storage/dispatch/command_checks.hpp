@@ -4,10 +4,13 @@
 // read-only replica) means adding one function to the chain in
 // command_checks.cpp; no caller changes.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "storage/acl/acl_registry.hpp"
 
 namespace troupe {
 
@@ -20,6 +23,9 @@ struct check_input {
   const std::vector<std::string_view>& args;
   session& client;
   server_services& srv;
+  // When set, the flags to check instead of cmd.flags (a script's declared
+  // flags, see script_engine::command_flags).
+  uint32_t flags = 0;
 };
 
 // Runs the chain; the first error wins.
@@ -30,5 +36,9 @@ std::optional<std::string> check_command(const check_input& in);
 std::optional<std::string> acl_recheck_queued(const command_spec& cmd,
                                               const std::vector<std::string_view>& args,
                                               session& client, server_services& srv);
+
+// redis.call's ACL check: the denial (logged with context "lua"), or none.
+acl_denial acl_check_from_script(const command_spec& cmd, const std::vector<std::string_view>& args,
+                                 session& client, server_services& srv);
 
 }  // namespace troupe

@@ -15,11 +15,19 @@
 #include "storage/dispatch/server_stats.hpp"
 #include "storage/keyspace/clock.hpp"
 #include "storage/keyspace/keyspace.hpp"
+#include "storage/scripting/script_engine.hpp"
 
 namespace troupe {
 
 dispatcher::dispatcher(keyspace& ks, server_services& srv, reactor_stats& stats)
     : ks_(ks), srv_(srv), stats_(stats) {}
+
+dispatcher::~dispatcher() = default;
+
+script_engine& dispatcher::scripting() {
+  if (!scripting_) scripting_ = std::make_unique<script_engine>(this);
+  return *scripting_;
+}
 
 const command_spec* dispatcher::lookup(const std::vector<std::string_view>& args, session& client,
                                        reply_writer& out, command_origin origin) {
@@ -84,7 +92,14 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
   const command_spec* cmd = lookup(args, client, out, origin);
   if (cmd == nullptr) return false;
   if (origin == command_origin::client) {
-    if (auto err = check_command({*cmd, args, client, srv_})) {
+    uint32_t flags = 0;
+    if (cmd->flags & cmd_script) {
+      flags = scripting().command_flags(*cmd, args, cmd->flags);
+      // Redis's pre-command OOM state, which legacy scripts' commands obey.
+      script_oom_ =
+          srv_.config().maxmemory.get() != 0 && srv_.perform_evictions() == eviction_result::fail;
+    }
+    if (auto err = check_command({*cmd, args, client, srv_, flags})) {
       reject(cmd, client, out, *err, origin);
       return true;
     }
@@ -172,6 +187,7 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
     case command_origin::transaction:
     case command_origin::replay:
     case command_origin::replication:
+    case command_origin::script:
       ctx.blocking = block_mode::reply_null;
       break;
   }
@@ -213,7 +229,7 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
       ops.emplace_back(ctx.db_index, std::vector<std::string>(args.begin(), args.end()));
     else
       for (auto& r : ctx.rewritten) ops.emplace_back(ctx.db_index, std::move(r));
-    if (origin == command_origin::transaction)
+    if (origin == command_origin::transaction || origin == command_origin::script)
       client.tx.ops.insert(client.tx.ops.end(), std::make_move_iterator(ops.begin()),
                            std::make_move_iterator(ops.end()));
     else {

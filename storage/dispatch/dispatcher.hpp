@@ -9,6 +9,7 @@
 // actors), so unit tests drive it in-process (tests/unit/command_harness.hpp).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +24,7 @@ class keyspace;
 class reply_writer;
 class server_services;
 struct reactor_stats;
+class script_engine;
 
 // Where a command comes from: which checks apply, what is journaled.
 enum class command_origin : uint8_t {
@@ -35,11 +37,15 @@ enum class command_origin : uint8_t {
   // journaled is the master's own bytes (session::stream_pending), never a
   // re-encoding, so offsets stay the master's.
   replication,
+  // redis.call from a script: checked by the script engine, run under the
+  // shards the script holds, its writes journaled with the script's.
+  script,
 };
 
 class dispatcher {
  public:
   dispatcher(keyspace& ks, server_services& srv, reactor_stats& stats);
+  ~dispatcher();
   dispatcher(const dispatcher&) = delete;
   dispatcher& operator=(const dispatcher&) = delete;
 
@@ -73,6 +79,19 @@ class dispatcher {
 
   // The client is going away: its transaction and watches end.
   void forget_client(session& client);
+
+  // -- scripts (storage/scripting/) ---------------------------------------------------
+  // This reactor's Lua engine, created on first use.
+  script_engine& scripting();
+  // Memory was over maxmemory (nothing left to evict) when the script command
+  // under way passed its checks: its commands that may grow memory are refused.
+  bool script_oom() const { return script_oom_; }
+  // A command a script called (redis.call): the engine checked it; it runs
+  // under the shards the script holds.
+  void run_from_script(const command_spec& cmd, const std::vector<std::string_view>& args,
+                       session& script_client, reply_writer& out) {
+    execute(cmd, args, script_client, out, command_origin::script, true);
+  }
 
  private:
   const command_spec* lookup(const std::vector<std::string_view>& args, session& client,
@@ -115,6 +134,8 @@ class dispatcher {
   reactor_stats& stats_;
   std::vector<int> key_positions_;  // scratch, reused across commands
   std::vector<int> shard_ids_;
+  std::unique_ptr<script_engine> scripting_;
+  bool script_oom_ = false;
 };
 
 }  // namespace troupe

@@ -15,6 +15,8 @@
 #include "storage/dispatch/slowlog.hpp"
 #include "storage/eviction/evictor.hpp"
 #include "storage/keyspace/lazy_free.hpp"
+#include "storage/scripting/script_run_state.hpp"
+#include "storage/scripting/script_store.hpp"
 
 namespace troupe {
 
@@ -47,6 +49,11 @@ class server_services {
   latency_monitor latency_events;
   // ACL users (AUTH, the ACL check on every command, ACL LOG).
   acl_registry acl;
+  // Cached EVAL scripts and installed function libraries (every reactor's
+  // script engine compiles from here).
+  script_store scripts;
+  // The script running past busy-reply-threshold, if any (-BUSY, SCRIPT KILL).
+  script_run_state script_runs;
   // Seconds, 24 bits, as Redis's LRU_CLOCK; the server's cron advances it.
   std::atomic<uint32_t> lru_clock{0};
   // How many clients are in MONITOR mode: while none, the dispatcher builds no
@@ -107,6 +114,10 @@ class server_services {
   // not expire (they read as gone but are not deleted), so the replication
   // stream stands still, as in Redis 7.0.
   virtual pause_kind clients_paused() const { return pause_kind::none; }
+  // A script has run past busy-reply-threshold on this thread: serve the other
+  // clients of this thread once (they get -BUSY; SCRIPT KILL gets through).
+  // `running` is the script's caller, left alone.
+  virtual void serve_clients_while_busy(session& /*running*/) {}
 
  private:
   server_config& config_;
