@@ -120,7 +120,8 @@ void cmd_bitcount(exec_context& c) {
     first = 0;
     last = len * 8 - 1;
     if (len == 0) return c.out.integer(0);
-  } else if (!resolve_range(start, end, bits, len, first, last)) {
+  } else if ((start < 0 && end < 0 && start > end) ||  // Redis 7.0 answers 0 at once
+             !resolve_range(start, end, bits, len, first, last)) {
     return c.out.integer(0);
   }
   int64_t count = 0;

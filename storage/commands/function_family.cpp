@@ -101,9 +101,10 @@ void cmd_function_list(exec_context& c) {
   bool with_code = false;
   std::optional<std::string_view> pattern;
   for (size_t i = 2; i < c.argc(); ++i) {
-    if (c.arg_is(i, "withcode")) {
+    // Each option once, as Redis 7.0: a second one is an unknown argument.
+    if (c.arg_is(i, "withcode") && !with_code) {
       with_code = true;
-    } else if (c.arg_is(i, "libraryname")) {
+    } else if (c.arg_is(i, "libraryname") && !pattern) {
       if (i + 1 >= c.argc()) return c.out.error("ERR library name argument was not given");
       pattern = c.arg(++i);
     } else {

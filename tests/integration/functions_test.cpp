@@ -160,6 +160,8 @@ TEST_F(functions, list_delete_flush_stats) {
   d->same({"FUNCTION", "LIST", "LIBRARYNAME", "nomatch*"});
   d->same({"FUNCTION", "LIST", "LIBRARYNAME"});
   d->same({"FUNCTION", "LIST", "foo"});
+  d->same({"FUNCTION", "LIST", "WITHCODE", "WITHCODE"});
+  d->same({"FUNCTION", "LIST", "LIBRARYNAME", "a", "LIBRARYNAME", "b"});
   d->same({"FUNCTION", "STATS"});
   d->both({"HELLO", "3"});
   same_list({"WITHCODE"});
