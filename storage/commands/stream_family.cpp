@@ -302,8 +302,6 @@ void cmd_xsetid(exec_context& c) {
   stream* s = write_stream(c, k, bad);
   if (bad) return;
   if (s == nullptr) return c.out.error(errors::no_such_key);
-  if (id < s->max_deleted_id)
-    return c.out.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
   if (s->length > 0) {
     stream_id top;
     s->edge_id(false, top);
@@ -314,6 +312,8 @@ void cmd_xsetid(exec_context& c) {
       return c.out.error(
           "ERR The entries_added specified in XSETID is smaller than the target stream length");
   }
+  if (id < s->max_deleted_id)
+    return c.out.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
   s->last_id = id;
   if (entries_added != -1) s->entries_added = uint64_t(entries_added);
   if (!max_xdel.is_zero()) s->max_deleted_id = max_xdel;

@@ -132,11 +132,9 @@ void xread_generic(exec_context& c, bool group_mode) {
       streams_arg = i + 1;
       streams_count = c.argc() - streams_arg;
       if (streams_count % 2 != 0) {
-        return c.out.error(group_mode
-                               ? "ERR Unbalanced 'xreadgroup' list of streams: for each stream "
-                                 "key an ID or '>' must be specified."
-                               : "ERR Unbalanced 'xread' list of streams: for each stream key an "
-                                 "ID or '$' must be specified.");
+        return c.out.error(std::string("ERR Unbalanced ") + (group_mode ? "XREADGROUP" : "XREAD") +
+                           " list of streams: for each stream key an ID or '" +
+                           (group_mode ? ">" : "$") + "' must be specified.");
       }
       streams_count /= 2;
       break;
@@ -239,10 +237,16 @@ void xread_generic(exec_context& c, bool group_mode) {
     }
     stream_consumer* consumer = lookup_or_create_consumer(c, k, group_name, *groups[i],
                                                           consumer_name);
-    if (history)
-      reply_group_history(c, s, *consumer, after, size_t(count));
-    else
+    if (history) {
+      // IDs greater than the one given, as for new entries.
+      stream_id start = after;
+      if (start.increment())
+        reply_group_history(c, s, *consumer, start, size_t(count));
+      else
+        c.out.empty_array();
+    } else {
       reply_group_new(c, k, s, *groups[i], group_name, *consumer, after, size_t(count), noack);
+    }
     c.changed(k);
   }
   if (served) {
