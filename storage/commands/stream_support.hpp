@@ -56,7 +56,7 @@ inline stream* write_stream(exec_context& c, const key_ref& k, bool& bad) {
 // and the like: Redis's text names the command it comes from.
 std::string no_group_error(std::string_view key, std::string_view group, std::string_view where);
 
-// The ID to journal for a claimed entry: XCLAIM key group consumer id 0 TIME ms
+// The ID to journal for a claimed entry: XCLAIM key group consumer 0 id TIME ms
 // RETRYCOUNT n FORCE JUSTID LASTID last (as Redis propagates XREADGROUP and
 // XCLAIM); and XGROUP SETID key group id ENTRIESREAD n.
 std::vector<std::string> xclaim_propagation(std::string_view key, std::string_view group,
