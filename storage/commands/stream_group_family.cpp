@@ -752,7 +752,7 @@ const command_def stream_group_commands[] = {
      "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id "
      "[id ...]",
      xreadgroup_keys},
-    {"xgroup", -2, "", 0, 0, 0, "", cmd_xgroup, "A container for consumer groups commands",
+    {"xgroup", -2, "", 0, 0, 0, "-@stream", cmd_xgroup, "A container for consumer groups commands",
      "5.0.0", "Depends on subcommand.", ""},
     {"xgroup|create", -5, "write denyoom", 2, 2, 1, "", cmd_xgroup_create,
      "Create a consumer group.", "5.0.0", "O(1)",

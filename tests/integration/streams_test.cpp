@@ -249,3 +249,64 @@ TEST_F(streams, random_operations_match_redis) {
   }
   for (int k = 0; k < 3; ++k) d->same({"XRANGE", "k" + std::to_string(k), "-", "+"});
 }
+
+// COPY, RENAME, DEL of streams, and the digest of a copy.
+TEST_F(streams, copy_rename_and_digest) {
+  for (int i = 1; i <= 120; ++i) d->same({"XADD", "s", std::to_string(i) + "-0", "f", "v"});
+  d->same({"XGROUP", "CREATE", "s", "g", "0"});
+  d->same({"XREADGROUP", "GROUP", "g", "c", "COUNT", "3", "STREAMS", "s", ">"});
+  d->same({"COPY", "s", "s2"});
+  d->same({"XDEL", "s", "2-0"});
+  d->same({"XINFO", "GROUPS", "s2"});
+  d->same({"XPENDING", "s2", "g"});
+  d->same({"XRANGE", "s2", "-", "+", "COUNT", "3"});
+  d->same({"DEBUG", "DIGEST-VALUE", "s", "s2"});
+  d->same({"RENAME", "s2", "s3"});
+  d->same({"XLEN", "s3"});
+  d->same({"TYPE", "s3"});
+  d->same({"DEL", "s3"});
+  d->same({"EXISTS", "s3"});
+}
+
+// The keyspace events stream commands publish, in order, as Redis does.
+TEST_F(streams, keyspace_events) {
+  for (server_process* s : {&d->redis(), &d->troupe()}) s->call({"CONFIG", "SET", "notify-keyspace-events", "KEA"});
+  std::vector<std::vector<std::string>> script = {
+      {"XADD", "s", "1-0", "f", "v"},
+      {"XADD", "s", "MAXLEN", "1", "2-0", "f", "v"},
+      {"XDEL", "s", "2-0"},
+      {"XDEL", "s", "9-0"},
+      {"XADD", "s", "3-0", "f", "v"},
+      {"XTRIM", "s", "MAXLEN", "0"},
+      {"XSETID", "s", "5-0"},
+      {"XGROUP", "CREATE", "s", "g", "0"},
+      {"XGROUP", "CREATE", "new", "g", "$", "MKSTREAM"},
+      {"XGROUP", "CREATECONSUMER", "s", "g", "c"},
+      {"XADD", "s", "6-0", "f", "v"},
+      {"XREADGROUP", "GROUP", "g", "c2", "STREAMS", "s", ">"},
+      {"XCLAIM", "s", "g", "c3", "0", "6-0"},
+      {"XAUTOCLAIM", "s", "g", "c4", "0", "0"},
+      {"XACK", "s", "g", "6-0"},
+      {"XGROUP", "SETID", "s", "g", "0"},
+      {"XGROUP", "DELCONSUMER", "s", "g", "c"},
+      {"XGROUP", "DESTROY", "s", "g"},
+      {"SET", "end", "1"},
+  };
+  auto events = [&](server_process& s) {
+    resp_client sub = s.client();
+    sub.call({"PSUBSCRIBE", "__key*__:*"});
+    for (auto& cmd : script) s.call(cmd);
+    std::string out;
+    for (;;) {
+      resp_value m = sub.read_reply();
+      if (m.elements.size() < 4) break;
+      out += m.elements[2].str + " " + m.elements[3].str + "\n";
+      if (m.elements[3].str == "end") break;
+    }
+    return out;
+  };
+  std::string r = events(d->redis()), t = events(d->troupe());
+  EXPECT_EQ(r, t);
+  EXPECT_NE(t.find("xgroup-createconsumer"), std::string::npos);
+  for (server_process* s : {&d->redis(), &d->troupe()}) s->call({"CONFIG", "SET", "notify-keyspace-events", ""});
+}
