@@ -258,13 +258,13 @@ void cmd_xdel(exec_context& c) {
 }
 
 void cmd_xtrim(exec_context& c) {
+  add_trim_args a;
+  if (parse_add_trim(c, a, false) == 0) return;
   key_ref k = c.key_at(1);
   bool bad;
   stream* s = write_stream(c, k, bad);
   if (bad) return;
   if (s == nullptr) return c.out.integer(0);
-  add_trim_args a;
-  if (parse_add_trim(c, a, false) == 0) return;
   int64_t deleted = s->trim(a.trim);
   if (deleted) {
     s->refresh_first_id();
@@ -334,19 +334,22 @@ void cmd_xread(exec_context& c) {
   xread_generic(c, false);
 }
 
-bool xread_keys(const std::vector<std::string_view>& args, std::vector<int>& positions) {
-  // The keys are the first half of what follows STREAMS.
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (iequals(args[i], "streams")) {
-      size_t n = args.size() - i - 1;
-      if (n == 0 || n % 2) return false;
-      for (size_t k = 0; k < n / 2; ++k) positions.push_back(int(i + 1 + k));
-      return true;
-    }
-    if (iequals(args[i], "block") || iequals(args[i], "count")) ++i;
-    else if (iequals(args[i], "group")) i += 2;
+// The keys of XREAD / XREADGROUP as Redis 7.0's key spec finds them: the
+// first STREAMS at or after `from`, then half of what follows it (rounded
+// down). A command that then fails to parse never ran on other keys.
+bool streams_keyword_keys(const std::vector<std::string_view>& args, size_t from,
+                          std::vector<int>& positions) {
+  for (size_t i = from; i < args.size(); ++i) {
+    if (!iequals(args[i], "streams")) continue;
+    size_t n = (args.size() - i - 1) / 2;
+    for (size_t k = 0; k < n; ++k) positions.push_back(int(i + 1 + k));
+    return true;
   }
   return false;
+}
+
+bool xread_keys(const std::vector<std::string_view>& args, std::vector<int>& positions) {
+  return streams_keyword_keys(args, 1, positions);
 }
 
 const command_def stream_commands[] = {
@@ -399,8 +402,9 @@ const command_def stream_commands[] = {
 
 }  // namespace
 
-bool stream_xread_keys(const std::vector<std::string_view>& args, std::vector<int>& positions) {
-  return xread_keys(args, positions);
+bool stream_xreadgroup_keys(const std::vector<std::string_view>& args,
+                            std::vector<int>& positions) {
+  return streams_keyword_keys(args, 4, positions);
 }
 
 void register_stream_family(command_table& t) {

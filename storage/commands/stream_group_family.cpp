@@ -11,7 +11,8 @@
 
 namespace troupe {
 
-bool stream_xread_keys(const std::vector<std::string_view>& args, std::vector<int>& positions);
+bool stream_xreadgroup_keys(const std::vector<std::string_view>& args,
+                            std::vector<int>& positions);
 
 namespace {
 
@@ -737,7 +738,7 @@ void cmd_xautoclaim(exec_context& c) {
 }
 
 bool xreadgroup_keys(const std::vector<std::string_view>& args, std::vector<int>& positions) {
-  return stream_xread_keys(args, positions);
+  return stream_xreadgroup_keys(args, positions);
 }
 
 const command_def stream_group_commands[] = {

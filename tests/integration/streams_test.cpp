@@ -121,6 +121,11 @@ TEST_F(streams, xdel_and_trimming) {
   d->same({"XTRIM", "s"});
   d->same({"XTRIM", "s", "FOO", "1"});
   d->same({"XTRIM", "nokey", "MAXLEN", "1"});
+  d->same({"XTRIM", "nokey", "MINID", "bad"});
+  d->same({"XTRIM", "nokey", "MAXLEN", "1", "BOGUS"});
+  d->same({"SET", "str", "x"});
+  d->same({"XTRIM", "str", "MAXLEN", "x"});
+  d->same({"XTRIM", "str", "MAXLEN", "1"});
   d->same({"XTRIM", "s", "MAXLEN", "0"});
   d->same({"XLEN", "s"});
   d->same({"EXISTS", "s"});
@@ -309,4 +314,19 @@ TEST_F(streams, keyspace_events) {
   EXPECT_EQ(r, t);
   EXPECT_NE(t.find("xgroup-createconsumer"), std::string::npos);
   for (server_process* s : {&d->redis(), &d->troupe()}) s->call({"CONFIG", "SET", "notify-keyspace-events", ""});
+}
+
+// Key extraction as Redis's key specs do it (COMMAND GETKEYS, ACL, routing).
+TEST_F(streams, command_getkeys) {
+  d->same({"COMMAND", "GETKEYS", "XREAD", "COUNT", "2", "STREAMS", "a", "b", "0", "0"});
+  d->same({"COMMAND", "GETKEYS", "XREAD", "x", "STREAMS", "a", "b", "c"});
+  d->same({"COMMAND", "GETKEYS", "XREAD", "STREAMS", "a"});
+  d->same({"COMMAND", "GETKEYS", "XREAD", "COUNT", "1"});
+  d->same({"COMMAND", "GETKEYS", "XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "0"});
+  d->same({"COMMAND", "GETKEYS", "XREADGROUP", "GROUP", "g", "STREAMS", "STREAMS", "a", "0"});
+  d->same({"COMMAND", "GETKEYS", "XADD", "s", "*", "a", "b"});
+  d->same({"COMMAND", "GETKEYS", "XGROUP", "CREATE", "s", "g", "$"});
+  d->same({"COMMAND", "GETKEYS", "XINFO", "STREAM", "s"});
+  d->same({"COMMAND", "GETKEYS", "PFMERGE", "dst"});
+  d->same({"COMMAND", "GETKEYS", "PFMERGE", "dst", "src"});
 }
