@@ -31,7 +31,8 @@ size_t parse_add_trim(exec_context& c, add_trim_args& a, bool xadd) {
     bool maxlen = iequals(opt, "maxlen"), minid = iequals(opt, "minid");
     if ((maxlen || minid) && more) {
       if (a.trim.strategy != trim_strategy::none) {
-        c.out.error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+        c.out.error(
+            "ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
         return 0;
       }
       a.trim.approx = false;
@@ -313,7 +314,8 @@ void cmd_xsetid(exec_context& c) {
           "ERR The entries_added specified in XSETID is smaller than the target stream length");
   }
   if (id < s->max_deleted_id)
-    return c.out.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
+    return c.out.error(
+        "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
   s->last_id = id;
   if (entries_added != -1) s->entries_added = uint64_t(entries_added);
   if (!max_xdel.is_zero()) s->max_deleted_id = max_xdel;
@@ -353,8 +355,8 @@ bool xread_keys(const std::vector<std::string_view>& args, std::vector<int>& pos
 }
 
 const command_def stream_commands[] = {
-    {"xadd", -5, "write denyoom fast", 1, 1, 1, "", cmd_xadd,
-     "Appends a new entry to a stream", "5.0.0",
+    {"xadd", -5, "write denyoom fast", 1, 1, 1, "", cmd_xadd, "Appends a new entry to a stream",
+     "5.0.0",
      "O(1) when adding a new entry, O(N) when trimming where N being the number of entries "
      "evicted.",
      "key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value "

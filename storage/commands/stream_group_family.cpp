@@ -11,8 +11,7 @@
 
 namespace troupe {
 
-bool stream_xreadgroup_keys(const std::vector<std::string_view>& args,
-                            std::vector<int>& positions);
+bool stream_xreadgroup_keys(const std::vector<std::string_view>& args, std::vector<int>& positions);
 
 namespace {
 
@@ -167,8 +166,7 @@ void xread_generic(exec_context& c, bool group_mode) {
     std::string_view key = c.arg(streams_arg + i), id_arg = c.arg(streams_arg + streams_count + i);
     kv_entry* e = c.lookup_read(c.key(key));
     if (e != nullptr && e->type() != value_type::stream) {
-      if (replay && group_mode)
-        return c.out.error("UNBLOCKED the stream key no longer exists");
+      if (replay && group_mode) return c.out.error("UNBLOCKED the stream key no longer exists");
       if (replay) return;  // keeps waiting
       return c.wrongtype();
     }
@@ -176,8 +174,7 @@ void xread_generic(exec_context& c, bool group_mode) {
     if (group_mode) {
       stream_group* g = s ? s->find_group(group_name) : nullptr;
       if (g == nullptr) {
-        if (replay && s == nullptr)
-          return c.out.error("UNBLOCKED the stream key no longer exists");
+        if (replay && s == nullptr) return c.out.error("UNBLOCKED the stream key no longer exists");
         if (replay)
           return c.out.error(
               "NOGROUP the consumer group this client was blocked on no longer exists");
@@ -236,8 +233,8 @@ void xread_generic(exec_context& c, bool group_mode) {
       reply_stream_range(c, s, start, stream_id::max(), size_t(count), false);
       continue;
     }
-    stream_consumer* consumer = lookup_or_create_consumer(c, k, group_name, *groups[i],
-                                                          consumer_name);
+    stream_consumer* consumer =
+        lookup_or_create_consumer(c, k, group_name, *groups[i], consumer_name);
     if (history) {
       // IDs greater than the one given, as for new entries.
       stream_id start = after;
@@ -602,8 +599,7 @@ void cmd_xclaim(exec_context& c) {
     } else if (c.arg_is(j, "time") && more) {
       if (!c.int_arg(++j, delivery_time, "ERR Invalid TIME option argument for XCLAIM")) return;
     } else if (c.arg_is(j, "retrycount") && more) {
-      if (!c.int_arg(++j, retrycount, "ERR Invalid RETRYCOUNT option argument for XCLAIM"))
-        return;
+      if (!c.int_arg(++j, retrycount, "ERR Invalid RETRYCOUNT option argument for XCLAIM")) return;
     } else if (c.arg_is(j, "lastid") && more) {
       if (!parse_strict_id(c, c.arg(++j), last_id)) return;
     } else {
@@ -762,8 +758,7 @@ const command_def stream_group_commands[] = {
      "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "O(1)",
      "key groupname id|$ [ENTRIESREAD entries_read]"},
     {"xgroup|destroy", 4, "write", 2, 2, 1, "", cmd_xgroup_destroy, "Destroy a consumer group.",
-     "5.0.0",
-     "O(N) where N is the number of entries in the group's pending entries list (PEL).",
+     "5.0.0", "O(N) where N is the number of entries in the group's pending entries list (PEL).",
      "key groupname"},
     {"xgroup|createconsumer", 5, "write denyoom", 2, 2, 1, "", cmd_xgroup_createconsumer,
      "Create a consumer in a consumer group.", "6.2.0", "O(1)", "key groupname consumername"},

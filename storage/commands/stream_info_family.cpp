@@ -243,8 +243,8 @@ void cmd_xinfo(exec_context& c) {
 }
 
 const command_def stream_info_commands[] = {
-    {"xinfo", -2, "", 0, 0, 0, "-@stream", cmd_xinfo, "A container for stream introspection commands",
-     "5.0.0", "Depends on subcommand.", ""},
+    {"xinfo", -2, "", 0, 0, 0, "-@stream", cmd_xinfo,
+     "A container for stream introspection commands", "5.0.0", "Depends on subcommand.", ""},
     {"xinfo|stream", -3, "readonly", 2, 2, 1, "", cmd_xinfo_stream,
      "Get information about a stream", "5.0.0", "O(1)", "key [FULL [COUNT count]]"},
     {"xinfo|groups", 3, "readonly", 2, 2, 1, "", cmd_xinfo_groups,

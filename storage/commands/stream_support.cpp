@@ -133,8 +133,13 @@ std::vector<std::string> xclaim_propagation(std::string_view key, std::string_vi
 
 std::vector<std::string> setid_propagation(std::string_view key, std::string_view group,
                                            const stream_group& g) {
-  return {"XGROUP", "SETID",       std::string(key), std::string(group), g.last_id.str(),
-          "ENTRIESREAD", std::to_string(g.entries_read)};
+  return {"XGROUP",
+          "SETID",
+          std::string(key),
+          std::string(group),
+          g.last_id.str(),
+          "ENTRIESREAD",
+          std::to_string(g.entries_read)};
 }
 
 void signal_stream_ready(exec_context& c, const key_ref& k) {

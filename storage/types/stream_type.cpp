@@ -215,8 +215,8 @@ int64_t stream::trim(const trim_spec& t) {
     // of the stream is past the threshold.
     std::vector<std::pair<size_t, int64_t>> marks;  // flags offset, flags
     walk_node(l, it->first, [&](const stream_entry& e, unsigned char* flags_pos, int64_t fl) {
-      bool stop = t.strategy == trim_strategy::maxlen ? length - marks.size() <= t.maxlen
-                                                      : e.id >= t.minid;
+      bool stop =
+          t.strategy == trim_strategy::maxlen ? length - marks.size() <= t.maxlen : e.id >= t.minid;
       if (stop) return false;
       if (!(fl & stream_flag_deleted)) marks.emplace_back(size_t(flags_pos - l), fl);
       return true;
@@ -344,8 +344,8 @@ std::unique_ptr<stream> stream::clone() const {
 
 kv_entry* make_stream_entry(std::string_view key, bool with_expire, std::unique_ptr<stream> s) {
   if (!s) s = std::make_unique<stream>();
-  kv_entry* e = make_object_entry(key, value_type::stream, value_encoding::stream, s.get(),
-                                  with_expire);
+  kv_entry* e =
+      make_object_entry(key, value_type::stream, value_encoding::stream, s.get(), with_expire);
   s.release();
   return e;
 }

@@ -152,7 +152,8 @@ class stream {
 
   // Appends an entry with an ID greater than last_id; fields as pairs. Does not
   // touch last_id / entries_added (the caller decides, as XADD does).
-  void append(stream_id id, const std::vector<std::pair<std::string_view, std::string_view>>& fields,
+  void append(stream_id id,
+              const std::vector<std::pair<std::string_view, std::string_view>>& fields,
               const stream_node_limits& lim);
 
   // Walks live entries in [start, end], forward or backward, while f(entry)
@@ -226,12 +227,13 @@ void stream::range(stream_id start, stream_id end, bool rev, F&& f) const {
     auto it = nodes.upper_bound(start);
     if (it != nodes.begin()) --it;
     for (; it != nodes.end() && it->first <= end; ++it) {
-      bool go = walk_node(it->second, it->first, [&](const stream_entry& e, unsigned char*, int64_t fl) {
-        if (fl & stream_flag_deleted) return true;
-        if (e.id < start) return true;
-        if (e.id > end) return false;
-        return bool(f(e));
-      });
+      bool go =
+          walk_node(it->second, it->first, [&](const stream_entry& e, unsigned char*, int64_t fl) {
+            if (fl & stream_flag_deleted) return true;
+            if (e.id < start) return true;
+            if (e.id > end) return false;
+            return bool(f(e));
+          });
       if (!go) return;
     }
     return;
@@ -253,7 +255,9 @@ void stream::range(stream_id start, stream_id end, bool rev, F&& f) const {
 
 // A new, empty stream value at key.
 kv_entry* make_stream_entry(std::string_view key, bool with_expire, std::unique_ptr<stream> s = {});
-inline stream& stream_of(const kv_entry* e) { return *static_cast<stream*>(e->object()); }
+inline stream& stream_of(const kv_entry* e) {
+  return *static_cast<stream*>(e->object());
+}
 void destroy_stream(void* obj, value_encoding enc);
 void* copy_stream(const void* obj, value_encoding enc);
 

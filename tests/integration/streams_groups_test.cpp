@@ -57,7 +57,8 @@ class stream_groups : public differential_suite<stream_groups> {
   void SetUp() override {
     ASSERT_TRUE(d->ok());
     d->same({"FLUSHALL"});
-    for (int i = 1; i <= 5; ++i) d->same({"XADD", "s", std::to_string(i) + "-0", "f", std::to_string(i)});
+    for (int i = 1; i <= 5; ++i)
+      d->same({"XADD", "s", std::to_string(i) + "-0", "f", std::to_string(i)});
   }
 };
 

@@ -55,8 +55,7 @@ void fill_streams(resp_client& c) {
   c.call({"XGROUP", "CREATE", "big", "late", "$", "ENTRIESREAD", "-1"});
   c.call({"XREADGROUP", "GROUP", "workers", "alice", "COUNT", "5", "STREAMS", "big", ">"});
   c.call({"XREADGROUP", "GROUP", "workers", "bob", "COUNT", "3", "STREAMS", "big", ">"});
-  c.call({"XREADGROUP", "GROUP", "workers", "carol", "NOACK", "COUNT", "2", "STREAMS", "big",
-          ">"});
+  c.call({"XREADGROUP", "GROUP", "workers", "carol", "NOACK", "COUNT", "2", "STREAMS", "big", ">"});
   c.call({"XGROUP", "CREATECONSUMER", "big", "workers", "idle-one"});
   c.call({"XACK", "big", "workers", "12-0"});
   c.call({"XCLAIM", "big", "workers", "bob", "0", "13-1", "RETRYCOUNT", "4", "TIME", "1000"});
@@ -216,8 +215,8 @@ INSTANTIATE_TEST_SUITE_P(preamble, stream_aof, ::testing::Values("no", "yes"));
 
 TEST_P(stream_aof, rewrite_and_restart_keep_groups) {
   std::string dir = temp_dir("stream-aof");
-  std::vector<std::string> args = {"--appendonly", "yes", "--dir", dir, "--aof-use-rdb-preamble",
-                                   GetParam()};
+  std::vector<std::string> args = {"--appendonly",           "yes",     "--dir", dir,
+                                   "--aof-use-rdb-preamble", GetParam()};
   std::vector<std::string> before;
   {
     server_process t(args);

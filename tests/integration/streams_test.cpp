@@ -275,7 +275,8 @@ TEST_F(streams, copy_rename_and_digest) {
 
 // The keyspace events stream commands publish, in order, as Redis does.
 TEST_F(streams, keyspace_events) {
-  for (server_process* s : {&d->redis(), &d->troupe()}) s->call({"CONFIG", "SET", "notify-keyspace-events", "KEA"});
+  for (server_process* s : {&d->redis(), &d->troupe()})
+    s->call({"CONFIG", "SET", "notify-keyspace-events", "KEA"});
   std::vector<std::vector<std::string>> script = {
       {"XADD", "s", "1-0", "f", "v"},
       {"XADD", "s", "MAXLEN", "1", "2-0", "f", "v"},
@@ -313,7 +314,8 @@ TEST_F(streams, keyspace_events) {
   std::string r = events(d->redis()), t = events(d->troupe());
   EXPECT_EQ(r, t);
   EXPECT_NE(t.find("xgroup-createconsumer"), std::string::npos);
-  for (server_process* s : {&d->redis(), &d->troupe()}) s->call({"CONFIG", "SET", "notify-keyspace-events", ""});
+  for (server_process* s : {&d->redis(), &d->troupe()})
+    s->call({"CONFIG", "SET", "notify-keyspace-events", ""});
 }
 
 // Key extraction as Redis's key specs do it (COMMAND GETKEYS, ACL, routing).

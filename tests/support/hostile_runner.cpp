@@ -628,7 +628,8 @@ std::string session::dataset(side& s) {
       } else if (type == "stream") {
         // The entries, and each group's counters and PEL size (no clocks).
         v.type = resp_value::kind::array;
-        v.elements = {admin_call(s, {"XRANGE", k, "-", "+"}), admin_call(s, {"XINFO", "GROUPS", k})};
+        v.elements = {admin_call(s, {"XRANGE", k, "-", "+"}),
+                      admin_call(s, {"XINFO", "GROUPS", k})};
       }
       int64_t pttl = admin_call(s, {"PTTL", k}).integer;
       // One line per key: what is compared, a tab, what is shown.

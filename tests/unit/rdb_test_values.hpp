@@ -83,8 +83,8 @@ inline std::vector<std::string> stream_items(const kv_entry* e) {
                   " first=" + s.first_id.str() + " maxdel=" + s.max_deleted_id.str() +
                   " added=" + std::to_string(s.entries_added));
   for (auto& [name, g] : s.groups) {
-    std::string line = "group " + name + " last=" + g->last_id.str() +
-                       " read=" + std::to_string(g->entries_read);
+    std::string line =
+        "group " + name + " last=" + g->last_id.str() + " read=" + std::to_string(g->entries_read);
     for (auto& [id, n] : g->pel)
       line += " " + id.str() + "@" + (n.consumer ? n.consumer->name : "?") + "/" +
               std::to_string(n.delivery_time) + "/" + std::to_string(n.delivery_count);

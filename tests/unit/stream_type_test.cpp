@@ -54,8 +54,8 @@ TEST(stream_type, same_fields_and_different_fields_read_back) {
   stream s;
   stream_node_limits lim;
   s.append({1, 0}, {{"a", "1"}, {"b", "2"}}, lim);
-  s.append({1, 1}, {{"a", "3"}, {"b", "4"}}, lim);       // master's fields
-  s.append({2, 0}, {{"b", "5"}, {"a", "6"}}, lim);       // same names, other order
+  s.append({1, 1}, {{"a", "3"}, {"b", "4"}}, lim);  // master's fields
+  s.append({2, 0}, {{"b", "5"}, {"a", "6"}}, lim);  // same names, other order
   s.append({3, 0}, {{"only", "-9223372036854775808"}}, lim);
   std::vector<std::string> want = {"1-0:a=1,b=2,", "1-1:a=3,b=4,", "2-0:b=5,a=6,",
                                    "3-0:only=-9223372036854775808,"};
