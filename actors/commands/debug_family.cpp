@@ -148,7 +148,7 @@ void object(exec_context& c) {
   if (e == nullptr) return c.out.error("ERR no such key");
   std::string body;
   rdb_encoder enc(body, c.srv.config().rdbcompression.get());
-  if (e->type() != value_type::stream) enc.value(e);
+  enc.value(e);
   size_t serialized = body.empty() ? 0 : body.size() - 1;  // without the type byte
   uint32_t clock = c.srv.lru_clock.load();
   char line[512];

@@ -127,6 +127,7 @@ uint32_t implied_categories(uint32_t flags, const std::string& group) {
   if (group == "bitmap") c |= acl_bitmap;
   if (group == "hyperloglog") c |= acl_hyperloglog;
   if (group == "geo") c |= acl_geo;
+  if (group == "stream") c |= acl_stream;
   if (group == "generic") c |= acl_keyspace;
   if (group == "pubsub") c |= acl_pubsub;
   if (group == "transactions") c |= acl_transaction;

@@ -1,5 +1,5 @@
 // Directives of the data model: when small lists, hashes, sets, sorted sets
-// and HyperLogLogs use their compact encodings. Names, aliases (the pre-7.0
+// HyperLogLogs and streams use their compact encodings. Names, aliases (the pre-7.0
 // "ziplist" ones), ranges and defaults are Redis 7.0's.
 #pragma once
 #include <climits>
@@ -74,6 +74,22 @@ struct data_model_rows {
       0,
       INT64_MAX,
       "A HyperLogLog keeps its sparse encoding while it is at most this many bytes long."};
+  memory_row stream_node_max_bytes{
+      t_,
+      "stream-node-max-bytes",
+      4096,
+      0,
+      INT64_MAX,
+      "A stream node (a listpack of entries) starts a new node past this many bytes (0: no "
+      "limit)."};
+  int_row stream_node_max_entries{
+      t_,
+      "stream-node-max-entries",
+      100,
+      0,
+      INT64_MAX,
+      "A stream node starts a new node past this many entries, deleted ones included (0: no "
+      "limit)."};
 };
 
 }  // namespace troupe

@@ -18,6 +18,9 @@ void register_storage_commands(command_table& t) {
   register_hyperloglog_debug_family(t);
   register_geo_family(t);
   register_geo_search_family(t);
+  register_stream_family(t);
+  register_stream_group_family(t);
+  register_stream_info_family(t);
   register_key_family(t);
   register_sort_family(t);
   register_dump_family(t);

@@ -82,10 +82,14 @@ void exec_context::replace_as_new(const key_ref& k, dict::location loc, kv_entry
 // publish "new".
 void exec_context::key_created(const key_ref& k, const kv_entry* e) {
   value_type t = e->type();
-  if ((t == value_type::list || t == value_type::zset) &&
+  if ((t == value_type::list || t == value_type::zset || t == value_type::stream) &&
       ks.blocked_clients.load(std::memory_order_relaxed) > 0)
     signal_key_ready(ks, *k.shard, k.db_index, k.name);
   notify(notify_new, "new", k);
+}
+
+void exec_context::signal_changed_key(const key_ref& k) {
+  signal_key_ready(ks, *k.shard, k.db_index, k.name);
 }
 
 bool exec_context::int_arg(size_t i, int64_t& v, std::string_view err) {

@@ -141,6 +141,9 @@ struct exec_context {
     ks.dirty.fetch_add(n, std::memory_order_relaxed);
     changes += n;
     ks.key_modified(k.db_index, k.name, client.id);
+    // Stream readers wait on keys that exist: any change may concern them
+    // (new entries, a group or the key gone).
+    if (ks.blocked_clients.load(std::memory_order_relaxed) > 0) signal_changed_key(k);
   }
 
   // -- propagation ----------------------------------------------------------
@@ -168,6 +171,9 @@ struct exec_context {
   bool block_requested = false;
   int64_t block_timeout_ms = 0;
   std::vector<std::string> block_keys;
+  // The command the waiter replays, when not its own arguments (XREAD's "$"
+  // resolved to the stream's last ID at the time it blocked).
+  std::vector<std::string> block_args;
   // WRONGTYPE, except when replayed for a waiter (who keeps waiting, as in Redis 7.0).
   void wrongtype_unless_retry() {
     if (blocking != block_mode::retry) wrongtype();
@@ -185,6 +191,7 @@ struct exec_context {
  private:
   bool expire_if_needed(const key_ref& k, dict::location loc);
   void key_created(const key_ref& k, const kv_entry* e);
+  void signal_changed_key(const key_ref& k);
 };
 
 }  // namespace troupe

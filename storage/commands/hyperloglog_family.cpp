@@ -124,6 +124,17 @@ void cmd_pfmerge(exec_context& c) {
   c.out.ok();
 }
 
+// Redis 7.0 describes PFMERGE's keys with two key specs, the destination and
+// the sources from index 2: without a source the second starts past the
+// arguments, so Redis finds no keys at all (its ACL checks none, COMMAND
+// GETKEYS refuses the call). The keys are fixed positions all the same, so the
+// command is not "movablekeys" (see register_hyperloglog_family).
+bool pfmerge_keys(const std::vector<std::string_view>& args, std::vector<int>& positions) {
+  if (args.size() < 3) return false;
+  for (size_t i = 1; i < args.size(); ++i) positions.push_back(int(i));
+  return true;
+}
+
 const command_def hyperloglog_commands[] = {
     {"pfadd", -2, "write denyoom fast", 1, 1, 1, "", cmd_pfadd,
      "Adds the specified elements to the specified HyperLogLog.", "2.8.9",
@@ -137,13 +148,14 @@ const command_def hyperloglog_commands[] = {
     {"pfmerge", -2, "write denyoom", 1, -1, 1, "", cmd_pfmerge,
      "Merge N different HyperLogLogs into a single one.", "2.8.9",
      "O(N) to merge N HyperLogLogs, but with high constant times.",
-     "destkey [sourcekey [sourcekey ...]]"},
+     "destkey [sourcekey [sourcekey ...]]", pfmerge_keys},
 };
 
 }  // namespace
 
 void register_hyperloglog_family(command_table& t) {
   t.add_all("hyperloglog", hyperloglog_commands);
+  t.find("pfmerge")->flags &= ~cmd_movablekeys;
 }
 
 }  // namespace troupe

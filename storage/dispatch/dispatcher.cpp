@@ -213,9 +213,11 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
   // One clock read for every figure: commandstats, latency, the slow log.
   int64_t ran_ns = monotonic_ns() - t0;
   int64_t ran_us = ran_ns / 1000;
-  if (ctx.block_requested)
-    register_waiter(client, cmd, args, ctx.db_index, std::move(ctx.block_keys),
-                    ctx.block_timeout_ms);
+  if (ctx.block_requested) {
+    std::vector<std::string_view> replayed(ctx.block_args.begin(), ctx.block_args.end());
+    register_waiter(client, cmd, ctx.block_args.empty() ? args : replayed, ctx.db_index,
+                    std::move(ctx.block_keys), ctx.block_timeout_ms);
+  }
   if (origin == command_origin::replication) {
     // The master's bytes, still under the command's shards (a MULTI waits for
     // its EXEC, which journals the whole block).

@@ -5,6 +5,7 @@
 #include "storage/types/hash_type.hpp"
 #include "storage/types/kv_entry.hpp"
 #include "storage/types/set_type.hpp"
+#include "storage/types/stream_type.hpp"
 #include "storage/types/zset_type.hpp"
 
 namespace troupe {
@@ -19,6 +20,13 @@ size_t free_effort(kv_entry* e) {
       return e->encoding() == value_encoding::hashtable ? hash_ref(e).size() : 1;
     case value_type::zset:
       return e->encoding() == value_encoding::skiplist ? zset_ref(e).size() : 1;
+    case value_type::stream: {
+      // Redis's estimate: nodes plus every group's pending entries.
+      const stream& s = stream_of(e);
+      size_t effort = s.nodes.size();
+      for (auto& [name, g] : s.groups) effort += 1 + g->pel.size();
+      return effort;
+    }
     default:
       return 1;
   }

@@ -7,6 +7,7 @@
 #include "storage/encodings/quicklist.hpp"
 #include "storage/types/hash_type.hpp"
 #include "storage/types/set_type.hpp"
+#include "storage/types/stream_type.hpp"
 #include "storage/types/zset_type.hpp"
 
 namespace troupe {
@@ -68,6 +69,49 @@ class batcher {
 };
 }  // namespace
 
+// A stream as Redis's rewrite writes it: an XADD per entry (an empty stream
+// as XADD MAXLEN 0 of a dummy entry), XSETID with the counters, then each
+// group's XGROUP CREATE and, per consumer, XCLAIM ... JUSTID FORCE for its
+// pending entries or XGROUP CREATECONSUMER when it has none.
+void aof_command_sink::stream_commands(std::string& out, std::string_view key, const stream& s) {
+  if (s.length > 0) {
+    s.range({}, stream_id::max(), false, [&](const stream_entry& en) {
+      std::vector<std::string> owned;
+      owned.reserve(size_t(en.num_fields) * 2);
+      en.for_each_field([&](std::string_view f, std::string_view v) {
+        owned.emplace_back(f);
+        owned.emplace_back(v);
+      });
+      std::string id = en.id.str();
+      std::vector<std::string_view> args = {"XADD", key, id};
+      for (auto& a : owned) args.push_back(a);
+      append_command(out, args);
+      return true;
+    });
+  } else {
+    append_command(out, {"XADD", key, "MAXLEN", "0", "0-1", "x", "y"});
+  }
+  std::string last = s.last_id.str(), added = std::to_string(s.entries_added),
+              maxdel = s.max_deleted_id.str();
+  append_command(out, {"XSETID", key, last, "ENTRIESADDED", added, "MAXDELETEDID", maxdel});
+  for (auto& [name, g] : s.groups) {
+    std::string gl = g->last_id.str(), read = std::to_string(g->entries_read);
+    append_command(out, {"XGROUP", "CREATE", key, name, gl, "ENTRIESREAD", read});
+    for (auto& [cname, c] : g->consumers) {
+      if (c->pel.empty()) {
+        append_command(out, {"XGROUP", "CREATECONSUMER", key, name, cname});
+        continue;
+      }
+      for (auto& [id, nack] : c->pel) {
+        std::string ids = id.str(), time = std::to_string(nack->delivery_time),
+                    count = std::to_string(nack->delivery_count);
+        append_command(out, {"XCLAIM", key, name, cname, "0", ids, "TIME", time, "RETRYCOUNT",
+                             count, "JUSTID", "FORCE"});
+      }
+    }
+  }
+}
+
 void aof_command_sink::encode(std::string& out, const kv_entry* e) {
   std::string_view key = e->key();
   auto* me = const_cast<kv_entry*>(e);
@@ -113,6 +157,9 @@ void aof_command_sink::encode(std::string& out, const kv_entry* e) {
       b.flush();
       break;
     }
+    case value_type::stream:
+      stream_commands(out, key, stream_of(e));
+      break;
     default:
       return;
   }

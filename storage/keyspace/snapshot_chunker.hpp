@@ -10,6 +10,8 @@
 
 namespace troupe {
 
+class stream;
+
 class snapshot_chunker : public snapshot_sink {
  public:
   using emit_fn = std::function<void(std::string chunk)>;
@@ -42,6 +44,9 @@ class aof_command_sink : public snapshot_chunker {
  protected:
   void select(std::string& out, int db) override;
   void encode(std::string& out, const kv_entry* e) override;
+
+ private:
+  static void stream_commands(std::string& out, std::string_view key, const stream& s);
 };
 
 }  // namespace troupe

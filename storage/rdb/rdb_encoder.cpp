@@ -141,7 +141,7 @@ uint8_t rdb_encoder::type_of(const kv_entry* e) {
     case value_type::hash:
       return e->encoding() == value_encoding::listpack ? rdb::type_hash_listpack : rdb::type_hash;
     case value_type::stream:
-      break;
+      return rdb::type_stream_listpacks_2;
   }
   throw std::logic_error("rdb_encoder: value type without an RDB encoding");
 }
@@ -185,7 +185,7 @@ void rdb_encoder::value_body(const kv_entry* e) {
     case value_type::hash:
       return hash(e);
     case value_type::stream:
-      break;
+      return stream(e);
   }
   throw std::logic_error("rdb_encoder: value type without an RDB encoding");
 }

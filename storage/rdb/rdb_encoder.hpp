@@ -64,6 +64,7 @@ class rdb_encoder {
   void set(const kv_entry* e);
   void zset(const kv_entry* e);
   void hash(const kv_entry* e);
+  void stream(const kv_entry* e);  // rdb_stream.cpp
   void listpack_blob(const unsigned char* lp);
   bool try_int(std::string_view s);
   bool try_lzf(std::string_view s);

@@ -19,6 +19,7 @@
 #include "storage/rdb/rdb_blobs.hpp"
 #include "storage/rdb/rdb_format.hpp"
 #include "storage/rdb/rdb_listpack.hpp"
+#include "storage/rdb/rdb_stream.hpp"
 
 namespace troupe {
 namespace {
@@ -522,7 +523,7 @@ kv_entry* read_rdb_value(rdb_reader& r, uint8_t type, std::string_view key, bool
       return read_zset_listpack(r, key, with_expire, lim);
     case rdb::type_stream_listpacks:
     case rdb::type_stream_listpacks_2:
-      fail("stream type not supported");
+      return read_rdb_stream(r, type, key, with_expire);
     case rdb::type_module_pre_ga:
     case rdb::type_module_2:
       fail("module type not supported (RDB type " + std::to_string(type) + ")");

@@ -80,6 +80,8 @@ const char* encoding_name(value_encoding e) {
       return "intset";
     case value_encoding::skiplist:
       return "skiplist";
+    case value_encoding::stream:
+      return "stream";
   }
   return "unknown";
 }

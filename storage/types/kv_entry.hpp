@@ -30,6 +30,7 @@ enum class value_encoding : uint8_t {
   listpack = 11,
   intset = 6,
   skiplist = 7,
+  stream = 10,
 };
 
 const char* type_name(value_type t);

@@ -8,6 +8,7 @@
 #include "storage/encodings/skiplist.hpp"
 #include "storage/types/hash_type.hpp"
 #include "storage/types/set_type.hpp"
+#include "storage/types/stream_type.hpp"
 #include "storage/types/zset_type.hpp"
 
 namespace troupe {
@@ -73,6 +74,8 @@ size_t value_memory(const kv_entry* e, size_t samples) {
       return blob_table_memory(static_cast<const blob_table*>(obj), samples);
     case value_encoding::skiplist:
       return zset_big_memory(static_cast<const zset_big*>(obj), samples);
+    case value_encoding::stream:
+      return static_cast<const stream*>(obj)->memory();
     default:
       return 0;
   }

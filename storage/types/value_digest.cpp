@@ -9,6 +9,7 @@
 #include "storage/types/hash_type.hpp"
 #include "storage/types/kv_entry.hpp"
 #include "storage/types/set_type.hpp"
+#include "storage/types/stream_type.hpp"
 #include "storage/types/zset_type.hpp"
 
 namespace troupe {
@@ -72,7 +73,17 @@ void add_value_digest(digest20& d, const kv_entry* e) {
       });
       break;
     case value_type::stream:
-      break;  // no streams yet
+      // Each entry as "ms.seq", then its fields and values, in ID order
+      // (groups are not part of it, as in Redis).
+      stream_of(e).range({}, stream_id::max(), false, [&](const stream_entry& en) {
+        mix_in(d, std::to_string(en.id.ms) + "." + std::to_string(en.id.seq));
+        en.for_each_field([&](std::string_view f, std::string_view v) {
+          mix_in(d, f);
+          mix_in(d, v);
+        });
+        return true;
+      });
+      break;
   }
   if (e->has_expire()) xor_in(d, "!!expire!!");
 }

@@ -14,6 +14,7 @@
 #include "storage/types/hash_type.hpp"
 #include "storage/types/kv_entry.hpp"
 #include "storage/types/set_type.hpp"
+#include "storage/types/stream_type.hpp"
 #include "storage/types/zset_type.hpp"
 
 namespace troupe::fuzz {
@@ -99,6 +100,28 @@ inline void walk_value(kv_entry* e) {
         FUZZ_CHECK(r == i);
         if (i > 0) FUZZ_CHECK(items[i - 1].second <= items[i].second);
       }
+      break;
+    }
+    case value_type::stream: {
+      // Both directions see the same entries in order; the length agrees;
+      // every pending entry has a consumer holding it.
+      stream& s = stream_of(e);
+      std::vector<stream_id> fwd, rev;
+      s.range({}, stream_id::max(), false, [&](const stream_entry& en) {
+        en.for_each_field([](std::string_view, std::string_view) {});
+        fwd.push_back(en.id);
+        return true;
+      });
+      s.range({}, stream_id::max(), true, [&](const stream_entry& en) {
+        rev.push_back(en.id);
+        return true;
+      });
+      FUZZ_CHECK(fwd.size() == s.length);
+      std::reverse(rev.begin(), rev.end());
+      FUZZ_CHECK(fwd == rev);
+      for (size_t i = 1; i < fwd.size(); ++i) FUZZ_CHECK(fwd[i - 1] < fwd[i]);
+      for (auto& [name, g] : s.groups)
+        for (auto& [id, n] : g->pel) FUZZ_CHECK(n.consumer && n.consumer->pel.count(id));
       break;
     }
     default:

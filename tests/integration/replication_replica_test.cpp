@@ -892,12 +892,16 @@ TEST(replication_replica, a_command_troupe_lacks_is_logged_and_the_stream_goes_o
   pair_fixture p;
   ASSERT_TRUE(p.start()) << (p.replica ? p.replica->log_text() : "");
   resp_client c = p.master.client();
-  c.call({"XADD", "stream", "*", "f", "v"});  // streams are not in Troupe
-  c.call({"SET", "after-xadd", "1"});
+  // RESTORE-ASKING (a cluster command) is not in Troupe; a master without
+  // cluster mode still runs and propagates it.
+  c.call({"SET", "src", "v"});
+  std::string payload = c.call({"DUMP", "src"}).str;
+  EXPECT_EQ(c.call({"RESTORE-ASKING", "dst", "0", payload}).str, "OK");
+  c.call({"SET", "after-it", "1"});
   ASSERT_TRUE(wait_for([&] { return caught_up(p.master, *p.replica); }));
-  EXPECT_EQ(p.replica->call({"GET", "after-xadd"}).str, "1");
+  EXPECT_EQ(p.replica->call({"GET", "after-it"}).str, "1");
   EXPECT_NE(p.replica->log_text().find("This replica is sending an error to its master: 'ERR "
-                                       "unknown command 'XADD'"),
+                                       "unknown command 'RESTORE-ASKING'"),
             std::string::npos)
       << p.replica->log_text();
 }

@@ -201,6 +201,20 @@ std::vector<std::vector<std::string>> make_fixture() {
     }
   }
   c.insert(c.end(), {lbig, hbig, sbig, zbig});
+  // Streams: a small one with a group, pending entries and consumers; a big
+  // one over several nodes with deleted entries.
+  c.push_back({"XADD", "x:small", "1-1", "f1", "v1", "f2", "2"});
+  c.push_back({"XADD", "x:small", "1-2", "f1", "v2", "f2", "3"});
+  c.push_back({"XADD", "x:small", "2-0", "n", "10"});
+  c.push_back({"XGROUP", "CREATE", "x:small", "g1", "0"});
+  c.push_back({"XGROUP", "CREATE", "x:small", "g2", "$"});
+  c.push_back({"XREADGROUP", "GROUP", "g1", "c1", "COUNT", "2", "STREAMS", "x:small", ">"});
+  c.push_back({"XGROUP", "CREATECONSUMER", "x:small", "g1", "c2"});
+  for (int i = 1; i <= 300; ++i) {
+    c.push_back({"XADD", "x:big", std::to_string(i) + "-0", "f:" + std::to_string(i % 3),
+                 std::to_string(i)});
+  }
+  c.push_back({"XDEL", "x:big", "5-0", "150-0"});
   // A second database, for SELECT, MOVE, COPY and SWAPDB.
   c.push_back({"SELECT", "1"});
   c.push_back({"SET", "s:int", "1"});
@@ -217,17 +231,37 @@ const std::vector<std::vector<std::string>>& hostile_fixture::commands() {
 }
 
 const std::vector<std::string>& hostile_fixture::keys() {
-  static const std::vector<std::string> k = {
-      "s:int",  "s:neg",   "s:max", "s:float", "s:emb", "s:raw",  "s:bits",
-      "s:ttl",  "l:small", "l:big", "h:small", "h:big", "st:int", "st:str",
-      "st:big", "z:small", "z:big", "z:lex",   "nokey", "nokey2", std::string(40, 'a')};
+  static const std::vector<std::string> k = {"s:int",
+                                             "s:neg",
+                                             "s:max",
+                                             "s:float",
+                                             "s:emb",
+                                             "s:raw",
+                                             "s:bits",
+                                             "s:ttl",
+                                             "l:small",
+                                             "l:big",
+                                             "h:small",
+                                             "h:big",
+                                             "st:int",
+                                             "st:str",
+                                             "st:big",
+                                             "z:small",
+                                             "z:big",
+                                             "z:lex",
+                                             "x:small",
+                                             "x:big",
+                                             "nokey",
+                                             "nokey2",
+                                             std::string(40, 'a')};
   return k;
 }
 
 const std::vector<std::string>& hostile_fixture::members() {
   static const std::vector<std::string> m = {
-      "a",   "b",     "c",     "d",  "x",  "1", "2",  "3",   "-1",    "10", "1.5",     "m:0",
-      "m:1", "m:199", "m:200", "f1", "f2", "n", "fl", "f:0", "f:199", "v1", "nomember"};
+      "a",     "b",   "c",        "d",     "x",     "1",     "2",  "3",  "-1", "10",
+      "1.5",   "m:0", "m:1",      "m:199", "m:200", "f1",    "f2", "n",  "fl", "f:0",
+      "f:199", "v1",  "nomember", "1-1",   "2-0",   "150-0", "g1", "c1", "$",  ">"};
   return m;
 }
 
@@ -251,8 +285,8 @@ std::string hostile_generator::key() {
   if (!keys_used_.empty() && chance(0.3)) return one_of(keys_used_);  // repeated keys
   // Half the time a key of the command's own type, so it gets past WRONGTYPE.
   static const std::vector<std::pair<std::string, std::string>> prefixes = {
-      {"string", "s:"}, {"bitmap", "s:"}, {"list", "l:"},
-      {"hash", "h:"},   {"set", "st:"},   {"sorted-set", "z:"}};
+      {"string", "s:"}, {"bitmap", "s:"},     {"list", "l:"},  {"hash", "h:"},
+      {"set", "st:"},   {"sorted-set", "z:"}, {"stream", "x:"}};
   std::vector<std::string> typed;
   for (auto& [group, prefix] : prefixes)
     if (group == group_)
@@ -518,6 +552,13 @@ void keep_reference_alive(std::vector<std::string>& args, const fuzz_command& cm
       if (!(ms > static_cast<long double>(INT64_MAX)) && std::ceil(ms) >= 0 &&
           (std::ceil(ms) == 0 || ms > 50))
         args[at] = "0.01";
+    }
+  }
+  // XREAD/XREADGROUP take their timeout after BLOCK, in milliseconds.
+  if (cmd.name == "xread" || cmd.name == "xreadgroup") {
+    for (size_t i = words; i + 1 < args.size(); ++i) {
+      if (lower(args[i]) != "block") continue;
+      if (auto v = redis_int(args[i + 1]); v && *v >= 0 && (*v == 0 || *v > 50)) args[i + 1] = "10";
     }
   }
   // SRANDMEMBER/HRANDFIELD/ZRANDMEMBER with a huge negative count make

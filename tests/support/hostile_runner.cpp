@@ -625,6 +625,11 @@ std::string session::dataset(side& s) {
         sorted = true;
       } else if (type == "zset") {
         v = admin_call(s, {"ZRANGE", k, "0", "-1", "WITHSCORES"});
+      } else if (type == "stream") {
+        // The entries, and each group's counters and PEL size (no clocks).
+        v.type = resp_value::kind::array;
+        v.elements = {admin_call(s, {"XRANGE", k, "-", "+"}),
+                      admin_call(s, {"XINFO", "GROUPS", k})};
       }
       int64_t pttl = admin_call(s, {"PTTL", k}).integer;
       // One line per key: what is compared, a tab, what is shown.

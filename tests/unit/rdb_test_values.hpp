@@ -12,6 +12,7 @@
 #include "storage/types/hash_type.hpp"
 #include "storage/types/kv_entry.hpp"
 #include "storage/types/set_type.hpp"
+#include "storage/types/stream_type.hpp"
 #include "storage/types/zset_type.hpp"
 
 namespace troupe::rdb_test {
@@ -66,6 +67,34 @@ inline std::string fmt_double(double d) {
   return buf;
 }
 
+// A stream's entries ("id f=v f=v") then its counters and groups.
+inline std::vector<std::string> stream_items(const kv_entry* e) {
+  const stream& s = stream_of(e);
+  std::vector<std::string> items;
+  s.range({}, stream_id::max(), false, [&](const stream_entry& en) {
+    std::string line = en.id.str();
+    en.for_each_field([&](std::string_view f, std::string_view v) {
+      line += " " + std::string(f) + "=" + std::string(v);
+    });
+    items.push_back(line);
+    return true;
+  });
+  items.push_back("length=" + std::to_string(s.length) + " last=" + s.last_id.str() +
+                  " first=" + s.first_id.str() + " maxdel=" + s.max_deleted_id.str() +
+                  " added=" + std::to_string(s.entries_added));
+  for (auto& [name, g] : s.groups) {
+    std::string line =
+        "group " + name + " last=" + g->last_id.str() + " read=" + std::to_string(g->entries_read);
+    for (auto& [id, n] : g->pel)
+      line += " " + id.str() + "@" + (n.consumer ? n.consumer->name : "?") + "/" +
+              std::to_string(n.delivery_time) + "/" + std::to_string(n.delivery_count);
+    for (auto& [cname, c] : g->consumers)
+      line += " consumer " + cname + "/" + std::to_string(c->seen_time);
+    items.push_back(line);
+  }
+  return items;
+}
+
 // "type encoding: contents" with collections in a canonical order.
 inline std::string describe(const kv_entry* e) {
   auto* m = const_cast<kv_entry*>(e);
@@ -98,6 +127,10 @@ inline std::string describe(const kv_entry* e) {
       zset_ref(m).for_each([&](std::string_view s, double sc) {
         parts.push_back(std::string(s) + "@" + fmt_double(sc));
       });
+      break;
+    case value_type::stream:
+      out += encoding_name(e->encoding());
+      parts = stream_items(e);
       break;
     default:
       break;
@@ -137,6 +170,9 @@ inline std::string canonical(int db, const kv_entry* e) {
       zset_ref(m).for_each([&](std::string_view s, double sc) {
         items.push_back(std::string(s) + "@" + score_text(sc));
       });
+      break;
+    case value_type::stream:
+      items = stream_items(e);
       break;
     default:
       break;
