@@ -293,12 +293,19 @@ void reactor::loop() {
     if (int64_t until = stalled_until_ms.load(std::memory_order_relaxed); until != 0)
       while (monotonic_ms() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     passes_.store(passes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    // Messages from other threads first: they were sent before the socket
+    // input of this batch, which they may have caused (a write on another
+    // reactor invalidates a tracked key: the push must reach the client
+    // before the reply to the command it sends after that write's reply).
+    for (int i = 0; i < n; ++i)
+      if (events[i].data.ptr == wake_token) {
+        drain_remote();
+        run_ready();
+        break;
+      }
     for (int i = 0; i < n; ++i) {
       auto* h = static_cast<io_handler*>(events[i].data.ptr);
-      if (h == wake_token)
-        drain_remote();
-      else
-        h->on_io(events[i].events);
+      if (h != wake_token) h->on_io(events[i].events);
     }
     flush_all();
     run_ready();

@@ -126,7 +126,8 @@ struct accepted_rows {
   bool_row crash_log_enabled{t_, "crash-log-enabled", true, "Accepted, no effect."};
   bool_row crash_memcheck_enabled{t_, "crash-memcheck-enabled", true, "Accepted, no effect."};
   string_row ignore_warnings{t_, "ignore-warnings", "", "Accepted, no effect."};
-  int_row socket_mark_id{t_, "socket-mark-id", 0, 0, UINT_MAX, "Accepted, no effect."};
+  int_row socket_mark_id{
+      t_, "socket-mark-id", 0, 0, UINT_MAX, "Accepted, no effect.", row_immutable()};
   string_row bind_source_addr{t_, "bind-source-addr", "",
                               "Accepted, no effect: outgoing connections use the kernel's "
                               "choice of source address."};

@@ -132,9 +132,10 @@ void xread_generic(exec_context& c, bool group_mode) {
       streams_arg = i + 1;
       streams_count = c.argc() - streams_arg;
       if (streams_count % 2 != 0) {
-        return c.out.error(std::string("ERR Unbalanced ") + (group_mode ? "XREADGROUP" : "XREAD") +
-                           " list of streams: for each stream key an ID or '" +
-                           (group_mode ? ">" : "$") + "' must be specified.");
+        // Redis 7.0 says XREAD and '$' for XREADGROUP too.
+        return c.out.error(
+            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
+            "specified.");
       }
       streams_count /= 2;
       break;
@@ -358,19 +359,20 @@ void cmd_xgroup_create(exec_context& c) {
 }
 
 void cmd_xgroup_setid(exec_context& c) {
-  if (c.argc() != 5 && c.argc() != 7) return c.subcommand_syntax_error();
+  // Redis's order: the options, then the key and group, then the count.
+  int64_t entries_read = invalid_entries_read;
+  for (size_t i = 5; i < c.argc(); i += 2) {
+    if (!c.arg_is(i, "entriesread") || i + 1 >= c.argc()) return c.subcommand_syntax_error();
+    if (!entries_read_arg(c, i + 1, entries_read)) return;
+  }
   group_target t = xgroup_target(c, true);
   if (!t.ok) return;
+  if (c.argc() != 5 && c.argc() != 7) return c.subcommand_syntax_error();
   stream_id id;
   if (c.arg(4) == "$")
     id = t.s->last_id;
   else if (!parse_stream_id(&c, c.arg(4), id, 0, false))
     return;
-  int64_t entries_read = invalid_entries_read;
-  if (c.argc() == 7) {
-    if (!c.arg_is(5, "entriesread")) return c.subcommand_syntax_error();
-    if (!entries_read_arg(c, 6, entries_read)) return;
-  }
   t.g->last_id = id;
   t.g->entries_read = entries_read;
   key_ref k = c.key_at(2);

@@ -88,6 +88,14 @@ TEST_F(stream_groups, xgroup_subcommands) {
   d->same({"XGROUP", "SETID", "s", "g", "0", "ENTRIESREAD"});
   d->same({"XGROUP", "SETID", "s", "g", "0", "FOO", "1"});
   d->same({"XGROUP", "SETID", "s", "nog", "0"});
+  // Options are read before the key (found by the hostile tester).
+  d->same({"SET", "str", "x"});
+  d->same({"XGROUP", "SETID", "str", "$", "x", "f", "$"});
+  d->same({"XGROUP", "SETID", "str", "g", "$", "ENTRIESREAD", "-5"});
+  d->same({"XGROUP", "SETID", "missing", "g", "$", "ENTRIESREAD", "1", "ENTRIESREAD", "2"});
+  d->same({"XGROUP", "SETID", "s", "g", "$", "ENTRIESREAD", "1", "ENTRIESREAD", "2"});
+  d->same({"XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "b", "c"});
+  d->same({"XREAD", "STREAMS", "a", "b", "c"});
   d->same({"XINFO", "GROUPS", "s"});
   d->same({"XGROUP", "DELCONSUMER", "s", "g", "alice"});
   d->same({"XGROUP", "DELCONSUMER", "s", "g", "nobody"});
