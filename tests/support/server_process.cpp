@@ -72,7 +72,7 @@ bool server_process::start() {
     if (dir_.empty()) dir_ = temp_dir(kind_ == kind::troupe ? "troupe-test" : "redis-test");
     log_ = dir_ + "/server.log";
     std::vector<std::string> argv;
-    argv.push_back(!binary_.empty()           ? binary_
+    argv.push_back(!binary_.empty()        ? binary_
                    : kind_ == kind::troupe ? TROUPE_SERVER_PATH
                                            : "/usr/bin/redis-server");
     if (!config_file_.empty()) argv.push_back(config_file_);
