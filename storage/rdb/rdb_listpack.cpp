@@ -1,6 +1,8 @@
 #include "storage/rdb/rdb_listpack.hpp"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace troupe::rdb {
 namespace {
@@ -210,6 +212,29 @@ std::string_view listpack_writer::finish() {
   uint16_t c = count_ >= 65535 ? uint16_t(65535) : uint16_t(count_);
   memcpy(buf_.data() + 4, &c, 2);
   return buf_;
+}
+
+unsigned char* adopt_listpack(std::string_view blob, const listpack_info& info) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(blob.data());
+  if (info.troupe_layout) {
+    auto* p = static_cast<unsigned char*>(malloc(blob.size()));
+    if (p == nullptr) throw std::bad_alloc();
+    memcpy(p, bytes, blob.size());
+    return p;
+  }
+  unsigned char* l = lp::create();
+  try {
+    for_each_listpack_entry(bytes, [&](const lp::value& v) {
+      if (v.is_int())
+        lp::append_int(l, v.num);
+      else
+        lp::append(l, std::string_view(reinterpret_cast<const char*>(v.str), v.len));
+    });
+  } catch (...) {
+    lp::destroy(l);
+    throw;
+  }
+  return l;
 }
 
 }  // namespace troupe::rdb

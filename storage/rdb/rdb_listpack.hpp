@@ -35,6 +35,11 @@ bool check_listpack(const unsigned char* bytes, size_t n, listpack_info& info, s
 template <class F>
 void for_each_listpack_entry(const unsigned char* bytes, F&& f);
 
+// A listpack blob that passed check_listpack as a malloc'ed Troupe listpack:
+// copied as it is, or rebuilt entry by entry when its back-lengths differ
+// from Troupe's. Throws std::bad_alloc.
+unsigned char* adopt_listpack(std::string_view blob, const listpack_info& info);
+
 // Whether a Troupe listpack is byte for byte what Redis would write.
 bool is_redis_layout(const unsigned char* lp);
 

@@ -26,27 +26,6 @@ const unsigned char* bytes_of(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-// The blob as Troupe's in-memory listpack (rebuilt when its back-lengths
-// differ from Troupe's, see rdb_listpack.hpp).
-unsigned char* adopt(std::string_view blob, const rdb::listpack_info& info) {
-  if (info.troupe_layout) {
-    auto* p = static_cast<unsigned char*>(malloc(blob.size()));
-    if (p == nullptr) throw std::bad_alloc();
-    memcpy(p, blob.data(), blob.size());
-    return p;
-  }
-  lp_ptr l(lp::create());
-  rdb::for_each_listpack_entry(bytes_of(blob), [&](const lp::value& v) {
-    unsigned char* p = l.release();
-    if (v.is_int())
-      lp::append_int(p, v.num);
-    else
-      lp::append(p, std::string_view(reinterpret_cast<const char*>(v.str), v.len));
-    l.reset(p);
-  });
-  return l.release();
-}
-
 // Walks a node listpack checking it is a well-formed stream node whose IDs
 // grow from `master`; returns its live entry count. `last` gets its last ID.
 int64_t check_node(unsigned char* l, stream_id master, stream_id& last) {
@@ -133,7 +112,7 @@ kv_entry* read_rdb_stream(rdb_reader& r, uint8_t type, std::string_view key, boo
     rdb::listpack_info info;
     std::string err;
     if (!rdb::check_listpack(bytes_of(blob), blob.size(), info, err)) fail(err);
-    lp_ptr l(adopt(blob, info));
+    lp_ptr l(rdb::adopt_listpack(blob, info));
     stream_id last;
     int64_t live = check_node(l.get(), master, last);
     if (any && master <= prev_last) fail("stream nodes out of order");

@@ -300,22 +300,6 @@ kv_entry* read_hash_ziplist(rdb_reader& r, std::string_view key, bool with_expir
   return hash_from_pairs(key, with_expire, items, lim);
 }
 
-// A listpack blob as Troupe's in-memory listpack: copied as it is, or rebuilt
-// entry by entry when its back-lengths differ from Troupe's.
-unsigned char* adopt_listpack(std::string_view blob, const rdb::listpack_info& info) {
-  if (info.troupe_layout) return malloc_copy(blob);
-  lp_ptr l(lp::create());
-  rdb::for_each_listpack_entry(bytes_of(blob), [&](const lp::value& v) {
-    unsigned char* p = l.release();
-    if (v.is_int())
-      lp::append_int(p, v.num);
-    else
-      lp::append(p, std::string_view(reinterpret_cast<const char*>(v.str), v.len));
-    l.reset(p);
-  });
-  return l.release();
-}
-
 // Reads a listpack of (field or member, value or score) pairs and checks it.
 std::string_view read_pair_listpack(rdb_reader& r, const char* type, rdb::listpack_info& info) {
   std::string_view blob = r.string();
@@ -353,7 +337,7 @@ kv_entry* read_hash_listpack(rdb_reader& r, std::string_view key, bool with_expi
   seen.reserve(fields.size());
   for (auto& f : fields) check_unique(seen, f, "hash fields");
   return make_object_entry(key, value_type::hash, value_encoding::listpack,
-                           adopt_listpack(blob, info), with_expire);
+                           rdb::adopt_listpack(blob, info), with_expire);
 }
 
 // -- sorted sets --------------------------------------------------------------
@@ -477,7 +461,7 @@ kv_entry* read_zset_listpack(rdb_reader& r, std::string_view key, bool with_expi
   if (items.size() > lim.zset.max_entries || longest > lim.zset.max_value)
     return zset_from_pairs(key, with_expire, items, lim);
   return make_object_entry(key, value_type::zset, value_encoding::listpack,
-                           adopt_listpack(blob, info), with_expire);
+                           rdb::adopt_listpack(blob, info), with_expire);
 }
 
 }  // namespace

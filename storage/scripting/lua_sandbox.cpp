@@ -275,20 +275,6 @@ void open_library(lua_State* L, lua_CFunction open, const char* name) {
   lua_pop(L, 1);
 }
 
-// Pushes a protected proxy of the table at idx.
-void push_proxy(lua_State* L, int idx) {
-  idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
-  lua_newtable(L);
-  lua_newtable(L);  // its own metatable (the shared one marks it protected)
-  lua_pushvalue(L, idx);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, readonly_error);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-}
-
 }  // namespace
 
 void push_protected_env(lua_State* L, int index) {
@@ -362,7 +348,7 @@ sandbox_refs create_sandbox(script_engine* engine) {
       lua_pop(L, 1);
       continue;
     }
-    push_proxy(L, -1);
+    push_protected_env(L, -1);  // a protected proxy of that table
     lua_setfield(L, globals, name);
     lua_pop(L, 1);
   }
