@@ -5,6 +5,7 @@
 #include "actors/server/info.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/commands/command_docs.hpp"
+#include "protocol/commands/key_specs.hpp"
 #include "protocol/text/glob.hpp"
 #include "storage/commands/exec_context.hpp"
 #include "storage/dispatch/client_endpoint.hpp"
@@ -83,7 +84,7 @@ void cmd_config_help(exec_context& c) {
       "REWRITE",
       "    Rewrite the configuration file.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   c.out.array(std::size(lines));
   for (auto* l : lines) c.out.simple(l);
@@ -166,9 +167,45 @@ void cmd_command_list(exec_context& c) {
   for (auto& n : names) c.out.bulk(n);
 }
 
+// The flags Redis's own key finders give the commands whose specs cannot say
+// (variable_flags, unknown, incomplete): SET with GET reads, BITFIELD with
+// SET/INCRBY (or anything it cannot parse) writes, SORT's STORE overwrites.
+uint16_t flags_from_finder(const command_spec& cmd, const std::vector<std::string_view>& args,
+                           int pos, std::span<const key_spec_row> specs) {
+  const std::string& n = cmd.name;
+  if (n == "set") {
+    for (size_t i = 3; i < args.size(); ++i)
+      if (iequals(args[i], "get")) return key_RW | key_access | key_update;
+    return key_OW | key_update;
+  }
+  if (n == "bitfield") {
+    for (size_t i = 2; i < args.size(); ++i) {
+      size_t rest = args.size() - i - 1;
+      if (iequals(args[i], "get") && rest >= 2) {
+        i += 2;
+      } else if (iequals(args[i], "overflow") && rest >= 1) {
+        i += 1;
+      } else {
+        return key_RW | key_access | key_update;
+      }
+    }
+    return key_RO | key_access;
+  }
+  if ((n == "sort" || n == "sort_ro") && pos != 1) return key_OW | key_update;
+  // Otherwise the spec that finds this position when the others are skipped,
+  // or the first spec.
+  std::vector<found_key> partial;
+  keys_from_specs(specs, args, partial, true);
+  for (auto& k : partial)
+    if (k.pos == pos) return k.flags;
+  return specs.empty() ? 0 : specs.front().flags;
+}
+
 // Redis's order: the command (and subcommand) must exist, have key
-// arguments at all, get a valid number of arguments, and then yield keys.
-void cmd_command_getkeys(exec_context& c) {
+// arguments at all, get a valid number of arguments, and then yield keys:
+// from the key specs when they can be followed, else from the command's own
+// key finder.
+void command_getkeys(exec_context& c, bool with_flags) {
   std::vector<std::string_view> args(c.argv.begin() + 2, c.argv.end());
   const command_spec* cmd = command_table::instance().find(args[0]);
   if (cmd != nullptr && cmd->has_subcommands() && args.size() >= 2) cmd = cmd->find_sub(args[1]);
@@ -178,13 +215,40 @@ void cmd_command_getkeys(exec_context& c) {
   int argc = int(args.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity)
     return c.out.error("ERR Invalid number of arguments specified for command");
-  std::vector<int> pos;
-  if (!cmd->key_positions(args, pos) || pos.empty()) {
+  auto specs = key_specs_of(cmd->name);
+  bool variable = false;
+  for (auto& s : specs) variable = variable || (s.flags & key_variable_flags);
+  std::vector<found_key> keys;
+  if (specs.empty() || variable || !keys_from_specs(specs, args, keys)) {
+    keys.clear();
+    std::vector<int> pos;
+    if (cmd->key_positions(args, pos))
+      for (int p : pos) keys.push_back({p, flags_from_finder(*cmd, args, p, specs)});
+  }
+  if (keys.empty()) {
     if (cmd->flags & cmd_no_mandatory_keys) return c.out.empty_array();
     return c.out.error("ERR Invalid arguments specified for command");
   }
-  c.out.array(pos.size());
-  for (int p : pos) c.out.bulk(args[size_t(p)]);
+  c.out.array(keys.size());
+  for (auto& k : keys) {
+    if (!with_flags) {
+      c.out.bulk(args[size_t(k.pos)]);
+      continue;
+    }
+    c.out.array(2);
+    c.out.bulk(args[size_t(k.pos)]);
+    auto names = key_flag_names(k.flags);
+    c.out.set(names.size());
+    for (auto f : names) c.out.simple(f);
+  }
+}
+
+void cmd_command_getkeys(exec_context& c) {
+  command_getkeys(c, false);
+}
+
+void cmd_command_getkeysandflags(exec_context& c) {
+  command_getkeys(c, true);
 }
 
 void cmd_command_help(exec_context& c) {
@@ -206,8 +270,10 @@ void cmd_command_help(exec_context& c) {
       "    commands are returned.",
       "GETKEYS <full-command>",
       "    Return the keys from a full Redis command.",
+      "GETKEYSANDFLAGS <full-command>",
+      "    Return the keys and the access flags from a full Redis command.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   c.out.array(std::size(lines));
   for (auto* l : lines) c.out.simple(l);
@@ -294,7 +360,10 @@ const command_def server_commands[] = {
      "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]"},
     {"command|getkeys", -4, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_getkeys,
      "Extract keys given a full Redis command", "2.8.13",
-     "O(N) where N is the number of arguments to the command", "command [arg [arg ...]]"},
+     "O(N) where N is the number of arguments to the command", ""},
+    {"command|getkeysandflags", -4, "loading stale sentinel", 0, 0, 0, "@connection",
+     cmd_command_getkeysandflags, "Extract keys and access flags given a full Redis command",
+     "7.0.0", "O(N) where N is the number of arguments to the command", ""},
     {"command|help", 2, "loading stale sentinel", 0, 0, 0, "@connection", cmd_command_help,
      "Show helpful text about the different subcommands", "5.0.0", "O(1)", ""},
     {"shutdown", -1, "admin noscript loading stale no_multi sentinel allow_busy", 0, 0, 0, "",

@@ -1,5 +1,7 @@
 #include "protocol/commands/command_docs.hpp"
 
+#include "protocol/commands/key_specs.hpp"
+
 #include <cctype>
 
 namespace troupe {
@@ -174,7 +176,73 @@ void write_argument(reply_writer& out, const doc_argument& a) {
   }
 }
 
+void write_spec_flags(reply_writer& out, uint16_t flags) {
+  auto names = key_flag_names(flags);
+  out.set(names.size());
+  for (auto n : names) out.simple(n);
+}
+
+// A key spec as Redis's COMMAND INFO writes it.
+void write_key_spec(reply_writer& out, const key_spec_row& s) {
+  out.map(3 + (s.notes != nullptr));
+  if (s.notes != nullptr) {
+    out.bulk("notes");
+    out.bulk(s.notes);
+  }
+  out.bulk("flags");
+  write_spec_flags(out, s.flags);
+  out.bulk("begin_search");
+  out.map(2);
+  out.bulk("type");
+  if (s.search == key_search::index) {
+    out.bulk("index");
+    out.bulk("spec");
+    out.map(1);
+    out.bulk("index");
+    out.integer(s.search_arg);
+  } else if (s.search == key_search::keyword) {
+    out.bulk("keyword");
+    out.bulk("spec");
+    out.map(2);
+    out.bulk("keyword");
+    out.bulk(s.keyword);
+    out.bulk("startfrom");
+    out.integer(s.search_arg);
+  } else {
+    out.bulk("unknown");
+    out.bulk("spec");
+    out.map(0);
+  }
+  out.bulk("find_keys");
+  out.map(2);
+  out.bulk("type");
+  if (s.find == key_find::unknown) {
+    out.bulk("unknown");
+    out.bulk("spec");
+    out.map(0);
+    return;
+  }
+  bool range = s.find == key_find::range;
+  out.bulk(range ? "range" : "keynum");
+  out.bulk("spec");
+  out.map(3);
+  out.bulk(range ? "lastkey" : "keynumidx");
+  out.integer(s.find_a);
+  out.bulk(range ? "keystep" : "firstkey");
+  out.integer(s.find_b);
+  out.bulk(range ? "limit" : "keystep");
+  out.integer(s.find_c);
+}
+
 void write_key_specs(reply_writer& out, const command_spec& cmd) {
+  // Redis's own specs for its commands; one derived from the key positions
+  // for Troupe's (extension commands).
+  auto specs = key_specs_of(cmd.name);
+  if (!specs.empty()) {
+    out.array(specs.size());
+    for (const auto& s : specs) write_key_spec(out, s);
+    return;
+  }
   if (cmd.first_key <= 0) {
     out.array(0);
     return;
