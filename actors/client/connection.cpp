@@ -108,7 +108,7 @@ caf::behavior connection::make_behavior() {
         if (!closed_) want_flush();
       },
       [this](pubsub_atom, const published_message& m) {
-        if (!closed_) deliver_pubsub(m.pattern, m.channel, m.payload);
+        if (!closed_) deliver_pubsub(m.pattern, m.channel, m.payload, m.shard);
       },
       [this](monitor_atom, const std::string& line) {
         if (!closed_) deliver_monitor_line(line);

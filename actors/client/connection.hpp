@@ -14,6 +14,7 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "actors/pubsub/pubsub_hub.hpp"
 #include "actors/runtime/hosted_actor.hpp"
 #include "protocol/resp/reply_writer.hpp"
 #include "protocol/resp/request_parser.hpp"
@@ -60,13 +61,19 @@ class connection : public hosted_actor,
   // -- pub/sub (connection_pubsub.cpp) --------------------------------------------
   // SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE; an empty list for the
   // unsubscribe forms means all.
-  void subscribe(const std::vector<std::string_view>& channels, bool pattern);
-  void unsubscribe(const std::vector<std::string_view>& channels, bool pattern);
+  void subscribe(const std::vector<std::string_view>& channels, sub_kind kind);
+  void unsubscribe(const std::vector<std::string_view>& channels, sub_kind kind);
+  // Redis's counts in (un)subscribe replies: channels and patterns together;
+  // shard channels on their own.
   int subscription_count() const { return int(channels_.size() + patterns_.size()); }
+  int count_for(sub_kind kind) const {
+    return kind == sub_kind::shard ? int(shard_channels_.size()) : subscription_count();
+  }
   // Leaves every channel and pattern without replying (RESET, close).
   void leave_all_subscriptions();
   // A published message for this subscriber (from its own reactor).
-  void deliver_pubsub(std::string_view pattern, std::string_view channel, std::string_view message);
+  void deliver_pubsub(std::string_view pattern, std::string_view channel, std::string_view message,
+                      bool shard);
   // -- MONITOR (connection_monitor.cpp) -------------------------------------------
   // MONITOR: from now on every command the server runs is shown to this client.
   void start_monitoring();
@@ -134,7 +141,13 @@ class connection : public hosted_actor,
   std::string out_;
   size_t out_sent_ = 0;
   reply_writer writer_;
-  std::set<std::string> channels_, patterns_;
+  std::set<std::string> channels_, patterns_, shard_channels_;
+  std::set<std::string>& subscriptions(sub_kind k) {
+    return k == sub_kind::channel   ? channels_
+           : k == sub_kind::pattern ? patterns_
+                                    : shard_channels_;
+  }
+  void publish_subscription_counts();
   blocked_ptr blocked_;
   bool postponed_ = false;
   uint64_t block_timer_ = 0;

@@ -8,32 +8,48 @@
 
 namespace troupe {
 
-void connection::subscribe(const std::vector<std::string_view>& names, bool pattern) {
-  pubsub_hub& hub = srv_.pubsub();
-  pubsub_hub::subscriber me{this, caf::actor_cast<caf::actor>(this), reactor_index_};
-  auto& mine = pattern ? patterns_ : channels_;
-  for (auto n : names) {
-    std::string name(n);
-    if (mine.insert(name).second) {
-      if (pattern)
-        hub.psubscribe(session_.id, me, name);
-      else
-        hub.subscribe(session_.id, me, name);
-    }
-    writer_.push(3);
-    writer_.bulk(pattern ? "psubscribe" : "subscribe");
-    writer_.bulk(name);
-    writer_.integer(subscription_count());
-  }
+namespace {
+const char* subscribe_reply(sub_kind k) {
+  return k == sub_kind::channel   ? "subscribe"
+         : k == sub_kind::pattern ? "psubscribe"
+                                  : "ssubscribe";
+}
+const char* unsubscribe_reply(sub_kind k) {
+  return k == sub_kind::channel   ? "unsubscribe"
+         : k == sub_kind::pattern ? "punsubscribe"
+                                  : "sunsubscribe";
+}
+}  // namespace
+
+void connection::publish_subscription_counts() {
   session_.subscriptions.store(int(channels_.size()), std::memory_order_relaxed);
   session_.pattern_subscriptions.store(int(patterns_.size()), std::memory_order_relaxed);
-  if (subscription_count() > 0) session_.set(client_pubsub);
+  session_.shard_subscriptions.store(int(shard_channels_.size()), std::memory_order_relaxed);
+  if (subscription_count() + shard_channels_.size() > 0)
+    session_.set(client_pubsub);
+  else
+    session_.clear(client_pubsub);
 }
 
-void connection::unsubscribe(const std::vector<std::string_view>& names, bool pattern) {
+void connection::subscribe(const std::vector<std::string_view>& names, sub_kind kind) {
   pubsub_hub& hub = srv_.pubsub();
-  auto& mine = pattern ? patterns_ : channels_;
-  const char* kind = pattern ? "punsubscribe" : "unsubscribe";
+  pubsub_hub::subscriber me{this, caf::actor_cast<caf::actor>(this), reactor_index_};
+  auto& mine = subscriptions(kind);
+  for (auto n : names) {
+    std::string name(n);
+    if (mine.insert(name).second) hub.add(kind, session_.id, me, name);
+    writer_.push(3);
+    writer_.bulk(subscribe_reply(kind));
+    writer_.bulk(name);
+    writer_.integer(count_for(kind));
+  }
+  publish_subscription_counts();
+}
+
+void connection::unsubscribe(const std::vector<std::string_view>& names, sub_kind kind) {
+  pubsub_hub& hub = srv_.pubsub();
+  auto& mine = subscriptions(kind);
+  const char* reply = unsubscribe_reply(kind);
   std::vector<std::string> targets;
   if (names.empty())
     targets.assign(mine.begin(), mine.end());
@@ -42,36 +58,27 @@ void connection::unsubscribe(const std::vector<std::string_view>& names, bool pa
   if (targets.empty()) {
     // Nothing to leave: Redis still answers once, with a nil name.
     writer_.push(3);
-    writer_.bulk(kind);
+    writer_.bulk(reply);
     writer_.null();
-    writer_.integer(subscription_count());
+    writer_.integer(count_for(kind));
   }
   for (auto& name : targets) {
-    if (mine.erase(name) > 0) {
-      if (pattern)
-        hub.punsubscribe(session_.id, name);
-      else
-        hub.unsubscribe(session_.id, name);
-    }
+    if (mine.erase(name) > 0) hub.remove(kind, session_.id, name);
     writer_.push(3);
-    writer_.bulk(kind);
+    writer_.bulk(reply);
     writer_.bulk(name);
-    writer_.integer(subscription_count());
+    writer_.integer(count_for(kind));
   }
-  session_.subscriptions.store(int(channels_.size()), std::memory_order_relaxed);
-  session_.pattern_subscriptions.store(int(patterns_.size()), std::memory_order_relaxed);
-  if (subscription_count() == 0) session_.clear(client_pubsub);
+  publish_subscription_counts();
 }
 
 void connection::leave_all_subscriptions() {
   pubsub_hub& hub = srv_.pubsub();
-  for (auto& c : channels_) hub.unsubscribe(session_.id, c);
-  for (auto& p : patterns_) hub.punsubscribe(session_.id, p);
-  channels_.clear();
-  patterns_.clear();
-  session_.subscriptions.store(0, std::memory_order_relaxed);
-  session_.pattern_subscriptions.store(0, std::memory_order_relaxed);
-  session_.clear(client_pubsub);
+  for (sub_kind k : {sub_kind::channel, sub_kind::pattern, sub_kind::shard}) {
+    for (auto& c : subscriptions(k)) hub.remove(k, session_.id, c);
+    subscriptions(k).clear();
+  }
+  publish_subscription_counts();
 }
 
 void connection::deliver_invalidation(const std::vector<std::string>& keys, bool flush,
@@ -93,11 +100,11 @@ void connection::tracking_redirect_broken(uint64_t redirect) {
 }
 
 void connection::deliver_pubsub(std::string_view pattern, std::string_view channel,
-                                std::string_view message) {
+                                std::string_view message, bool shard) {
   if (closed_ || session_.has(client_close_asap)) return;
   if (pattern.empty()) {
     writer_.push(3);
-    writer_.bulk("message");
+    writer_.bulk(shard ? "smessage" : "message");
   } else {
     writer_.push(4);
     writer_.bulk("pmessage");

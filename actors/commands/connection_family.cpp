@@ -233,7 +233,7 @@ std::string client_line(const session& s, int64_t now) {
   line += " db=" + std::to_string(s.current_db());
   line += " sub=" + std::to_string(s.subscriptions.load());
   line += " psub=" + std::to_string(s.pattern_subscriptions.load());
-  line += " ssub=0";
+  line += " ssub=" + std::to_string(s.shard_subscriptions.load());
   line += " multi=" + std::to_string(s.multi_queued.load());
   line += " qbuf=" + std::to_string(qbuf);
   line += " qbuf-free=" + std::to_string(qfree);

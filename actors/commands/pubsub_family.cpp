@@ -1,4 +1,6 @@
-// SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB.
+// SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB, and sharded
+// pub/sub: SSUBSCRIBE SUNSUBSCRIBE SPUBLISH (a namespace of their own; in a
+// cluster the owner of the channel's slot serves them).
 #include "actors/client/connection.hpp"
 #include "actors/server/server.hpp"
 #include "storage/commands/exec_context.hpp"
@@ -15,16 +17,26 @@ std::vector<std::string_view> rest(exec_context& c, size_t from) {
 }
 
 void cmd_subscribe(exec_context& c) {
-  conn_of(c).subscribe(rest(c, 1), false);
+  conn_of(c).subscribe(rest(c, 1), sub_kind::channel);
 }
 void cmd_psubscribe(exec_context& c) {
-  conn_of(c).subscribe(rest(c, 1), true);
+  conn_of(c).subscribe(rest(c, 1), sub_kind::pattern);
 }
 void cmd_unsubscribe(exec_context& c) {
-  conn_of(c).unsubscribe(rest(c, 1), false);
+  conn_of(c).unsubscribe(rest(c, 1), sub_kind::channel);
 }
 void cmd_punsubscribe(exec_context& c) {
-  conn_of(c).unsubscribe(rest(c, 1), true);
+  conn_of(c).unsubscribe(rest(c, 1), sub_kind::pattern);
+}
+// Redis refuses SSUBSCRIBE where a reply per command is expected (inside
+// EXEC), where SUBSCRIBE is let through.
+void cmd_ssubscribe(exec_context& c) {
+  if (c.origin == command_origin::transaction)
+    return c.out.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  conn_of(c).subscribe(rest(c, 1), sub_kind::shard);
+}
+void cmd_sunsubscribe(exec_context& c) {
+  conn_of(c).unsubscribe(rest(c, 1), sub_kind::shard);
 }
 
 void cmd_publish(exec_context& c) {
@@ -34,23 +46,43 @@ void cmd_publish(exec_context& c) {
       static_cast<server&>(c.srv).pubsub().publish(c.arg(1), c.arg(2), here ? here->index() : -1));
 }
 
+void cmd_spublish(exec_context& c) {
+  reactor* here = current_reactor();
+  c.out.integer(
+      static_cast<server&>(c.srv).pubsub().spublish(c.arg(1), c.arg(2), here ? here->index() : -1));
+}
+
 void cmd_pubsub(exec_context&) {}
 
-void cmd_pubsub_channels(exec_context& c) {
+void pubsub_channels(exec_context& c, sub_kind kind) {
   if (c.argc() > 3) return c.subcommand_syntax_error();
-  auto names =
-      static_cast<server&>(c.srv).pubsub().channels(c.argc() == 3 ? c.arg(2) : "", c.argc() == 2);
+  auto names = static_cast<server&>(c.srv).pubsub().channels(kind, c.argc() == 3 ? c.arg(2) : "",
+                                                             c.argc() == 2);
   c.out.array(names.size());
   for (auto& n : names) c.out.bulk(n);
 }
 
-void cmd_pubsub_numsub(exec_context& c) {
+// A flat array of name, count pairs (an array in RESP3 too, as Redis 7.0).
+void pubsub_numsub(exec_context& c, sub_kind kind) {
   pubsub_hub& hub = static_cast<server&>(c.srv).pubsub();
-  c.out.map(c.argc() - 2);
+  c.out.array((c.argc() - 2) * 2);
   for (size_t i = 2; i < c.argc(); ++i) {
     c.out.bulk(c.arg(i));
-    c.out.integer(hub.numsub(std::string(c.arg(i))));
+    c.out.integer(hub.numsub(kind, std::string(c.arg(i))));
   }
+}
+
+void cmd_pubsub_channels(exec_context& c) {
+  pubsub_channels(c, sub_kind::channel);
+}
+void cmd_pubsub_shardchannels(exec_context& c) {
+  pubsub_channels(c, sub_kind::shard);
+}
+void cmd_pubsub_numsub(exec_context& c) {
+  pubsub_numsub(c, sub_kind::channel);
+}
+void cmd_pubsub_shardnumsub(exec_context& c) {
+  pubsub_numsub(c, sub_kind::shard);
 }
 
 void cmd_pubsub_numpat(exec_context& c) {
@@ -101,6 +133,18 @@ const command_def pubsub_commands[] = {
      "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
      "total number of subscribed patterns (by any client).",
      "channel message"},
+    {"ssubscribe", -2, "pubsub noscript loading stale subscriber_ok channel_keys", 1, -1, 1, "",
+     cmd_ssubscribe, "Listen for messages published to the given shard channels", "7.0.0",
+     "O(N) where N is the number of shard channels to subscribe to.",
+     "shardchannel [shardchannel ...]"},
+    {"sunsubscribe", -1, "pubsub noscript loading stale subscriber_ok channel_keys", 1, -1, 1, "",
+     cmd_sunsubscribe, "Stop listening for messages posted to the given shard channels", "7.0.0",
+     "O(N) where N is the number of clients already subscribed to a shard channel.",
+     "[shardchannel [shardchannel ...]]"},
+    {"spublish", 3, "pubsub loading stale fast channel_keys", 1, 1, 1, "", cmd_spublish,
+     "Post a message to a shard channel", "7.0.0",
+     "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+     "shardchannel message"},
     {"pubsub", -2, "", 0, 0, 0, "-@pubsub", cmd_pubsub, "A container for Pub/Sub commands", "2.8.0",
      "Depends on subcommand.", ""},
     {"pubsub|channels", -2, "pubsub loading stale", 0, 0, 0, "", cmd_pubsub_channels,
@@ -114,6 +158,15 @@ const command_def pubsub_commands[] = {
      "[channel [channel ...]]"},
     {"pubsub|numpat", 2, "pubsub loading stale", 0, 0, 0, "", cmd_pubsub_numpat,
      "Get the count of unique patterns pattern subscriptions", "2.8.0", "O(1)", ""},
+    {"pubsub|shardchannels", -2, "pubsub loading stale", 0, 0, 0, "", cmd_pubsub_shardchannels,
+     "List active shard channels", "7.0.0",
+     "O(N) where N is the number of active shard channels, and assuming constant time pattern "
+     "matching (relatively short shard channels).",
+     "[pattern]"},
+    {"pubsub|shardnumsub", -2, "pubsub loading stale", 0, 0, 0, "", cmd_pubsub_shardnumsub,
+     "Get the count of subscribers for shard channels", "7.0.0",
+     "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
+     "[shardchannel [shardchannel ...]]"},
     {"pubsub|help", 2, "loading stale", 0, 0, 0, "-@pubsub", cmd_pubsub_help,
      "Show helpful text about the different subcommands", "6.2.0", "O(1)", ""},
 };

@@ -210,7 +210,7 @@ void command_getkeys(exec_context& c, bool with_flags) {
   const command_spec* cmd = command_table::instance().find(args[0]);
   if (cmd != nullptr && cmd->has_subcommands() && args.size() >= 2) cmd = cmd->find_sub(args[1]);
   if (cmd == nullptr) return c.out.error("ERR Invalid command specified");
-  if (cmd->keys == nullptr && cmd->first_key <= 0)
+  if (cmd->keys == nullptr && (cmd->first_key <= 0 || (cmd->flags & cmd_channel_keys)))
     return c.out.error("ERR The command has no key arguments");
   int argc = int(args.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity)

@@ -65,15 +65,18 @@ using http_atom = caf::atom_constant<caf::atom("http")>;           // an admin e
 // subscription, the matching pattern for a PSUBSCRIBE.
 struct published_message {
   std::string pattern, channel, payload;
+  bool shard = false;  // SPUBLISH: delivered as "smessage"
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, published_message& x) {
-  return f(caf::meta::type_name("troupe.published_message"), x.pattern, x.channel, x.payload);
+  return f(caf::meta::type_name("troupe.published_message"), x.pattern, x.channel, x.payload,
+           x.shard);
 }
 
 inline bool operator==(const published_message& a, const published_message& b) {
-  return a.pattern == b.pattern && a.channel == b.channel && a.payload == b.payload;
+  return a.pattern == b.pattern && a.channel == b.channel && a.payload == b.payload &&
+         a.shard == b.shard;
 }
 
 // Registers the message types above with CAF (add_message_type), as a node

@@ -161,15 +161,17 @@ void disconnect_revoked_subscribers(server& srv, const acl_user_ptr& user, const
       before.root.describe_channels() == now->root.describe_channels())
     return;  // the channels did not change
   srv.for_each_client([&](uint64_t id, client_record& r) {
-    if (r.s->subscriptions.load() == 0 && r.s->pattern_subscriptions.load() == 0) return;
+    if (r.s->subscriptions.load() == 0 && r.s->pattern_subscriptions.load() == 0 &&
+        r.s->shard_subscriptions.load() == 0)
+      return;
     {
       std::lock_guard<std::mutex> g(r.s->mutex);
       if (r.s->user != user->name()) return;
     }
     bool revoked = false;
-    for (bool patterns : {false, true})
-      for (const std::string& c : srv.pubsub().subscriptions_of(id, patterns))
-        revoked = revoked || !user_allows_channel(*now, c, patterns);
+    for (sub_kind kind : {sub_kind::channel, sub_kind::pattern, sub_kind::shard})
+      for (const std::string& c : srv.pubsub().subscriptions_of(id, kind))
+        revoked = revoked || !user_allows_channel(*now, c, kind == sub_kind::pattern);
     if (!revoked) return;
     if (r.s == &current)
       current.set(client_close_after_reply);

@@ -42,6 +42,7 @@ const named_bit flag_table[] = {
     {"subscriber_ok", cmd_subscriber_ok},
     {"tx_control", cmd_tx_control},
     {"script", cmd_script},
+    {"channel_keys", cmd_channel_keys},
 };
 
 const named_bit acl_table[] = {
@@ -201,7 +202,7 @@ command_spec* command_spec::find_sub(std::string_view sub) const {
 bool command_spec::key_positions(const std::vector<std::string_view>& args,
                                  std::vector<int>& out) const {
   if (keys != nullptr) return keys(args, out);
-  if (first_key <= 0) return true;
+  if (first_key <= 0 || (flags & cmd_channel_keys)) return true;
   int argc = int(args.size());
   int last = last_key < 0 ? argc + last_key : last_key;
   for (int i = first_key; i <= last && i < argc; i += key_step) out.push_back(i);
@@ -234,7 +235,8 @@ void command_table::add(const char* group, const command_def& def) {
   spec->doc_flags = def.doc_flags;
   spec->replaced_by = def.replaced_by;
   if (spec->keys != nullptr) spec->flags |= cmd_movablekeys;
-  if (spec->first_key == 0 && spec->keys == nullptr && !(spec->flags & cmd_all_shards))
+  if ((spec->first_key == 0 || (spec->flags & cmd_channel_keys)) && spec->keys == nullptr &&
+      !(spec->flags & cmd_all_shards))
     spec->flags |= cmd_no_keyspace;
   spec->id = int(all_.size());
 

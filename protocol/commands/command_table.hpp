@@ -59,6 +59,9 @@ enum command_flag : uint32_t {
   // It runs a script (EVAL, FCALL...): the flags the dispatcher checks are
   // the script's declared ones when it has some (script_engine::command_flags).
   cmd_script = 1u << 28,
+  // Its "keys" are shard channels (SSUBSCRIBE, SPUBLISH...): COMMAND INFO shows
+  // their positions, as Redis's not_key specs, but nothing treats them as keys.
+  cmd_channel_keys = 1u << 29,
 };
 
 // Redis's ACL categories, in the order Redis lists them.

@@ -59,7 +59,7 @@ struct session {
   std::atomic<const command_spec*> last_command{nullptr};
   std::atomic<uint64_t> query_buffer{0}, query_buffer_free{0};
   std::atomic<uint64_t> output_bytes{0};
-  std::atomic<int> subscriptions{0}, pattern_subscriptions{0};
+  std::atomic<int> subscriptions{0}, pattern_subscriptions{0}, shard_subscriptions{0};
   std::atomic<int> multi_queued{-1};
   int fd = -1;
   std::string addr, laddr;  // fixed at accept

@@ -47,6 +47,55 @@ TEST_F(pubsub, subscribe_publish_unsubscribe_like_redis) {
   both({"SET", "back", "normal"});
 }
 
+// Sharded pub/sub (Redis 7.0) on a standalone server: its own namespace
+// (PUBLISH and patterns never reach shard subscribers, SPUBLISH only them), its
+// own count in replies, smessage pushes, PUBSUB SHARDCHANNELS/SHARDNUMSUB,
+// refused inside EXEC, in RESP2 and RESP3.
+TEST_F(pubsub, sharded_pubsub_like_redis) {
+  for (int resp : {2, 3}) {
+    resp_client rs = d->redis().client(), ts = d->troupe().client();
+    auto both = [&](std::vector<std::string> args) {
+      auto a = rs.call(args), b = ts.call(args);
+      EXPECT_EQ(a.to_string(), b.to_string()) << args[0] << " RESP" << resp;
+      return b;
+    };
+    auto both_read = [&] {
+      auto a = rs.read_reply(), b = ts.read_reply();
+      EXPECT_EQ(a.to_string(), b.to_string()) << "RESP" << resp;
+    };
+    rs.call({"HELLO", std::to_string(resp)});
+    ts.call({"HELLO", std::to_string(resp)});
+    both({"MULTI"});
+    both({"SSUBSCRIBE", "a"});
+    both({"EXEC"});
+    both({"SUNSUBSCRIBE"});  // nothing to leave: nil name, count 0
+    both({"SSUBSCRIBE", "a", "{a}b"});
+    both_read();
+    both({"SUBSCRIBE", "a"});  // a plain channel of the same name: counted apart
+    both({"PSUBSCRIBE", "*"});
+    EXPECT_EQ(d->same({"SPUBLISH", "a", "s1"}).integer, 1);
+    both_read();
+    EXPECT_EQ(d->same({"PUBLISH", "a", "p1"}).integer, 2);  // channel + pattern, not shard
+    both_read();
+    both_read();
+    auto all = d->troupe_client().call({"PUBSUB", "SHARDCHANNELS"});
+    EXPECT_EQ(all.elements.size(), 2u);  // dict order: compared by pattern below
+    d->same({"PUBSUB", "SHARDCHANNELS", "a"});
+    d->same({"PUBSUB", "SHARDCHANNELS", "{*"});
+    d->same({"PUBSUB", "SHARDNUMSUB", "a", "{a}b", "none"});
+    d->same({"PUBSUB", "NUMSUB", "a", "none"});
+    d->same({"PUBSUB", "SHARDCHANNELS", "x", "y"});
+    both({"SUNSUBSCRIBE", "x", "a"});
+    both_read();
+    both({"SUNSUBSCRIBE"});
+    both({"UNSUBSCRIBE"});
+    both({"PUNSUBSCRIBE"});
+    d->same({"SPUBLISH", "a", "gone"});
+    d->same({"SPUBLISH", "a"});
+    d->same({"SSUBSCRIBE"});
+  }
+}
+
 TEST_F(pubsub, resp3_push_and_normal_commands) {
   resp_client s = d->troupe().client();
   s.call({"HELLO", "3"});
