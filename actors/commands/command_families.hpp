@@ -23,6 +23,7 @@ void register_latency_family(command_table& t);
 void register_memory_family(command_table& t);
 void register_replicaof_family(command_table& t);
 void register_replication_family(command_table& t);
+void register_cluster_family(command_table& t);  // CLUSTER, READONLY, READWRITE, ASKING
 
 // Every command Troupe has: the storage families and the server ones. Called
 // once by troupe-server before anything looks a command up.

@@ -194,11 +194,13 @@ uint16_t flags_from_finder(const command_spec& cmd, const std::vector<std::strin
   if ((n == "sort" || n == "sort_ro") && pos != 1) return key_OW | key_update;
   // Otherwise the spec that finds this position when the others are skipped,
   // or the first spec.
+  // (Key finders never report the specs' incomplete/variable_flags marks.)
+  constexpr uint16_t spec_only = key_incomplete | key_variable_flags;
   std::vector<found_key> partial;
   keys_from_specs(specs, args, partial, true);
   for (auto& k : partial)
-    if (k.pos == pos) return k.flags;
-  return specs.empty() ? 0 : specs.front().flags;
+    if (k.pos == pos) return k.flags & ~spec_only;
+  return specs.empty() ? 0 : specs.front().flags & ~spec_only;
 }
 
 // Redis's order: the command (and subcommand) must exist, have key

@@ -305,7 +305,10 @@ std::vector<doc_argument> parse_syntax(const std::string& syntax) {
 
 void write_command_docs(reply_writer& out, const command_spec& cmd) {
   auto args = parse_syntax(cmd.syntax);
-  bool deprecated = cmd.doc_flags == "deprecated";
+  // "deprecated" (since 6.2.0, most of Redis's) or "deprecated <version>".
+  bool deprecated = cmd.doc_flags.rfind("deprecated", 0) == 0;
+  std::string deprecated_since =
+      cmd.doc_flags.size() > 11 ? cmd.doc_flags.substr(11) : std::string("6.2.0");
   bool syscmd = cmd.doc_flags == "syscmd";  // Redis's internal commands (PFDEBUG...)
   // A command without a complexity (LOLWUT) has no such field, as in Redis.
   size_t fields = 3 + !cmd.complexity.empty() + (deprecated ? 3 : 0) + syscmd + !args.empty() +
@@ -326,7 +329,7 @@ void write_command_docs(reply_writer& out, const command_spec& cmd) {
     out.set(1);
     out.simple("deprecated");
     out.bulk("deprecated_since");
-    out.bulk("6.2.0");
+    out.bulk(deprecated_since);
     out.bulk("replaced_by");
     out.bulk(cmd.replaced_by);
   }

@@ -37,6 +37,7 @@ const named_bit flag_table[] = {
     {"no_async_loading", cmd_no_async_loading},
     {"movablekeys", cmd_movablekeys},
     {"protected", cmd_protected},
+    {"asking", cmd_asking},
     {"all_shards", cmd_all_shards},
     {"no_keyspace", cmd_no_keyspace},
     {"subscriber_ok", cmd_subscriber_ok},
@@ -161,11 +162,11 @@ bool iequals(std::string_view a, std::string_view b) {
 // may_replicate, sentinel and only_sentinel.
 std::vector<std::string_view> flag_names(uint32_t flags) {
   static const uint32_t reply_order[] = {
-      cmd_write,       cmd_readonly,          cmd_denyoom,          cmd_admin,
-      cmd_pubsub,      cmd_noscript,          cmd_blocking,         cmd_loading,
-      cmd_stale,       cmd_skip_monitor,      cmd_skip_slowlog,     cmd_fast,
-      cmd_no_auth,     cmd_no_mandatory_keys, cmd_no_async_loading, cmd_no_multi,
-      cmd_movablekeys, cmd_allow_busy,
+      cmd_write,    cmd_readonly,     cmd_denyoom,           cmd_admin,
+      cmd_pubsub,   cmd_noscript,     cmd_blocking,          cmd_loading,
+      cmd_stale,    cmd_skip_monitor, cmd_skip_slowlog,      cmd_asking,
+      cmd_fast,     cmd_no_auth,      cmd_no_mandatory_keys, cmd_no_async_loading,
+      cmd_no_multi, cmd_movablekeys,  cmd_allow_busy,
   };
   std::vector<std::string_view> out;
   for (uint32_t bit : reply_order) {

@@ -46,6 +46,8 @@ enum command_flag : uint32_t {
   // Runs only where enable-module-command allows (MODULE LOAD...); not shown
   // by COMMAND INFO, as in Redis.
   cmd_protected = 1u << 21,
+  // Served on an importing slot without ASKING (RESTORE-ASKING).
+  cmd_asking = 1u << 22,
   // Troupe's own: the command reads or writes every key of a database (KEYS,
   // FLUSHDB, SCAN...), so it must hold all shards.
   cmd_all_shards = 1u << 24,

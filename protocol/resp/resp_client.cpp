@@ -1,6 +1,7 @@
 #include "protocol/resp/resp_client.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -46,6 +47,36 @@ void resp_client::close() {
   out_.clear();
 }
 
+namespace {
+
+// connect(2) bounded by timeout_ms (a blackholed address would otherwise
+// block for the kernel's SYN retries, minutes); the socket is left blocking.
+bool connect_within(int fd, const sockaddr* addr, socklen_t len, int timeout_ms) {
+  int flags = fcntl(fd, F_GETFL, 0);
+  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  int rc = ::connect(fd, addr, len);
+  if (rc != 0 && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    int r = poll(&p, 1, timeout_ms);
+    if (r <= 0) {
+      errno = r == 0 ? ETIMEDOUT : errno;
+      return false;
+    }
+    int err = 0;
+    socklen_t elen = sizeof(err);
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+    if (err != 0) {
+      errno = err;
+      return false;
+    }
+    rc = 0;
+  }
+  fcntl(fd, F_SETFL, flags);
+  return rc == 0;
+}
+
+}  // namespace
+
 bool resp_client::connect(const std::string& host, int port, int timeout_ms) {
   close();
   timeout_ms_ = timeout_ms;
@@ -60,9 +91,13 @@ bool resp_client::connect(const std::string& host, int port, int timeout_ms) {
   for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
     int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+    if (connect_within(fd, a->ai_addr, a->ai_addrlen, timeout_ms)) {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      // Sends are bounded too: a peer that stops reading must not hold the
+      // caller (MIGRATE runs on a reactor) past its timeout.
+      timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
       fd_ = fd;
       break;
     }

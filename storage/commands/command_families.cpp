@@ -24,6 +24,7 @@ void register_storage_commands(command_table& t) {
   register_key_family(t);
   register_sort_family(t);
   register_dump_family(t);
+  register_migrate_family(t);
   register_transaction_family(t);
   register_slowlog_family(t);
   register_script_family(t);

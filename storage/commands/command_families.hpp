@@ -11,6 +11,7 @@ void register_bitfield_family(command_table& t);
 void register_bitmap_family(command_table& t);
 void register_blocking_family(command_table& t);
 void register_dump_family(command_table& t);
+void register_migrate_family(command_table& t);
 void register_geo_family(command_table& t);
 void register_geo_search_family(command_table& t);
 void register_hash_family(command_table& t);

@@ -110,10 +110,25 @@ const command_def dump_commands[] = {
      "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]"},
 };
 
+// What MIGRATE sends in a cluster: RESTORE that an importing node serves
+// without the client's ASKING (the "asking" flag).
+const command_def restore_asking_commands[] = {
+    {"restore-asking", -4, "write denyoom asking", 1, 1, 1, "@dangerous", cmd_restore,
+     "An internal command for migrating keys in a cluster", "3.0.0",
+     "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "
+     "where N is the number of Redis objects composing the value and M their average size. For "
+     "small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply "
+     "O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting "
+     "values into sorted sets is O(log(N)).",
+     "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]", nullptr,
+     "syscmd"},
+};
+
 }  // namespace
 
 void register_dump_family(command_table& t) {
   t.add_all("generic", dump_commands);
+  t.add_all("server", restore_asking_commands);
 }
 
 }  // namespace troupe

@@ -98,6 +98,8 @@ class server_services {
   virtual bool writes_refused() const = 0;
   // This node replicates a master (READONLY, MASTERDOWN, LOADING, expiry).
   virtual bool is_replica() const { return false; }
+  // cluster-enabled: MIGRATE sends RESTORE-ASKING, CLUSTER and READONLY work.
+  virtual bool cluster_enabled() const { return false; }
   // As a replica: the link to the master is up (synced, following the stream).
   virtual bool master_link_up() const { return true; }
   // As a replica: a full sync is loading a new dataset.
