@@ -1,8 +1,9 @@
 // LOLWUT [VERSION v] [args]: Redis's computer art. Version 5 draws Georg
 // Nees's "Schotter" (squares that tumble more row after row) in Braille
-// characters; other versions answer with the server version, as Redis 7.0
-// does for versions without art of their own. Not done: version 6 (Redis
-// draws a fixed 8-bit skyline in ANSI colours; Troupe answers as for 7).
+// characters; version 6 a random city skyline of three layers of towers in
+// four ANSI grays (Troupe's own drawing in the frame Redis uses: its size
+// arguments, colours, escape sequences and credits); other versions answer
+// with the server version, as Redis 7.0 does for versions without art.
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -121,6 +122,64 @@ void lolwut5(exec_context& c, size_t first) {
   c.out.verbatim(art);
 }
 
+// Version 6: rows x cols pixels of four grays, sky on top, then towers of
+// three depths, each nearer layer darker, shorter and with lit windows.
+std::string skyline(int cols, int rows) {
+  // Sky, far, middle, near: Redis's colour pairs (foreground;background).
+  static const char* colours[4] = {"97;107", "37;47", "90;100", "30;40"};
+  std::vector<uint8_t> px(size_t(cols) * size_t(rows), 0);
+  auto put = [&](int x, int y, uint8_t c) {
+    if (x >= 0 && x < cols && y >= 0 && y < rows) px[size_t(y) * size_t(cols) + size_t(x)] = c;
+  };
+  std::mt19937 rng(std::random_device{}());
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int layer = 1; layer <= 3; ++layer) {
+    // The far layer reaches highest: its towers are up to 90% of the height,
+    // the near one's up to 60%; every layer covers the bottom row.
+    int tallest = std::max(1, rows * (100 - 15 * layer) / 100);
+    int x = layer == 3 ? uniform(0, 4) : 0;
+    while (x < cols) {
+      int width = uniform(4, 8 + 2 * layer);
+      int height = std::max(1, uniform(tallest / 3, tallest));
+      for (int dx = 0; dx < width; ++dx)
+        for (int dy = 0; dy < height; ++dy) {
+          int y = rows - 1 - dy;
+          // Windows: every other pixel inside the tower, lit in the layer
+          // behind's lighter colour, some left dark.
+          bool inside = dx > 0 && dx < width - 1 && dy < height - 1 && dy > 0;
+          bool window = inside && layer > 1 && dx % 2 == 0 && dy % 2 == 0 && uniform(0, 3) != 0;
+          put(x + dx, y, uint8_t(window ? layer - 1 : layer));
+        }
+      x += width + (layer == 1 ? 0 : uniform(0, layer));
+    }
+  }
+  std::string art;
+  art.reserve(size_t(cols) * size_t(rows) * 16 + 160);
+  for (int y = 0; y < rows; ++y) {
+    for (int x = 0; x < cols; ++x) {
+      art += "\033[0;";
+      art += colours[px[size_t(y) * size_t(cols) + size_t(x)]];
+      art += "m \033[0m";
+    }
+    art += '\n';
+  }
+  return art;
+}
+
+void lolwut6(exec_context& c, size_t first) {
+  int64_t args[2] = {80, 20};  // columns, rows
+  for (size_t i = 0; i < 2 && first + i < c.argc(); ++i)
+    if (!c.int_arg(first + i, args[i])) return;
+  auto clamp = [](int64_t v) { return int(std::max<int64_t>(1, std::min<int64_t>(v, 1000))); };
+  std::string art = skyline(clamp(args[0]), clamp(args[1]));
+  art +=
+      "Dedicated to the 8 bit game developers of past and present.\n"
+      "Original 8 bit image from Plaguemon by hikikomori. Redis ver. ";
+  art += redis_version;
+  art += "\n";
+  c.out.verbatim(art);
+}
+
 void cmd_lolwut(exec_context& c) {
   std::string version = redis_version;
   size_t first = 1;
@@ -134,6 +193,9 @@ void cmd_lolwut(exec_context& c) {
   if ((version[0] == '5' && version[1] == '.' && version[2] != '9') ||
       (version[0] == '4' && version[1] == '.' && version[2] == '9'))
     return lolwut5(c, first);
+  if ((version[0] == '6' && version[1] == '.' && version[2] != '9') ||
+      (version[0] == '5' && version[1] == '.' && version[2] == '9'))
+    return lolwut6(c, first);
   c.out.verbatim(std::string("Redis ver. ") + redis_version + "\n");
 }
 
