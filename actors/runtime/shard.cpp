@@ -8,6 +8,7 @@
 
 #include "actors/runtime/messages.hpp"
 #include "actors/server/server.hpp"
+#include "storage/keyspace/blocking.hpp"
 #include "storage/keyspace/snapshot.hpp"
 
 namespace troupe {
@@ -41,6 +42,10 @@ void shard::cron() {
       if (flags & notify_expired) srv_.keyspace_event(notify_expired, "expired", e->key(), db);
       srv_.keys().key_modified(db, e->key());
       srv_.journal(db, {"DEL", std::string(e->key())});
+      // Group readers blocked on an expired stream are told it is gone.
+      if (e->type() == value_type::stream &&
+          srv_.keys().blocked_clients.load(std::memory_order_relaxed) > 0)
+        signal_key_ready(srv_.keys(), store_, db, e->key());
     });
   auto took_us = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::steady_clock::now() - started)
@@ -51,6 +56,12 @@ void shard::cron() {
     srv_.latency_events.add("expire-cycle", uint32_t(took_us / 1000), wall_clock_ms() / 1000);
   // Rehashing: 1 ms per tick.
   store_.maintain_tables(1000 / sharing);
+  // Waiters of keys the cycle expired are served now (the dispatcher takes
+  // the shard locks itself), not at the next command.
+  if (srv_.keys().ready_pending.load(std::memory_order_relaxed)) {
+    if (lock.owns_lock()) lock.unlock();
+    srv_.dispatcher_of(home().index()).serve_ready_keys();
+  }
 }
 
 void shard::walk_snapshot() {

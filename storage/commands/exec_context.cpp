@@ -25,6 +25,9 @@ bool exec_context::expire_if_needed(const key_ref& k, dict::location loc) {
   ks.key_modified(k.db_index, k.name, client.id);
   // Replicas and the AOF learn of the expiry as an explicit delete.
   srv.journal(k.db_index, {"DEL", std::string(k.name)});
+  // Group readers blocked on an expired stream are told it is gone.
+  if (e->type() == value_type::stream && ks.blocked_clients.load(std::memory_order_relaxed) > 0)
+    signal_changed_key(k);
   k.db->remove(loc);
   return true;
 }

@@ -455,6 +455,7 @@ void cmd_flushdb(exec_context& c) {
   bool async;
   if (!flush_mode(c, async)) return;
   flush_db(c, c.db_index, async);
+  signal_ready_keys_in_db(c.ks, c.db_index);  // stream readers of a group learn it is gone
   c.ks.key_modified(c.db_index, {});
   c.ks.dataset_flushed(c.client.id);
   c.changes++;  // journaled even when the database was empty, as Redis does
@@ -466,6 +467,7 @@ void cmd_flushall(exec_context& c) {
   if (!flush_mode(c, async)) return;
   for (int db = 0; db < c.ks.databases(); ++db) {
     flush_db(c, db, async);
+    signal_ready_keys_in_db(c.ks, db);
     c.ks.key_modified(db, {});
   }
   c.ks.dataset_flushed(c.client.id);
@@ -487,7 +489,8 @@ void cmd_swapdb(exec_context& c) {
       snapshot_drain_db(c.ks.shard(s), b);
       c.ks.shard(s).db(a).swap(c.ks.shard(s).db(b));
     }
-    // Waiters stay in their database: those whose key the swap brought in are served.
+    // Waiters stay in their database: those whose key the swap brought in are
+    // served, group readers whose stream it took away are told.
     signal_ready_keys_in_db(c.ks, a);
     signal_ready_keys_in_db(c.ks, b);
     c.ks.key_modified(a, {});

@@ -57,12 +57,12 @@ void signal_ready_keys_in_db(keyspace& ks, int db) {
   if (ks.blocked_clients.load(std::memory_order_relaxed) == 0) return;
   for (int s = 0; s < ks.shard_count(); ++s) {
     shard_store& shard = ks.shard(s);
-    db_slice& slice = shard.db(db);
     for (auto& [key, waiters] : shard.blocked(db)) {
       if (waiters.empty()) continue;
-      kv_entry* e = slice.keys.find(key, hash_key(key));
-      // Any type: a waiter replayed on a key of another type keeps waiting.
-      if (e == nullptr) continue;
+      // Every waited key, present or gone: a waiter replayed on a key of
+      // another type, or on a missing one, keeps waiting; XREADGROUP on a
+      // stream that is gone answers UNBLOCKED, as Redis 7.0's deleted-key
+      // signal makes it.
       shard.ready_keys().emplace_back(db, key);
       ks.ready_pending.store(true, std::memory_order_relaxed);
     }

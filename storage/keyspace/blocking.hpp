@@ -56,8 +56,8 @@ void block_for_keys(exec_context& c, const std::vector<std::string_view>& keys, 
 // wait on it, note it as ready so they are served after the current command.
 // The shard is held by the caller.
 void signal_key_ready(keyspace& ks, shard_store& shard, int db, std::string_view key);
-// Notes as ready every key of db that clients wait on and that now exists (its
-// contents changed wholesale: SWAPDB). Every shard is held by the caller.
+// Notes as ready every key of db that clients wait on (its contents changed
+// wholesale: SWAPDB, FLUSHDB, FLUSHALL). Every shard is held by the caller.
 void signal_ready_keys_in_db(keyspace& ks, int db);
 
 }  // namespace troupe

@@ -115,6 +115,36 @@ TEST_F(stream_blocking, xreadgroup_unblocked_when_group_or_key_goes) {
   });
 }
 
+// Redis 7.0 tells a blocked group reader its stream is gone however it went:
+// FLUSHALL, FLUSHDB, SWAPDB, expiry (lazy, on access, and the active cycle).
+// Plain XREAD readers and list waiters of the same keys keep waiting.
+TEST_F(stream_blocking, xreadgroup_unblocked_by_flush_swapdb_and_expiry) {
+  const std::vector<std::vector<std::string>> removals = {
+      {"FLUSHALL"}, {"FLUSHDB"}, {"SWAPDB", "0", "1"}, {"PEXPIRE", "s", "1"}};
+  for (const auto& removal : removals) {
+    both_ways(*d, [&](server_process& s) {
+      s.call({"FLUSHALL"});
+      s.call({"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"});
+      resp_client group = s.client(), plain = s.client(), list = s.client();
+      group.append({"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"});
+      group.flush();
+      plain.append({"XREAD", "BLOCK", "0", "STREAMS", "s", "$"});
+      plain.flush();
+      list.append({"BLPOP", "l", "0"});
+      list.flush();
+      EXPECT_TRUE(wait_blocked(s, 3));
+      s.call(removal);
+      // Expiry: the active cycle deletes the key (no command touches it).
+      std::string out = group.read_reply().to_string();
+      EXPECT_TRUE(wait_blocked(s, 2)) << removal[0];
+      s.call({"XADD", "s", "5-0", "f", "v"});
+      s.call({"RPUSH", "l", "x"});
+      out += " | " + plain.read_reply().to_string() + " | " + list.read_reply().to_string();
+      return removal[0] + ": " + out;
+    });
+  }
+}
+
 TEST_F(stream_blocking, xread_keeps_waiting_when_key_deleted) {
   both_ways(*d, [](server_process& s) {
     s.call({"XADD", "s", "1-0", "a", "1"});
