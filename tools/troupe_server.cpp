@@ -99,6 +99,15 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // The cluster-* directives are read (a redis.conf of a cluster node loads
+  // and CONFIG GET answers), but the cluster bus is not built yet: refuse to
+  // start as a standalone server that would answer as a cluster node.
+  if (cfg.cluster_enabled.get()) {
+    std::cerr << "cluster-enabled yes: Redis Cluster mode is not available in this Troupe "
+                 "build yet (issue 11); start without it.\n";
+    return 1;
+  }
+
   bool background = cfg.daemonize.get();
   if (background) daemonize();
 

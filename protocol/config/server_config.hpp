@@ -11,6 +11,7 @@
 
 #include "protocol/config/config_accepted_rows.hpp"
 #include "protocol/config/config_admin_rows.hpp"
+#include "protocol/config/config_cluster_rows.hpp"
 #include "protocol/config/config_data_model_rows.hpp"
 #include "protocol/config/config_general_rows.hpp"
 #include "protocol/config/config_memory_rows.hpp"
@@ -28,6 +29,7 @@ struct server_config : config_table,
                        general_rows,
                        persistence_rows,
                        replication_rows,
+                       cluster_rows,
                        memory_rows,
                        data_model_rows,
                        admin_rows,
@@ -39,6 +41,7 @@ struct server_config : config_table,
         general_rows(table()),
         persistence_rows(table()),
         replication_rows(table()),
+        cluster_rows(table()),
         memory_rows(table()),
         data_model_rows(table()),
         admin_rows(table()),
