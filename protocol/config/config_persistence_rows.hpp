@@ -67,7 +67,8 @@ struct persistence_rows {
                          INT_MIN,
                          INT_MAX,
                          "Testing aid: microseconds to wait after loading each key of an RDB "
-                         "(negative -n: 1 us once every n keys)."};
+                         "(negative -n: 1 us once every n keys).",
+                         row_hidden()};
   int_row rdb_key_save_delay{t_,
                              "rdb-key-save-delay",
                              0,
@@ -75,7 +76,8 @@ struct persistence_rows {
                              INT_MAX,
                              "Testing aid: microseconds each saved key holds a snapshot back "
                              "(negative -n: 1 us once every n keys). The walk pauses between "
-                             "keys; reactors go on serving."};
+                             "keys; reactors go on serving.",
+                             row_hidden()};
   int_row auto_aof_rewrite_percentage{
       t_,
       "auto-aof-rewrite-percentage",

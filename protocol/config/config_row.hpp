@@ -43,6 +43,7 @@ struct row_options {
   bool protected_config = false;     // CONFIG SET needs enable-protected-configs
   bool volatile_value = false;       // CONFIG SET runs the hook even when the value is the same
   bool file_only = false;            // only in files: CONFIG GET/SET do not know it (user)
+  bool hidden = false;               // CONFIG GET answers it by name only, never for a glob
   std::string sample;                // default.conf shows this value instead of the default
 };
 
@@ -68,6 +69,12 @@ inline row_options row_file_only() {
   o.file_only = true;
   return o;
 }
+// Redis's testing aids (key-load-delay...): not listed by CONFIG GET *.
+inline row_options row_hidden() {
+  row_options o;
+  o.hidden = true;
+  return o;
+}
 inline row_options row_alias(std::string name) {
   row_options o;
   o.aliases.push_back(std::move(name));
@@ -84,6 +91,7 @@ inline row_options operator|(row_options a, const row_options& b) {
   a.protected_config = a.protected_config || b.protected_config;
   a.volatile_value = a.volatile_value || b.volatile_value;
   a.file_only = a.file_only || b.file_only;
+  a.hidden = a.hidden || b.hidden;
   if (!b.sample.empty()) a.sample = b.sample;
   return a;
 }
@@ -101,6 +109,7 @@ class config_row {
   bool protected_config() const { return opts_.protected_config; }
   bool volatile_value() const { return opts_.volatile_value; }
   bool file_only() const { return opts_.file_only; }
+  bool hidden() const { return opts_.hidden; }
   const std::string& comment() const { return comment_; }
   const std::string& sample() const { return opts_.sample; }
   // Position in the table (declaration order).

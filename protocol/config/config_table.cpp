@@ -191,7 +191,7 @@ std::vector<std::pair<std::string, std::string>> config_table::get_matching(
       continue;
     }
     for (config_row* r : rows_) {
-      if (r->file_only()) continue;
+      if (r->file_only() || r->hidden()) continue;
       std::vector<const std::string*> names{&r->name()};
       for (auto& a : r->aliases()) names.push_back(&a);
       for (const std::string* n : names)

@@ -102,6 +102,9 @@ TEST(rdb_key_save_delay, is_a_directive_as_in_redis) {
     EXPECT_EQ(s->call({"CONFIG", "GET", "rdb-key-save-delay"}).elements.at(1).str, "0");
     EXPECT_EQ(s->call({"CONFIG", "SET", "rdb-key-save-delay", "-5"}).str, "OK");
     EXPECT_EQ(s->call({"CONFIG", "GET", "rdb-key-save-delay"}).elements.at(1).str, "-5");
+    // Testing aids: answered by name, never listed for a pattern.
+    EXPECT_TRUE(s->call({"CONFIG", "GET", "*key-*-delay"}).elements.empty());
+    EXPECT_EQ(s->call({"CONFIG", "GET", "key-load-delay"}).elements.size(), 2u);
   }
   EXPECT_EQ(troupe.call({"CONFIG", "SET", "rdb-key-save-delay", "x"}).str,
             redis.call({"CONFIG", "SET", "rdb-key-save-delay", "x"}).str);
