@@ -167,46 +167,9 @@ void cmd_command_list(exec_context& c) {
   for (auto& n : names) c.out.bulk(n);
 }
 
-// The flags Redis's own key finders give the commands whose specs cannot say
-// (variable_flags, unknown, incomplete): SET with GET reads, BITFIELD with
-// SET/INCRBY (or anything it cannot parse) writes, SORT's STORE overwrites.
-uint16_t flags_from_finder(const command_spec& cmd, const std::vector<std::string_view>& args,
-                           int pos, std::span<const key_spec_row> specs) {
-  const std::string& n = cmd.name;
-  if (n == "set") {
-    for (size_t i = 3; i < args.size(); ++i)
-      if (iequals(args[i], "get")) return key_RW | key_access | key_update;
-    return key_OW | key_update;
-  }
-  if (n == "bitfield") {
-    for (size_t i = 2; i < args.size(); ++i) {
-      size_t rest = args.size() - i - 1;
-      if (iequals(args[i], "get") && rest >= 2) {
-        i += 2;
-      } else if (iequals(args[i], "overflow") && rest >= 1) {
-        i += 1;
-      } else {
-        return key_RW | key_access | key_update;
-      }
-    }
-    return key_RO | key_access;
-  }
-  if ((n == "sort" || n == "sort_ro") && pos != 1) return key_OW | key_update;
-  // Otherwise the spec that finds this position when the others are skipped,
-  // or the first spec.
-  // (Key finders never report the specs' incomplete/variable_flags marks.)
-  constexpr uint16_t spec_only = key_incomplete | key_variable_flags;
-  std::vector<found_key> partial;
-  keys_from_specs(specs, args, partial, true);
-  for (auto& k : partial)
-    if (k.pos == pos) return k.flags & ~spec_only;
-  return specs.empty() ? 0 : specs.front().flags & ~spec_only;
-}
-
 // Redis's order: the command (and subcommand) must exist, have key
-// arguments at all, get a valid number of arguments, and then yield keys:
-// from the key specs when they can be followed, else from the command's own
-// key finder.
+// arguments at all, get a valid number of arguments, and then yield keys
+// (keys_with_flags: the key specs, or the command's own key finder).
 void command_getkeys(exec_context& c, bool with_flags) {
   std::vector<std::string_view> args(c.argv.begin() + 2, c.argv.end());
   const command_spec* cmd = command_table::instance().find(args[0]);
@@ -217,16 +180,8 @@ void command_getkeys(exec_context& c, bool with_flags) {
   int argc = int(args.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity)
     return c.out.error("ERR Invalid number of arguments specified for command");
-  auto specs = key_specs_of(cmd->name);
-  bool variable = false;
-  for (auto& s : specs) variable = variable || (s.flags & key_variable_flags);
   std::vector<found_key> keys;
-  if (specs.empty() || variable || !keys_from_specs(specs, args, keys)) {
-    keys.clear();
-    std::vector<int> pos;
-    if (cmd->key_positions(args, pos))
-      for (int p : pos) keys.push_back({p, flags_from_finder(*cmd, args, p, specs)});
-  }
+  keys_with_flags(*cmd, args, keys);
   if (keys.empty()) {
     if (cmd->flags & cmd_no_mandatory_keys) return c.out.empty_array();
     return c.out.error("ERR Invalid arguments specified for command");

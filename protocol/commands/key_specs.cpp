@@ -95,4 +95,57 @@ bool keys_from_specs(std::span<const key_spec_row> specs, const std::vector<std:
   return true;
 }
 
+namespace {
+
+// The flags Redis's own key finders give the commands whose specs cannot say
+// (variable_flags, unknown, incomplete): SET with GET reads, BITFIELD with
+// SET/INCRBY (or anything it cannot parse) writes, SORT's STORE overwrites.
+uint16_t flags_from_finder(const command_spec& cmd, const std::vector<std::string_view>& args,
+                           int pos, std::span<const key_spec_row> specs) {
+  const std::string& n = cmd.name;
+  if (n == "set") {
+    for (size_t i = 3; i < args.size(); ++i)
+      if (iequals(args[i], "get")) return key_RW | key_access | key_update;
+    return key_OW | key_update;
+  }
+  if (n == "bitfield") {
+    for (size_t i = 2; i < args.size(); ++i) {
+      size_t rest = args.size() - i - 1;
+      if (iequals(args[i], "get") && rest >= 2) {
+        i += 2;
+      } else if (iequals(args[i], "overflow") && rest >= 1) {
+        i += 1;
+      } else {
+        return key_RW | key_access | key_update;
+      }
+    }
+    return key_RO | key_access;
+  }
+  if ((n == "sort" || n == "sort_ro") && pos != 1) return key_OW | key_update;
+  // Otherwise the spec that finds this position when the others are skipped,
+  // or the first spec.
+  // (Key finders never report the specs' incomplete/variable_flags marks.)
+  constexpr uint16_t spec_only = key_incomplete | key_variable_flags;
+  std::vector<found_key> partial;
+  keys_from_specs(specs, args, partial, true);
+  for (auto& k : partial)
+    if (k.pos == pos) return k.flags & ~spec_only;
+  return specs.empty() ? 0 : specs.front().flags & ~spec_only;
+}
+
+}  // namespace
+
+void keys_with_flags(const command_spec& cmd, const std::vector<std::string_view>& args,
+                     std::vector<found_key>& out) {
+  out.clear();
+  auto specs = key_specs_of(cmd.name);
+  bool variable = false;
+  for (auto& s : specs) variable = variable || (s.flags & key_variable_flags);
+  if (!specs.empty() && !variable && keys_from_specs(specs, args, out)) return;
+  out.clear();
+  std::vector<int> pos;
+  if (!cmd.key_positions(args, pos)) return;
+  for (int p : pos) out.push_back({p, flags_from_finder(cmd, args, p, specs)});
+}
+
 }  // namespace troupe

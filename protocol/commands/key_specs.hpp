@@ -64,4 +64,15 @@ struct found_key {
 bool keys_from_specs(std::span<const key_spec_row> specs, const std::vector<std::string_view>& args,
                      std::vector<found_key>& out, bool partial = false);
 
+struct command_spec;
+
+// Redis's getKeysFromCommandWithSpecs: a command's keys with their flags, from
+// its key specs when they can be followed (and do not vary with the
+// arguments), else from its own key finder with the flags Redis's finders
+// give (SET with GET reads, BITFIELD with SET/INCRBY writes, SORT's STORE
+// overwrites...). Empty on a syntax error. COMMAND GETKEYSANDFLAGS and the
+// ACL key checks use it.
+void keys_with_flags(const command_spec& cmd, const std::vector<std::string_view>& args,
+                     std::vector<found_key>& out);
+
 }  // namespace troupe

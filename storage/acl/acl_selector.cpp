@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "protocol/commands/command_table.hpp"
+#include "protocol/commands/key_specs.hpp"
 #include "protocol/text/glob.hpp"
 
 namespace troupe {
@@ -64,34 +65,19 @@ void channel_positions(const command_spec& cmd, size_t argc, std::vector<size_t>
   }
 }
 
-// Redis 7.0 gives each key of a command flags (read its value, write it); the
-// table here has the command's flags only, so the commands whose keys Redis
-// flags otherwise are listed: all keys read and written (INCR, LPOP...), the
-// first written and the rest read (SINTERSTORE...), the first read and written
-// and the rest written (LMOVE, RENAME...), the first read and the rest written
-// (COPY). Any other write command writes its keys; a read-only one reads them.
-uint8_t key_access_needed(const command_spec& cmd, size_t nth, size_t count) {
-  (void)count;
-  if (!(cmd.flags & cmd_write)) return (cmd.flags & cmd_readonly) ? key_read : 0;
-  static const char* const read_write[] = {
-      "bitfield", "blmpop", "blpop",       "brpop", "bzmpop",  "bzpopmax", "bzpopmin",
-      "decr",     "decrby", "getdel",      "getex", "getset",  "hincrby",  "hincrbyfloat",
-      "incr",     "incrby", "incrbyfloat", "lmpop", "lpop",    "pfdebug",  "rpop",
-      "sort",     "spop",   "zincrby",     "zmpop", "zpopmax", "zpopmin",  "migrate"};
-  static const char* const store_from_reads[] = {
-      "bitop",       "sdiffstore",  "sinterstore", "sunionstore",    "zdiffstore",
-      "zinterstore", "zunionstore", "zrangestore", "geosearchstore", "pfmerge"};
-  static const char* const move_from[] = {"lmove", "blmove", "rpoplpush", "brpoplpush",
-                                          "smove", "rename", "renamenx",  "move"};
-  const std::string& n = cmd.name;
-  for (const char* c : store_from_reads)
-    if (n == c) return nth == 0 ? key_write : key_read;
-  for (const char* c : move_from)
-    if (n == c) return nth == 0 ? key_read_write : key_write;
-  if (n == "copy") return nth == 0 ? key_read : key_write;
-  for (const char* c : read_write)
-    if (n == c) return key_read_write;
-  return key_write;
+// The permission a key needs, from its key-spec flags as Redis 7.0 reads them:
+// read when the command reads its value (access), write when it inserts,
+// updates or deletes; neither (EXISTS, TYPE) for a key only looked at. A
+// command Redis does not have (an extension's) goes by its own flags.
+uint8_t key_access_needed(const command_spec& cmd, const found_key& k, bool redis_specs) {
+  if (!redis_specs) {
+    if (cmd.flags & cmd_write) return key_read_write;
+    return (cmd.flags & cmd_readonly) ? key_read : 0;
+  }
+  uint8_t need = 0;
+  if (k.flags & troupe::key_access) need |= key_read;
+  if (k.flags & (key_insert | key_delete | key_update)) need |= key_write;
+  return need;
 }
 
 bool acl_selector::has_command(int id) const {
@@ -275,11 +261,12 @@ acl_denial acl_selector::check(const command_spec& cmd, const std::vector<std::s
   if (!all_keys_ && !(cmd.flags & cmd_no_keyspace)) {
     // Keys that cannot be found (a bad numkeys) are none: the command then
     // fails on its syntax, as in Redis.
-    std::vector<int> positions;
-    if (!cmd.key_positions(args, positions)) positions.clear();
-    for (size_t n = 0; n < positions.size(); ++n) {
-      std::string_view key = args[size_t(positions[n])];
-      uint8_t need = key_access_needed(cmd, n, positions.size());
+    std::vector<found_key> keys;
+    keys_with_flags(cmd, args, keys);
+    bool redis_specs = !key_specs_of(cmd.name).empty();
+    for (const found_key& k : keys) {
+      std::string_view key = args[size_t(k.pos)];
+      uint8_t need = key_access_needed(cmd, k, redis_specs);
       bool ok = false;
       for (const key_pattern& p : keys_) {
         if ((p.flags & need) != need) continue;
@@ -289,7 +276,7 @@ acl_denial acl_selector::check(const command_spec& cmd, const std::vector<std::s
         }
       }
       if (!ok) {
-        failed = size_t(positions[n]);
+        failed = size_t(k.pos);
         return acl_denial::key;
       }
     }

@@ -113,7 +113,7 @@ const command_def dump_commands[] = {
 // What MIGRATE sends in a cluster: RESTORE that an importing node serves
 // without the client's ASKING (the "asking" flag).
 const command_def restore_asking_commands[] = {
-    {"restore-asking", -4, "write denyoom asking", 1, 1, 1, "@dangerous", cmd_restore,
+    {"restore-asking", -4, "write denyoom asking", 1, 1, 1, "@keyspace @dangerous", cmd_restore,
      "An internal command for migrating keys in a cluster", "3.0.0",
      "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, "
      "where N is the number of Redis objects composing the value and M their average size. For "

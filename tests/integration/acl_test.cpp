@@ -160,6 +160,45 @@ TEST_F(acl, setuser_rules_and_errors_match_redis) {
   }
 }
 
+// %R~ and %W~ go by each key's flags in Redis 7.0's key specs: read when the
+// command reads the value (GET, TTL), write when it inserts, updates or deletes
+// (SET, APPEND, DEL), neither for a key only looked at (EXISTS, TYPE); SET with
+// GET reads too, BITFIELD writes only with SET/INCRBY, SORT's STORE writes.
+TEST_F(acl, read_and_write_key_permissions_follow_key_specs) {
+  d->same({"ACL", "SETUSER", "w", "reset", "on", ">w", "%W~foo*", "+@all"});
+  d->same({"ACL", "SETUSER", "r", "reset", "on", ">r", "%R~foo*", "+@all"});
+  d->same({"SET", "foo", "v"});
+  d->same({"RPUSH", "foolist", "3", "1", "2"});
+  for (const char* user : {"w", "r"}) {
+    pair_clients p(*d, user, user);
+    for (std::vector<std::string> c : std::vector<std::vector<std::string>>{
+             {"EXISTS", "foo"},
+             {"TYPE", "foo"},
+             {"GET", "foo"},
+             {"TTL", "foo"},
+             {"OBJECT", "ENCODING", "foo"},
+             {"STRLEN", "foo"},
+             {"APPEND", "foo", "x"},
+             {"SET", "foo", "v"},
+             {"SET", "foo", "v", "GET"},
+             {"GETDEL", "foo2"},
+             {"DEL", "foo9"},
+             {"RENAME", "foo9", "foo8"},
+             {"COPY", "foo", "foo7"},
+             {"BITFIELD", "foo", "GET", "u8", "0"},
+             {"BITFIELD", "foo", "SET", "u8", "0", "1"},
+             {"SORT", "foolist"},
+             {"SORT", "foolist", "STORE", "foosorted"},
+             {"LMOVE", "foolist", "foolist2", "LEFT", "LEFT"},
+             {"XADD", "foostream", "*", "f", "v"},
+             {"EVAL", "return 1", "1", "foo"},
+             {"MIGRATE", "127.0.0.1", "1", "foo", "0", "10"},
+             {"ACL", "DRYRUN", "w", "GET", "foo"},
+         })
+      p.same(c);
+  }
+}
+
 TEST_F(acl, permissions_enforced_as_redis) {
   d->same({"ACL",      "SETUSER",    "p",           "reset",        "on",    ">p",
            "~k*",      "%R~ro:*",    "%W~wo:*",     "&c*",          "+get",  "+set",
