@@ -255,7 +255,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
             shard_sum(srv, &shard_stats::expired_time_cap_reached));
     w.field("expire_cycle_cpu_milliseconds", shard_sum(srv, &shard_stats::expire_cycle_us) / 1000);
     w.field("evicted_keys", shard_sum(srv, &shard_stats::evicted_keys));
-    w.field("evicted_clients", "0");
+    w.field("evicted_clients", srv.evicted_clients.get());
     // Sharded pub/sub, MIGRATE, replicas, defragmentation, client-side
     // caching, dump sanitizing, I/O threads and Redis's reply-buffer resizing do
     // not exist (yet) in Troupe: their counters are truly zero.

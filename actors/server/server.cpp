@@ -1,5 +1,7 @@
 #include "actors/server/server.hpp"
 
+#include "actors/server/client_eviction.hpp"
+
 #include "actors/extension/extension.hpp"
 #include "actors/runtime/reactor.hpp"
 #include "actors/server/security.hpp"
@@ -409,6 +411,7 @@ void server::cron(int reactor_index) {
     replication_master_->cron();
     failover_.check();
     shutdown_.cron();
+    evict_clients(*this);
     if (cfg_.dynamic_hz.get()) update_hz();
   }
   int64_t timeout = cfg_.timeout.get();
@@ -447,6 +450,7 @@ void server::reset_stats() {
   for (auto& s : stats_) s->reset();
   replication_master_->reset_stats();
   lazy_free_.reset_freed();
+  evicted_clients.set(0);
   for (int i = 0; i < keyspace_->shard_count(); ++i) {
     auto& st = keyspace_->shard(i).stats();
     st.expired_keys.set(0);

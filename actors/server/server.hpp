@@ -157,7 +157,7 @@ class server : public server_services {
   void reset_stats();
   // Adds counters kept outside reactors (expired keys...) to INFO's sums.
   counter expired_stale_perc;
-  counter evicted_clients;
+  counter evicted_clients;  // disconnected by maxmemory-clients (reactor 0's cron)
 
   // -- server_services -------------------------------------------------------------
   void keyspace_event(uint32_t cls, std::string_view event, std::string_view key, int db) override;

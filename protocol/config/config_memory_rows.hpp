@@ -46,6 +46,11 @@ struct memory_rows {
                        INT64_MAX,
                        "Memory limit of the dataset and its overhead (used_memory); past it "
                        "keys are evicted by maxmemory-policy (0: no limit)."};
+  memory_or_percent_row maxmemory_clients{
+      t_, "maxmemory-clients", 0,
+      "Memory all normal and pub/sub clients may hold together (query and output buffers); "
+      "past it the biggest clients are disconnected (CLIENT NO-EVICT spares one). Bytes, or a "
+      "percentage of maxmemory (10%); 0: no limit."};
   enum_row<eviction_policy> maxmemory_policy{
       t_,
       "maxmemory-policy",

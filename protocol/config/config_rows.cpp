@@ -70,6 +70,35 @@ std::vector<std::string> memory_row::lines() const {
   return {name() + " " + format_memory(get())};
 }
 
+std::optional<int64_t> memory_or_percent_row::parse(const std::string& s, std::string& why) const {
+  if (s.size() > 1 && s.back() == '%') {
+    auto pct = parse_int64(std::string_view(s).substr(0, s.size() - 1));
+    if (pct && *pct >= 0) return -*pct;
+  }
+  auto v = !s.empty() && s[0] == '-' ? std::nullopt : parse_memory(s);
+  if (!v) why = "argument must be a memory or percent value";
+  return v;
+}
+
+config_error memory_or_percent_row::stage(const std::vector<std::string>& args, bool add) {
+  if (args.size() == 1 && !args[0].empty() && args[0].back() == '%') {
+    std::string why;
+    auto v = parse(args[0], why);
+    if (v && *v < -100) return "percentage argument must be less or equal to 100";
+  }
+  return int_row::stage(args, add);
+}
+
+std::string memory_or_percent_row::text() const {
+  int64_t v = get();
+  return v < 0 ? std::to_string(-v) + "%" : std::to_string(v);
+}
+
+std::vector<std::string> memory_or_percent_row::lines() const {
+  int64_t v = get();
+  return {name() + " " + (v < 0 ? std::to_string(-v) + "%" : format_memory(v))};
+}
+
 config_error octal_row::stage(const std::vector<std::string>& args, bool) {
   if (args.size() != 1) return "wrong number of arguments";
   const std::string& a = args[0];

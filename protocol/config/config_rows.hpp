@@ -58,6 +58,26 @@ class memory_row : public int_row {
   std::optional<int64_t> parse(const std::string& s, std::string& why) const override;
 };
 
+// A number of bytes or a percentage ("10%" of maxmemory: maxmemory-clients),
+// kept as Redis keeps it: a percentage as its negative.
+class memory_or_percent_row : public int_row {
+ public:
+  memory_or_percent_row(config_table& t, std::string name, int64_t def, std::string comment,
+                        row_options o = {})
+      : int_row(t, std::move(name), def, -100, INT64_MAX, std::move(comment), std::move(o)) {}
+  config_error stage(const std::vector<std::string>& args, bool add) override;
+  std::string text() const override;
+  std::vector<std::string> lines() const override;
+  // Bytes, given the amount a percentage is of.
+  int64_t bytes_of(int64_t whole) const {
+    int64_t v = get();
+    return v >= 0 ? v : int64_t(double(whole) * double(-v) / 100.0);
+  }
+
+ protected:
+  std::optional<int64_t> parse(const std::string& s, std::string& why) const override;
+};
+
 // An octal number such as unixsocketperm (700 means rwx------).
 class octal_row : public value_row<int64_t> {
  public:
