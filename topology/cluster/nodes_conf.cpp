@@ -217,8 +217,9 @@ std::optional<std::string> apply_nodes_conf(const nodes_conf& conf, cluster_stat
     if (n.flags & node_flag::myself) me = &n;
   if (!me) return std::string("no myself node in the cluster config file");
   st.set_now(now_ms);
-  cluster_node& self = st.load_node(me->id);
-  st.load_set_myself(self);
+  // Created in the file's order, so a file written back lists them as it did.
+  for (auto& c : conf.nodes) st.load_node(c.id);
+  st.load_set_myself(st.load_node(me->id));
   for (auto& c : conf.nodes) {
     cluster_node& n = st.load_node(c.id);
     n.flags = c.flags & ~node_flag::meet;
