@@ -96,7 +96,7 @@ TEST(cluster_render, info_has_redis_fields_in_redis_order) {
 
 TEST(cluster_render, slots_as_redis_answers_them) {
   auto st = loaded_state(fixture("nodes-4node-27101.conf"), 27101);
-  auto slots = cluster_slots(*st, endpoint_type::ip);
+  auto slots = cluster_slots_reply(*st, endpoint_type::ip);
   // redis-server: 0-100 on 27101 (hostname in metadata) with replica 27104,
   // 8001-16383 on 27103.
   ASSERT_EQ(slots.size(), 2u);
@@ -113,11 +113,11 @@ TEST(cluster_render, slots_as_redis_answers_them) {
   EXPECT_EQ(slots[1].start, 8001);
   EXPECT_EQ(slots[1].end, 16383);
   EXPECT_EQ(slots[1].nodes.size(), 1u);
-  auto by_name = cluster_slots(*st, endpoint_type::hostname);
+  auto by_name = cluster_slots_reply(*st, endpoint_type::hostname);
   EXPECT_EQ(by_name[0].nodes[0].endpoint, "host-one.example");
   EXPECT_EQ(by_name[0].nodes[0].metadata, (std::vector<kv>{{"ip", "127.0.0.1"}}));
   EXPECT_EQ(by_name[0].nodes[1].endpoint, "?");
-  auto unknown = cluster_slots(*st, endpoint_type::unknown_endpoint);
+  auto unknown = cluster_slots_reply(*st, endpoint_type::unknown_endpoint);
   EXPECT_EQ(unknown[0].nodes[0].endpoint, std::nullopt);
   EXPECT_EQ(unknown[0].nodes[0].metadata,
             (std::vector<kv>{{"ip", "127.0.0.1"}, {"hostname", "host-one.example"}}));
@@ -126,7 +126,7 @@ TEST(cluster_render, slots_as_redis_answers_them) {
 TEST(cluster_render, shards_as_redis_answers_them) {
   auto st = loaded_state(fixture("nodes-4node-27101.conf"), 27101);
   st->set_replication_offset(42);
-  auto shards = cluster_shards(*st, endpoint_type::ip);
+  auto shards = cluster_shards_reply(*st, endpoint_type::ip);
   ASSERT_EQ(shards.size(), 3u);  // one per master, 27102 without slots too
   const shard* mine = nullptr;
   for (auto& s : shards)
@@ -142,7 +142,7 @@ TEST(cluster_render, shards_as_redis_answers_them) {
   EXPECT_EQ(mine->nodes[1].role, "replica");
   EXPECT_EQ(mine->nodes[1].id, id27104);
   auto failed = loaded_state(fixture("nodes-with-fail.conf"), 27101);
-  for (auto& s : cluster_shards(*failed, endpoint_type::ip)) {
+  for (auto& s : cluster_shards_reply(*failed, endpoint_type::ip)) {
     if (s.nodes[0].id == id27102) {
       EXPECT_EQ(s.nodes[0].health, "failed");
     }

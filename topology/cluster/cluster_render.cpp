@@ -22,18 +22,6 @@ std::vector<std::pair<int, int>> ranges_of(const slot_bitmap& slots) {
   return v;
 }
 
-std::string preferred_endpoint(const cluster_node& n, endpoint_type t) {
-  switch (t) {
-    case endpoint_type::ip:
-      return n.ip;
-    case endpoint_type::hostname:
-      return n.hostname.empty() ? "?" : n.hostname;
-    case endpoint_type::unknown_endpoint:
-      return "";
-  }
-  return n.ip;
-}
-
 slots_node slots_node_of(const cluster_node& n, endpoint_type t) {
   slots_node sn;
   if (t != endpoint_type::unknown_endpoint) sn.endpoint = preferred_endpoint(n, t);
@@ -46,6 +34,18 @@ slots_node slots_node_of(const cluster_node& n, endpoint_type t) {
 }
 
 }  // namespace
+
+std::string preferred_endpoint(const cluster_node& n, endpoint_type t) {
+  switch (t) {
+    case endpoint_type::ip:
+      return n.ip;
+    case endpoint_type::hostname:
+      return n.hostname.empty() ? "?" : n.hostname;
+    case endpoint_type::unknown_endpoint:
+      return "";
+  }
+  return n.ip;
+}
 
 std::string node_flags_text(uint16_t flags) {
   static const std::pair<uint16_t, const char*> names[] = {
@@ -153,7 +153,7 @@ std::string info_text(const cluster_state& st) {
   return s;
 }
 
-std::vector<slots_range> cluster_slots(const cluster_state& st, endpoint_type preferred) {
+std::vector<slots_range> cluster_slots_reply(const cluster_state& st, endpoint_type preferred) {
   std::vector<slots_range> v;
   for (const cluster_node* n : st.nodes()) {
     if (!n->is_master() || n->numslots == 0) continue;
@@ -175,8 +175,8 @@ std::vector<slots_range> cluster_slots(const cluster_state& st, endpoint_type pr
   return v;
 }
 
-std::vector<shard> cluster_shards(const cluster_state& st, endpoint_type preferred,
-                                  bool myself_loading) {
+std::vector<shard> cluster_shards_reply(const cluster_state& st, endpoint_type preferred,
+                                        bool myself_loading) {
   std::vector<shard> v;
   auto node_of = [&](const cluster_node& n) {
     shard_node sn;

@@ -28,6 +28,10 @@ std::string info_text(const cluster_state& st);
 
 enum class endpoint_type { ip, hostname, unknown_endpoint };  // cluster-preferred-endpoint-type
 
+// How clients are told to reach a node (MOVED, ASK, SLOTS, SHARDS): its ip,
+// its hostname ("?" when it has none) or "" for unknown-endpoint.
+std::string preferred_endpoint(const cluster_node& n, endpoint_type t);
+
 // A node in CLUSTER SLOTS: [endpoint, port, id, {metadata}].
 struct slots_node {
   std::optional<std::string> endpoint;  // nullopt: RESP null (unknown-endpoint)
@@ -41,7 +45,7 @@ struct slots_range {
   std::vector<slots_node> nodes;  // the master, then its replicas not in FAIL
 };
 // CLUSTER SLOTS, ordered by first slot.
-std::vector<slots_range> cluster_slots(const cluster_state& st, endpoint_type preferred);
+std::vector<slots_range> cluster_slots_reply(const cluster_state& st, endpoint_type preferred);
 
 // A node in CLUSTER SHARDS, fields in Redis's order: id, port, ip, endpoint,
 // hostname (only when set), role, replication-offset, health.
@@ -60,8 +64,8 @@ struct shard {
   std::vector<shard_node> nodes;           // the master first
 };
 // CLUSTER SHARDS: one shard per master (with or without slots).
-std::vector<shard> cluster_shards(const cluster_state& st, endpoint_type preferred,
-                                  bool myself_loading = false);
+std::vector<shard> cluster_shards_reply(const cluster_state& st, endpoint_type preferred,
+                                        bool myself_loading = false);
 
 // CLUSTER LINKS: the actor knows its links; this is the reply's shape.
 struct link_info {
