@@ -155,8 +155,9 @@ cluster_output cluster_state::link_up(std::string_view id, int64_t now_ms) {
   return out;
 }
 
-void cluster_state::link_down(std::string_view id) {
+void cluster_state::link_down(std::string_view id, int64_t now_ms) {
   if (cluster_node* n = find(id)) {
+    if (n->connecting && n->ping_sent == 0) n->ping_sent = now_ms;
     n->link = false;
     n->connecting = false;
   }

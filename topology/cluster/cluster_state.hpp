@@ -203,8 +203,10 @@ class cluster_state {
   cluster_output receive(const cluster_message& msg, const link_origin& from, int64_t now_ms);
   // The outbound link to `id` is connected: the first PING (or MEET).
   cluster_output link_up(std::string_view id, int64_t now_ms);
-  // The outbound link to `id` failed or closed.
-  void link_down(std::string_view id);
+  // The outbound link to `id` failed to connect, or closed. A failed
+  // connection counts as a ping sent (if none is pending): failure detection
+  // works for nodes that cannot be reached at all.
+  void link_down(std::string_view id, int64_t now_ms);
   // PUBLISH / SPUBLISH on this node: the messages for the other nodes
   // (SPUBLISH: only this shard's nodes).
   cluster_output publish(std::string_view channel, std::string_view message, bool sharded);
