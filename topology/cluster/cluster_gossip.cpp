@@ -75,7 +75,10 @@ cluster_message cluster_state::make_ping(message_type type, cluster_node* to) {
   }
   // Every node we suspect, so failure reports spread fast.
   for (auto& p : nodes_) {
-    if (p->has(node_flag::pfail) && usable(p.get())) chosen.push_back(p.get());
+    const cluster_node* n = p.get();
+    if (n == myself_ || n == to || !n->has(node_flag::pfail)) continue;
+    if (n->has(node_flag::handshake | node_flag::noaddr)) continue;
+    chosen.push_back(n);
   }
   for (const cluster_node* n : chosen) {
     gossip_entry g;
@@ -463,7 +466,12 @@ cluster_output cluster_state::receive(const cluster_message& msg, const link_ori
       }
     }
 
-    if (sender) sender->hostname = msg.hostname;
+    if (sender) {
+      sender->hostname = msg.hostname;
+      // nofailover is the sender's to say: replicas rank against those that compete.
+      sender->flags = static_cast<uint16_t>((sender->flags & ~node_flag::nofailover) |
+                                            (msg.flags & node_flag::nofailover));
+    }
     if (sender && type == message_type::ping && from.node_id.empty() &&
         update_address_if_needed(*sender, from, msg)) {
       save();

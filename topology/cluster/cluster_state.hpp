@@ -46,6 +46,10 @@ struct keyspace_hooks {
   std::function<uint64_t()> keys_in_db0 = []() -> uint64_t { return 0; };
 };
 
+// "Long ago": the time of things that never happened, so that any clock
+// (wall or monotonic, starting anywhere) sees them as old.
+constexpr int64_t never_ms = INT64_MIN / 4;
+
 struct failure_report {
   std::string reporter;
   int64_t time_ms = 0;
@@ -68,7 +72,7 @@ struct cluster_node {
   int64_t pong_received = 0;
   int64_t data_received = 0;
   int64_t fail_time = 0;
-  int64_t voted_time = 0;  // the last vote for one of its replicas
+  int64_t voted_time = never_ms;  // the last vote for one of its replicas
   int64_t repl_offset_time = 0;
   int64_t orphaned_time = 0;
   int64_t repl_offset = 0;
@@ -333,13 +337,13 @@ class cluster_state {
   bool pending_pong_broadcast_ = false;  // SETSLOT NODE ended an import
 
   // election
-  int64_t failover_auth_time_ = 0;
+  int64_t failover_auth_time_ = never_ms;
   int failover_auth_count_ = 0;
   bool failover_auth_sent_ = false;
   int failover_auth_rank_ = 0;
   uint64_t failover_auth_epoch_ = 0;
   int cant_failover_reason_ = 0;
-  int64_t last_cant_failover_log_ = 0;
+  int64_t last_cant_failover_log_ = never_ms;
   // manual failover
   int64_t mf_end_ = 0;
   std::string mf_replica_;  // master side: the replica that asked
