@@ -299,3 +299,82 @@ TEST(cluster_gossip, a_node_that_moved_is_found_at_its_new_address) {
   EXPECT_EQ(seen_by(sim, 0, 2)->cport, 49999);
   EXPECT_TRUE(sim.logged(0, "Address updated for node " + sim.id(2)));
 }
+
+TEST(cluster_gossip, publish_reaches_every_node_and_spublish_only_the_shard) {
+  cluster_sim sim;
+  for (int i = 0; i < 4; ++i) sim.add();
+  sim.meet_all();
+  ASSERT_TRUE(sim.run_until([&] { return sim.everyone_knows_everyone(); }, 10000));
+  ASSERT_EQ(sim.st(0).addslotsrange({"0", "8000"}), std::nullopt);
+  ASSERT_EQ(sim.st(1).addslotsrange({"8001", "16383"}), std::nullopt);
+  ASSERT_EQ(sim.st(2).replicate(sim.id(0)), std::nullopt);
+  ASSERT_EQ(sim.st(3).replicate(sim.id(1)), std::nullopt);
+  sim.command(2, sim.st(2).take_output());
+  sim.command(3, sim.st(3).take_output());
+  sim.run(3000);
+  auto received = [&](int i, cluster_event::kind k) {
+    int n = 0;
+    for (auto& e : sim.nodes[i].events)
+      if (e.what == k && e.text == "news" && e.payload == "hello") ++n;
+    return n;
+  };
+  sim.command(2, sim.st(2).publish("news", "hello", false));
+  for (int i : {0, 1, 3}) EXPECT_EQ(received(i, cluster_event::kind::publish), 1) << i;
+  EXPECT_EQ(received(2, cluster_event::kind::publish), 0);  // the caller delivers locally
+  sim.command(2, sim.st(2).publish("news", "hello", true));
+  EXPECT_EQ(received(0, cluster_event::kind::publishshard), 1);
+  EXPECT_EQ(received(1, cluster_event::kind::publishshard), 0);
+  EXPECT_EQ(received(3, cluster_event::kind::publishshard), 0);
+}
+
+TEST(cluster_gossip, random_messages_never_break_the_state) {
+  // Any message from anybody, about anybody: no crash, and the slot table
+  // stays consistent with every node's own count.
+  cluster_sim sim;
+  three_masters(sim);
+  auto rng = seeded(7);
+  std::vector<std::string> ids = {sim.id(0), sim.id(1), sim.id(2),           std::string(40, 'f'),
+                                  "",        "short",   std::string(40, '0')};
+  auto pick = [&] { return ids[rng() % ids.size()]; };
+  cluster_state& st = sim.st(0);
+  for (int i = 0; i < 3000; ++i) {
+    cluster_message m;
+    m.type = static_cast<message_type>(rng() % message_type_count);
+    m.sender = pick();
+    m.current_epoch = rng() % 20;
+    m.config_epoch = rng() % 20;
+    m.repl_offset = static_cast<int64_t>(rng() % 1000) - 10;
+    m.ip = rng() % 2 ? "127.0.0.1" : "";
+    m.port = static_cast<int>(rng() % 70000);
+    m.cport = static_cast<int>(rng() % 70000);
+    m.flags = static_cast<uint16_t>(rng());
+    m.mflags = static_cast<uint8_t>(rng());
+    m.master_id = rng() % 3 ? "" : pick();
+    for (int s = 0; s < 20; ++s) m.slots.set(rng() % slot_count);
+    int g = static_cast<int>(rng() % 4);
+    for (int k = 0; k < g; ++k)
+      m.gossip.push_back({pick(), static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng()),
+                          "127.0.0.1", static_cast<int>(rng() % 70000),
+                          static_cast<int>(rng() % 70000), static_cast<uint16_t>(rng())});
+    m.about = pick();
+    m.update_config_epoch = rng() % 30;
+    for (int s = 0; s < 20; ++s) m.update_slots.set(rng() % slot_count);
+    link_origin from;
+    if (rng() % 3 == 0) from.node_id = pick();
+    from.peer_ip = "127.0.0.1";
+    from.local_ip = "127.0.0.1";
+    sim.now += 10;
+    (void)st.receive(m, from, sim.now);
+    if (i % 10 == 0) (void)st.tick(sim.now);
+  }
+  int owned = 0;
+  for (const cluster_node* n : st.nodes()) {
+    owned += n->numslots;
+    EXPECT_EQ(n->numslots, static_cast<int>(n->slots.count()));
+    if (n->is_replica() && !n->master_id.empty()) {
+      EXPECT_NE(n->master_id, n->id);
+    }
+  }
+  EXPECT_EQ(owned, st.slots_assigned());
+  EXPECT_TRUE(st.node(st.myself().id) == &st.myself());
+}

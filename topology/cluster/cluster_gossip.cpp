@@ -208,12 +208,11 @@ void cluster_state::mark_failing_if_needed(cluster_node& n, cluster_output& out)
   n.flags &= ~node_flag::pfail;
   n.flags |= node_flag::fail;
   n.fail_time = now_;
-  // Masters tell everybody, so the whole cluster agrees at once.
-  if (myself_->is_master()) {
-    cluster_message m = make_header(message_type::fail);
-    m.about = n.id;
-    broadcast(out, m);
-  }
+  // Tell everybody, so the whole cluster agrees at once (a replica too: the
+  // decision came from masters' reports, it only helps spreading it).
+  cluster_message m = make_header(message_type::fail);
+  m.about = n.id;
+  broadcast(out, m);
   save();
   update_state();
 }
@@ -495,6 +494,7 @@ cluster_output cluster_state::receive(const cluster_message& msg, const link_ori
         set_node_as_master(*sender);
       } else {
         cluster_node* master = find(msg.master_id);
+        if (master == sender) master = nullptr;  // nobody replicates itself
         if (sender->is_master()) {
           del_node_slots(*sender);
           sender->flags &= ~(node_flag::master | node_flag::migrate_to);
@@ -585,7 +585,9 @@ cluster_output cluster_state::receive(const cluster_message& msg, const link_ori
   } else if (type == message_type::update) {
     if (sender) {
       cluster_node* n = find(msg.about);
-      if (n && n->config_epoch < msg.update_config_epoch) {
+      if (n == myself_) {
+        log("Discarding UPDATE message about myself.");
+      } else if (n && n->config_epoch < msg.update_config_epoch) {
         if (n->is_replica()) set_node_as_master(*n);
         n->config_epoch = msg.update_config_epoch;
         save();

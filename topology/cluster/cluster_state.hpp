@@ -193,7 +193,6 @@ class cluster_state {
   // Replicas of a master: CLUSTER REPLICAS/SLAVES; the error when unknown or not a master.
   std::variant<std::vector<const cluster_node*>, std::string> replicas_of(
       std::string_view id) const;
-  // COUNTKEYSINSLOT / GETKEYSINSLOT's slot check, and KEYSLOT's is elsewhere.
 
   // What the commands above queued (log lines, save requests, role changes,
   // and messages: MFSTART, the PONGs of a takeover): the caller drains it
@@ -351,7 +350,8 @@ class cluster_state {
   bool mf_can_start_ = false;
 };
 
-// CLUSTER RESET's, ADDSLOTS's... slot argument: the slot, or -1.
+// A slot argument as ADDSLOTS, SETSLOT, COUNTKEYSINSLOT... read it: the slot
+// (0..16383), or -1 for "ERR Invalid or out of range slot".
 int parse_slot(std::string_view s);
 
 }  // namespace troupe::cluster
