@@ -113,7 +113,10 @@ TEST(cluster_nodes_conf, redis_written_file_loads_and_ours_loads_in_redis) {
   // Our changes, written by us, loaded by a fresh redis-server.
   ASSERT_EQ(st.addslots({"5000"}), std::nullopt);
   ASSERT_EQ(st.setslot({"51", "migrating", id_a}), std::nullopt);
-  ASSERT_EQ(st.bumpepoch().rfind("BUMPED ", 0), 0u);
+  // BUMPED or STILL, as Redis's own epoch collision handling left it: either
+  // way the epochs below must survive the trip.
+  std::string bumped = st.bumpepoch();
+  ASSERT_TRUE(bumped.rfind("BUMPED ", 0) == 0 || bumped.rfind("STILL ", 0) == 0) << bumped;
   std::string ours_path = dir + "/ours.conf";
   {
     std::ofstream f(ours_path, std::ios::binary);
