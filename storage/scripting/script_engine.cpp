@@ -1,6 +1,7 @@
 #include "storage/scripting/script_engine.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 #include "protocol/commands/command_table.hpp"
 #include "protocol/resp/reply_writer.hpp"
@@ -57,11 +58,14 @@ std::string compilable(std::string_view body) {
   return code;
 }
 
-// Lower-case copy of a 40-character SHA1 argument (EVALSHA accepts any case).
-std::string lower_sha(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = char(tolower(static_cast<unsigned char>(ch)));
-  return out;
+// Lower-case copy of a 40-character SHA1 argument (EVALSHA accepts any case),
+// in `buf`.
+std::string_view lower_sha(std::string_view s, char (&buf)[sha1_hex_size]) {
+  for (size_t i = 0; i < sha1_hex_size; ++i) {
+    char ch = s[i];
+    buf[i] = ch >= 'A' && ch <= 'Z' ? char(ch - 'A' + 'a') : ch;
+  }
+  return std::string_view(buf, sha1_hex_size);
 }
 
 }  // namespace
@@ -108,22 +112,35 @@ void script_engine::drop_stale_caches() {
   uint64_t gen = engine_->services().scripts.scripts_generation();
   if (gen == scripts_gen_) return;
   for (auto& [sha, c] : scripts_) luaL_unref(L_, LUA_REGISTRYINDEX, c.ref);
+  bodies_.clear();
   scripts_.clear();
   scripts_gen_ = gen;
   lua_gc(L_, LUA_GCCOLLECT, 0);
 }
 
-const script_engine::compiled* script_engine::find_compiled(std::string_view sha) {
-  drop_stale_caches();
-  auto it = scripts_.find(std::string(sha));
-  return it == scripts_.end() ? nullptr : &it->second;
-}
-
-const script_engine::compiled* script_engine::compile(const std::string& sha, std::string_view body,
-                                                      std::string& err) {
+const script_engine::script_entry* script_engine::find_compiled(std::string_view sha) {
   drop_stale_caches();
   auto it = scripts_.find(sha);
-  if (it != scripts_.end()) return &it->second;
+  return it == scripts_.end() ? nullptr : &*it;
+}
+
+const script_engine::script_entry* script_engine::script_for_body(std::string_view body,
+                                                                  std::string& err) {
+  drop_stale_caches();
+  auto it = bodies_.find(body);
+  if (it != bodies_.end()) return it->second;
+  char sha[sha1_hex_size];
+  sha1_hex(body, sha);
+  const script_entry* entry = compile(std::string_view(sha, sha1_hex_size), body, err);
+  if (entry != nullptr) bodies_.emplace(body, entry);
+  return entry;
+}
+
+const script_engine::script_entry* script_engine::compile(std::string_view sha,
+                                                          std::string_view body, std::string& err) {
+  drop_stale_caches();
+  auto it = scripts_.find(sha);
+  if (it != scripts_.end()) return &*it;
   compiled c;
   if (!parse_eval_shebang(body, c.flags, err)) return nullptr;
   std::string code = compilable(body);
@@ -135,8 +152,9 @@ const script_engine::compiled* script_engine::compile(const std::string& sha, st
     return nullptr;
   }
   c.ref = luaL_ref(L_, LUA_REGISTRYINDEX);
-  engine_->services().scripts.add_script(sha, body);
-  return &scripts_.emplace(sha, c).first->second;
+  std::string key(sha);
+  engine_->services().scripts.add_script(key, body);
+  return &*scripts_.emplace(std::move(key), c).first;
 }
 
 bool script_engine::load_script(std::string_view body, std::string& sha, std::string& err) {
@@ -155,12 +173,14 @@ uint32_t script_engine::command_flags(const command_spec& cmd,
     std::string err;
     if (!parse_eval_shebang(args[1], script_flags, err)) return flags;
   } else if (name == "evalsha" || name == "evalsha_ro") {
-    if (args[1].size() != 40) return flags;
-    const compiled* c = find_compiled(lower_sha(args[1]));
+    if (args[1].size() != sha1_hex_size) return flags;
+    char buf[sha1_hex_size];
+    std::string_view sha = lower_sha(args[1], buf);
+    const script_entry* c = find_compiled(sha);
     if (c != nullptr) {
-      script_flags = c->flags;
+      script_flags = c->second.flags;
     } else {
-      auto body = engine_->services().scripts.script_body(lower_sha(args[1]));
+      auto body = engine_->services().scripts.script_body(std::string(sha));
       std::string err;
       if (!body || !parse_eval_shebang(*body, script_flags, err)) return flags;
     }
@@ -208,24 +228,26 @@ void script_engine::eval(exec_context& c, bool by_sha, bool read_only) {
     return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
   int64_t numkeys;
   if (!parse_numkeys(c, numkeys, false)) return;
-  const compiled* script = nullptr;
-  std::string sha;
+  const script_entry* script = nullptr;
   std::string err;
   if (by_sha) {
-    if (c.arg(1).size() != 40) return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
-    sha = lower_sha(c.arg(1));
+    char buf[sha1_hex_size];
+    std::string_view sha = lower_sha(c.arg(1), buf);
     script = find_compiled(sha);
     if (script == nullptr) {
-      auto body = engine_->services().scripts.script_body(sha);
+      auto body = engine_->services().scripts.script_body(std::string(sha));
       if (!body) return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
       script = compile(sha, *body, err);
     }
   } else {
-    sha = sha1_hex(c.arg(1));
-    script = compile(sha, c.arg(1), err);
+    script = script_for_body(c.arg(1), err);
   }
   if (script == nullptr) return c.out.error(err);
-  run(c, script->ref, script->flags, size_t(numkeys), read_only, sha);
+  // The name outlives the cache entry (a flush while the script is busy).
+  char name[sha1_hex_size];
+  memcpy(name, script->first.data(), sha1_hex_size);
+  run(c, script->second.ref, script->second.flags, size_t(numkeys), read_only,
+      std::string_view(name, sha1_hex_size));
 }
 
 void script_engine::fcall(exec_context& c, bool read_only) {

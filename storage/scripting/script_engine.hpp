@@ -74,10 +74,21 @@ class script_engine {
     uint32_t flags = 0;
   };
 
+  // Lets the string-keyed maps be searched with a string_view.
+  struct text_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using script_map = std::unordered_map<std::string, compiled, text_hash, std::equal_to<>>;
+  using script_entry = script_map::value_type;  // the SHA1 and the compiled script
+
   // The compiled script for a body (compiling and caching it); null with the
   // error reply when it does not compile.
-  const compiled* compile(const std::string& sha, std::string_view body, std::string& err);
-  const compiled* find_compiled(std::string_view sha);
+  const script_entry* compile(std::string_view sha, std::string_view body, std::string& err);
+  const script_entry* find_compiled(std::string_view sha);
+  // EVAL's script: by its body when this engine ran it before (no SHA1 to
+  // compute), else by the body's SHA1, compiling it.
+  const script_entry* script_for_body(std::string_view body, std::string& err);
   void drop_stale_caches();
   void reload_functions();
   // The numkeys argument at index 2: false with the error written.
@@ -95,7 +106,10 @@ class script_engine {
   int redis_ref_ = LUA_NOREF;          // the `redis` table scripts see
   int load_redis_ref_ = LUA_NOREF;     // the `redis` table of FUNCTION LOAD
   int error_handler_ref_ = LUA_NOREF;
-  std::unordered_map<std::string, compiled> scripts_;
+  script_map scripts_;
+  // EVAL bodies this engine compiled -> their entry in scripts_ (whose
+  // elements never move); cleared with it.
+  std::unordered_map<std::string, const script_entry*, text_hash, std::equal_to<>> bodies_;
   uint64_t scripts_gen_ = 0;
   std::unordered_map<std::string, function_entry> functions_;
   uint64_t functions_gen_ = 0;
