@@ -164,6 +164,9 @@ int struct_pack(lua_State* L) {
   const char* fmt = luaL_checkstring(L, 1);
   layout lay;
   int arg = 2;
+  // A nil after the arguments: a missing argument reads as "got nil", as in
+  // Redis (whose library keeps a marker there).
+  lua_pushnil(L);
   std::string out;
   while (*fmt != '\0') {
     char opt = *fmt++;
@@ -199,9 +202,11 @@ int struct_unpack(lua_State* L) {
   const char* fmt = luaL_checkstring(L, 1);
   size_t len;
   const char* data = luaL_checklstring(L, 2, &len);
-  lua_Integer start = luaL_optinteger(L, 3, 1);
-  luaL_argcheck(L, start > 0, 3, "offset must be 1 or greater");
-  size_t pos = size_t(start) - 1;
+  // Unsigned, as in the library: only 0 is refused here; a negative offset
+  // wraps to a huge one and fails as "data string too short".
+  size_t pos = size_t(luaL_optinteger(L, 3, 1));
+  luaL_argcheck(L, pos > 0, 3, "offset must be 1 or greater");
+  --pos;
   layout lay;
   int results = 0;
   while (*fmt != '\0') {

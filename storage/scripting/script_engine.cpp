@@ -1,5 +1,7 @@
 #include "storage/scripting/script_engine.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -66,6 +68,17 @@ std::string_view lower_sha(std::string_view s, char (&buf)[sha1_hex_size]) {
     buf[i] = ch >= 'A' && ch <= 'Z' ? char(ch - 'A' + 'a') : ch;
   }
   return std::string_view(buf, sha1_hex_size);
+}
+
+// A number argument of redis.call as Redis formats it ("%.17g"); whole
+// numbers below 2^53 print the same digits faster as integers.
+size_t format_number_arg(double v, char* buf, size_t size) {
+  if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0 && !(v == 0 && std::signbit(v))) {
+    auto r = std::to_chars(buf, buf + size, int64_t(v));
+    return size_t(r.ptr - buf);
+  }
+  int n = snprintf(buf, size, "%.17g", v);
+  return size_t(n);
 }
 
 }  // namespace
@@ -277,6 +290,7 @@ void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numk
   st.name = name;
   st.started_ns = monotonic_ns();
   st.started_wall_ms = c.now;
+  script_time_ms_ = c.now;
   client_.db.store(c.db_index, std::memory_order_relaxed);
   client_.acl_user = c.client.acl_user;
   client_.resp = 2;
@@ -371,6 +385,20 @@ void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numk
   client_.acl_user.reset();
 }
 
+const command_spec* script_engine::find_command(std::string_view name) {
+  // Scripts name their commands with the same few strings over and over: a
+  // small cache keyed by those exact bytes spares the case-folding lookup.
+  size_t slot = std::hash<std::string_view>{}(name) % command_cache_.size();
+  command_cache_entry& e = command_cache_[slot];
+  if (e.cmd != nullptr && e.name == name) return e.cmd;
+  const command_spec* cmd = command_table::instance().find(name);
+  if (cmd != nullptr && name.size() <= 32) {
+    e.name.assign(name);
+    e.cmd = cmd;
+  }
+  return cmd;
+}
+
 int script_engine::redis_call(lua_State* L, bool raise) {
   auto fail = [&](std::string_view msg) -> int {
     push_err(L, msg);
@@ -390,8 +418,8 @@ int script_engine::redis_call(lua_State* L, bool raise) {
     if (t == LUA_TNUMBER) {
       // Not lua_tostring: Lua's "%.14g" loses precision; Redis uses "%.17g".
       char buf[64];
-      int n = snprintf(buf, sizeof(buf), "%.17g", double(lua_tonumber(L, i)));
-      lua_pushlstring(L, buf, size_t(n));
+      size_t n = format_number_arg(double(lua_tonumber(L, i)), buf, sizeof buf);
+      lua_pushlstring(L, buf, n);
       lua_replace(L, i);
     } else if (t != LUA_TSTRING) {
       return fail("Lua redis lib command arguments must be strings or integers");
@@ -403,7 +431,7 @@ int script_engine::redis_call(lua_State* L, bool raise) {
     const char* p = lua_tolstring(L, i, &n);
     argv_.emplace_back(p, n);
   }
-  const command_spec* cmd = command_table::instance().find(argv_[0]);
+  const command_spec* cmd = find_command(argv_[0]);
   if (cmd != nullptr && cmd->has_subcommands() && argv_.size() >= 2) cmd = cmd->find_sub(argv_[1]);
   if (cmd == nullptr) return fail("Unknown Redis command called from script");
   int n = int(argv_.size());

@@ -4,6 +4,7 @@
 // dispatcher. Used only from the reactor's thread; what reactors share (script
 // bodies, libraries) is in script_store.hpp.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -58,6 +59,9 @@ class script_engine {
   int register_function(lua_State* L);
   int acl_check_cmd(lua_State* L);
   bool running() const { return run_ != nullptr; }
+  // The time the running script's commands see: its start (Redis 7.0 fixes
+  // the cached time for nested calls, so keys do not expire mid-script).
+  int64_t script_time_ms() const { return script_time_ms_; }
   // The count hook: time, SCRIPT KILL, serving other clients once busy.
   void on_hook(lua_State* L);
 
@@ -116,9 +120,19 @@ class script_engine {
   // The fake client the script's commands run as (Redis's "lua client").
   session client_;
   run_state* run_ = nullptr;
+  int64_t script_time_ms_ = 0;
   // redis.register_function's output while a library loads.
   function_library* loading_ = nullptr;
   std::vector<std::pair<std::string, int>> loaded_refs_;
+  // redis.call's command by name, through a small cache (find_command).
+  const command_spec* find_command(std::string_view name);
+  struct command_cache_entry {
+    std::string name;  // exactly as the script wrote it
+    const command_spec* cmd = nullptr;
+  };
+  // rename-command applies at start-up, before any script runs: entries
+  // never go stale.
+  std::array<command_cache_entry, 64> command_cache_;
   std::vector<std::string_view> argv_;  // redis.call's arguments, reused
   std::string reply_;                   // redis.call's reply, reused
 };
