@@ -143,6 +143,31 @@ TEST_F(lua_libraries, msgpack_hostile_input_errors) {
   eval("return cmsgpack.unpack(cmsgpack.pack('alive'))");
 }
 
+// Random bytes into cmsgpack.unpack and random formats into struct.unpack,
+// from a generator written in the script (the same stream on both servers):
+// every outcome, value or error, as Redis's.
+TEST_F(lua_libraries, random_input_outcomes_as_redis) {
+  const std::string rng =
+      "local seed = 42 "
+      "local function rnd(n) seed = (seed * 16807) % 2147483647 return seed % n end "
+      "local function bytes(len) local b = {} for j = 1, len do b[j] = string.char(rnd(256)) end "
+      "return table.concat(b) end "
+      "local function show(...) local t = {} for i = 1, select('#', ...) do "
+      "local v = select(i, ...) "
+      "t[i] = type(v) == 'table' and 'T' .. cmsgpack.pack(v) or tostring(v) end "
+      "return table.concat(t, ',') end ";
+  eval(rng +
+       "local out = {} for i = 1, 400 do local s = bytes(rnd(14)) "
+       "out[#out + 1] = show(pcall(cmsgpack.unpack, s)) "
+       "out[#out + 1] = show(pcall(cmsgpack.unpack_limit, s, rnd(3), rnd(4))) end return out");
+  eval(rng +
+       "local chars = 'bBhHlLTiIfdscx<>!012345678 ' local out = {} for i = 1, 400 do "
+       "local f = {} for j = 1, rnd(6) do local k = rnd(#chars) + 1 f[j] = chars:sub(k, k) end "
+       "local fmt = table.concat(f) local s = bytes(rnd(24)) "
+       "out[#out + 1] = fmt .. '=' .. show(pcall(struct.unpack, fmt, s)) "
+       "out[#out + 1] = show(pcall(struct.size, fmt)) end return out");
+}
+
 TEST_F(lua_libraries, struct_pack_formats) {
   for (const char* call : {"'b', -1",
                            "'B', 255",
