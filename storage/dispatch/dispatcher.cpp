@@ -177,7 +177,12 @@ void dispatcher::run(const command_spec& cmd, const std::vector<std::string_view
   client.last_command.store(&cmd, std::memory_order_relaxed);
   int64_t t0 = monotonic_ns();
   uint64_t errors_before = out.errors_written();
-  exec_context ctx(args, out, client, ks_, srv_, cmd, wall_clock_ms(), *this, origin);
+  // A script's commands see the time the script started (Redis 7.0 fixes
+  // its cached time for nested calls: keys do not expire mid-script).
+  int64_t now_ms = origin == command_origin::script && scripting_ != nullptr
+                       ? scripting_->script_time_ms()
+                       : wall_clock_ms();
+  exec_context ctx(args, out, client, ks_, srv_, cmd, now_ms, *this, origin);
   switch (origin) {
     case command_origin::client:
       break;

@@ -8,6 +8,7 @@ extern "C" {
 
 #include <string>
 
+#include "storage/scripting/lua_libraries.hpp"
 #include "storage/scripting/lua_reply.hpp"
 #include "storage/scripting/script_engine.hpp"
 #include "storage/scripting/script_log.hpp"
@@ -312,6 +313,8 @@ sandbox_refs create_sandbox(script_engine* engine) {
   open_library(L, luaopen_math, LUA_MATHLIBNAME);
   open_library(L, luaopen_cjson, "cjson");
   open_library(L, luaopen_bit, "bit");
+  open_library(L, open_struct_library, "struct");
+  open_library(L, open_cmsgpack_library, "cmsgpack");
   for (const char* name :
        {"print", "dofile", "loadfile", "require", "module", "getfenv", "setfenv", "newproxy"}) {
     lua_pushnil(L);

@@ -1,6 +1,9 @@
 #include "storage/scripting/script_engine.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "protocol/commands/command_table.hpp"
 #include "protocol/resp/reply_writer.hpp"
@@ -57,11 +60,25 @@ std::string compilable(std::string_view body) {
   return code;
 }
 
-// Lower-case copy of a 40-character SHA1 argument (EVALSHA accepts any case).
-std::string lower_sha(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = char(tolower(static_cast<unsigned char>(ch)));
-  return out;
+// Lower-case copy of a 40-character SHA1 argument (EVALSHA accepts any case),
+// in `buf`.
+std::string_view lower_sha(std::string_view s, char (&buf)[sha1_hex_size]) {
+  for (size_t i = 0; i < sha1_hex_size; ++i) {
+    char ch = s[i];
+    buf[i] = ch >= 'A' && ch <= 'Z' ? char(ch - 'A' + 'a') : ch;
+  }
+  return std::string_view(buf, sha1_hex_size);
+}
+
+// A number argument of redis.call as Redis formats it ("%.17g"); whole
+// numbers below 2^53 print the same digits faster as integers.
+size_t format_number_arg(double v, char* buf, size_t size) {
+  if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0 && !(v == 0 && std::signbit(v))) {
+    auto r = std::to_chars(buf, buf + size, int64_t(v));
+    return size_t(r.ptr - buf);
+  }
+  int n = snprintf(buf, size, "%.17g", v);
+  return size_t(n);
 }
 
 }  // namespace
@@ -108,22 +125,35 @@ void script_engine::drop_stale_caches() {
   uint64_t gen = engine_->services().scripts.scripts_generation();
   if (gen == scripts_gen_) return;
   for (auto& [sha, c] : scripts_) luaL_unref(L_, LUA_REGISTRYINDEX, c.ref);
+  bodies_.clear();
   scripts_.clear();
   scripts_gen_ = gen;
   lua_gc(L_, LUA_GCCOLLECT, 0);
 }
 
-const script_engine::compiled* script_engine::find_compiled(std::string_view sha) {
-  drop_stale_caches();
-  auto it = scripts_.find(std::string(sha));
-  return it == scripts_.end() ? nullptr : &it->second;
-}
-
-const script_engine::compiled* script_engine::compile(const std::string& sha, std::string_view body,
-                                                      std::string& err) {
+const script_engine::script_entry* script_engine::find_compiled(std::string_view sha) {
   drop_stale_caches();
   auto it = scripts_.find(sha);
-  if (it != scripts_.end()) return &it->second;
+  return it == scripts_.end() ? nullptr : &*it;
+}
+
+const script_engine::script_entry* script_engine::script_for_body(std::string_view body,
+                                                                  std::string& err) {
+  drop_stale_caches();
+  auto it = bodies_.find(body);
+  if (it != bodies_.end()) return it->second;
+  char sha[sha1_hex_size];
+  sha1_hex(body, sha);
+  const script_entry* entry = compile(std::string_view(sha, sha1_hex_size), body, err);
+  if (entry != nullptr) bodies_.emplace(body, entry);
+  return entry;
+}
+
+const script_engine::script_entry* script_engine::compile(std::string_view sha,
+                                                          std::string_view body, std::string& err) {
+  drop_stale_caches();
+  auto it = scripts_.find(sha);
+  if (it != scripts_.end()) return &*it;
   compiled c;
   if (!parse_eval_shebang(body, c.flags, err)) return nullptr;
   std::string code = compilable(body);
@@ -135,8 +165,9 @@ const script_engine::compiled* script_engine::compile(const std::string& sha, st
     return nullptr;
   }
   c.ref = luaL_ref(L_, LUA_REGISTRYINDEX);
-  engine_->services().scripts.add_script(sha, body);
-  return &scripts_.emplace(sha, c).first->second;
+  std::string key(sha);
+  engine_->services().scripts.add_script(key, body);
+  return &*scripts_.emplace(std::move(key), c).first;
 }
 
 bool script_engine::load_script(std::string_view body, std::string& sha, std::string& err) {
@@ -155,12 +186,14 @@ uint32_t script_engine::command_flags(const command_spec& cmd,
     std::string err;
     if (!parse_eval_shebang(args[1], script_flags, err)) return flags;
   } else if (name == "evalsha" || name == "evalsha_ro") {
-    if (args[1].size() != 40) return flags;
-    const compiled* c = find_compiled(lower_sha(args[1]));
+    if (args[1].size() != sha1_hex_size) return flags;
+    char buf[sha1_hex_size];
+    std::string_view sha = lower_sha(args[1], buf);
+    const script_entry* c = find_compiled(sha);
     if (c != nullptr) {
-      script_flags = c->flags;
+      script_flags = c->second.flags;
     } else {
-      auto body = engine_->services().scripts.script_body(lower_sha(args[1]));
+      auto body = engine_->services().scripts.script_body(std::string(sha));
       std::string err;
       if (!body || !parse_eval_shebang(*body, script_flags, err)) return flags;
     }
@@ -208,24 +241,26 @@ void script_engine::eval(exec_context& c, bool by_sha, bool read_only) {
     return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
   int64_t numkeys;
   if (!parse_numkeys(c, numkeys, false)) return;
-  const compiled* script = nullptr;
-  std::string sha;
+  const script_entry* script = nullptr;
   std::string err;
   if (by_sha) {
-    if (c.arg(1).size() != 40) return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
-    sha = lower_sha(c.arg(1));
+    char buf[sha1_hex_size];
+    std::string_view sha = lower_sha(c.arg(1), buf);
     script = find_compiled(sha);
     if (script == nullptr) {
-      auto body = engine_->services().scripts.script_body(sha);
+      auto body = engine_->services().scripts.script_body(std::string(sha));
       if (!body) return c.out.error("NOSCRIPT No matching script. Please use EVAL.");
       script = compile(sha, *body, err);
     }
   } else {
-    sha = sha1_hex(c.arg(1));
-    script = compile(sha, c.arg(1), err);
+    script = script_for_body(c.arg(1), err);
   }
   if (script == nullptr) return c.out.error(err);
-  run(c, script->ref, script->flags, size_t(numkeys), read_only, sha);
+  // The name outlives the cache entry (a flush while the script is busy).
+  char name[sha1_hex_size];
+  memcpy(name, script->first.data(), sha1_hex_size);
+  run(c, script->second.ref, script->second.flags, size_t(numkeys), read_only,
+      std::string_view(name, sha1_hex_size));
 }
 
 void script_engine::fcall(exec_context& c, bool read_only) {
@@ -255,6 +290,7 @@ void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numk
   st.name = name;
   st.started_ns = monotonic_ns();
   st.started_wall_ms = c.now;
+  script_time_ms_ = c.now;
   client_.db.store(c.db_index, std::memory_order_relaxed);
   client_.acl_user = c.client.acl_user;
   client_.resp = 2;
@@ -349,6 +385,20 @@ void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numk
   client_.acl_user.reset();
 }
 
+const command_spec* script_engine::find_command(std::string_view name) {
+  // Scripts name their commands with the same few strings over and over: a
+  // small cache keyed by those exact bytes spares the case-folding lookup.
+  size_t slot = std::hash<std::string_view>{}(name) % command_cache_.size();
+  command_cache_entry& e = command_cache_[slot];
+  if (e.cmd != nullptr && e.name == name) return e.cmd;
+  const command_spec* cmd = command_table::instance().find(name);
+  if (cmd != nullptr && name.size() <= 32) {
+    e.name.assign(name);
+    e.cmd = cmd;
+  }
+  return cmd;
+}
+
 int script_engine::redis_call(lua_State* L, bool raise) {
   auto fail = [&](std::string_view msg) -> int {
     push_err(L, msg);
@@ -368,8 +418,8 @@ int script_engine::redis_call(lua_State* L, bool raise) {
     if (t == LUA_TNUMBER) {
       // Not lua_tostring: Lua's "%.14g" loses precision; Redis uses "%.17g".
       char buf[64];
-      int n = snprintf(buf, sizeof(buf), "%.17g", double(lua_tonumber(L, i)));
-      lua_pushlstring(L, buf, size_t(n));
+      size_t n = format_number_arg(double(lua_tonumber(L, i)), buf, sizeof buf);
+      lua_pushlstring(L, buf, n);
       lua_replace(L, i);
     } else if (t != LUA_TSTRING) {
       return fail("Lua redis lib command arguments must be strings or integers");
@@ -381,7 +431,7 @@ int script_engine::redis_call(lua_State* L, bool raise) {
     const char* p = lua_tolstring(L, i, &n);
     argv_.emplace_back(p, n);
   }
-  const command_spec* cmd = command_table::instance().find(argv_[0]);
+  const command_spec* cmd = find_command(argv_[0]);
   if (cmd != nullptr && cmd->has_subcommands() && argv_.size() >= 2) cmd = cmd->find_sub(argv_[1]);
   if (cmd == nullptr) return fail("Unknown Redis command called from script");
   int n = int(argv_.size());

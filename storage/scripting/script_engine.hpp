@@ -4,6 +4,7 @@
 // dispatcher. Used only from the reactor's thread; what reactors share (script
 // bodies, libraries) is in script_store.hpp.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -58,6 +59,9 @@ class script_engine {
   int register_function(lua_State* L);
   int acl_check_cmd(lua_State* L);
   bool running() const { return run_ != nullptr; }
+  // The time the running script's commands see: its start (Redis 7.0 fixes
+  // the cached time for nested calls, so keys do not expire mid-script).
+  int64_t script_time_ms() const { return script_time_ms_; }
   // The count hook: time, SCRIPT KILL, serving other clients once busy.
   void on_hook(lua_State* L);
 
@@ -74,10 +78,21 @@ class script_engine {
     uint32_t flags = 0;
   };
 
+  // Lets the string-keyed maps be searched with a string_view.
+  struct text_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using script_map = std::unordered_map<std::string, compiled, text_hash, std::equal_to<>>;
+  using script_entry = script_map::value_type;  // the SHA1 and the compiled script
+
   // The compiled script for a body (compiling and caching it); null with the
   // error reply when it does not compile.
-  const compiled* compile(const std::string& sha, std::string_view body, std::string& err);
-  const compiled* find_compiled(std::string_view sha);
+  const script_entry* compile(std::string_view sha, std::string_view body, std::string& err);
+  const script_entry* find_compiled(std::string_view sha);
+  // EVAL's script: by its body when this engine ran it before (no SHA1 to
+  // compute), else by the body's SHA1, compiling it.
+  const script_entry* script_for_body(std::string_view body, std::string& err);
   void drop_stale_caches();
   void reload_functions();
   // The numkeys argument at index 2: false with the error written.
@@ -95,16 +110,29 @@ class script_engine {
   int redis_ref_ = LUA_NOREF;          // the `redis` table scripts see
   int load_redis_ref_ = LUA_NOREF;     // the `redis` table of FUNCTION LOAD
   int error_handler_ref_ = LUA_NOREF;
-  std::unordered_map<std::string, compiled> scripts_;
+  script_map scripts_;
+  // EVAL bodies this engine compiled -> their entry in scripts_ (whose
+  // elements never move); cleared with it.
+  std::unordered_map<std::string, const script_entry*, text_hash, std::equal_to<>> bodies_;
   uint64_t scripts_gen_ = 0;
   std::unordered_map<std::string, function_entry> functions_;
   uint64_t functions_gen_ = 0;
   // The fake client the script's commands run as (Redis's "lua client").
   session client_;
   run_state* run_ = nullptr;
+  int64_t script_time_ms_ = 0;
   // redis.register_function's output while a library loads.
   function_library* loading_ = nullptr;
   std::vector<std::pair<std::string, int>> loaded_refs_;
+  // redis.call's command by name, through a small cache (find_command).
+  const command_spec* find_command(std::string_view name);
+  struct command_cache_entry {
+    std::string name;  // exactly as the script wrote it
+    const command_spec* cmd = nullptr;
+  };
+  // rename-command applies at start-up, before any script runs: entries
+  // never go stale.
+  std::array<command_cache_entry, 64> command_cache_;
   std::vector<std::string_view> argv_;  // redis.call's arguments, reused
   std::string reply_;                   // redis.call's reply, reused
 };

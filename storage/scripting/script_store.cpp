@@ -1,7 +1,5 @@
 #include "storage/scripting/script_store.hpp"
 
-#include <openssl/sha.h>
-
 namespace troupe {
 
 void script_store::add_script(const std::string& sha, std::string_view body) {
@@ -51,18 +49,6 @@ void script_store::set_libraries(std::shared_ptr<const library_set> libs) {
   std::lock_guard<std::mutex> g(mutex_);
   libraries_ = std::move(libs);
   functions_gen_.fetch_add(1, std::memory_order_acq_rel);
-}
-
-std::string sha1_hex(std::string_view s) {
-  unsigned char h[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), h);
-  static const char digits[] = "0123456789abcdef";
-  std::string out(2 * SHA_DIGEST_LENGTH, '0');
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) {
-    out[size_t(2 * i)] = digits[h[i] >> 4];
-    out[size_t(2 * i + 1)] = digits[h[i] & 15];
-  }
-  return out;
 }
 
 }  // namespace troupe

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/scripting/sha1.hpp"  // sha1_hex, for the stores' users
+
 namespace troupe {
 
 struct function_info {
@@ -58,8 +60,5 @@ class script_store {
   std::atomic<uint64_t> scripts_gen_{1};
   std::atomic<uint64_t> functions_gen_{1};
 };
-
-// The lower-case hex SHA1 of s (what redis.sha1hex and EVAL compute).
-std::string sha1_hex(std::string_view s);
 
 }  // namespace troupe

@@ -272,6 +272,17 @@ TEST_F(scripting, blocking_commands_do_not_block) {
   eval("return redis.call('blpop', 'q', 0)");
 }
 
+// Time stands still for a script's commands (Redis 7.0): a key that expires
+// while the script runs still exists for it, and is gone afterwards.
+TEST_F(scripting, keys_do_not_expire_mid_script) {
+  eval(
+      "redis.call('set', 'short', 'v', 'px', 100) "
+      "local t = redis.call('time') local start = t[1] * 1000000 + t[2] "
+      "repeat t = redis.call('time') until t[1] * 1000000 + t[2] > start + 300000 "
+      "return {redis.call('exists', 'short'), redis.call('get', 'short')}");
+  d->same({"EXISTS", "short"});
+}
+
 TEST_F(scripting, inside_multi) {
   d->same({"MULTI"});
   d->same({"EVAL", "return redis.call('incr', 'k')", "0"});
