@@ -40,6 +40,7 @@ class connection : public hosted_actor,
 
   caf::behavior make_behavior() override;
   const char* name() const override { return "connection"; }
+  bool serves_while_busy() const override { return true; }
   void on_io(uint32_t events) override;
   void flush_pending() override;
 

@@ -17,6 +17,7 @@ class listener : public hosted_actor, public io_handler {
   ~listener() override;
   caf::behavior make_behavior() override;
   const char* name() const override { return "listener"; }
+  bool serves_while_busy() const override { return true; }
   void on_io(uint32_t events) override;
 
   // Opens a TCP listening socket; returns the fd or -1 with `err` set.

@@ -12,6 +12,9 @@ class hosted_actor : public registered_actor {
   hosted_actor(caf::actor_config& cfg, reactor& home) : registered_actor(cfg), home_(home) {}
 
   reactor& home() { return home_; }
+  // Runs while a long script holds its reactor (reactor::poll_while_blocked):
+  // connections and listeners, which answer clients; not shards or links.
+  virtual bool serves_while_busy() const { return false; }
 
   using registered_actor::enqueue;
   void enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit*) override {

@@ -1,5 +1,7 @@
 #include "actors/runtime/reactor.hpp"
 
+#include "actors/runtime/hosted_actor.hpp"
+
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -278,9 +280,45 @@ void reactor::poll_while_blocked(io_handler* skip) {
   int n = epoll_wait(epfd_, events, max_events, 0);
   for (int i = 0; i < n; ++i) {
     auto* h = static_cast<io_handler*>(events[i].data.ptr);
-    if (h != wake_token && h != skip) h->on_io(events[i].events);
+    if (h == wake_token)
+      drain_remote();
+    else if (h != skip)
+      h->on_io(events[i].events);
   }
+  run_ready_while_busy(dynamic_cast<caf::resumable*>(skip));
   flush_all();
+}
+
+// Only actors that answer clients run while a script holds the reactor: new
+// connections start (so a client that connects during a long script gets
+// -BUSY, and may send SCRIPT KILL or SHUTDOWN NOSAVE), connections take their
+// messages. Everything else (shards and their cron, replication links, posted
+// functions) waits in the queue for the script to end, so nothing touches
+// the keyspace under the script. The running connection itself is never
+// resumed from inside its own command.
+void reactor::run_ready_while_busy(caf::resumable* running) {
+  std::vector<caf::resumable*> later;
+  for (int round = 0; round < 4 && !ready_.empty(); ++round) {
+    std::vector<caf::resumable*> batch;
+    batch.swap(ready_);
+    for (caf::resumable* ptr : batch) {
+      auto* hosted = dynamic_cast<hosted_actor*>(ptr);
+      if (ptr == running || hosted == nullptr || !hosted->serves_while_busy()) {
+        later.push_back(ptr);
+        continue;
+      }
+      switch (ptr->resume(&run_unit_, 50)) {
+        case caf::resumable::resume_later:
+          ready_.push_back(ptr);
+          break;
+        case caf::resumable::shutdown_execution_unit:
+          break;
+        default:
+          ptr->intrusive_ptr_release_impl();
+      }
+    }
+  }
+  ready_.insert(ready_.end(), later.begin(), later.end());
 }
 
 void reactor::loop() {

@@ -65,8 +65,10 @@ class reactor {
 
   // A script runs past busy-reply-threshold on this loop's thread: serves the
   // sockets that are ready once (their commands get -BUSY, SCRIPT KILL gets
-  // through) and flushes the replies. `skip` is the script's own client,
-  // which must not be re-entered. Cross-thread posts and timers wait.
+  // through), starts connections accepted meanwhile and gives connections
+  // their messages, and flushes the replies. `skip` is the script's own
+  // client, which must not be re-entered. Other actors, posted functions and
+  // timers wait for the script to end.
   void poll_while_blocked(io_handler* skip);
 
   // -- sockets (loop thread only) ------------------------------------------
@@ -135,6 +137,7 @@ class reactor {
   void wake();
   void drain_remote();
   void run_ready();
+  void run_ready_while_busy(caf::resumable* running);
   void run_timers(int64_t now);
   void flush_all();
   int next_timeout(int64_t now) const;
