@@ -58,8 +58,10 @@ TEST_F(client_eviction, the_biggest_clients_go_first) {
     std::string head = "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$8000000\r\n";
     ASSERT_TRUE(spared.send_raw(head + std::string(1500000, 'a')));
     resp_client big = s->client();
-    ASSERT_TRUE(big.send_raw(head + std::string(3000000, 'b')));
-    EXPECT_TRUE(closed_by_server(big));
+    // The server may cut the client off while it is still sending (Redis
+    // evicts as the buffer grows): a failed send is the eviction too.
+    bool sent = big.send_raw(head + std::string(3000000, 'b'));
+    EXPECT_TRUE(!sent || closed_by_server(big));
     EXPECT_EQ(small.call({"GET", "k"}).str, "v");
     EXPECT_EQ(info_field(*s, "stats", "evicted_clients"), 1);
     ASSERT_EQ(s->call({"CONFIG", "SET", "maxmemory-clients", "0"}).str, "OK");
