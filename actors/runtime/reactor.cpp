@@ -170,6 +170,25 @@ void reactor::drain_remote() {
   remote_fns_.clear();
 }
 
+namespace {
+
+// Runs one actor for up to 50 messages; one with more to do goes back to
+// `ready` (keeping its reference), otherwise the scheduler's reference drops.
+void resume_one(caf::resumable* ptr, caf::execution_unit* unit,
+                std::vector<caf::resumable*>& ready) {
+  switch (ptr->resume(unit, 50)) {
+    case caf::resumable::resume_later:
+      ready.push_back(ptr);
+      break;
+    case caf::resumable::shutdown_execution_unit:
+      break;
+    default:  // done or awaiting_message
+      ptr->intrusive_ptr_release_impl();
+  }
+}
+
+}  // namespace
+
 void reactor::run_ready() {
   // Actors or functions may schedule more work while we run; loop until quiet,
   // but bound the rounds so sockets are not starved.
@@ -179,17 +198,7 @@ void reactor::run_ready() {
     for (auto& f : fns) f();
     std::vector<caf::resumable*> batch;
     batch.swap(ready_);
-    for (caf::resumable* ptr : batch) {
-      switch (ptr->resume(&run_unit_, 50)) {
-        case caf::resumable::resume_later:
-          ready_.push_back(ptr);  // keeps its reference
-          break;
-        case caf::resumable::shutdown_execution_unit:
-          break;
-        default:  // done or awaiting_message: drop the scheduler's reference
-          ptr->intrusive_ptr_release_impl();
-      }
-    }
+    for (caf::resumable* ptr : batch) resume_one(ptr, &run_unit_, ready_);
   }
 }
 
@@ -307,15 +316,7 @@ void reactor::run_ready_while_busy(caf::resumable* running) {
         later.push_back(ptr);
         continue;
       }
-      switch (ptr->resume(&run_unit_, 50)) {
-        case caf::resumable::resume_later:
-          ready_.push_back(ptr);
-          break;
-        case caf::resumable::shutdown_execution_unit:
-          break;
-        default:
-          ptr->intrusive_ptr_release_impl();
-      }
+      resume_one(ptr, &run_unit_, ready_);
     }
   }
   ready_.insert(ready_.end(), later.begin(), later.end());
