@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,10 @@
 #include "storage/scripting/script_store.hpp"
 
 namespace troupe {
+
+namespace cluster {
+struct slot_routing;
+}
 
 // One write as the journal records it: the database and the command.
 using journal_op = std::pair<int, std::vector<std::string>>;
@@ -100,6 +105,14 @@ class server_services {
   virtual bool is_replica() const { return false; }
   // cluster-enabled: MIGRATE sends RESTORE-ASKING, CLUSTER and READONLY work.
   virtual bool cluster_enabled() const { return false; }
+  // cluster-enabled: where each hash slot is served (MOVED, ASK, CLUSTERDOWN...),
+  // the cluster_node actor's latest immutable snapshot; nullptr when standalone.
+  // The reference is the calling thread's copy: valid until this thread calls
+  // again (take it once per command).
+  virtual const std::shared_ptr<const cluster::slot_routing>& cluster_routing() const {
+    static const std::shared_ptr<const cluster::slot_routing> none;
+    return none;
+  }
   // As a replica: the link to the master is up (synced, following the stream).
   virtual bool master_link_up() const { return true; }
   // As a replica: a full sync is loading a new dataset.
