@@ -3,6 +3,7 @@
 // as redis-server 7.0 does there (the table's arity and subcommand checks
 // first, then "cluster support disabled"); cluster mode (issue 11) gives them
 // their cluster behaviour through the cluster_node actor.
+#include "actors/commands/cluster_keyspace.hpp"
 #include "actors/commands/command_families.hpp"
 #include "storage/commands/exec_context.hpp"
 
@@ -32,7 +33,7 @@ const command_def cluster_commands[] = {
     {"cluster|count-failure-reports", 3, "admin stale", 0, 0, 0, ADMIN_ACL, cluster_disabled,
      "Return the number of failure reports active for a given node", "3.0.0",
      "O(N) where N is the number of failure reports", "node-id"},
-    {"cluster|countkeysinslot", 3, "stale", 0, 0, 0, "@slow", cluster_disabled,
+    {"cluster|countkeysinslot", 3, "stale", 0, 0, 0, "@slow", cmd_cluster_countkeysinslot,
      "Return the number of local keys in the specified hash slot", "3.0.0", "O(1)", "slot"},
     {"cluster|delslots", -3, ADMIN, 0, 0, 0, ADMIN_ACL, cluster_disabled,
      "Set hash slots as unbound in receiving node", "3.0.0",
@@ -49,7 +50,7 @@ const command_def cluster_commands[] = {
      "Delete a node's own slots information", "3.0.0", "O(1)", ""},
     {"cluster|forget", 3, ADMIN, 0, 0, 0, ADMIN_ACL, cluster_disabled,
      "Remove a node from the nodes table", "3.0.0", "O(1)", "node-id"},
-    {"cluster|getkeysinslot", 4, "stale", 0, 0, 0, "@slow", cluster_disabled,
+    {"cluster|getkeysinslot", 4, "stale", 0, 0, 0, "@slow", cmd_cluster_getkeysinslot,
      "Return local key names in the specified hash slot", "3.0.0",
      "O(log(N)) where N is the number of requested keys", "slot count"},
     {"cluster|help", 2, "loading stale", 0, 0, 0, "@slow", cluster_disabled,
@@ -96,11 +97,11 @@ const command_def cluster_commands[] = {
      "Get array of Cluster slot to node mappings", "3.0.0",
      "O(N) where N is the total number of Cluster nodes", "", nullptr, "deprecated 7.0.0",
      "`CLUSTER SHARDS`"},
-    {"readonly", 1, "loading stale fast", 0, 0, 0, "@connection", cluster_disabled,
+    {"readonly", 1, "loading stale fast", 0, 0, 0, "@connection", cmd_readonly,
      "Enables read queries for a connection to a cluster replica node", "3.0.0", "O(1)", ""},
-    {"readwrite", 1, "loading stale fast", 0, 0, 0, "@connection", cluster_disabled,
+    {"readwrite", 1, "loading stale fast", 0, 0, 0, "@connection", cmd_readwrite,
      "Disables read queries for a connection to a cluster replica node", "3.0.0", "O(1)", ""},
-    {"asking", 1, "fast", 0, 0, 0, "@connection", cluster_disabled,
+    {"asking", 1, "fast", 0, 0, 0, "@connection", cmd_asking,
      "Sent by cluster clients after an -ASK redirect", "3.0.0", "O(1)", ""},
 };
 
