@@ -14,6 +14,7 @@
 #include <thread>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 
 #include "actors/commands/command_families.hpp"
 #include "actors/runtime/log.hpp"
@@ -99,15 +100,6 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // The cluster-* directives are read (a redis.conf of a cluster node loads
-  // and CONFIG GET answers), but the cluster bus is not built yet: refuse to
-  // start as a standalone server that would answer as a cluster node.
-  if (cfg.cluster_enabled.get()) {
-    std::cerr << "cluster-enabled yes: Redis Cluster mode is not available in this Troupe "
-                 "build yet (issue 11); start without it.\n";
-    return 1;
-  }
-
   bool background = cfg.daemonize.get();
   if (background) daemonize();
 
@@ -170,6 +162,13 @@ int main(int argc, char** argv) {
   caf_cfg.set("scheduler.policy", caf::atom("sharing"));
   // Message types with an inspect() overload, as remote nodes will need them.
   register_message_types(caf_cfg);
+  // Cluster mode: the bus between nodes is CAF's network layer (BASP).
+  if (cfg.cluster_enabled.get()) {
+    caf_cfg.load<caf::io::middleman>();
+    // A peer that stops answering is the cluster's business (PFAIL/FAIL), not
+    // a reason for CAF to drop the connection on its own schedule.
+    caf_cfg.set("middleman.enable-automatic-connections", false);
+  }
   caf::actor_system sys{caf_cfg};
 
   server srv(sys, cfg);

@@ -10,8 +10,8 @@ struct exec_context;
 
 void cmd_cluster_countkeysinslot(exec_context& c);
 void cmd_cluster_getkeysinslot(exec_context& c);
-void cmd_readonly(exec_context& c);
-void cmd_readwrite(exec_context& c);
-void cmd_asking(exec_context& c);
+void cmd_readonly_command(exec_context& c);
+void cmd_readwrite_command(exec_context& c);
+void cmd_asking_command(exec_context& c);
 
 }  // namespace troupe

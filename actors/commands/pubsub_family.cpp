@@ -42,14 +42,18 @@ void cmd_sunsubscribe(exec_context& c) {
 void cmd_publish(exec_context& c) {
   // No connection needed: PUBLISH also arrives from replication and AOF replays.
   reactor* here = current_reactor();
-  c.out.integer(
-      static_cast<server&>(c.srv).pubsub().publish(c.arg(1), c.arg(2), here ? here->index() : -1));
+  server& srv = static_cast<server&>(c.srv);
+  // Cluster mode: every node's subscribers get it, over the bus.
+  if (cluster_control* cl = srv.cluster()) cl->publish(c.arg(1), c.arg(2), false);
+  c.out.integer(srv.pubsub().publish(c.arg(1), c.arg(2), here ? here->index() : -1));
 }
 
 void cmd_spublish(exec_context& c) {
   reactor* here = current_reactor();
-  c.out.integer(
-      static_cast<server&>(c.srv).pubsub().spublish(c.arg(1), c.arg(2), here ? here->index() : -1));
+  server& srv = static_cast<server&>(c.srv);
+  // Cluster mode: the shard's other nodes (its replicas) get it too.
+  if (cluster_control* cl = srv.cluster()) cl->publish(c.arg(1), c.arg(2), true);
+  c.out.integer(srv.pubsub().spublish(c.arg(1), c.arg(2), here ? here->index() : -1));
 }
 
 void cmd_pubsub(exec_context&) {}

@@ -88,6 +88,8 @@ class replica_control {
   void discard_history();
   // The synced link went down (INFO master_link_down_since_seconds).
   void link_down() { down_since_ms_.store(now_ms()); }
+  // When the link last went down (ms), for a cluster replica's election rank.
+  int64_t down_since_ms() const { return down_since_ms_.load(); }
   // This node's own replicas must sync again (its history changed).
   void disconnect_own_replicas();
 

@@ -27,6 +27,9 @@
 //                    (stop_atom)                          REPLICAOF (another master, NO ONE)
 //                    (loaded_atom, uint64_t job)          its replica_loader, when done
 //                    (resume_atom)                        the loader, when it can take more
+//   cluster_node     (tick_atom)                          itself, every 100 ms
+//                    (wake_atom)                          cluster_control: outbox not empty
+//                    (cluster_packet)                     other nodes' cluster_node actors
 //   replica_loader   (load_atom)                          itself, to start
 //   replica_feed     (close_atom)                         CLIENT KILL, the master
 //                    (wake_atom)                          the journal (new writes), a
@@ -77,6 +80,23 @@ typename Inspector::result_type inspect(Inspector& f, published_message& x) {
 inline bool operator==(const published_message& a, const published_message& b) {
   return a.pattern == b.pattern && a.channel == b.channel && a.payload == b.payload &&
          a.shard == b.shard;
+}
+
+// A cluster bus message between cluster_node actors: the encoded
+// cluster_message (topology/cluster/bus_codec.hpp) and what a socket would
+// say: the address the sender dialed, the sender's own address ("" when it
+// does not know it yet: the receiver asks its middleman), and whether it
+// answers a message the receiver sent (it then arrives "on the receiver's
+// outbound link", as Redis's PONGs do).
+struct cluster_packet {
+  std::string to_ip, from_ip;
+  bool reply = false;
+  std::string bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_packet& x) {
+  return f(caf::meta::type_name("troupe.cluster_packet"), x.to_ip, x.from_ip, x.reply, x.bytes);
 }
 
 // Registers the message types above with CAF (add_message_type), as a node

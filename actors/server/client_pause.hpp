@@ -20,7 +20,9 @@
 
 namespace troupe {
 
-enum class pause_purpose : uint8_t { client_command, failover, shutdown };
+// cluster_failover: a master holding writes while its replica takes over
+// (CLUSTER FAILOVER).
+enum class pause_purpose : uint8_t { client_command, failover, shutdown, cluster_failover };
 
 class client_pause {
  public:
@@ -49,7 +51,7 @@ class client_pause {
   static void resume(std::vector<caf::actor>& clients);
 
   mutable std::mutex mutex_;
-  std::array<hold, 3> holds_;
+  std::array<hold, 4> holds_;
   std::atomic<pause_kind> current_{pause_kind::none};
   std::vector<caf::actor> postponed_;
 };

@@ -377,7 +377,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   }
   if (on("cluster")) {
     w.header("Cluster");
-    w.field("cluster_enabled", "0");
+    w.field("cluster_enabled", srv.cluster_enabled() ? "1" : "0");
   }
   if (on("keyspace")) {
     w.header("Keyspace");

@@ -108,6 +108,14 @@ bool server::start() {
   // A configured replica loads its data as a replica does (keys whose TTL
   // passed stay: its master's DELs remove them).
   replica_->prepare();
+  // Cluster mode: the node's identity and view from nodes.conf, before the data.
+  if (cfg_.cluster_enabled.get()) {
+    cluster_ = std::make_unique<cluster_control>(*this);
+    if (auto err = cluster_->load()) {
+      log_warning("{}", *err);
+      return false;
+    }
+  }
   if (!load_data()) return false;
 
   for (int i = 0; i < threads; ++i) {
@@ -160,6 +168,12 @@ bool server::start() {
   // TLS first: a client that finds the plain port answering finds the TLS one too.
   if (!start_tls() || !open_listeners()) return false;
   replica_->start();
+  if (cluster_) {
+    if (auto err = cluster_->start()) {
+      log_warning("{}", *err);
+      return false;
+    }
+  }
   admin_ = std::make_unique<admin_endpoint>(*this);
   admin_->start();
   return true;
@@ -613,6 +627,7 @@ int server::wait_and_stop() {
   std::unique_lock<std::mutex> lk(stop_mutex_);
   stop_cv_.wait(lk, [this] { return stop_requested_; });
   lk.unlock();
+  if (cluster_) cluster_->stop();
   if (admin_) admin_->stop();
   for (auto& r : reactors_) r->stop();
   if (aof_->enabled()) {

@@ -18,6 +18,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/admin/admin_endpoint.hpp"
+#include "actors/cluster/cluster_control.hpp"
 #include "actors/persistence/aof.hpp"
 #include "actors/persistence/persistence.hpp"
 #include "actors/pubsub/pubsub_hub.hpp"
@@ -180,6 +181,13 @@ class server : public server_services {
   uint64_t journal_end() const override { return journal_.end(); }
   pause_kind clients_paused() const override { return pauses_.current(); }
   void serve_clients_while_busy(session& running) override;
+  // -- cluster mode (actors/cluster/) ---------------------------------------------------
+  bool cluster_enabled() const override { return cluster_ != nullptr; }
+  // The node's cluster view and bus; nullptr when standalone.
+  cluster_control* cluster() { return cluster_.get(); }
+  const std::shared_ptr<const cluster::slot_routing>& cluster_routing() const override {
+    return cluster_ ? cluster_->routing() : server_services::cluster_routing();
+  }
 
  private:
   void attach_config_hooks();
@@ -252,6 +260,7 @@ class server : public server_services {
   shutdown_sequence shutdown_{*this};
   std::unique_ptr<replica_control> replica_;
   std::unique_ptr<class replication_master> replication_master_;
+  std::unique_ptr<cluster_control> cluster_;
 
   // instantaneous_* metrics, sampled by reactor 0's cron like Redis's.
   struct sample_ring {

@@ -1,0 +1,392 @@
+#include "actors/cluster/cluster_control.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <caf/send.hpp>
+
+#include "actors/cluster/cluster_node.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/messages.hpp"
+#include "actors/runtime/spawn.hpp"
+#include "actors/server/server.hpp"
+#include "actors/server/slot_keys.hpp"
+#include "storage/keyspace/clock.hpp"
+#include "topology/cluster/nodes_conf.hpp"
+#include "topology/cluster/routing_snapshot.hpp"
+
+namespace troupe {
+namespace {
+
+bool same_routing(const cluster::slot_routing& a, const cluster::slot_routing& b) {
+  if (a.self != b.self || a.master_of_self != b.master_of_self || a.cluster_ok != b.cluster_ok ||
+      a.allow_reads_when_down != b.allow_reads_when_down ||
+      a.allow_pubsubshard_when_down != b.allow_pubsubshard_when_down ||
+      a.nodes.size() != b.nodes.size() || a.owner != b.owner ||
+      a.migrating_to != b.migrating_to || a.importing_from != b.importing_from)
+    return false;
+  for (size_t i = 0; i < a.nodes.size(); i++)
+    if (a.nodes[i].node_id != b.nodes[i].node_id || a.nodes[i].host != b.nodes[i].host ||
+        a.nodes[i].port != b.nodes[i].port)
+      return false;
+  return true;
+}
+
+// Writes `text` to `path` atomically: a temporary file, fsync, rename.
+bool write_file_atomically(const std::string& path, const std::string& text, std::string* err) {
+  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (err) *err = strerror(errno);
+    return false;
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (err) *err = strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return false;
+    }
+    done += size_t(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (err) *err = strerror(errno);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+// Something to do once the state's lock is released.
+struct deferred_action {
+  cluster::cluster_event::kind what;
+  std::string text, payload, ip;
+  int port = 0;
+  int slot = -1;
+  int64_t until_ms = 0;
+};
+
+}  // namespace
+
+cluster_control::cluster_control(server& srv) : srv_(srv) {}
+
+cluster_control::~cluster_control() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+int64_t cluster_control::now_ms() {
+  return wall_clock_ms();
+}
+
+cluster::cluster_options cluster_control::options_from_config() const {
+  const server_config& c = srv_.config();
+  cluster::cluster_options o;
+  o.node_timeout_ms = c.cluster_node_timeout.get();
+  o.replica_validity_factor = c.cluster_replica_validity_factor.get();
+  o.repl_ping_replica_period_s = c.repl_ping_replica_period.get();
+  o.migration_barrier = c.cluster_migration_barrier.get();
+  o.allow_replica_migration = c.cluster_allow_replica_migration.get();
+  o.require_full_coverage = c.cluster_require_full_coverage.get();
+  o.replica_no_failover = c.cluster_replica_no_failover.get();
+  o.announce_ip = c.cluster_announce_ip.str();
+  int port = int(c.port.get());
+  o.port = c.cluster_announce_port.get() != 0 ? int(c.cluster_announce_port.get()) : port;
+  int bus = c.cluster_port.get() != 0 ? int(c.cluster_port.get()) : port + 10000;
+  o.cport = c.cluster_announce_bus_port.get() != 0 ? int(c.cluster_announce_bus_port.get()) : bus;
+  o.hostname = c.cluster_announce_hostname.str();
+  return o;
+}
+
+std::optional<std::string> cluster_control::load() {
+  const server_config& c = srv_.config();
+  int port = int(c.port.get());
+  bus_port_ = c.cluster_port.get() != 0 ? int(c.cluster_port.get()) : port + 10000;
+  if (bus_port_ > 65535)
+    return "Redis port number too high. Cluster communication port is 10,000 port numbers "
+           "higher than your Redis port. Your Redis port number must be 55535 or less.";
+  config_path_ = c.cluster_config_file.str();
+  auto rng = std::make_shared<std::mt19937_64>(std::random_device{}() ^
+                                               (uint64_t(std::random_device{}()) << 32));
+  cluster::keyspace_hooks hooks;
+  hooks.keys_in_slot = [this](int slot) { return count_keys_in_slot(srv_, slot); };
+  hooks.keys_in_db0 = [this] { return keys_in_db0(srv_); };
+  int64_t now = now_ms();
+  state_ = std::make_unique<cluster::cluster_state>(
+      options_from_config(), [rng] { return (*rng)(); }, now, hooks);
+
+  // One node per file: the lock tells a second server using it to stop.
+  lock_fd_ = ::open(config_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0)
+    return "Can't open " + config_path_ + " in order to acquire a lock: " + strerror(errno);
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      return "Sorry, the cluster configuration file " + config_path_ +
+             " is already used by a different Redis Cluster node. Please make sure that "
+             "different nodes use different cluster configuration files.";
+    return "Impossible to lock " + config_path_ + ": " + strerror(errno);
+  }
+  std::ifstream in(config_path_, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  std::lock_guard<std::mutex> g(mutex_);
+  auto parsed = cluster::parse_nodes_conf(text);
+  if (auto* e = std::get_if<cluster::nodes_conf_error>(&parsed))
+    return "Unrecoverable error: corrupted cluster config file \"" + config_path_ + "\" line " +
+           std::to_string(e->line) + ": " + e->message;
+  const cluster::nodes_conf& conf = std::get<cluster::nodes_conf>(parsed);
+  if (conf.nodes.empty()) {
+    log_notice("No cluster configuration found, I'm {}", state_->myself().id);
+  } else {
+    if (auto err = cluster::apply_nodes_conf(conf, *state_, now))
+      return "Unrecoverable error: corrupted cluster config file \"" + config_path_ +
+             "\": " + *err;
+    state_->set_options(options_from_config());
+    log_notice("Node configuration loaded, I'm {}", state_->myself().id.substr(0, 8));
+  }
+  std::string err;
+  if (!write_config_locked(&err)) return "Can't write " + config_path_ + ": " + err;
+  publish_routing_locked();
+  return std::nullopt;
+}
+
+std::optional<std::string> cluster_control::start() {
+  auto addrs = *srv_.config().bind.get();
+  // The bus listens where clients do; any address when that is a wildcard.
+  std::string in;
+  if (!addrs.empty() && addrs[0] != "*" && addrs[0] != "-::*" && addrs[0][0] != '-')
+    in = addrs[0];
+  actor_ = spawn_actor<cluster_node>(srv_.registry(), placement::scheduler(),
+                                     {"cluster bus :" + std::to_string(bus_port_)}, *this);
+  auto published = publish_cluster_bus(srv_.system(), actor_, uint16_t(bus_port_), in);
+  if (published) return published;
+  caf::anon_send(actor_, tick_atom::value);
+  return std::nullopt;
+}
+
+void cluster_control::stop() {
+  if (actor_) caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
+}
+
+void cluster_control::refresh_replication_inputs() {
+  // The offset a master has produced, or a replica processed: the journal's
+  // end in both cases (a replica relays its master's exact stream).
+  state_->set_replication_offset(int64_t(srv_.journal_log().repl_offset()));
+  if (srv_.is_replica() && !srv_.master_link_up())
+    state_->set_master_link_down_since(srv_.replica().down_since_ms());
+  else
+    state_->set_master_link_down_since(0);
+}
+
+void cluster_control::tick() {
+  std::unique_lock<std::mutex> g(mutex_);
+  refresh_replication_inputs();
+  cluster::cluster_output out = state_->tick(now_ms());
+  // A replica in the table follows its master by replication, as Redis's
+  // cron sets it up whenever the two disagree (after a restart, a failover).
+  const cluster::cluster_node& me = state_->myself();
+  if (me.is_replica()) {
+    if (const cluster::cluster_node* m = state_->node(me.master_id); m && !m->ip.empty() && m->port) {
+      std::string host;
+      int port = 0;
+      {
+        std::lock_guard<std::mutex> r(srv_.replication().mutex);
+        host = srv_.replication().master_host;
+        port = srv_.replication().master_port;
+      }
+      if (!srv_.is_replica() || host != m->ip || port != m->port) {
+        cluster::cluster_event e;
+        e.what = cluster::cluster_event::kind::become_replica;
+        e.node_id = m->id;
+        out.events.push_back(std::move(e));
+      }
+    }
+  }
+  after_locked(std::move(out), g);
+}
+
+void cluster_control::receive(const cluster::cluster_message& msg, const cluster::link_origin& from) {
+  if (drop_packet_filter.load(std::memory_order_relaxed) == int(msg.type)) return;
+  std::unique_lock<std::mutex> g(mutex_);
+  refresh_replication_inputs();
+  cluster::cluster_output out = state_->receive(msg, from, now_ms());
+  after_locked(std::move(out), g);
+}
+
+void cluster_control::link_up(const std::string& id) {
+  std::unique_lock<std::mutex> g(mutex_);
+  cluster::cluster_output out = state_->link_up(id, now_ms());
+  after_locked(std::move(out), g);
+}
+
+void cluster_control::link_down(const std::string& id) {
+  std::unique_lock<std::mutex> g(mutex_);
+  state_->link_down(id, now_ms());
+  after_locked(state_->take_output(), g);
+}
+
+void cluster_control::publish(std::string_view channel, std::string_view message, bool sharded) {
+  std::unique_lock<std::mutex> g(mutex_);
+  cluster::cluster_output out = state_->publish(channel, message, sharded);
+  after_locked(std::move(out), g);
+}
+
+std::optional<std::string> cluster_control::save_config_now() {
+  std::lock_guard<std::mutex> g(mutex_);
+  std::string err;
+  if (!write_config_locked(&err)) return "ERR error saving the cluster node config: " + err;
+  return std::nullopt;
+}
+
+bus_outbox cluster_control::take_outbox() {
+  std::lock_guard<std::mutex> g(outbox_mutex_);
+  bus_outbox out = std::move(outbox_);
+  outbox_ = {};
+  return out;
+}
+
+void cluster_control::set_links(std::vector<cluster::link_info> links) {
+  std::lock_guard<std::mutex> g(links_mutex_);
+  links_ = std::move(links);
+}
+
+std::vector<cluster::link_info> cluster_control::links() const {
+  std::lock_guard<std::mutex> g(links_mutex_);
+  return links_;
+}
+
+bool cluster_control::write_config_locked(std::string* err) {
+  return write_file_atomically(config_path_, cluster::write_nodes_conf(*state_), err);
+}
+
+void cluster_control::publish_routing_locked() {
+  cluster::routing_options o;
+  o.preferred = cluster::endpoint_type(int(srv_.config().cluster_preferred_endpoint_type.get()));
+  o.allow_reads_when_down = srv_.config().cluster_allow_reads_when_down.get();
+  o.allow_pubsubshard_when_down = srv_.config().cluster_allow_pubsubshard_when_down.get();
+  auto fresh = std::make_shared<const cluster::slot_routing>(cluster::make_slot_routing(*state_, o));
+  std::lock_guard<std::mutex> g(routing_mutex_);
+  if (routing_ && same_routing(*routing_, *fresh)) return;
+  routing_ = std::move(fresh);
+  routing_version_.fetch_add(1, std::memory_order_release);
+}
+
+const std::shared_ptr<const cluster::slot_routing>& cluster_control::routing() const {
+  struct cache {
+    const cluster_control* owner = nullptr;
+    uint64_t version = 0;
+    std::shared_ptr<const cluster::slot_routing> snapshot;
+  };
+  thread_local cache c;
+  uint64_t v = routing_version_.load(std::memory_order_acquire);
+  if (c.owner != this || c.version != v) {
+    std::lock_guard<std::mutex> g(routing_mutex_);
+    c.owner = this;
+    c.version = routing_version_.load(std::memory_order_relaxed);
+    c.snapshot = routing_;
+  }
+  return c.snapshot;
+}
+
+void cluster_control::after_locked(cluster::cluster_output out, std::unique_lock<std::mutex>& g) {
+  std::vector<deferred_action> later;
+  std::vector<bus_link_op> links;
+  bool save = false;
+  for (cluster::cluster_event& e : out.events) {
+    using k = cluster::cluster_event::kind;
+    switch (e.what) {
+      case k::save_config:
+        save = true;
+        break;
+      case k::connect: {
+        const cluster::cluster_node* n = state_->node(e.node_id);
+        if (n) links.push_back({bus_link_op::kind::connect, n->id, {}, n->ip, n->cport});
+        break;
+      }
+      case k::disconnect:
+        links.push_back({bus_link_op::kind::disconnect, e.node_id, {}, {}, 0});
+        break;
+      case k::node_renamed:
+        links.push_back({bus_link_op::kind::rename, e.node_id, e.text, {}, 0});
+        break;
+      case k::node_deleted:
+        links.push_back({bus_link_op::kind::remove, e.node_id, {}, {}, 0});
+        break;
+      case k::become_replica: {
+        const cluster::cluster_node* m = state_->node(e.node_id);
+        if (m) later.push_back({e.what, {}, {}, m->ip, m->port, -1, 0});
+        break;
+      }
+      default:
+        later.push_back({e.what, std::move(e.text), std::move(e.payload), {}, 0, e.slot,
+                         e.until_ms});
+    }
+  }
+  if (save) {
+    std::string err;
+    if (!write_config_locked(&err))
+      log_warning("Could not save the cluster configuration {}: {}", config_path_, err);
+  }
+  publish_routing_locked();
+  bool wake = !out.messages.empty() || !links.empty();
+  {
+    std::lock_guard<std::mutex> o(outbox_mutex_);
+    outbox_.my_ip = state_->myself().ip;
+    for (auto& m : out.messages) outbox_.messages.push_back(std::move(m));
+    for (auto& l : links) outbox_.links.push_back(std::move(l));
+  }
+  g.unlock();
+  if (wake && actor_) caf::anon_send(actor_, wake_atom::value);
+
+  for (deferred_action& a : later) {
+    using k = cluster::cluster_event::kind;
+    switch (a.what) {
+      case k::log:
+        log_notice("{}", a.text);
+        break;
+      case k::state_changed:  // the state machine logs it
+        break;
+      case k::become_replica: {
+        server* s = &srv_;
+        std::string ip = a.ip;
+        int port = a.port;
+        srv_.reactor_at(0).post([s, ip, port] { s->replica().follow(ip, port, "cluster"); });
+        break;
+      }
+      case k::become_master: {
+        server* s = &srv_;
+        srv_.reactor_at(0).post([s] { s->replica().promote("cluster", "failover request"); });
+        break;
+      }
+      case k::pause_writes:
+        srv_.pauses().pause(pause_purpose::cluster_failover, pause_kind::write, a.until_ms);
+        break;
+      case k::unpause_writes:
+        srv_.pauses().unpause(pause_purpose::cluster_failover);
+        break;
+      case k::delete_keys_in_slot:
+        delete_keys_in_slot(srv_, a.slot);
+        break;
+      case k::publish:
+        srv_.pubsub().publish(a.text, a.payload, -1);
+        break;
+      case k::publishshard:
+        srv_.pubsub().spublish(a.text, a.payload, -1);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace troupe
