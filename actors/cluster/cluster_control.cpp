@@ -29,8 +29,8 @@ bool same_routing(const cluster::slot_routing& a, const cluster::slot_routing& b
   if (a.self != b.self || a.master_of_self != b.master_of_self || a.cluster_ok != b.cluster_ok ||
       a.allow_reads_when_down != b.allow_reads_when_down ||
       a.allow_pubsubshard_when_down != b.allow_pubsubshard_when_down ||
-      a.nodes.size() != b.nodes.size() || a.owner != b.owner ||
-      a.migrating_to != b.migrating_to || a.importing_from != b.importing_from)
+      a.nodes.size() != b.nodes.size() || a.owner != b.owner || a.migrating_to != b.migrating_to ||
+      a.importing_from != b.importing_from)
     return false;
   for (size_t i = 0; i < a.nodes.size(); i++)
     if (a.nodes[i].node_id != b.nodes[i].node_id || a.nodes[i].host != b.nodes[i].host ||
@@ -149,8 +149,7 @@ std::optional<std::string> cluster_control::load() {
     log_notice("No cluster configuration found, I'm {}", state_->myself().id);
   } else {
     if (auto err = cluster::apply_nodes_conf(conf, *state_, now))
-      return "Unrecoverable error: corrupted cluster config file \"" + config_path_ +
-             "\": " + *err;
+      return "Unrecoverable error: corrupted cluster config file \"" + config_path_ + "\": " + *err;
     state_->set_options(options_from_config());
     log_notice("Node configuration loaded, I'm {}", state_->myself().id.substr(0, 8));
   }
@@ -164,8 +163,7 @@ std::optional<std::string> cluster_control::start() {
   auto addrs = *srv_.config().bind.get();
   // The bus listens where clients do; any address when that is a wildcard.
   std::string in;
-  if (!addrs.empty() && addrs[0] != "*" && addrs[0] != "-::*" && addrs[0][0] != '-')
-    in = addrs[0];
+  if (!addrs.empty() && addrs[0] != "*" && addrs[0] != "-::*" && addrs[0][0] != '-') in = addrs[0];
   actor_ = spawn_actor<cluster_node>(srv_.registry(), placement::scheduler(),
                                      {"cluster bus :" + std::to_string(bus_port_)}, *this);
   auto published = publish_cluster_bus(srv_.system(), actor_, uint16_t(bus_port_), in);
@@ -196,7 +194,8 @@ void cluster_control::tick() {
   // cron sets it up whenever the two disagree (after a restart, a failover).
   const cluster::cluster_node& me = state_->myself();
   if (me.is_replica()) {
-    if (const cluster::cluster_node* m = state_->node(me.master_id); m && !m->ip.empty() && m->port) {
+    if (const cluster::cluster_node* m = state_->node(me.master_id);
+        m && !m->ip.empty() && m->port) {
       std::string host;
       int port = 0;
       {
@@ -215,8 +214,10 @@ void cluster_control::tick() {
   after_locked(std::move(out), g);
 }
 
-void cluster_control::receive(const cluster::cluster_message& msg, const cluster::link_origin& from) {
+void cluster_control::receive(const cluster::cluster_message& msg,
+                              const cluster::link_origin& from) {
   if (drop_packet_filter.load(std::memory_order_relaxed) == int(msg.type)) return;
+  if (link_filter(msg.sender) < 0) return;
   std::unique_lock<std::mutex> g(mutex_);
   refresh_replication_inputs();
   cluster::cluster_output out = state_->receive(msg, from, now_ms());
@@ -255,6 +256,22 @@ bus_outbox cluster_control::take_outbox() {
   return out;
 }
 
+void cluster_control::set_link_filter(const std::string& node_id, int64_t delay_ms) {
+  std::lock_guard<std::mutex> g(filter_mutex_);
+  if (delay_ms == 0)
+    filters_.erase(node_id);
+  else
+    filters_[node_id] = delay_ms;
+  any_filter_.store(!filters_.empty());
+}
+
+int64_t cluster_control::link_filter(const std::string& node_id) const {
+  if (!any_filter_.load(std::memory_order_relaxed)) return 0;
+  std::lock_guard<std::mutex> g(filter_mutex_);
+  auto it = filters_.find(node_id);
+  return it == filters_.end() ? 0 : it->second;
+}
+
 void cluster_control::set_links(std::vector<cluster::link_info> links) {
   std::lock_guard<std::mutex> g(links_mutex_);
   links_ = std::move(links);
@@ -266,7 +283,18 @@ std::vector<cluster::link_info> cluster_control::links() const {
 }
 
 bool cluster_control::write_config_locked(std::string* err) {
-  return write_file_atomically(config_path_, cluster::write_nodes_conf(*state_), err);
+  if (!write_file_atomically(config_path_, cluster::write_nodes_conf(*state_), err)) return false;
+  // The rename put a new file at the path: the lock moves to it, or another
+  // server could start on this file.
+  int fd = ::open(config_path_.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = fd;
+  } else {
+    if (fd >= 0) ::close(fd);
+    log_warning("Could not lock the cluster configuration file {} after saving it", config_path_);
+  }
+  return true;
 }
 
 void cluster_control::publish_routing_locked() {
@@ -274,7 +302,8 @@ void cluster_control::publish_routing_locked() {
   o.preferred = cluster::endpoint_type(int(srv_.config().cluster_preferred_endpoint_type.get()));
   o.allow_reads_when_down = srv_.config().cluster_allow_reads_when_down.get();
   o.allow_pubsubshard_when_down = srv_.config().cluster_allow_pubsubshard_when_down.get();
-  auto fresh = std::make_shared<const cluster::slot_routing>(cluster::make_slot_routing(*state_, o));
+  auto fresh =
+      std::make_shared<const cluster::slot_routing>(cluster::make_slot_routing(*state_, o));
   std::lock_guard<std::mutex> g(routing_mutex_);
   if (routing_ && same_routing(*routing_, *fresh)) return;
   routing_ = std::move(fresh);
@@ -328,8 +357,8 @@ void cluster_control::after_locked(cluster::cluster_output out, std::unique_lock
         break;
       }
       default:
-        later.push_back({e.what, std::move(e.text), std::move(e.payload), {}, 0, e.slot,
-                         e.until_ms});
+        later.push_back(
+            {e.what, std::move(e.text), std::move(e.payload), {}, 0, e.slot, e.until_ms});
     }
   }
   if (save) {

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -102,6 +103,13 @@ class cluster_control {
   // DEBUG DROP-CLUSTER-PACKET-FILTER: received messages of this type (-1: none)
   // are dropped, as Redis 7.0's test hook does.
   std::atomic<int> drop_packet_filter{-1};
+  // Fault injection between nodes (DEBUG CLUSTER-LINK-FILTER, a Troupe
+  // extension): messages to and from `node_id` are dropped (delay_ms < 0) or
+  // those to it held back for delay_ms; 0 removes the rule. A partition is a
+  // drop rule on each side.
+  void set_link_filter(const std::string& node_id, int64_t delay_ms);
+  // The rule for a node: 0 none, < 0 drop, > 0 delay in ms.
+  int64_t link_filter(const std::string& node_id) const;
 
   // -- the routing snapshot ---------------------------------------------------------
   // The calling thread's copy of the current snapshot (refreshed when it changed).
@@ -128,6 +136,10 @@ class cluster_control {
 
   std::mutex outbox_mutex_;
   bus_outbox outbox_;
+
+  mutable std::mutex filter_mutex_;
+  std::unordered_map<std::string, int64_t> filters_;
+  std::atomic<bool> any_filter_{false};
 
   mutable std::mutex links_mutex_;
   std::vector<cluster::link_info> links_;

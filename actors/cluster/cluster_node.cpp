@@ -180,7 +180,7 @@ void cluster_node::drain(const caf::strong_actor_ptr& reply_to) {
       p.from_ip = my_ip_;
       p.bytes = cluster::encode_message(m.msg);
       if (m.reply) {
-        if (!reply_to) continue;
+        if (!reply_to || ctl_.link_filter(m.target) < 0) continue;
         p.reply = true;
         send(caf::actor_cast<caf::actor>(reply_to), std::move(p));
         continue;
@@ -188,7 +188,12 @@ void cluster_node::drain(const caf::strong_actor_ptr& reply_to) {
       auto it = links_.find(m.target);
       if (it == links_.end() || !it->second.handle) continue;  // not connected: Redis drops it too
       p.to_ip = it->second.ip;
-      send(it->second.handle, std::move(p));
+      int64_t filter = ctl_.link_filter(m.target);
+      if (filter < 0) continue;
+      if (filter > 0)
+        delayed_send(it->second.handle, std::chrono::milliseconds(filter), std::move(p));
+      else
+        send(it->second.handle, std::move(p));
     }
   }
 }
@@ -223,8 +228,7 @@ void cluster_node::connect(const std::string& id, const std::string& ip, int cpo
   auto mm = system().middleman().actor_handle();
   request(mm, std::chrono::seconds(10), caf::connect_atom::value, ip, uint16_t(cport))
       .then(
-          [this, gen](const caf::node_id&, caf::strong_actor_ptr& p,
-                      const std::set<std::string>&) {
+          [this, gen](const caf::node_id&, caf::strong_actor_ptr& p, const std::set<std::string>&) {
             if (!p) return failed(gen);
             connected(gen, caf::actor_cast<caf::actor>(p));
           },

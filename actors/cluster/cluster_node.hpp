@@ -41,7 +41,7 @@ class cluster_node : public registered_actor {
 
  private:
   struct link {
-    caf::actor handle;       // empty while connecting
+    caf::actor handle;        // empty while connecting
     uint64_t generation = 0;  // of the connect that made (or is making) it
     std::string ip;           // as dialed
     int64_t created_ms = 0;

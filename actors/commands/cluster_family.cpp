@@ -39,8 +39,8 @@ template <class F>
 void state_command(exec_context& c, F&& f) {
   cluster_control* ctl = control_of(c);
   if (!ctl) return cluster_disabled(c);
-  std::optional<std::string> err = ctl->command(
-      [&](cluster::cluster_state& st) -> std::optional<std::string> { return f(st); });
+  std::optional<std::string> err =
+      ctl->command([&](cluster::cluster_state& st) -> std::optional<std::string> { return f(st); });
   if (err) return c.out.error(*err);
   c.out.ok();
 }
@@ -112,24 +112,27 @@ void cmd_cluster_help(exec_context& c) {
 }
 
 void cmd_cluster_addslots(exec_context& c) {
-  state_command(c, [&](cluster::cluster_state& st) { return st.addslots(args_after_subcommand(c)); });
+  state_command(c,
+                [&](cluster::cluster_state& st) { return st.addslots(args_after_subcommand(c)); });
 }
 void cmd_cluster_addslotsrange(exec_context& c) {
-  state_command(c,
-                [&](cluster::cluster_state& st) { return st.addslotsrange(args_after_subcommand(c)); });
+  state_command(
+      c, [&](cluster::cluster_state& st) { return st.addslotsrange(args_after_subcommand(c)); });
 }
 void cmd_cluster_delslots(exec_context& c) {
-  state_command(c, [&](cluster::cluster_state& st) { return st.delslots(args_after_subcommand(c)); });
+  state_command(c,
+                [&](cluster::cluster_state& st) { return st.delslots(args_after_subcommand(c)); });
 }
 void cmd_cluster_delslotsrange(exec_context& c) {
-  state_command(c,
-                [&](cluster::cluster_state& st) { return st.delslotsrange(args_after_subcommand(c)); });
+  state_command(
+      c, [&](cluster::cluster_state& st) { return st.delslotsrange(args_after_subcommand(c)); });
 }
 void cmd_cluster_flushslots(exec_context& c) {
   state_command(c, [&](cluster::cluster_state& st) { return st.flushslots(); });
 }
 void cmd_cluster_setslot(exec_context& c) {
-  state_command(c, [&](cluster::cluster_state& st) { return st.setslot(args_after_subcommand(c)); });
+  state_command(c,
+                [&](cluster::cluster_state& st) { return st.setslot(args_after_subcommand(c)); });
 }
 void cmd_cluster_forget(exec_context& c) {
   state_command(c, [&](cluster::cluster_state& st) { return st.forget(c.arg(2)); });
@@ -138,10 +141,12 @@ void cmd_cluster_set_config_epoch(exec_context& c) {
   state_command(c, [&](cluster::cluster_state& st) { return st.set_config_epoch(c.arg(2)); });
 }
 void cmd_cluster_failover(exec_context& c) {
-  state_command(c, [&](cluster::cluster_state& st) { return st.failover(args_after_subcommand(c)); });
+  state_command(c,
+                [&](cluster::cluster_state& st) { return st.failover(args_after_subcommand(c)); });
 }
 void cmd_cluster_meet(exec_context& c) {
-  if (c.argv.size() > 5) return c.out.error("ERR wrong number of arguments for 'cluster|meet' command");
+  if (c.argv.size() > 5)
+    return c.out.error("ERR wrong number of arguments for 'cluster|meet' command");
   state_command(c, [&](cluster::cluster_state& st) {
     return st.meet(c.arg(2), c.arg(3), c.argv.size() > 4 ? c.arg(4) : std::string_view());
   });
@@ -157,8 +162,8 @@ void cmd_cluster_replicate(exec_context& c) {
 void cmd_cluster_reset(exec_context& c) {
   cluster_control* ctl = control_of(c);
   if (!ctl) return cluster_disabled(c);
-  std::optional<std::string> err = ctl->command(
-      [&](cluster::cluster_state& st) { return st.reset(args_after_subcommand(c)); });
+  std::optional<std::string> err =
+      ctl->command([&](cluster::cluster_state& st) { return st.reset(args_after_subcommand(c)); });
   if (err) return c.out.error(*err);
   c.out.ok();
 }
@@ -183,13 +188,15 @@ void cmd_cluster_count_failure_reports(exec_context& c) {
 void cmd_cluster_info(exec_context& c) {
   cluster_control* ctl = control_of(c);
   if (!ctl) return cluster_disabled(c);
-  c.out.verbatim(ctl->view([](const cluster::cluster_state& st) { return cluster::info_text(st); }));
+  c.out.verbatim(
+      ctl->view([](const cluster::cluster_state& st) { return cluster::info_text(st); }));
 }
 
 void cmd_cluster_nodes(exec_context& c) {
   cluster_control* ctl = control_of(c);
   if (!ctl) return cluster_disabled(c);
-  c.out.verbatim(ctl->view([](const cluster::cluster_state& st) { return cluster::nodes_text(st); }));
+  c.out.verbatim(
+      ctl->view([](const cluster::cluster_state& st) { return cluster::nodes_text(st); }));
 }
 
 void cmd_cluster_myid(exec_context& c) {
@@ -213,14 +220,15 @@ void cmd_cluster_saveconfig(exec_context& c) {
 void cmd_cluster_replicas(exec_context& c) {
   cluster_control* ctl = control_of(c);
   if (!ctl) return cluster_disabled(c);
-  auto r = ctl->view([&](const cluster::cluster_state& st)
-                         -> std::variant<std::vector<std::string>, std::string> {
-    auto v = st.replicas_of(c.arg(2));
-    if (auto* e = std::get_if<std::string>(&v)) return *e;
-    std::vector<std::string> lines;
-    for (const cluster::cluster_node* n : std::get<0>(v)) lines.push_back(cluster::node_line(st, *n));
-    return lines;
-  });
+  auto r = ctl->view(
+      [&](const cluster::cluster_state& st) -> std::variant<std::vector<std::string>, std::string> {
+        auto v = st.replicas_of(c.arg(2));
+        if (auto* e = std::get_if<std::string>(&v)) return *e;
+        std::vector<std::string> lines;
+        for (const cluster::cluster_node* n : std::get<0>(v))
+          lines.push_back(cluster::node_line(st, *n));
+        return lines;
+      });
   if (auto* e = std::get_if<std::string>(&r)) return c.out.error(*e);
   auto& lines = std::get<0>(r);
   c.out.array(lines.size());
@@ -336,7 +344,8 @@ const command_def cluster_commands[] = {
      "start-slot end-slot [start-slot end-slot ...]"},
     {"cluster|bumpepoch", 2, ADMIN, 0, 0, 0, ADMIN_ACL, cmd_cluster_bumpepoch,
      "Advance the cluster config epoch", "3.0.0", "O(1)", ""},
-    {"cluster|count-failure-reports", 3, "admin stale", 0, 0, 0, ADMIN_ACL, cmd_cluster_count_failure_reports,
+    {"cluster|count-failure-reports", 3, "admin stale", 0, 0, 0, ADMIN_ACL,
+     cmd_cluster_count_failure_reports,
      "Return the number of failure reports active for a given node", "3.0.0",
      "O(N) where N is the number of failure reports", "node-id"},
     {"cluster|countkeysinslot", 3, "stale", 0, 0, 0, "@slow", cmd_cluster_countkeysinslot,

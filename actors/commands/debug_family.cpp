@@ -97,6 +97,10 @@ void help(exec_context& c) {
       "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
+      "DROP-CLUSTER-PACKET-FILTER <packet-type>",
+      "    Drop all packets that match the filtered type. Set to -1 allow all packets.",
+      "CLUSTER-LINK-FILTER <node-id> DROP|PASS|<delay-ms>",
+      "    (Troupe) Drop or delay the cluster bus messages exchanged with one node.",
       "HELP",
       "    Prints this help.",
   };
@@ -320,6 +324,24 @@ void protocol(exec_context& c) {
   }
 }
 
+// DEBUG CLUSTER-LINK-FILTER <node-id> DROP|PASS|<delay-ms> (Troupe): fault
+// injection on this node's bus links with one other node.
+void cluster_link_filter(exec_context& c) {
+  cluster_control* cl = static_cast<server&>(c.srv).cluster();
+  if (!cl) return c.out.error("ERR This instance has cluster support disabled");
+  int64_t rule = 0;
+  if (iequals(c.arg(3), "drop")) {
+    rule = -1;
+  } else if (!iequals(c.arg(3), "pass")) {
+    auto ms = parse_int64(c.arg(3));
+    if (!ms || *ms < 0 || *ms > 3600000)
+      return c.out.error("ERR delay must be DROP, PASS or milliseconds (0..3600000)");
+    rule = *ms;
+  }
+  cl->set_link_filter(std::string(c.arg(2)), rule);
+  c.out.ok();
+}
+
 void cmd_debug(exec_context& c) {
   size_t n = c.argc();
   auto sub = [&](const char* name) { return iequals(c.arg(1), name); };
@@ -341,6 +363,15 @@ void cmd_debug(exec_context& c) {
     log_warning("DEBUG LOG: {}", c.arg(2));
     return c.out.ok();
   }
+  if (sub("drop-cluster-packet-filter") && n == 3) {
+    // Redis 7.0's test hook: received bus messages of this type are dropped.
+    auto type = parse_int64(c.arg(2));
+    if (!type) return c.out.error("ERR value is not an integer or out of range");
+    if (cluster_control* cl = static_cast<server&>(c.srv).cluster())
+      cl->drop_packet_filter.store(*type < INT32_MIN || *type > INT32_MAX ? -1 : int(*type));
+    return c.out.ok();
+  }
+  if (sub("cluster-link-filter") && n == 4) return cluster_link_filter(c);
   if (sub("set-active-expire") && n == 3) {
     c.srv.active_expire_enabled.store(parse_int64(c.arg(2)).value_or(0) != 0);
     return c.out.ok();

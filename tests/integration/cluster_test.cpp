@@ -1,0 +1,350 @@
+// Redis Cluster mode with real troupe-server processes: a cluster formed by
+// the stock `redis-cli --cluster create`, replicas following their masters,
+// kill -9 of a master and its replica's election, the old master back as a
+// replica, identity and slots kept across restarts in nodes.conf, PUBLISH
+// reaching every node over the bus, faults injected on the bus (Redis's
+// DEBUG DROP-CLUSTER-PACKET-FILTER and Troupe's CLUSTER-LINK-FILTER), and
+// CLUSTER's replies compared with a redis-server 7.0 cluster node.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "support/server_process.hpp"
+
+using namespace troupe::test;
+using troupe::resp_value;
+
+namespace {
+
+template <typename Pred>
+bool wait_for(Pred pred, int ms = 20000) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+struct node_view {
+  std::string id, addr, flags, master;
+  int slots = 0;
+  bool myself() const { return flags.find("myself") != std::string::npos; }
+  bool master_role() const { return flags.find("master") != std::string::npos; }
+  bool replica() const { return flags.find("slave") != std::string::npos; }
+  bool failed() const { return flags.find("fail") != std::string::npos; }
+};
+
+std::vector<node_view> nodes_of(const server_process& s) {
+  resp_value v = s.call({"CLUSTER", "NODES"});
+  std::vector<node_view> out;
+  std::istringstream in(v.str);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::vector<std::string> f;
+    std::string w;
+    while (l >> w) f.push_back(w);
+    if (f.size() < 8) continue;
+    node_view n{f[0], f[1], f[2], f[3], 0};
+    for (size_t i = 8; i < f.size(); i++) {
+      if (f[i][0] == '[') continue;
+      auto dash = f[i].find('-');
+      n.slots += dash == std::string::npos
+                     ? 1
+                     : std::stoi(f[i].substr(dash + 1)) - std::stoi(f[i].substr(0, dash)) + 1;
+    }
+    out.push_back(n);
+  }
+  return out;
+}
+
+node_view myself_of(const server_process& s) {
+  for (auto& n : nodes_of(s))
+    if (n.myself()) return n;
+  return {};
+}
+
+bool state_ok(const server_process& s) {
+  return s.call({"CLUSTER", "INFO"}).str.find("cluster_state:ok") != std::string::npos;
+}
+
+std::unique_ptr<server_process> cluster_node(int node_timeout_ms = 1000) {
+  return std::make_unique<server_process>(std::vector<std::string>{
+      "--port", std::to_string(free_port()), "--cluster-enabled", "yes", "--cluster-port",
+      std::to_string(free_port()), "--cluster-node-timeout", std::to_string(node_timeout_ms),
+      "--save", "", "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
+}
+
+std::string field(const std::string& info, const std::string& name) {
+  auto p = info.find(name + ":");
+  if (p == std::string::npos) return {};
+  auto e = info.find_first_of("\r\n", p);
+  return info.substr(p + name.size() + 1, e - p - name.size() - 1);
+}
+
+}  // namespace
+
+TEST(Cluster, SingleNodeKeepsIdentitySlotsAndEpochsAcrossRestart) {
+  auto n = cluster_node();
+  ASSERT_TRUE(n->start());
+  EXPECT_EQ(field(n->call({"INFO", "cluster"}).str, "cluster_enabled"), "1");
+  std::string id = n->call({"CLUSTER", "MYID"}).str;
+  ASSERT_EQ(id.size(), 40u);
+  EXPECT_EQ(field(n->call({"CLUSTER", "INFO"}).str, "cluster_state"), "fail");
+  EXPECT_EQ(n->call({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"}).str, "OK");
+  EXPECT_EQ(n->call({"CLUSTER", "SET-CONFIG-EPOCH", "5"}).str, "OK");
+  ASSERT_TRUE(wait_for([&] { return state_ok(*n); }));
+  EXPECT_EQ(myself_of(*n).slots, 16384);
+  EXPECT_EQ(n->stop(), 0);
+  ASSERT_TRUE(n->start());
+  EXPECT_EQ(n->call({"CLUSTER", "MYID"}).str, id);
+  EXPECT_EQ(myself_of(*n).slots, 16384);
+  EXPECT_EQ(field(n->call({"CLUSTER", "INFO"}).str, "cluster_my_epoch"), "5");
+  ASSERT_TRUE(wait_for([&] { return state_ok(*n); }));
+  // kill -9 too: the file was written when it changed, not at exit.
+  n->kill_now();
+  ASSERT_TRUE(n->start());
+  EXPECT_EQ(n->call({"CLUSTER", "MYID"}).str, id);
+}
+
+TEST(Cluster, SecondServerOnTheSameNodesConfIsRefused) {
+  auto a = cluster_node();
+  ASSERT_TRUE(a->start());
+  server_process b({"--cluster-enabled", "yes", "--cluster-port", std::to_string(free_port()),
+                    "--cluster-config-file", a->dir() + "/nodes.conf"});
+  EXPECT_FALSE(b.start());
+  EXPECT_NE(read_file(b.log_file()).find("is already used by a different Redis Cluster node"),
+            std::string::npos);
+}
+
+TEST(Cluster, RedisCliCreatesSixNodesThenAMasterIsKilledAndItsReplicaTakesOver) {
+  std::vector<std::unique_ptr<server_process>> nodes;
+  std::vector<std::string> cmd = {"--cluster", "create"};
+  for (int i = 0; i < 6; i++) {
+    nodes.push_back(cluster_node());
+    ASSERT_TRUE(nodes.back()->start());
+    cmd.push_back("127.0.0.1:" + std::to_string(nodes.back()->port()));
+  }
+  cmd.insert(cmd.end(), {"--cluster-replicas", "1", "--cluster-yes"});
+  std::string out = nodes[0]->cli(cmd);
+  ASSERT_NE(out.find("[OK] All 16384 slots covered"), std::string::npos) << out;
+
+  auto settled = [&](const std::vector<server_process*>& live, int masters, int replicas) {
+    for (auto* n : live) {
+      if (!state_ok(*n)) return false;
+      int m = 0, r = 0;
+      for (auto& v : nodes_of(*n)) {
+        if (v.failed()) continue;
+        if (v.master_role() && v.slots > 0) m++;
+        if (v.replica()) r++;
+      }
+      if (m != masters || r != replicas) return false;
+      if (myself_of(*n).replica() &&
+          field(n->call({"INFO", "replication"}).str, "master_link_status") != "up")
+        return false;
+    }
+    return true;
+  };
+  std::vector<server_process*> all;
+  for (auto& n : nodes) all.push_back(n.get());
+  ASSERT_TRUE(wait_for([&] { return settled(all, 3, 3); }, 30000));
+  std::string check =
+      nodes[0]->cli({"--cluster", "check", "127.0.0.1:" + std::to_string(nodes[0]->port())});
+  EXPECT_NE(check.find("[OK] All nodes agree about slots configuration."), std::string::npos)
+      << check;
+
+  // The victim: a master; its replica must take its slots over.
+  server_process* victim = nullptr;
+  server_process* heir = nullptr;
+  node_view victim_view;
+  for (auto& n : nodes)
+    if (myself_of(*n).master_role()) {
+      victim = n.get();
+      victim_view = myself_of(*n);
+      break;
+    }
+  ASSERT_NE(victim, nullptr);
+  for (auto& n : nodes)
+    if (myself_of(*n).master == victim_view.id) heir = n.get();
+  ASSERT_NE(heir, nullptr);
+  victim->kill_now();
+  std::vector<server_process*> live;
+  for (auto& n : nodes)
+    if (n.get() != victim) live.push_back(n.get());
+  ASSERT_TRUE(wait_for(
+      [&] {
+        node_view me = myself_of(*heir);
+        if (!me.master_role() || me.slots != victim_view.slots) return false;
+        for (auto* n : live)
+          if (!state_ok(*n)) return false;
+        return true;
+      },
+      30000));
+  // Everyone sees the old master as failed.
+  for (auto* n : live)
+    for (auto& v : nodes_of(*n))
+      if (v.id == victim_view.id) {
+        EXPECT_TRUE(v.failed()) << v.flags;
+      }
+
+  // The old master comes back from its nodes.conf as a replica of its heir.
+  ASSERT_TRUE(victim->start());
+  std::string heir_id = myself_of(*heir).id;
+  EXPECT_TRUE(wait_for(
+      [&] {
+        node_view me = myself_of(*victim);
+        return me.replica() && me.master == heir_id &&
+               field(victim->call({"INFO", "replication"}).str, "master_link_status") == "up";
+      },
+      30000));
+  EXPECT_TRUE(wait_for([&] { return settled(all, 3, 3); }, 30000));
+}
+
+TEST(Cluster, PublishReachesSubscribersOnEveryNode) {
+  auto a = cluster_node();
+  auto b = cluster_node();
+  ASSERT_TRUE(a->start());
+  ASSERT_TRUE(b->start());
+  // MEET with the bus port read from b's own CLUSTER NODES (ip:port@cport).
+  std::string addr = myself_of(*b).addr;
+  std::string cport = addr.substr(addr.find('@') + 1);
+  ASSERT_EQ(a->call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(b->port()), cport}).str, "OK");
+  ASSERT_TRUE(wait_for([&] { return nodes_of(*a).size() == 2 && nodes_of(*b).size() == 2; }));
+  ASSERT_TRUE(wait_for([&] {
+    for (auto& v : nodes_of(*b))
+      if (v.flags.find("handshake") != std::string::npos) return false;
+    return true;
+  }));
+  troupe::resp_client sub = b->client();
+  resp_value r = sub.call({"SUBSCRIBE", "news"});
+  ASSERT_EQ(r.elements.size(), 3u);
+  // Local subscribers only are counted, as Redis does.
+  EXPECT_EQ(a->call({"PUBLISH", "news", "hello"}).integer, 0);
+  resp_value m = sub.read_reply();
+  ASSERT_EQ(m.elements.size(), 3u);
+  EXPECT_EQ(m.elements[0].str, "message");
+  EXPECT_EQ(m.elements[2].str, "hello");
+}
+
+TEST(Cluster, DroppedPingsMakeANodeFailAndHealingClearsIt) {
+  auto a = cluster_node(600);
+  auto b = cluster_node(600);
+  auto c = cluster_node(600);
+  for (auto* n : {a.get(), b.get(), c.get()}) ASSERT_TRUE(n->start());
+  EXPECT_EQ(a->call({"CLUSTER", "ADDSLOTSRANGE", "0", "5000"}).str, "OK");
+  EXPECT_EQ(b->call({"CLUSTER", "ADDSLOTSRANGE", "5001", "10000"}).str, "OK");
+  EXPECT_EQ(c->call({"CLUSTER", "ADDSLOTSRANGE", "10001", "16383"}).str, "OK");
+  for (auto* n : {b.get(), c.get()}) {
+    std::string addr = myself_of(*n).addr;
+    ASSERT_EQ(a->call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(n->port()),
+                       addr.substr(addr.find('@') + 1)})
+                  .str,
+              "OK");
+  }
+  ASSERT_TRUE(wait_for([&] { return state_ok(*a) && state_ok(*b) && state_ok(*c); }));
+  std::string cid = myself_of(*c).id;
+  // c is cut off from a and b, both ways.
+  for (auto* n : {a.get(), b.get()})
+    EXPECT_EQ(n->call({"DEBUG", "CLUSTER-LINK-FILTER", cid, "DROP"}).str, "OK");
+  for (auto* n : {a.get(), b.get()})
+    EXPECT_EQ(c->call({"DEBUG", "CLUSTER-LINK-FILTER", myself_of(*n).id, "DROP"}).str, "OK");
+  // The majority marks c FAIL; the cluster is down (its slots are not served).
+  ASSERT_TRUE(wait_for([&] {
+    for (auto& v : nodes_of(*a))
+      if (v.id == cid) return v.failed() && v.flags.find("fail?") == std::string::npos;
+    return false;
+  }));
+  EXPECT_TRUE(wait_for([&] { return !state_ok(*a) && !state_ok(*b); }));
+  // c, in the minority, goes down too.
+  EXPECT_TRUE(wait_for([&] { return !state_ok(*c); }));
+  // Healed: c is reachable again and FAIL is cleared (a master with slots).
+  for (auto* n : {a.get(), b.get()})
+    EXPECT_EQ(n->call({"DEBUG", "CLUSTER-LINK-FILTER", cid, "PASS"}).str, "OK");
+  for (auto* n : {a.get(), b.get()})
+    EXPECT_EQ(c->call({"DEBUG", "CLUSTER-LINK-FILTER", myself_of(*n).id, "PASS"}).str, "OK");
+  EXPECT_TRUE(wait_for([&] { return state_ok(*a) && state_ok(*b) && state_ok(*c); }));
+
+  // Redis's filter: c drops every PONG (type 1) it receives; PINGs still
+  // arrive (and, as in Redis, keep the senders from looking dead).
+  auto counter = [&](const char* name) {
+    return std::stoll("0" + field(c->call({"CLUSTER", "INFO"}).str, name));
+  };
+  EXPECT_EQ(c->call({"DEBUG", "DROP-CLUSTER-PACKET-FILTER", "1"}).str, "OK");
+  int64_t pongs = counter("cluster_stats_messages_pong_received");
+  int64_t pings = counter("cluster_stats_messages_ping_received");
+  EXPECT_TRUE(
+      wait_for([&] { return counter("cluster_stats_messages_ping_received") > pings + 3; }));
+  EXPECT_EQ(counter("cluster_stats_messages_pong_received"), pongs);
+  EXPECT_EQ(c->call({"DEBUG", "DROP-CLUSTER-PACKET-FILTER", "-1"}).str, "OK");
+  EXPECT_TRUE(wait_for([&] { return counter("cluster_stats_messages_pong_received") > pongs; }));
+  EXPECT_EQ(c->call({"DEBUG", "DROP-CLUSTER-PACKET-FILTER", "x"}).str,
+            "ERR value is not an integer or out of range");
+}
+
+// Replies and errors a client sees, compared with a redis-server 7.0 node
+// in cluster mode (fresh nodes, so both answer from the same state).
+TEST(Cluster, CommandRepliesMatchRedis) {
+  auto t = cluster_node();
+  ASSERT_TRUE(t->start());
+  server_process r({"--cluster-enabled", "yes", "--cluster-port", std::to_string(free_port())},
+                   server_process::kind::redis);
+  ASSERT_TRUE(r.start());
+  std::vector<std::vector<std::string>> cases = {
+      {"CLUSTER", "ADDSLOTS", "abc"},
+      {"CLUSTER", "ADDSLOTS", "16384"},
+      {"CLUSTER", "ADDSLOTS", "-1"},
+      {"CLUSTER", "ADDSLOTS", "1", "1"},
+      {"CLUSTER", "ADDSLOTSRANGE", "5", "1"},
+      {"CLUSTER", "ADDSLOTSRANGE", "1"},
+      {"CLUSTER", "DELSLOTS", "7"},
+      {"CLUSTER", "ADDSLOTS", "7", "8"},
+      {"CLUSTER", "ADDSLOTS", "8"},
+      {"CLUSTER", "DELSLOTSRANGE", "7", "8"},
+      {"CLUSTER", "SETSLOT", "1", "NODE", "0000000000000000000000000000000000000000"},
+      {"CLUSTER", "SETSLOT", "1", "BOGUS"},
+      {"CLUSTER", "SETSLOT", "99999", "STABLE"},
+      {"CLUSTER", "MEET", "127.0.0.1", "notaport"},
+      {"CLUSTER", "MEET", "127.0.0.1", "70000"},
+      {"CLUSTER", "MEET", "no-such-address", "7000"},
+      {"CLUSTER", "FORGET", "0000000000000000000000000000000000000000"},
+      {"CLUSTER", "REPLICATE", "0000000000000000000000000000000000000000"},
+      {"CLUSTER", "COUNT-FAILURE-REPORTS", "0000000000000000000000000000000000000000"},
+      {"CLUSTER", "REPLICAS", "abc"},
+      {"CLUSTER", "FAILOVER"},
+      {"CLUSTER", "FAILOVER", "SOMETIMES"},
+      {"CLUSTER", "SET-CONFIG-EPOCH", "-3"},
+      {"CLUSTER", "SET-CONFIG-EPOCH", "x"},
+      {"CLUSTER", "RESET", "MEDIUM"},
+      {"CLUSTER", "KEYSLOT", "{user1000}.following"},
+      {"CLUSTER", "KEYSLOT", ""},
+      {"CLUSTER", "BOGUS"},
+      {"CLUSTER", "INFO", "extra"},
+      {"CLUSTER", "FLUSHSLOTS"},
+  };
+  for (auto& c : cases) {
+    resp_value a = t->call(c), b = r.call(c);
+    std::string label;
+    for (auto& w : c) label += w + " ";
+    EXPECT_EQ(a.type, b.type) << label << ": " << a.str << " vs " << b.str;
+    EXPECT_EQ(a.str, b.str) << label;
+    EXPECT_EQ(a.integer, b.integer) << label;
+  }
+  // The HELP text, line for line.
+  resp_value ha = t->call({"CLUSTER", "HELP"}), hb = r.call({"CLUSTER", "HELP"});
+  ASSERT_EQ(ha.elements.size(), hb.elements.size());
+  for (size_t i = 0; i < ha.elements.size(); i++) EXPECT_EQ(ha.elements[i].str, hb.elements[i].str);
+  // CLUSTER INFO of a fresh node: the same field names in the same order.
+  auto names = [](const std::string& text) {
+    std::vector<std::string> v;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) v.push_back(line.substr(0, line.find(':')));
+    return v;
+  };
+  EXPECT_EQ(names(t->call({"CLUSTER", "INFO"}).str), names(r.call({"CLUSTER", "INFO"}).str));
+}
