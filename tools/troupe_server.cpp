@@ -15,6 +15,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include "actors/cluster/local_cluster.hpp"
 
 #include "actors/commands/command_families.hpp"
 #include "actors/runtime/log.hpp"
@@ -94,11 +95,49 @@ int main(int argc, char** argv) {
       first_option = 2;
     }
   }
-  server_config cfg;
-  if (auto err = cfg.load(config_file, group_cli(argc, argv, first_option))) {
+  // --local-cluster N [--local-cluster-replicas R]: N cluster nodes in this
+  // process (actors/cluster/local_cluster.hpp); the other options apply to all.
+  std::vector<std::vector<std::string>> cli = group_cli(argc, argv, first_option);
+  int local_nodes = 0, local_replicas = 0;
+  for (auto it = cli.begin(); it != cli.end();) {
+    bool nodes = (*it)[0] == "local-cluster", reps = (*it)[0] == "local-cluster-replicas";
+    if (!nodes && !reps) {
+      ++it;
+      continue;
+    }
+    int v = it->size() == 2 ? std::atoi((*it)[1].c_str()) : -1;
+    if (v < 0 || v > 100 || (nodes && v < 1)) {
+      std::cerr << "--" << (*it)[0] << " needs a number (nodes 1..100, replicas 0..100)\n";
+      return 1;
+    }
+    (nodes ? local_nodes : local_replicas) = v;
+    it = cli.erase(it);
+  }
+  std::vector<std::unique_ptr<server_config>> configs;
+  configs.push_back(std::make_unique<server_config>());
+  if (auto err = configs[0]->load(config_file, cli)) {
     std::cerr << err->format();
     return 1;
   }
+  if (local_nodes > 0) {
+    int base = int(configs[0]->port.get()), bus = int(configs[0]->cluster_port.get());
+    if (base <= 0 || base + local_nodes - 1 > 65535 ||
+        (bus == 0 ? base + 10000 : bus) + local_nodes - 1 > 65535) {
+      std::cerr << "--local-cluster: the nodes' ports must fit below 65536\n";
+      return 1;
+    }
+    configs.clear();
+    for (int i = 0; i < local_nodes; i++) {
+      auto node_cli = cli;
+      for (auto& d : local_cluster_node_directives(base, bus, i)) node_cli.push_back(d);
+      configs.push_back(std::make_unique<server_config>());
+      if (auto err = configs.back()->load(config_file, node_cli)) {
+        std::cerr << err->format();
+        return 1;
+      }
+    }
+  }
+  server_config& cfg = *configs[0];
 
   bool background = cfg.daemonize.get();
   if (background) daemonize();
@@ -127,7 +166,8 @@ int main(int argc, char** argv) {
   }
   {
     char buf[4096];
-    if (getcwd(buf, sizeof(buf)) != nullptr) cfg.dir.set_internal(buf);
+    if (getcwd(buf, sizeof(buf)) != nullptr)
+      for (auto& c : configs) c->dir.set_internal(buf);
   }
   std::string pidfile = cfg.pidfile.str();
   if (pidfile.empty() && background) {
@@ -163,7 +203,7 @@ int main(int argc, char** argv) {
   // Message types with an inspect() overload, as remote nodes will need them.
   register_message_types(caf_cfg);
   // Cluster mode: the bus between nodes is CAF's network layer (BASP).
-  if (cfg.cluster_enabled.get()) {
+  if (cfg.cluster_enabled.get() || local_nodes > 0) {
     caf_cfg.load<caf::io::middleman>();
     // A peer that stops answering is the cluster's business (PFAIL/FAIL), not
     // a reason for CAF to drop the connection on its own schedule.
@@ -171,28 +211,49 @@ int main(int argc, char** argv) {
   }
   caf::actor_system sys{caf_cfg};
 
-  server srv(sys, cfg);
+  std::vector<std::unique_ptr<server>> servers;
   char exe[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  srv.executable = n > 0 ? std::string(exe, size_t(n)) : argv[0];
-  srv.config_file_path = cfg.config_file();
-  if (!srv.start()) {
-    spdlog::default_logger()->flush();
-    _exit(1);
+  for (auto& c : configs) {
+    servers.push_back(std::make_unique<server>(sys, *c));
+    server& srv = *servers.back();
+    srv.executable = n > 0 ? std::string(exe, size_t(n)) : argv[0];
+    srv.config_file_path = c->config_file();
+    if (!srv.start()) {
+      spdlog::default_logger()->flush();
+      _exit(1);
+    }
   }
-  std::thread signals([&srv, &cfg, sigs] {
+  if (local_nodes > 0) {
+    std::vector<server*> nodes;
+    for (auto& s : servers) nodes.push_back(s.get());
+    std::thread([nodes, local_replicas] {
+      if (auto err = form_local_cluster(nodes, local_replicas))
+        log_warning("Local cluster: {}", *err);
+    }).detach();
+  }
+  std::thread signals([&servers, sigs] {
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0) {
       const char* name = sig == SIGINT ? "SIGINT" : "SIGTERM";
       log_warning("Received {} scheduling shutdown...", name);
-      uint32_t flags = sig == SIGINT ? cfg.shutdown_on_sigint.get() : cfg.shutdown_on_sigterm.get();
-      // On reactor 0, like the cron that may finish it; a failed final save
-      // leaves the server running and the next signal tries again.
-      srv.reactor_at(0).post([&srv, flags, name] { srv.shutdown().begin(flags, nullptr, name); });
+      for (auto& sp : servers) {
+        server* srv = sp.get();
+        server_config& c = srv->config();
+        uint32_t flags = sig == SIGINT ? c.shutdown_on_sigint.get() : c.shutdown_on_sigterm.get();
+        // On reactor 0, like the cron that may finish it; a failed final save
+        // leaves the server running and the next signal tries again.
+        srv->reactor_at(0).post(
+            [srv, flags, name] { srv->shutdown().begin(flags, nullptr, name); });
+      }
     }
   });
   signals.detach();
-  int code = srv.wait_and_stop();
+  int code = 0;
+  for (size_t i = 0; i < servers.size(); i++) {
+    int c = servers[i]->wait_and_stop();
+    if (i == 0) code = c;
+  }
   spdlog::default_logger()->flush();
   // Hosted actors belong to the stopped reactors: leave without waiting for them.
   _exit(code);

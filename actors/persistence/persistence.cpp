@@ -96,6 +96,11 @@ class discarding_sink : public snapshot_sink {
 
 }  // namespace
 
+std::string persistence::temp_rdb_name() const {
+  return "temp-" + std::to_string(getpid()) + "-" + std::to_string(srv_.config().port.get()) +
+         ".rdb";
+}
+
 persistence::persistence(server& srv) : srv_(srv) {
   lastsave_ = wall_clock_ms() / 1000;
 }
@@ -197,11 +202,11 @@ std::optional<std::string> persistence::start(job_kind kind, replication_snapsho
     }
     base_name = *rotated;
     job.final_path = srv_.aof().directory() + "/" + base_name;
-    job.temp_path =
-        srv_.aof().directory() + "/temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof";
+    job.temp_path = srv_.aof().directory() + "/temp-rewriteaof-bg-" + std::to_string(getpid()) +
+                    "-" + std::to_string(srv_.config().port.get()) + ".aof";
   } else {
     job.final_path = dbfilename;
-    job.temp_path = "temp-" + std::to_string(getpid()) + ".rdb";
+    job.temp_path = temp_rdb_name();
   }
   bool exclude_data = repl != nullptr && repl->exclude_data;
   if (repl != nullptr) {
@@ -366,7 +371,7 @@ std::optional<std::string> persistence::save() {
   guard.acquire_all(ks);
   snapshot_job job;
   job.final_path = dbfilename;
-  job.temp_path = "temp-" + std::to_string(getpid()) + ".rdb";
+  job.temp_path = temp_rdb_name();
   job.rdb_trailer = true;
   job.checksum = checksum;
   { job.header = rdb_header(false, current_history()); }

@@ -52,6 +52,9 @@ struct replication_snapshot {
 class persistence {
  public:
   explicit persistence(server& srv);
+  // The file an RDB is written to before its rename: Redis's temp-<pid>.rdb,
+  // plus the port, as nodes of an in-process cluster share pid and directory.
+  std::string temp_rdb_name() const;
 
   bool busy() const { return running_.load(); }
   // An RDB is being produced: BGSAVE, a save point, or a full sync (INFO's

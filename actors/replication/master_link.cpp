@@ -410,9 +410,10 @@ void master_link::begin_full_sync(const std::string& replid, int64_t offset, boo
                swapdb ? ", beside the old data" : "");
     start_loader(std::move(job));
   } else {
-    // Redis's name for the file a full sync is received in.
-    temp_path_ =
-        "temp-" + std::to_string(wall_clock_ms() / 1000) + "." + std::to_string(getpid()) + ".rdb";
+    // Redis's name for the file a full sync is received in, plus the port
+    // (nodes of an in-process cluster share pid and directory).
+    temp_path_ = "temp-" + std::to_string(wall_clock_ms() / 1000) + "." + std::to_string(getpid()) +
+                 "-" + std::to_string(srv_.config().port.get()) + ".rdb";
     temp_fd_ = ::open(temp_path_.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
     if (temp_fd_ < 0) {
       drop("Opening the temp file needed for MASTER <-> REPLICA synchronization: " +

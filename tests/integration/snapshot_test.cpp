@@ -195,7 +195,8 @@ TEST(snapshot, failed_bgsave_refuses_writes) {
   server_process t({"--save", "3600 1"});
   ASSERT_TRUE(t.start());
   // Make the temporary file impossible to create.
-  std::string blocker = t.dir() + "/temp-" + std::to_string(t.pid()) + ".rdb";
+  std::string blocker =
+      t.dir() + "/temp-" + std::to_string(t.pid()) + "-" + std::to_string(t.port()) + ".rdb";
   mkdir(blocker.c_str(), 0755);
   resp_client c = t.client();
   c.call({"SET", "a", "1"});
