@@ -10,12 +10,14 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "support/server_process.hpp"
 
 using namespace troupe::test;
+using troupe::resp_client;
 using troupe::resp_value;
 
 namespace {
@@ -347,4 +349,102 @@ TEST(Cluster, CommandRepliesMatchRedis) {
     return v;
   };
   EXPECT_EQ(names(t->call({"CLUSTER", "INFO"}).str), names(r.call({"CLUSTER", "INFO"}).str));
+}
+
+// A whole cluster in one process (--local-cluster), partitioned on its bus:
+// the master cut off from everyone stops taking writes once node-timeout has
+// passed; the majority promotes its replica; once healed, the old master
+// follows the new one. No slot ever has two masters with the same epoch.
+TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
+  int base = free_port();
+  while (base > 65535 - 10010 - 6) base = free_port();
+  int bus = free_port();
+  while (bus > 65535 - 6) bus = free_port();
+  server_process proc({"--port", std::to_string(base), "--cluster-port", std::to_string(bus),
+                       "--local-cluster", "6", "--local-cluster-replicas", "1",
+                       "--cluster-node-timeout", "1000", "--save", "", "--enable-debug-command",
+                       "yes", "--repl-diskless-sync-delay", "0"});
+  ASSERT_TRUE(proc.start());
+  auto node = [&](int i) {
+    resp_client c;
+    c.connect("127.0.0.1", base + i, 5000);
+    return c;
+  };
+  auto call = [&](int i, const std::vector<std::string>& args) { return node(i).call(args); };
+  auto ok = [&](int i) {
+    return call(i, {"CLUSTER", "INFO"}).str.find("cluster_state:ok") != std::string::npos;
+  };
+  auto id_of = [&](int i) { return call(i, {"CLUSTER", "MYID"}).str; };
+  ASSERT_TRUE(wait_for(
+      [&] {
+        for (int i = 0; i < 6; i++)
+          if (!ok(i)) return false;
+        for (int i = 3; i < 6; i++)
+          if (field(call(i, {"INFO", "replication"}).str, "master_link_status") != "up")
+            return false;
+        return true;
+      },
+      30000));
+  // Node 0 is a master; node 3 its replica (the formation's order).
+  std::string m = id_of(0), r = id_of(3);
+  ASSERT_NE(call(3, {"CLUSTER", "NODES"}).str.find("myself,slave " + m), std::string::npos);
+  // A key of node 0's slots.
+  std::string key;
+  for (int i = 0; key.empty(); i++) {
+    std::string k = "k" + std::to_string(i);
+    if (call(0, {"CLUSTER", "KEYSLOT", k}).integer < 5461) key = k;
+  }
+  ASSERT_EQ(call(0, {"SET", key, "before"}).str, "OK");
+
+  for (int i = 1; i < 6; i++) {
+    ASSERT_EQ(call(0, {"DEBUG", "CLUSTER-LINK-FILTER", id_of(i), "DROP"}).str, "OK");
+    ASSERT_EQ(call(i, {"DEBUG", "CLUSTER-LINK-FILTER", m, "DROP"}).str, "OK");
+  }
+  // The minority side: writes refused once it sees itself alone.
+  EXPECT_TRUE(wait_for([&] {
+    return call(0, {"SET", key, "minority"}).str.rfind("CLUSTERDOWN", 0) == 0;
+  }));
+  // The majority: node 3 is the master of node 0's slots, the cluster ok.
+  EXPECT_TRUE(wait_for(
+      [&] {
+        std::string nodes = call(3, {"CLUSTER", "NODES"}).str;
+        return nodes.find("myself,master") != std::string::npos && ok(1) && ok(2) && ok(3);
+      },
+      30000));
+  resp_value w = call(3, {"SET", key, "after"});
+  EXPECT_EQ(w.str, "OK");
+  // Healed: node 0 learns the newer epoch and follows node 3.
+  for (int i = 1; i < 6; i++) {
+    call(0, {"DEBUG", "CLUSTER-LINK-FILTER", id_of(i), "PASS"});
+    call(i, {"DEBUG", "CLUSTER-LINK-FILTER", m, "PASS"});
+  }
+  EXPECT_TRUE(wait_for(
+      [&] {
+        return call(0, {"CLUSTER", "NODES"}).str.find("myself,slave " + r) != std::string::npos;
+      },
+      30000));
+  EXPECT_TRUE(wait_for([&] {
+    for (int i = 0; i < 6; i++)
+      if (!ok(i)) return false;
+    return call(3, {"GET", key}).str == "after";
+  }));
+  // Masters' config epochs are all different, on every node's view.
+  for (int i = 0; i < 6; i++) {
+    std::set<std::string> epochs;
+    std::istringstream in(call(i, {"CLUSTER", "NODES"}).str);
+    std::string line;
+    int masters = 0;
+    while (std::getline(in, line)) {
+      std::istringstream l(line);
+      std::vector<std::string> f;
+      std::string x;
+      while (l >> x) f.push_back(x);
+      if (f.size() > 8 && f[2].find("master") != std::string::npos) {
+        masters++;
+        epochs.insert(f[6]);
+      }
+    }
+    EXPECT_EQ(masters, 3) << i;
+    EXPECT_EQ(epochs.size(), 3u) << i;
+  }
 }
