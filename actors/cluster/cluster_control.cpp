@@ -188,6 +188,8 @@ void cluster_control::refresh_replication_inputs() {
 
 void cluster_control::tick() {
   std::unique_lock<std::mutex> g(mutex_);
+  // The live directives (cluster-node-timeout, ...), as CONFIG SET left them.
+  state_->set_options(options_from_config());
   refresh_replication_inputs();
   cluster::cluster_output out = state_->tick(now_ms());
   // A replica in the table follows its master by replication, as Redis's
@@ -327,7 +329,39 @@ const std::shared_ptr<const cluster::slot_routing>& cluster_control::routing() c
   return c.snapshot;
 }
 
-void cluster_control::after_locked(cluster::cluster_output out, std::unique_lock<std::mutex>& g) {
+uint64_t cluster_control::routing_signature() const {
+  // FNV-1a over what the snapshot is made of, node by node (slot moves
+  // between nodes change their slot counts or epochs; SETSLOT MIGRATING and
+  // IMPORTING are commands, which always rebuild).
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint64_t v) {
+    h ^= v;
+    h *= 1099511628211ull;
+  };
+  auto mix_text = [&mix](const std::string& t) {
+    for (char c : t) mix(uint8_t(c));
+    mix(0xff);
+  };
+  mix(state_->ok());
+  const server_config& c = srv_.config();
+  mix(uint64_t(c.cluster_preferred_endpoint_type.get()));
+  mix(c.cluster_allow_reads_when_down.get());
+  mix(c.cluster_allow_pubsubshard_when_down.get());
+  for (const cluster::cluster_node* n : state_->nodes()) {
+    mix_text(n->id);
+    mix_text(n->ip);
+    mix_text(n->hostname);
+    mix_text(n->master_id);
+    mix(uint64_t(n->port));
+    mix(n->flags);
+    mix(n->config_epoch);
+    mix(uint64_t(n->numslots));
+  }
+  return h;
+}
+
+void cluster_control::after_locked(cluster::cluster_output out, std::unique_lock<std::mutex>& g,
+                                   bool command) {
   std::vector<deferred_action> later;
   std::vector<bus_link_op> links;
   bool save = false;
@@ -366,7 +400,11 @@ void cluster_control::after_locked(cluster::cluster_output out, std::unique_lock
     if (!write_config_locked(&err))
       log_warning("Could not save the cluster configuration {}: {}", config_path_, err);
   }
-  publish_routing_locked();
+  uint64_t sig = routing_signature();
+  if (command || sig != last_signature_) {
+    last_signature_ = sig;
+    publish_routing_locked();
+  }
   bool wake = !out.messages.empty() || !links.empty();
   {
     std::lock_guard<std::mutex> o(outbox_mutex_);

@@ -71,10 +71,10 @@ class cluster_control {
     state_->set_now(now_ms());
     if constexpr (std::is_void_v<decltype(f(*state_))>) {
       f(*state_);
-      after_locked(state_->take_output(), g);
+      after_locked(state_->take_output(), g, true);
     } else {
       auto r = f(*state_);
-      after_locked(state_->take_output(), g);
+      after_locked(state_->take_output(), g, true);
       return r;
     }
   }
@@ -121,7 +121,12 @@ class cluster_control {
   cluster::cluster_options options_from_config() const;
   // Handles an output with the lock held (g), releases it, then does the
   // side effects that must not run under it.
-  void after_locked(cluster::cluster_output out, std::unique_lock<std::mutex>& g);
+  // `command`: a CLUSTER command ran (anything may have changed, SETSLOT's
+  // migrations included); otherwise the routing snapshot is rebuilt only when
+  // the nodes' summary changed (the tick runs 10 times a second).
+  void after_locked(cluster::cluster_output out, std::unique_lock<std::mutex>& g,
+                    bool command = false);
+  uint64_t routing_signature() const;
   void refresh_replication_inputs();
   void publish_routing_locked();
   bool write_config_locked(std::string* err);
@@ -147,6 +152,7 @@ class cluster_control {
   mutable std::mutex routing_mutex_;
   std::shared_ptr<const cluster::slot_routing> routing_;
   std::atomic<uint64_t> routing_version_{1};
+  uint64_t last_signature_ = 0;
   int lock_fd_ = -1;  // the config file's lock, held for the server's life
 };
 
