@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
     configs.clear();
     for (int i = 0; i < local_nodes; i++) {
       auto node_cli = cli;
-      for (auto& d : local_cluster_node_directives(base, bus, i)) node_cli.push_back(d);
+      for (auto& d : local_cluster_node_directives(base, bus, i, local_nodes, local_replicas))
+        node_cli.push_back(d);
       configs.push_back(std::make_unique<server_config>());
       if (auto err = configs.back()->load(config_file, node_cli)) {
         std::cerr << err->format();
@@ -223,14 +224,6 @@ int main(int argc, char** argv) {
       spdlog::default_logger()->flush();
       _exit(1);
     }
-  }
-  if (local_nodes > 0) {
-    std::vector<server*> nodes;
-    for (auto& s : servers) nodes.push_back(s.get());
-    std::thread([nodes, local_replicas] {
-      if (auto err = form_local_cluster(nodes, local_replicas))
-        log_warning("Local cluster: {}", *err);
-    }).detach();
   }
   std::thread signals([&servers, sigs] {
     int sig = 0;

@@ -19,6 +19,7 @@
 #include "actors/server/server.hpp"
 #include "actors/server/slot_keys.hpp"
 #include "storage/keyspace/clock.hpp"
+#include "topology/cluster/bootstrap_plan.hpp"
 #include "topology/cluster/nodes_conf.hpp"
 #include "topology/cluster/routing_snapshot.hpp"
 
@@ -169,7 +170,78 @@ std::optional<std::string> cluster_control::start() {
   auto published = publish_cluster_bus(srv_.system(), actor_, uint16_t(bus_port_), in);
   if (published) return published;
   caf::anon_send(actor_, tick_atom::value);
+  bootstrap();
   return std::nullopt;
+}
+
+void cluster_control::bootstrap() {
+  const server_config& c = srv_.config();
+  std::string list = c.cluster_bootstrap.str();
+  if (list.empty()) return;
+  std::vector<std::string> hosts = *c.bind.get();
+  if (!c.cluster_announce_ip.str().empty()) hosts.push_back(c.cluster_announce_ip.str());
+  auto made = cluster::make_bootstrap_plan(list, int(c.cluster_bootstrap_replicas.get()),
+                                           int(c.port.get()), hosts);
+  if (auto* err = std::get_if<std::string>(&made)) {
+    log_warning("{}", *err);
+    return;
+  }
+  const cluster::bootstrap_plan& plan = std::get<cluster::bootstrap_plan>(made);
+  command([&](cluster::cluster_state& st) {
+    if (st.node_count() != 1 || st.myself().numslots != 0 || st.current_epoch() != 0) {
+      log_notice("cluster-bootstrap: this node has a configuration already, keeping it");
+      return;
+    }
+    if (plan.first_slot >= 0) {
+      if (auto e =
+              st.addslotsrange({std::to_string(plan.first_slot), std::to_string(plan.last_slot)}))
+        log_warning("cluster-bootstrap: {}", *e);
+      if (auto e = st.set_config_epoch(std::to_string(plan.config_epoch)))
+        log_warning("cluster-bootstrap: {}", *e);
+    } else {
+      const cluster::bootstrap_member& m = plan.members[size_t(plan.master)];
+      bootstrap_master_host_ = m.host == "localhost" ? "127.0.0.1" : m.host;
+      bootstrap_master_port_ = m.port;
+    }
+    for (size_t i = 0; i < plan.members.size(); i++) {
+      if (int(i) == plan.self) continue;
+      const cluster::bootstrap_member& m = plan.members[i];
+      std::string host = m.host == "localhost" ? "127.0.0.1" : m.host;
+      if (auto e = st.meet(host, std::to_string(m.port), std::to_string(m.cport)))
+        log_warning("cluster-bootstrap: MEET {}:{}: {}", host, m.port, *e);
+    }
+    log_notice("cluster-bootstrap: {} of {} members, {}", plan.self + 1, plan.members.size(),
+               plan.first_slot >= 0 ? "master of slots " + std::to_string(plan.first_slot) + "-" +
+                                          std::to_string(plan.last_slot)
+                                    : "replica of " + bootstrap_master_host_ + ":" +
+                                          std::to_string(bootstrap_master_port_));
+  });
+}
+
+void cluster_control::bootstrap_replicate_locked(cluster::cluster_output& out) {
+  if (bootstrap_master_port_ == 0) return;
+  const cluster::cluster_node& me = state_->myself();
+  if (!me.is_master() || me.numslots != 0) {
+    bootstrap_master_port_ = 0;  // something else decided already
+    return;
+  }
+  for (const cluster::cluster_node* n : state_->nodes()) {
+    if (n == &me || n->has(cluster::node_flag::handshake) || n->port != bootstrap_master_port_)
+      continue;
+    if (n->ip != bootstrap_master_host_) continue;
+    std::string id = n->id;
+    if (auto e = state_->replicate(id)) {
+      log_warning("cluster-bootstrap: CLUSTER REPLICATE {}: {}", id, *e);
+    } else {
+      log_notice("cluster-bootstrap: replicating {}:{}", bootstrap_master_host_,
+                 bootstrap_master_port_);
+    }
+    bootstrap_master_port_ = 0;
+    cluster::cluster_output more = state_->take_output();
+    for (auto& m : more.messages) out.messages.push_back(std::move(m));
+    for (auto& e : more.events) out.events.push_back(std::move(e));
+    return;
+  }
 }
 
 void cluster_control::stop() {
@@ -192,6 +264,7 @@ void cluster_control::tick() {
   state_->set_options(options_from_config());
   refresh_replication_inputs();
   cluster::cluster_output out = state_->tick(now_ms());
+  bootstrap_replicate_locked(out);
   // A replica in the table follows its master by replication, as Redis's
   // cron sets it up whenever the two disagree (after a restart, a failover).
   const cluster::cluster_node& me = state_->myself();

@@ -128,6 +128,10 @@ class cluster_control {
                     bool command = false);
   uint64_t routing_signature() const;
   void refresh_replication_inputs();
+  // cluster-bootstrap: a fresh node takes its part of the plan (slots, epoch,
+  // meets); a replica-to-be remembers its master until it knows it.
+  void bootstrap();
+  void bootstrap_replicate_locked(cluster::cluster_output& out);
   void publish_routing_locked();
   bool write_config_locked(std::string* err);
 
@@ -153,6 +157,8 @@ class cluster_control {
   std::shared_ptr<const cluster::slot_routing> routing_;
   std::atomic<uint64_t> routing_version_{1};
   uint64_t last_signature_ = 0;
+  std::string bootstrap_master_host_;  // cluster-bootstrap: the master to follow
+  int bootstrap_master_port_ = 0;
   int lock_fd_ = -1;  // the config file's lock, held for the server's life
 };
 

@@ -103,6 +103,20 @@ struct cluster_rows {
   bool_row cluster_allow_pubsubshard_when_down{
       t_, "cluster-allow-pubsubshard-when-down", true,
       "Serve sharded pub/sub of this node's slots while the cluster is down."};
+  // Troupe: a cluster that forms itself, without redis-cli --cluster create.
+  string_row cluster_bootstrap{
+      t_, "cluster-bootstrap", "",
+      "(Troupe) Every node of a new cluster as host:port[@busport], the same list on each node: "
+      "fresh nodes meet each other and share the slots among the first N/(R+1) of the list (R: "
+      "cluster-bootstrap-replicas); the others become their replicas in turn.",
+      row_immutable()};
+  int_row cluster_bootstrap_replicas{t_,
+                                     "cluster-bootstrap-replicas",
+                                     0,
+                                     0,
+                                     100,
+                                     "(Troupe) Replicas per master in cluster-bootstrap.",
+                                     row_immutable()};
   memory_row cluster_link_sendbuf_limit{
       t_,        "cluster-link-sendbuf-limit",
       0,         0,
