@@ -57,7 +57,7 @@ void delete_now(server& srv, uint16_t slot, int reactor) {
   }
   // Their waiters are served now (the dispatcher takes the locks itself).
   if (lock.owns_lock()) lock.unlock();
-  if (ks.ready_pending.load(std::memory_order_relaxed))
+  if (reactor >= 0 && ks.ready_pending.load(std::memory_order_relaxed))
     srv.dispatcher_of(reactor).serve_ready_keys();
 }
 
@@ -77,6 +77,8 @@ uint64_t keys_in_db0(server& srv) {
 
 void delete_keys_in_slot(server& srv, int slot) {
   if (!valid_slot(slot) || !srv.keys().slot_indexed()) return;
+  // Before the reactors run (loading), at once on this thread.
+  if (srv.reactor_count() == 0) return delete_now(srv, uint16_t(slot), -1);
   int reactor = srv.keys().shard_of_slot(uint16_t(slot)) % srv.reactor_count();
   srv.reactor_at(reactor).post([&srv, slot, reactor] { delete_now(srv, uint16_t(slot), reactor); });
 }
