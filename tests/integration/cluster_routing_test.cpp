@@ -244,3 +244,55 @@ TEST(cluster_routing, slot_counts_follow_writes_expiry_and_reloads) {
     EXPECT_EQ(c.call({"CLUSTER", "COUNTKEYSINSLOT", slot}).integer, 0);
   }
 }
+
+// A node that learns another owns one of its slots (a higher config epoch)
+// deletes the keys it still has there, as Redis 7.0's delKeysInSlot: the
+// "del" events fire and the AOF (like replicas) gets the DELs.
+TEST(cluster_routing, a_node_that_loses_a_slot_deletes_its_keys) {
+  std::vector<std::string> common = {
+      "--cluster-enabled", "yes", "--cluster-config-file",    "nodes.conf", "--threads", "2",
+      "--shards",          "4",   "--notify-keyspace-events", "KEA"};
+  std::vector<std::string> with_aof = common;
+  for (const char* x : {"--appendonly", "yes"}) with_aof.push_back(x);
+  server_process a(with_aof), b(common);
+  ASSERT_TRUE(a.start()) << a.log_text();
+  ASSERT_TRUE(b.start()) << b.log_text();
+  ASSERT_EQ(a.call({"CLUSTER", "ADDSLOTSRANGE", "0", "8000"}).str, "OK");
+  ASSERT_EQ(b.call({"CLUSTER", "ADDSLOTSRANGE", "8001", "16383"}).str, "OK");
+  ASSERT_EQ(a.call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(b.port())}).str, "OK");
+  ASSERT_TRUE(wait_for([&] { return cluster_ok(a) && cluster_ok(b); }, 20000));
+  resp_client c = a.client();
+  ASSERT_EQ(c.call({"SET", "b", "1"}).str, "OK");  // slot 3300
+  ASSERT_EQ(c.call({"SET", "{b}2", "1"}).str, "OK");
+  ASSERT_EQ(c.call({"SET", "{user1000}.a", "1"}).str, "OK");  // slot 3443 stays
+  resp_client events = a.client();
+  ASSERT_EQ(events.call({"SUBSCRIBE", "__keyevent@0__:del"}).elements.size(), 3u);
+
+  std::string id_b = b.call({"CLUSTER", "MYID"}).str;
+  ASSERT_EQ(b.call({"CLUSTER", "SETSLOT", "3300", "NODE", id_b}).str, "OK");
+  // BUMPED, or STILL when B's epoch is the greatest already (collisions
+  // resolved): either way above A's.
+  std::string bumped = b.call({"CLUSTER", "BUMPEPOCH"}).str;
+  ASSERT_TRUE(bumped.rfind("BUMPED ", 0) == 0 || bumped.rfind("STILL ", 0) == 0) << bumped;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return c.call({"CLUSTER", "COUNTKEYSINSLOT", "3300"}).integer == 0;
+      },
+      20000));
+  EXPECT_EQ(c.call({"GET", "b"}).str, "MOVED 3300 127.0.0.1:" + std::to_string(b.port()));
+  EXPECT_EQ(c.call({"DBSIZE"}).integer, 1);
+  std::vector<std::string> deleted;
+  for (int i = 0; i < 2; ++i) {
+    resp_value m = events.read_reply();
+    ASSERT_EQ(m.elements.size(), 3u) << m.to_string();
+    deleted.push_back(m.elements[2].str);
+  }
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, (std::vector<std::string>{"b", "{b}2"}));
+  std::string aof;
+  ASSERT_TRUE(wait_for([&] {
+    aof = run_command("cat " + a.dir() + "/appendonlydir/*.incr.aof");
+    return aof.find("DEL\r\n$4\r\n{b}2") != std::string::npos;
+  })) << aof;
+  EXPECT_NE(aof.find("DEL\r\n$1\r\nb\r\n"), std::string::npos) << aof;
+}
