@@ -145,6 +145,29 @@ bool is_cluster_redirect(std::string_view error) {
   return false;
 }
 
+std::optional<std::string> blocked_redirect(server_services& srv,
+                                            const std::vector<std::string>& keys,
+                                            bool readonly_read) {
+  const auto& routing = srv.cluster_routing();
+  if (!routing) return std::nullopt;
+  cluster::route_decision d;
+  if (!routing->cluster_ok) {
+    d.kind = cluster::route_kind::down;
+    return cluster::route_error(*routing, d);
+  }
+  if (keys.empty()) return std::nullopt;
+  // All its keys are in one slot: the first says.
+  d.slot = key_hash_slot(keys.front());
+  d.node = routing->owner[d.slot];
+  if (readonly_read && d.node != cluster::slot_routing::none && routing->master_of_self == d.node)
+    return std::nullopt;
+  if (d.node == routing->self || routing->importing_from[d.slot] != cluster::slot_routing::none)
+    return std::nullopt;
+  d.kind = d.node == cluster::slot_routing::none ? cluster::route_kind::down_unbound
+                                                 : cluster::route_kind::moved;
+  return cluster::route_error(*routing, d);
+}
+
 std::optional<std::string> script_call_route(const command_spec& cmd,
                                              const std::vector<std::string_view>& args,
                                              const session& caller, server_services& srv,

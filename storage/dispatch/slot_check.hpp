@@ -27,6 +27,16 @@ std::optional<std::string> cluster_redirect(const check_input& in);
 // transaction is discarded) instead of as EXECABORT.
 bool is_cluster_redirect(std::string_view error);
 
+// A client blocked on `keys` (BLPOP, XREAD...): the error that unblocks it
+// when their slot is no longer served here, as Redis 7.0's
+// clusterRedirectBlockedClientIfNeeded (-CLUSTERDOWN when the cluster is down
+// or the slot unbound, -MOVED when another node owns it and this one does not
+// import it); nothing while it may wait on. `readonly_read`: a READONLY
+// client's read, which a replica of the owner keeps.
+std::optional<std::string> blocked_redirect(server_services& srv,
+                                            const std::vector<std::string>& keys,
+                                            bool readonly_read);
+
 // redis.call's cluster check, with the script's shards held: the error
 // message (without its ERR code), or nothing. `script_slot` is the slot the
 // script's keys hashed to so far (-1: none yet); unless `cross_slot_allowed`,

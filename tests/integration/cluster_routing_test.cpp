@@ -247,7 +247,8 @@ TEST(cluster_routing, slot_counts_follow_writes_expiry_and_reloads) {
 
 // A node that learns another owns one of its slots (a higher config epoch)
 // deletes the keys it still has there, as Redis 7.0's delKeysInSlot: the
-// "del" events fire and the AOF (like replicas) gets the DELs.
+// "del" events fire and the AOF (like replicas) gets the DELs; its clients
+// blocked on keys of the slot are redirected.
 TEST(cluster_routing, a_node_that_loses_a_slot_deletes_its_keys) {
   std::vector<std::string> common = {
       "--cluster-enabled", "yes", "--cluster-config-file",    "nodes.conf", "--threads", "2",
@@ -268,6 +269,12 @@ TEST(cluster_routing, a_node_that_loses_a_slot_deletes_its_keys) {
   resp_client events = a.client();
   ASSERT_EQ(events.call({"SUBSCRIBE", "__keyevent@0__:del"}).elements.size(), 3u);
 
+  // A client blocked on a key of the slot (BLPOP) is redirected when it goes.
+  resp_client blocked = a.client();
+  blocked.append({"BLPOP", "{b}list", "0"});
+  ASSERT_TRUE(blocked.flush());
+  ASSERT_TRUE(wait_for([&] { return info_field(a, "clients", "blocked_clients") == "1"; }));
+
   std::string id_b = b.call({"CLUSTER", "MYID"}).str;
   ASSERT_EQ(b.call({"CLUSTER", "SETSLOT", "3300", "NODE", id_b}).str, "OK");
   // BUMPED, or STILL when B's epoch is the greatest already (collisions
@@ -281,6 +288,7 @@ TEST(cluster_routing, a_node_that_loses_a_slot_deletes_its_keys) {
       20000));
   EXPECT_EQ(c.call({"GET", "b"}).str, "MOVED 3300 127.0.0.1:" + std::to_string(b.port()));
   EXPECT_EQ(c.call({"DBSIZE"}).integer, 1);
+  EXPECT_EQ(blocked.read_reply().str, "MOVED 3300 127.0.0.1:" + std::to_string(b.port()));
   std::vector<std::string> deleted;
   for (int i = 0; i < 2; ++i) {
     resp_value m = events.read_reply();

@@ -17,6 +17,7 @@
 #include "protocol/resp/reply_writer.hpp"
 #include "storage/dispatch/dispatcher.hpp"
 #include "storage/dispatch/server_stats.hpp"
+#include "storage/dispatch/slot_check.hpp"
 #include "storage/encodings/hash.hpp"
 #include "storage/keyspace/clock.hpp"
 #include "storage/keyspace/slot_index.hpp"
@@ -493,4 +494,33 @@ TEST(cluster_routing, only_database_zero_exists) {
   EXPECT_EQ(s.run({"COPY", "a", "b", "DB", "1"}).integer, 1);
   EXPECT_EQ(s.run({"MOVE", "a", "1"}).integer, 1);
   EXPECT_EQ(s.run({"SWAPDB", "0", "1"}).str, "OK");
+}
+
+TEST(cluster_routing, blocked_clients_are_redirected_when_their_slot_goes) {
+  auto r = two_nodes();
+  command_harness h;
+  h.enable_cluster(r);
+  recording_services& srv = h.services();
+  std::vector<std::string> keys{"{user1000}.a"};
+  EXPECT_EQ(blocked_redirect(srv, keys, false), std::nullopt);
+  EXPECT_EQ(blocked_redirect(srv, {}, false), std::nullopt);  // WAIT: no keys
+  r.owner[user_slot] = 1;
+  srv.routing = std::make_shared<const cluster::slot_routing>(r);
+  EXPECT_EQ(blocked_redirect(srv, keys, false), "MOVED 3443 127.0.0.1:7001");
+  // Still waiting while the slot is imported here.
+  r.importing_from[user_slot] = 1;
+  srv.routing = std::make_shared<const cluster::slot_routing>(r);
+  EXPECT_EQ(blocked_redirect(srv, keys, false), std::nullopt);
+  r.importing_from[user_slot] = cluster::slot_routing::none;
+  // A replica of the owner keeps a READONLY client's read.
+  r.master_of_self = 1;
+  srv.routing = std::make_shared<const cluster::slot_routing>(r);
+  EXPECT_EQ(blocked_redirect(srv, keys, true), std::nullopt);
+  EXPECT_EQ(blocked_redirect(srv, keys, false), "MOVED 3443 127.0.0.1:7001");
+  r.owner[user_slot] = cluster::slot_routing::none;
+  srv.routing = std::make_shared<const cluster::slot_routing>(r);
+  EXPECT_EQ(blocked_redirect(srv, keys, false), "CLUSTERDOWN Hash slot not served");
+  r.cluster_ok = false;
+  srv.routing = std::make_shared<const cluster::slot_routing>(r);
+  EXPECT_EQ(blocked_redirect(srv, {}, false), "CLUSTERDOWN The cluster is down");
 }
