@@ -52,9 +52,10 @@ class connection : public hosted_actor,
   bool is_blocked() const { return blocked_ != nullptr; }
   void on_block(const blocked_ptr& w, int64_t timeout_ms) override;
   // Ends the wait without a served reply: timeout (nil), CLIENT UNBLOCK ERROR, the
-  // node becoming a replica (an error too), or close.
-  enum class unblock_reason { timeout, error, role_change, closing };
-  void end_block(unblock_reason why);
+  // node becoming a replica (an error too), its keys' slot served elsewhere in a
+  // cluster (`error`: the redirect), or close.
+  enum class unblock_reason { timeout, error, role_change, cluster_redirect, closing };
+  void end_block(unblock_reason why, std::string_view error = {});
   // Clients are paused: the command just parsed stays in the input buffer and
   // runs again when the pause ends (resume_atom).
   bool on_postpone() override;
@@ -152,6 +153,10 @@ class connection : public hosted_actor,
   blocked_ptr blocked_;
   bool postponed_ = false;
   uint64_t block_timer_ = 0;
+  // Cluster mode: while blocked, a check that the keys' slot is still served
+  // here (Redis's clusterRedirectBlockedClientIfNeeded).
+  uint64_t slot_check_timer_ = 0;
+  void watch_blocked_slot();
   int64_t soft_limit_since_ms_ = 0;    // when the soft output limit was first exceeded
   std::unique_ptr<tls_stream> tls_;    // null on a plain socket
   bool tls_read_wants_write_ = false;  // SSL_read needs the socket writable first

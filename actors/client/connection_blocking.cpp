@@ -9,6 +9,7 @@
 #include "actors/server/server.hpp"
 #include "protocol/commands/command_table.hpp"
 #include "storage/dispatch/dispatcher.hpp"
+#include "storage/dispatch/slot_check.hpp"
 
 namespace troupe {
 
@@ -25,6 +26,21 @@ void connection::on_block(const blocked_ptr& w, int64_t timeout_ms) {
       block_timer_ = 0;
       if (blocked_) end_block(unblock_reason::timeout);
     });
+  if (srv_.cluster_enabled() && !w->keys.empty()) watch_blocked_slot();
+}
+
+void connection::watch_blocked_slot() {
+  // As often as Redis's clients cron looks at a client: every 100 ms.
+  slot_check_timer_ = home().after(100, [this] {
+    slot_check_timer_ = 0;
+    if (!blocked_) return;
+    bool readonly_read = session_.has(client_readonly) && blocked_->cmd != nullptr &&
+                         !(blocked_->cmd->flags & cmd_write);
+    if (auto err = blocked_redirect(srv_, blocked_->keys, readonly_read))
+      end_block(unblock_reason::cluster_redirect, *err);
+    else
+      watch_blocked_slot();
+  });
 }
 
 bool connection::on_postpone() {
@@ -33,7 +49,7 @@ bool connection::on_postpone() {
   return true;
 }
 
-void connection::end_block(unblock_reason why) {
+void connection::end_block(unblock_reason why, std::string_view error) {
   blocked_ptr w = blocked_;
   if (!w) return;
   if (!engine_.end_block(w)) return;  // already served: the reply is on its way
@@ -41,9 +57,13 @@ void connection::end_block(unblock_reason why) {
   session_.clear(client_blocked);
   if (block_timer_ != 0) home().cancel(block_timer_);
   block_timer_ = 0;
+  if (slot_check_timer_ != 0) home().cancel(slot_check_timer_);
+  slot_check_timer_ = 0;
   if (why == unblock_reason::closing) return;
   if (why == unblock_reason::error)
     writer_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  else if (why == unblock_reason::cluster_redirect)
+    writer_.error(error);
   else if (why == unblock_reason::role_change)
     writer_.error(
         "UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
@@ -62,6 +82,8 @@ void connection::on_served(const std::string& reply) {
   session_.clear(client_blocked);
   if (block_timer_ != 0) home().cancel(block_timer_);
   block_timer_ = 0;
+  if (slot_check_timer_ != 0) home().cancel(slot_check_timer_);
+  slot_check_timer_ = 0;
   out_.append(reply);
   process_input();
   want_flush();

@@ -365,7 +365,7 @@ const command_def cluster_commands[] = {
      "Delete a node's own slots information", "3.0.0", "O(1)", ""},
     {"cluster|forget", 3, ADMIN, 0, 0, 0, ADMIN_ACL, cmd_cluster_forget,
      "Remove a node from the nodes table", "3.0.0", "O(1)", "node-id"},
-    {"cluster|getkeysinslot", 4, "stale", 0, 0, 0, "@slow", cmd_cluster_getkeysinslot,
+    {"cluster|getkeysinslot", 4, "stale all_shards", 0, 0, 0, "@slow", cmd_cluster_getkeysinslot,
      "Return local key names in the specified hash slot", "3.0.0",
      "O(log(N)) where N is the number of requested keys", "slot count"},
     {"cluster|help", 2, "loading stale", 0, 0, 0, "@slow", cmd_cluster_help,

@@ -48,7 +48,10 @@ void cmd_quit(exec_context& c) {
 
 void cmd_select(exec_context& c) {
   int db;
-  if (!c.db_arg(1, db)) return;
+  if (!c.int32_arg(1, db)) return;
+  if (db != 0 && c.srv.cluster_enabled())
+    return c.out.error("ERR SELECT is not allowed in cluster mode");
+  if (db < 0 || db >= c.ks.databases()) return c.out.error(errors::db_range);
   c.client.db.store(db, std::memory_order_relaxed);
   c.out.ok();
 }
@@ -176,6 +179,8 @@ void cmd_reset(exec_context& c) {
   }
   c.client.clear(client_no_evict);
   c.client.clear(client_no_touch);
+  c.client.clear(client_readonly);
+  c.client.clear(client_asking);
   stop_client_tracking(c);
   {
     std::lock_guard<std::mutex> g(c.client.mutex);

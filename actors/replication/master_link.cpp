@@ -352,6 +352,8 @@ std::shared_ptr<replica_load_job> master_link::new_job() {
   job->id = ++next_job_;
   keyspace& live = srv_.keys();
   job->staged = std::make_unique<keyspace>(live.shard_count(), live.databases());
+  // Cluster mode: the new dataset comes with its slot index (swapped in whole).
+  if (live.slot_indexed()) job->staged->enable_slot_index();
   job->options.limits = load_limits_of(srv_.config());
   job->options.databases = live.databases();
   job->options.keep_expired = true;  // expiry is the master's business

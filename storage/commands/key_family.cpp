@@ -225,6 +225,9 @@ void cmd_copy(exec_context& c) {
       return c.syntax_error();
     }
   }
+  // A cluster node has database 0 only.
+  if (c.srv.cluster_enabled() && (c.db_index != 0 || db != 0))
+    return c.out.error("ERR Copying to another database is not allowed in cluster mode");
   if (c.arg(1) == c.arg(2) && db == c.db_index)
     return c.out.error("ERR source and destination objects are the same");
   key_ref src = c.key_at(1);
@@ -245,6 +248,7 @@ void cmd_copy(exec_context& c) {
 }
 
 void cmd_move(exec_context& c) {
+  if (c.srv.cluster_enabled()) return c.out.error("ERR MOVE is not allowed in cluster mode");
   int db;
   if (!c.db_arg(2, db)) return;
   if (db == c.db_index) return c.out.error("ERR source and destination objects are the same");
@@ -477,6 +481,8 @@ void cmd_flushall(exec_context& c) {
 }
 
 void cmd_swapdb(exec_context& c) {
+  // Not allowed in cluster mode: there is database 0 only.
+  if (c.srv.cluster_enabled()) return c.out.error("ERR SWAPDB is not allowed in cluster mode");
   int a, b;
   if (!c.int32_arg(1, a, "ERR invalid first DB index") ||
       !c.int32_arg(2, b, "ERR invalid second DB index"))

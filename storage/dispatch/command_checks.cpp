@@ -7,6 +7,7 @@
 #include "protocol/config/server_config.hpp"
 #include "storage/dispatch/server_services.hpp"
 #include "storage/dispatch/session.hpp"
+#include "storage/dispatch/slot_check.hpp"
 
 namespace troupe {
 namespace {
@@ -173,6 +174,7 @@ constexpr check chain[] = {
     authenticated,
     allowed_in_multi,
     acl_permitted,
+    cluster_redirect,
     memory_available,
     disk_can_take_writes,
     enough_good_replicas,

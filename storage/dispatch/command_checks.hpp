@@ -17,6 +17,7 @@ namespace troupe {
 struct command_spec;
 struct session;
 class server_services;
+class keyspace;
 
 struct check_input {
   const command_spec& cmd;
@@ -26,6 +27,8 @@ struct check_input {
   // When set, the flags to check instead of cmd.flags (a script's declared
   // flags, see script_engine::command_flags).
   uint32_t flags = 0;
+  // The keyspace (cluster mode looks up keys of a slot being migrated).
+  keyspace* keys = nullptr;
 };
 
 // Runs the chain; the first error wins.

@@ -13,6 +13,7 @@
 #include "storage/dispatch/monitor_line.hpp"
 #include "storage/dispatch/redacted_arguments.hpp"
 #include "storage/dispatch/server_stats.hpp"
+#include "storage/dispatch/slot_check.hpp"
 #include "storage/keyspace/clock.hpp"
 #include "storage/keyspace/keyspace.hpp"
 #include "storage/scripting/script_engine.hpp"
@@ -73,12 +74,20 @@ void dispatcher::reject(const command_spec* cmd, session& client, reply_writer& 
                         std::string_view error, command_origin origin) {
   // Inside MULTI a rejected command dooms the transaction (EXECABORT).
   if (client.has(client_multi)) client.set(client_dirty_exec);
+  // Cluster ASKING lasts one command (a refused one too), or until EXEC.
+  if (client.has(client_asking) && !client.has(client_multi) &&
+      (cmd == nullptr || cmd->name != "asking"))
+    client.clear(client_asking);
   if (cmd != nullptr && cmd->name == "exec") {
     // A rejected EXEC (wrong arity...) discards the transaction, as Redis does,
-    // and says why without the ERR code.
+    // and says why without the ERR code; a cluster redirect goes as it is.
     if (client.has(client_multi)) discard_transaction(client);
-    if (error.rfind("ERR ", 0) == 0) error.remove_prefix(4);
-    out.error("EXECABORT Transaction discarded because of: " + std::string(error));
+    if (is_cluster_redirect(error)) {
+      out.error(error);
+    } else {
+      if (error.rfind("ERR ", 0) == 0) error.remove_prefix(4);
+      out.error("EXECABORT Transaction discarded because of: " + std::string(error));
+    }
   } else {
     out.error(error);
   }
@@ -99,7 +108,7 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
       script_oom_ =
           srv_.config().maxmemory.get() != 0 && srv_.perform_evictions() == eviction_result::fail;
     }
-    if (auto err = check_command({*cmd, args, client, srv_, flags})) {
+    if (auto err = check_command({*cmd, args, client, srv_, flags, &ks_})) {
       reject(cmd, client, out, *err, origin);
       return true;
     }
@@ -114,10 +123,14 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
   }
   execute(*cmd, args, client, out, origin, false);
   // CLIENT CACHING yes|no counts for the next command (a whole transaction);
-  // other CLIENT subcommands leave it, as in Redis.
-  if (client.has(client_tracking_caching) && !client.has(client_multi) &&
-      cmd->name.rfind("client|", 0) != 0)
-    client.clear(client_tracking_caching);
+  // other CLIENT subcommands leave it, as in Redis. So does cluster ASKING,
+  // but for ASKING itself. One flag test for both.
+  if ((client.flags.load(std::memory_order_relaxed) & (client_tracking_caching | client_asking)) !=
+          0 &&
+      !client.has(client_multi)) {
+    if (cmd->name.rfind("client|", 0) != 0) client.clear(client_tracking_caching);
+    if (cmd->name != "asking") client.clear(client_asking);
+  }
   if (ks_.ready_pending.load(std::memory_order_relaxed)) serve_ready_keys();
   return true;
 }

@@ -46,6 +46,9 @@ enum session_flag : uint32_t {
   client_tracking_optout = 1u << 20,
   client_tracking_caching = 1u << 21,  // CLIENT CACHING yes|no, for the next command
   client_tracking_noloop = 1u << 22,
+  // Cluster ASKING: the next command may use a slot this node imports (kept
+  // through MULTI until its EXEC).
+  client_asking = 1u << 23,
 };
 
 struct session {

@@ -3,12 +3,14 @@
 // entries go through here so the two stay consistent.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string_view>
 #include <vector>
 
 #include "storage/encodings/dict.hpp"
 #include "storage/encodings/hash.hpp"
+#include "storage/keyspace/slot_index.hpp"
 
 namespace troupe {
 
@@ -46,6 +48,11 @@ class db_slice {
     return volatile_.empty() ? nullptr : volatile_[rng() % volatile_.size()];
   }
 
+  // Cluster mode (database 0): keeps a per-slot index of the keys
+  // (slot_index.hpp), built from the keys present. Null when not indexed.
+  void enable_slot_index(int shard, int shards);
+  const slot_index* slots() const { return slots_.get(); }
+
   // Frees everything.
   void clear();
   // Hands over the whole table for a background free, in O(1); empties the slice.
@@ -55,8 +62,10 @@ class db_slice {
  private:
   void track(kv_entry* e);
   void untrack(kv_entry* e);
+  void rebuild_slot_index();
 
   std::vector<kv_entry*> volatile_;
+  std::unique_ptr<slot_index> slots_;
 };
 
 template <class F>

@@ -8,6 +8,12 @@ keyspace::keyspace(int shards, int databases) : databases_(databases) {
   for (int i = 0; i < shards; ++i) shards_.push_back(std::make_unique<shard_store>(i, databases));
 }
 
+void keyspace::enable_slot_index() {
+  if (slot_indexed_) return;
+  slot_indexed_ = true;
+  for (int i = 0; i < shard_count(); ++i) shard(i).db(0).enable_slot_index(i, shard_count());
+}
+
 size_t keyspace::db_size(int db) {
   size_t n = 0;
   for (auto& s : shards_) n += s->db(db).size();

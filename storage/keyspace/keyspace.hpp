@@ -50,6 +50,17 @@ class keyspace {
   tracking_table tracking;
   std::function<void(std::vector<invalidation>&, uint64_t by)> deliver_invalidations;
 
+  // Cluster mode: database 0 keeps a per-slot key index (slot_index.hpp), so
+  // a slot's keys can be counted from any thread and listed by their shard.
+  // Called once, at start, before clients come.
+  void enable_slot_index();
+  bool slot_indexed() const { return slot_indexed_; }
+  // Keys in `slot` (database 0); 0 when not indexed. Any thread.
+  uint64_t keys_in_slot(uint16_t slot) {
+    const slot_index* idx = shard(shard_of_slot(slot)).db(0).slots();
+    return idx != nullptr ? idx->count(slot) : 0;
+  }
+
   size_t db_size(int db);
   size_t db_volatile(int db);
   size_t total_keys();
@@ -66,6 +77,7 @@ class keyspace {
   std::vector<std::unique_ptr<shard_store>> shards_;
   int databases_;
   bool concurrent_ = false;
+  bool slot_indexed_ = false;
 };
 
 // Locks a set of shards in ascending order for the lifetime of the guard (only

@@ -11,6 +11,7 @@
 #include "storage/commands/exec_context.hpp"
 #include "storage/dispatch/command_checks.hpp"
 #include "storage/dispatch/dispatcher.hpp"
+#include "storage/dispatch/slot_check.hpp"
 #include "storage/keyspace/clock.hpp"
 #include "storage/scripting/lua_reply.hpp"
 #include "storage/scripting/lua_sandbox.hpp"
@@ -32,6 +33,10 @@ struct script_engine::run_state {
   int64_t started_ns = 0;  // monotonic
   int64_t started_wall_ms = 0;
   std::string_view name;  // the SHA1 or the function's name
+  // Cluster mode: the slot of the keys so far (-1: none), unless the script
+  // may use keys of several slots (allow-cross-slot-keys, legacy EVAL).
+  int slot = -1;
+  bool cross_slot = true;
 };
 
 namespace {
@@ -276,6 +281,9 @@ void script_engine::fcall(exec_context& c, bool read_only) {
 void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numkeys, bool read_only,
                         std::string_view name) {
   bool legacy = flags & script_no_shebang;
+  bool cluster = c.srv.config().cluster_enabled.get();
+  if (!legacy && (flags & script_no_cluster) && cluster)
+    return c.out.error("ERR Can not run script on cluster, 'no-cluster' flag is set.");
   if (!legacy && read_only && !(flags & script_no_writes))
     return c.out.error("ERR Can not execute a script with write flag using *_ro command.");
   if (run_ != nullptr) return c.out.error("ERR a script is already running");
@@ -290,6 +298,11 @@ void script_engine::run(exec_context& c, int fn_ref, uint32_t flags, size_t numk
   st.name = name;
   st.started_ns = monotonic_ns();
   st.started_wall_ms = c.now;
+  if (cluster) {
+    // The declared keys passed the routing check together: their slot.
+    st.cross_slot = legacy || (flags & script_allow_cross_slot);
+    if (numkeys > 0) st.slot = key_hash_slot(c.arg(3));
+  }
   script_time_ms_ = c.now;
   client_.db.store(c.db_index, std::memory_order_relaxed);
   client_.acl_user = c.client.acl_user;
@@ -470,6 +483,14 @@ int script_engine::redis_call(lua_State* L, bool raise) {
   if ((cmd->flags & cmd_denyoom) && run_->oom && !run_->wrote &&
       !(run_->flags & script_allow_oom) && !client_.has(client_master))
     return fail_raw(oom_error);
+  // Cluster mode: the keys must be served here (the caller's ASKING and
+  // READONLY count), except for what the master or the AOF sends.
+  if (srv.config().cluster_enabled.get() && run_->caller->origin != command_origin::replay &&
+      run_->caller->origin != command_origin::replication) {
+    if (auto err = script_call_route(*cmd, argv_, run_->caller->client, srv, engine_->keys(),
+                                     run_->slot, run_->cross_slot))
+      return fail(*err);
+  }
 
   reply_.clear();
   reply_writer w(reply_);

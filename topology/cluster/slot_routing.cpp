@@ -15,7 +15,7 @@ void key_summary::add(std::string_view key) {
 }
 
 route_decision route(const slot_routing& r, const key_summary& keys, const request_traits& t,
-                     size_t missing_keys) {
+                     size_t missing_keys, size_t existing_keys) {
   route_decision d;
   if (keys.empty()) return d;
   d.slot = keys.slot();
@@ -48,6 +48,10 @@ route_decision route(const slot_routing& r, const key_summary& keys, const reque
   }
   if ((migrating || importing) && t.is_migrate) return d;
   if (migrating && missing_keys > 0) {
+    if (existing_keys > 0) {
+      d.kind = route_kind::try_again;
+      return d;
+    }
     d.kind = route_kind::ask;
     d.node = r.migrating_to[d.slot];
     return d;

@@ -95,11 +95,13 @@ struct route_decision {
   int16_t node = slot_routing::none;  // MOVED/ASK target
 };
 
-// `missing_keys` counts the request's keys absent from this node; callers
-// compute it only when the slot is open (slot_routing::slot_open), since only
-// then does Redis look.
+// `missing_keys` counts the request's keys absent from this node and
+// `existing_keys` those present (each occurrence, as Redis counts); callers
+// count only when the slot is open (slot_routing::slot_open), since only then
+// does Redis look. A migrating slot with some keys here and some gone answers
+// -TRYAGAIN (Redis 7.0.15), with none here -ASK.
 route_decision route(const slot_routing& r, const key_summary& keys, const request_traits& t,
-                     size_t missing_keys);
+                     size_t missing_keys, size_t existing_keys = 0);
 
 // The error reply, without the leading '-', exactly as Redis's; empty for
 // serve_here.

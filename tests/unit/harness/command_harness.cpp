@@ -38,6 +38,12 @@ command_harness::command_harness(int shards, int databases)
   session_.endpoint = this;
 }
 
+void command_harness::enable_cluster(cluster::slot_routing routing) {
+  services_.config().cluster_enabled.set_internal(true);
+  keyspace_.enable_slot_index();
+  services_.routing = std::make_shared<const cluster::slot_routing>(std::move(routing));
+}
+
 command_harness::~command_harness() {
   engine_->forget_client(session_);
 }

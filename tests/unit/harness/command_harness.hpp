@@ -17,6 +17,7 @@
 #include "storage/dispatch/server_stats.hpp"
 #include "storage/dispatch/session.hpp"
 #include "storage/keyspace/keyspace.hpp"
+#include "topology/cluster/slot_routing.hpp"
 
 namespace troupe {
 class dispatcher;
@@ -61,6 +62,14 @@ class recording_services : private config_owner, public server_services {
   bool is_replica() const override { return replica; }
   bool master_link_up() const override { return link_up; }
   dataset_loading loading() const override { return loading_state; }
+
+  // Cluster mode (command_harness::enable_cluster): the routing snapshot the
+  // dispatcher checks keys against, changed by tests at will.
+  std::shared_ptr<const cluster::slot_routing> routing;
+  bool cluster_enabled() const override { return routing != nullptr; }
+  const std::shared_ptr<const cluster::slot_routing>& cluster_routing() const override {
+    return routing;
+  }
 };
 
 class command_harness : public client_endpoint {
@@ -70,6 +79,9 @@ class command_harness : public client_endpoint {
 
   // Runs one command as a client would send it and returns the parsed reply.
   resp_value run(const std::vector<std::string>& args);
+  // Cluster mode from now on: cluster-enabled, database 0's slot index, and
+  // `routing` as the cluster's view.
+  void enable_cluster(cluster::slot_routing routing);
   // Replies delivered after the command returned (served blocked clients).
   std::vector<resp_value> take_late_replies();
 
