@@ -145,8 +145,10 @@ void cmd_cluster_failover(exec_context& c) {
                 [&](cluster::cluster_state& st) { return st.failover(args_after_subcommand(c)); });
 }
 void cmd_cluster_meet(exec_context& c) {
+  if (!control_of(c)) return cluster_disabled(c);
   if (c.argv.size() > 5)
-    return c.out.error("ERR wrong number of arguments for 'cluster|meet' command");
+    return c.out.error("ERR unknown subcommand or wrong number of arguments for '" +
+                       std::string(c.arg(1)) + "'. Try CLUSTER HELP.");
   state_command(c, [&](cluster::cluster_state& st) {
     return st.meet(c.arg(2), c.arg(3), c.argv.size() > 4 ? c.arg(4) : std::string_view());
   });

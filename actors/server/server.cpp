@@ -80,6 +80,8 @@ bool server::start() {
   }
   int databases = int(cfg_.databases.get());
   keyspace_ = std::make_unique<keyspace>(shards, databases);
+  // Cluster mode keeps database 0's keys by hash slot (COUNTKEYSINSLOT, ...).
+  if (cfg_.cluster_enabled.get()) keyspace_->enable_slot_index();
   keyspace_->set_concurrent(threads > 1);
   keyspace_->deliver_invalidations = [this](std::vector<invalidation>& invs, uint64_t by) {
     deliver_invalidations(invs, by);

@@ -311,6 +311,7 @@ TEST(Cluster, CommandRepliesMatchRedis) {
       {"CLUSTER", "SETSLOT", "1", "BOGUS"},
       {"CLUSTER", "SETSLOT", "99999", "STABLE"},
       {"CLUSTER", "MEET", "127.0.0.1", "notaport"},
+      {"CLUSTER", "MEET", "127.0.0.1", "7000", "17000", "extra"},
       {"CLUSTER", "MEET", "127.0.0.1", "70000"},
       {"CLUSTER", "MEET", "no-such-address", "7000"},
       {"CLUSTER", "FORGET", "0000000000000000000000000000000000000000"},
@@ -362,7 +363,7 @@ TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
   while (bus > 65535 - 6) bus = free_port();
   server_process proc({"--port", std::to_string(base), "--cluster-port", std::to_string(bus),
                        "--local-cluster", "6", "--local-cluster-replicas", "1",
-                       "--cluster-node-timeout", "1000", "--save", "", "--enable-debug-command",
+                       "--cluster-node-timeout", "2000", "--save", "", "--enable-debug-command",
                        "yes", "--repl-diskless-sync-delay", "0"});
   ASSERT_TRUE(proc.start());
   auto node = [&](int i) {
