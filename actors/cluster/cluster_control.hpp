@@ -159,7 +159,11 @@ class cluster_control {
   uint64_t last_signature_ = 0;
   std::string bootstrap_master_host_;  // cluster-bootstrap: the master to follow
   int bootstrap_master_port_ = 0;
-  int lock_fd_ = -1;  // the config file's lock, held for the server's life
+  int lock_fd_ = -1;
+  std::vector<int> stale_fds_;  // locks of replaced nodes.conf files, closed by the tick
+  // The epochs in the last nodes.conf written with fsync.
+  uint64_t synced_current_epoch_ = UINT64_MAX, synced_vote_epoch_ = UINT64_MAX,
+           synced_config_epoch_ = UINT64_MAX;  // the config file's lock, held for the server's life
 };
 
 }  // namespace troupe

@@ -16,10 +16,18 @@ slot_routing make_slot_routing(const cluster_state& st, const routing_options& o
     r.nodes.push_back(
         {n->id, preferred_endpoint(*n, opts.preferred), static_cast<uint16_t>(n->port)});
   }
+  // Runs of slots share an owner, and most slots migrate nowhere: remember
+  // the last answer instead of hashing 49152 times (a reshard rebuilds the
+  // snapshot on every SETSLOT).
+  const cluster_node* last = nullptr;
+  int16_t last_index = slot_routing::none;
   auto idx = [&](const cluster_node* n) -> int16_t {
     if (!n) return slot_routing::none;
+    if (n == last) return last_index;
     auto it = index.find(n);
-    return it == index.end() ? slot_routing::none : it->second;
+    last = n;
+    last_index = it == index.end() ? slot_routing::none : it->second;
+    return last_index;
   };
   for (int s = 0; s < slot_count; ++s) {
     r.owner[s] = idx(st.slot_owner(s));
