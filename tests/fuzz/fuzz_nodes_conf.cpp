@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto* conf = std::get_if<nodes_conf>(&parsed);
   if (!conf) return 0;
   uint64_t seed = 1;
-  cluster_state st({}, [&seed] { return seed = seed * 6364136223846793005ull + 1; }, 1000);
+  cluster_state st(
+      {}, [&seed] { return seed = seed * 6364136223846793005ull + 1; }, 1000);
   if (apply_nodes_conf(*conf, st, 1000)) return 0;
   (void)nodes_text(st);
   (void)info_text(st);
