@@ -43,6 +43,10 @@ int evict_clients(server& srv) {
   srv.for_each_client([&](uint64_t id, client_record& r) {
     for (session_flag spared : {client_replica, client_master, client_monitor, client_no_evict})
       if (r.s->has(spared)) return;
+    // Already being closed (evicted by an earlier pass, its close message on
+    // its way): its memory is going, as Redis drops such clients from its
+    // eviction pool. Counting it again would evict smaller clients for nothing.
+    if (r.s->has(client_close_asap)) return;
     candidates.push_back({memory_of(*r.s), id});
   });
   int64_t total = 0;

@@ -62,8 +62,15 @@ TEST_F(client_eviction, the_biggest_clients_go_first) {
     // evicts as the buffer grows): a failed send is the eviction too.
     bool sent = big.send_raw(head + std::string(3000000, 'b'));
     EXPECT_TRUE(!sent || closed_by_server(big));
-    EXPECT_EQ(small.call({"GET", "k"}).str, "v");
-    EXPECT_EQ(info_field(*s, "stats", "evicted_clients"), 1);
+    // redis-server itself sometimes evicts the small clients too when the big
+    // one's buffer is counted before it is freed (seen under the sanitizer
+    // run's timing): Troupe must evict exactly the big one.
+    if (s == &d->troupe()) {
+      EXPECT_EQ(small.call({"GET", "k"}).str, "v");
+      EXPECT_EQ(info_field(*s, "stats", "evicted_clients"), 1);
+    } else {
+      EXPECT_GE(info_field(*s, "stats", "evicted_clients"), 1);
+    }
     ASSERT_EQ(s->call({"CONFIG", "SET", "maxmemory-clients", "0"}).str, "OK");
     ASSERT_EQ(s->call({"CONFIG", "RESETSTAT"}).str, "OK");
     EXPECT_EQ(info_field(*s, "stats", "evicted_clients"), 0);
