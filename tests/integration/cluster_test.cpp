@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/dataset_compare.hpp"
 #include "support/server_process.hpp"
 
 using namespace troupe::test;
@@ -21,16 +22,6 @@ using troupe::resp_client;
 using troupe::resp_value;
 
 namespace {
-
-template <typename Pred>
-bool wait_for(Pred pred, int ms = 20000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
-}
 
 struct node_view {
   std::string id, addr, flags, master;
@@ -100,14 +91,14 @@ TEST(Cluster, SingleNodeKeepsIdentitySlotsAndEpochsAcrossRestart) {
   EXPECT_EQ(field(n->call({"CLUSTER", "INFO"}).str, "cluster_state"), "fail");
   EXPECT_EQ(n->call({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"}).str, "OK");
   EXPECT_EQ(n->call({"CLUSTER", "SET-CONFIG-EPOCH", "5"}).str, "OK");
-  ASSERT_TRUE(wait_for([&] { return state_ok(*n); }));
+  ASSERT_TRUE(wait_for([&] { return state_ok(*n); }, 20000));
   EXPECT_EQ(myself_of(*n).slots, 16384);
   EXPECT_EQ(n->stop(), 0);
   ASSERT_TRUE(n->start());
   EXPECT_EQ(n->call({"CLUSTER", "MYID"}).str, id);
   EXPECT_EQ(myself_of(*n).slots, 16384);
   EXPECT_EQ(field(n->call({"CLUSTER", "INFO"}).str, "cluster_my_epoch"), "5");
-  ASSERT_TRUE(wait_for([&] { return state_ok(*n); }));
+  ASSERT_TRUE(wait_for([&] { return state_ok(*n); }, 20000));
   // kill -9 too: the file was written when it changed, not at exit.
   n->kill_now();
   ASSERT_TRUE(n->start());
@@ -216,12 +207,15 @@ TEST(Cluster, PublishReachesSubscribersOnEveryNode) {
   std::string addr = myself_of(*b).addr;
   std::string cport = addr.substr(addr.find('@') + 1);
   ASSERT_EQ(a->call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(b->port()), cport}).str, "OK");
-  ASSERT_TRUE(wait_for([&] { return nodes_of(*a).size() == 2 && nodes_of(*b).size() == 2; }));
-  ASSERT_TRUE(wait_for([&] {
-    for (auto& v : nodes_of(*b))
-      if (v.flags.find("handshake") != std::string::npos) return false;
-    return true;
-  }));
+  ASSERT_TRUE(
+      wait_for([&] { return nodes_of(*a).size() == 2 && nodes_of(*b).size() == 2; }, 20000));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        for (auto& v : nodes_of(*b))
+          if (v.flags.find("handshake") != std::string::npos) return false;
+        return true;
+      },
+      20000));
   troupe::resp_client sub = b->client();
   resp_value r = sub.call({"SUBSCRIBE", "news"});
   ASSERT_EQ(r.elements.size(), 3u);
@@ -248,7 +242,7 @@ TEST(Cluster, DroppedPingsMakeANodeFailAndHealingClearsIt) {
                   .str,
               "OK");
   }
-  ASSERT_TRUE(wait_for([&] { return state_ok(*a) && state_ok(*b) && state_ok(*c); }));
+  ASSERT_TRUE(wait_for([&] { return state_ok(*a) && state_ok(*b) && state_ok(*c); }, 20000));
   std::string cid = myself_of(*c).id;
   // c is cut off from a and b, both ways.
   for (auto* n : {a.get(), b.get()})
@@ -256,20 +250,22 @@ TEST(Cluster, DroppedPingsMakeANodeFailAndHealingClearsIt) {
   for (auto* n : {a.get(), b.get()})
     EXPECT_EQ(c->call({"DEBUG", "CLUSTER-LINK-FILTER", myself_of(*n).id, "DROP"}).str, "OK");
   // The majority marks c FAIL; the cluster is down (its slots are not served).
-  ASSERT_TRUE(wait_for([&] {
-    for (auto& v : nodes_of(*a))
-      if (v.id == cid) return v.failed() && v.flags.find("fail?") == std::string::npos;
-    return false;
-  }));
-  EXPECT_TRUE(wait_for([&] { return !state_ok(*a) && !state_ok(*b); }));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        for (auto& v : nodes_of(*a))
+          if (v.id == cid) return v.failed() && v.flags.find("fail?") == std::string::npos;
+        return false;
+      },
+      20000));
+  EXPECT_TRUE(wait_for([&] { return !state_ok(*a) && !state_ok(*b); }, 20000));
   // c, in the minority, goes down too.
-  EXPECT_TRUE(wait_for([&] { return !state_ok(*c); }));
+  EXPECT_TRUE(wait_for([&] { return !state_ok(*c); }, 20000));
   // Healed: c is reachable again and FAIL is cleared (a master with slots).
   for (auto* n : {a.get(), b.get()})
     EXPECT_EQ(n->call({"DEBUG", "CLUSTER-LINK-FILTER", cid, "PASS"}).str, "OK");
   for (auto* n : {a.get(), b.get()})
     EXPECT_EQ(c->call({"DEBUG", "CLUSTER-LINK-FILTER", myself_of(*n).id, "PASS"}).str, "OK");
-  EXPECT_TRUE(wait_for([&] { return state_ok(*a) && state_ok(*b) && state_ok(*c); }));
+  EXPECT_TRUE(wait_for([&] { return state_ok(*a) && state_ok(*b) && state_ok(*c); }, 20000));
 
   // Redis's filter: c drops every PONG (type 1) it receives; PINGs still
   // arrive (and, as in Redis, keep the senders from looking dead).
@@ -280,10 +276,11 @@ TEST(Cluster, DroppedPingsMakeANodeFailAndHealingClearsIt) {
   int64_t pongs = counter("cluster_stats_messages_pong_received");
   int64_t pings = counter("cluster_stats_messages_ping_received");
   EXPECT_TRUE(
-      wait_for([&] { return counter("cluster_stats_messages_ping_received") > pings + 3; }));
+      wait_for([&] { return counter("cluster_stats_messages_ping_received") > pings + 3; }, 20000));
   EXPECT_EQ(counter("cluster_stats_messages_pong_received"), pongs);
   EXPECT_EQ(c->call({"DEBUG", "DROP-CLUSTER-PACKET-FILTER", "-1"}).str, "OK");
-  EXPECT_TRUE(wait_for([&] { return counter("cluster_stats_messages_pong_received") > pongs; }));
+  EXPECT_TRUE(
+      wait_for([&] { return counter("cluster_stats_messages_pong_received") > pongs; }, 20000));
   EXPECT_EQ(c->call({"DEBUG", "DROP-CLUSTER-PACKET-FILTER", "x"}).str,
             "ERR value is not an integer or out of range");
 }
@@ -402,9 +399,11 @@ TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
     ASSERT_EQ(call(i, {"DEBUG", "CLUSTER-LINK-FILTER", m, "DROP"}).str, "OK");
   }
   // The minority side: writes refused once it sees itself alone.
-  EXPECT_TRUE(wait_for([&] {
-    return call(0, {"SET", key, "minority"}).str.rfind("CLUSTERDOWN", 0) == 0;
-  }));
+  EXPECT_TRUE(wait_for(
+      [&] {
+        return call(0, {"SET", key, "minority"}).str.rfind("CLUSTERDOWN", 0) == 0;
+      },
+      20000));
   // The majority: node 3 is the master of node 0's slots, the cluster ok.
   EXPECT_TRUE(wait_for(
       [&] {
@@ -424,11 +423,13 @@ TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
         return call(0, {"CLUSTER", "NODES"}).str.find("myself,slave " + r) != std::string::npos;
       },
       30000));
-  EXPECT_TRUE(wait_for([&] {
-    for (int i = 0; i < 6; i++)
-      if (!ok(i)) return false;
-    return call(3, {"GET", key}).str == "after";
-  }));
+  EXPECT_TRUE(wait_for(
+      [&] {
+        for (int i = 0; i < 6; i++)
+          if (!ok(i)) return false;
+        return call(3, {"GET", key}).str == "after";
+      },
+      20000));
   // Masters' config epochs are all different, on every node's view.
   for (int i = 0; i < 6; i++) {
     std::set<std::string> epochs;
