@@ -354,10 +354,8 @@ TEST(Cluster, CommandRepliesMatchRedis) {
 // passed; the majority promotes its replica; once healed, the old master
 // follows the new one. No slot ever has two masters with the same epoch.
 TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
-  int base = free_port();
-  while (base > 65535 - 10010 - 6) base = free_port();
-  int bus = free_port();
-  while (bus > 65535 - 6) bus = free_port();
+  int base = free_port_block(6);
+  int bus = free_port_block(6, base);
   server_process proc({"--port", std::to_string(base), "--cluster-port", std::to_string(bus),
                        "--local-cluster", "6", "--local-cluster-replicas", "1",
                        "--cluster-node-timeout", "2000", "--save", "", "--enable-debug-command",
@@ -382,7 +380,9 @@ TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
             return false;
         return true;
       },
-      30000));
+      30000))
+      << "running: " << proc.running() << "\n"
+      << proc.log_text();
   // Node 0 is a master; node 3 its replica (the formation's order).
   std::string m = id_of(0), r = id_of(3);
   ASSERT_NE(call(3, {"CLUSTER", "NODES"}).str.find("myself,slave " + m), std::string::npos);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -28,6 +29,32 @@ int free_port() {
   int port = ntohs(sa.sin_port);
   close(fd);
   return port;
+}
+
+namespace {
+bool bindable(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sa.sin_port = htons(uint16_t(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0;
+  close(fd);
+  return ok;
+}
+}  // namespace
+
+int free_port_block(int count, int avoid) {
+  // Linux's default ephemeral range starts at 32768; stay well below it.
+  static std::mt19937 rng(std::random_device{}() ^ unsigned(getpid()));
+  std::uniform_int_distribution<int> pick(20000, 32000 - count);
+  for (;;) {
+    int base = pick(rng);
+    if (avoid > 0 && base < avoid + count && avoid < base + count) continue;
+    bool all = true;
+    for (int i = 0; i < count && all; i++) all = bindable(base + i);
+    if (all) return base;
+  }
 }
 
 std::string temp_dir(const std::string& prefix) {

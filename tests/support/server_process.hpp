@@ -12,6 +12,11 @@ namespace troupe::test {
 
 // A port that was free a moment ago on 127.0.0.1.
 int free_port();
+// The first of `count` consecutive ports free a moment ago, all below the
+// kernel's ephemeral range, so no test's outgoing connection can take one of
+// them later (free_port() hands out ephemeral ports; a block of them next to
+// each other is not safe while other tests run). Never overlaps `avoid`..+count.
+int free_port_block(int count, int avoid = 0);
 // A fresh temporary directory for one test (removed by the caller if wanted).
 std::string temp_dir(const std::string& prefix);
 
