@@ -342,6 +342,7 @@ void connection::close_now(const char* reason) {
   leave_all_subscriptions();
   stop_monitoring();
   engine_.forget_client(session_);
+  if (session_.has(client_slot_import)) srv_.slot_import_closed(session_.id);
   home().remove_fd(fd_);
   if (tls_) tls_->shutdown();
   discard_pending_input();

@@ -249,6 +249,7 @@ void cluster_control::bootstrap_replicate_locked(cluster::cluster_output& out) {
 }
 
 void cluster_control::stop() {
+  stop_migrations();
   if (actor_) caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
 }
 

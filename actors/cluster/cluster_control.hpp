@@ -22,6 +22,7 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/cluster/slot_migration.hpp"
 #include "topology/cluster/cluster_render.hpp"
 #include "topology/cluster/cluster_state.hpp"
 #include "topology/cluster/slot_routing.hpp"
@@ -111,6 +112,23 @@ class cluster_control {
   // The rule for a node: 0 none, < 0 drop, > 0 delay in ms.
   int64_t link_filter(const std::string& node_id) const;
 
+  // -- atomic slot migration (actors/cluster/slot_migration.hpp; cluster_migrations.cpp)
+  // The source: starts moving the slots of `ranges` to node `target` in the
+  // background; the error when it cannot start.
+  std::optional<std::string> migrate_slots(const std::vector<std::pair<int, int>>& ranges,
+                                           const std::string& target);
+  // Running and recent migrations, oldest first.
+  std::vector<std::shared_ptr<const slot_migration>> migrations() const;
+  // Cancels the running ones; how many.
+  size_t cancel_migrations();
+  // The target: connection `client` imports `ranges` from node `source` (CLUSTER
+  // SYNCSLOTS ESTABLISH); FINISH takes the slots; a connection that closes
+  // before that leaves nothing behind.
+  std::optional<std::string> import_begin(uint64_t client, const std::string& source,
+                                          const std::vector<std::pair<int, int>>& ranges);
+  std::optional<std::string> import_finish(uint64_t client);
+  void import_closed(uint64_t client);
+
   // -- the routing snapshot ---------------------------------------------------------
   // The calling thread's copy of the current snapshot (refreshed when it changed).
   const std::shared_ptr<const cluster::slot_routing>& routing() const;
@@ -152,6 +170,16 @@ class cluster_control {
 
   mutable std::mutex links_mutex_;
   std::vector<cluster::link_info> links_;
+
+  struct slot_import {
+    std::string source;
+    std::vector<int> slots;
+  };
+  mutable std::mutex migrations_mutex_;
+  std::vector<std::shared_ptr<slot_migration>> migrations_;
+  std::unordered_map<uint64_t, slot_import> imports_;  // by client id
+  uint64_t migration_seq_ = 0;
+  void stop_migrations();
 
   mutable std::mutex routing_mutex_;
   std::shared_ptr<const cluster::slot_routing> routing_;

@@ -10,6 +10,7 @@
 
 #include "actors/cluster/cluster_control.hpp"
 #include "actors/commands/cluster_keyspace.hpp"
+#include "actors/commands/cluster_migration.hpp"
 #include "actors/commands/command_families.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/commands/key_slot.hpp"
@@ -383,6 +384,19 @@ const command_def cluster_commands[] = {
     {"cluster|meet", -4, ADMIN, 0, 0, 0, ADMIN_ACL, cmd_cluster_meet,
      "Force a node cluster to handshake with another node", "3.0.0", "O(1)",
      "ip port [cluster-bus-port]"},
+    {"cluster|migrateslots", -6, ADMIN, 0, 0, 0, ADMIN_ACL, cmd_cluster_migrateslots,
+     "Move slots to another node atomically (Troupe, as Valkey 9)", "9.0.0",
+     "O(N) where N is the number of keys in the slots",
+     "SLOTSRANGE start-slot end-slot [start-slot end-slot ...] NODE node-id [SLOTSRANGE ...]"},
+    {"cluster|getslotmigrations", 2, "admin stale", 0, 0, 0, ADMIN_ACL,
+     cmd_cluster_getslotmigrations, "Running and recent atomic slot migrations (Troupe)", "9.0.0",
+     "O(N) where N is the number of migrations", ""},
+    {"cluster|cancelslotmigrations", 2, ADMIN, 0, 0, 0, ADMIN_ACL, cmd_cluster_cancelslotmigrations,
+     "Cancel running atomic slot migrations (Troupe)", "9.0.0",
+     "O(N) where N is the number of migrations", ""},
+    {"cluster|syncslots", -3, ADMIN, 0, 0, 0, ADMIN_ACL, cmd_cluster_syncslots,
+     "A source node's import connection: ESTABLISH or FINISH (internal)", "9.0.0", "O(1)",
+     "ESTABLISH source-id start-slot end-slot [start-slot end-slot ...] | FINISH"},
     {"cluster|myid", 2, "stale", 0, 0, 0, "@slow", cmd_cluster_myid, "Return the node id", "3.0.0",
      "O(1)", ""},
     {"cluster|nodes", 2, "stale", 0, 0, 0, "@slow", cmd_cluster_nodes,

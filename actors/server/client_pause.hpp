@@ -21,8 +21,15 @@
 namespace troupe {
 
 // cluster_failover: a master holding writes while its replica takes over
-// (CLUSTER FAILOVER).
-enum class pause_purpose : uint8_t { client_command, failover, shutdown, cluster_failover };
+// (CLUSTER FAILOVER); slot_migration: a master holding writes for the moment
+// an atomic slot migration hands its slots over (CLUSTER MIGRATESLOTS).
+enum class pause_purpose : uint8_t {
+  client_command,
+  failover,
+  shutdown,
+  cluster_failover,
+  slot_migration
+};
 
 class client_pause {
  public:
@@ -51,7 +58,7 @@ class client_pause {
   static void resume(std::vector<caf::actor>& clients);
 
   mutable std::mutex mutex_;
-  std::array<hold, 4> holds_;
+  std::array<hold, 5> holds_;
   std::atomic<pause_kind> current_{pause_kind::none};
   std::vector<caf::actor> postponed_;
 };

@@ -85,6 +85,10 @@ class server : public server_services {
   // Registers a client; false when maxclients is reached.
   bool add_client(uint64_t id, client_record r);
   void remove_client(uint64_t id);
+  // A connection importing slots (CLUSTER SYNCSLOTS) closed.
+  void slot_import_closed(uint64_t client) {
+    if (cluster_) cluster_->import_closed(client);
+  }
   size_t client_count() const;
   // Runs f(record) for every client under the registry lock.
   template <class F>

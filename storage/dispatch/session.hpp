@@ -49,6 +49,9 @@ enum session_flag : uint32_t {
   // Cluster ASKING: the next command may use a slot this node imports (kept
   // through MULTI until its EXEC).
   client_asking = 1u << 23,
+  // A source node streaming slots to this one (CLUSTER SYNCSLOTS): its
+  // writes go to slots this node does not serve yet, so routing lets them by.
+  client_slot_import = 1u << 24,
 };
 
 struct session {

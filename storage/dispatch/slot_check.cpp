@@ -104,8 +104,9 @@ cluster::route_decision decide(const cluster::slot_routing& routing, const reque
 
 std::optional<std::string> route_client_request(const check_input& in) {
   const command_spec& cmd = in.cmd;
-  // Redis obeys its master (and the AOF, which never comes here).
-  if (in.client.has(client_master)) return std::nullopt;
+  // Redis obeys its master (and the AOF, which never comes here); an atomic
+  // slot migration's source writes the slots it is moving here.
+  if (in.client.has(client_master) || in.client.has(client_slot_import)) return std::nullopt;
   bool exec = false;
   if (!has_keys(cmd)) {
     // EXEC routes over its queue; outside MULTI it only fails.

@@ -73,7 +73,7 @@ class batcher {
 // as XADD MAXLEN 0 of a dummy entry), XSETID with the counters, then each
 // group's XGROUP CREATE and, per consumer, XCLAIM ... JUSTID FORCE for its
 // pending entries or XGROUP CREATECONSUMER when it has none.
-void aof_command_sink::stream_commands(std::string& out, std::string_view key, const stream& s) {
+static void stream_commands(std::string& out, std::string_view key, const stream& s) {
   if (s.length > 0) {
     s.range({}, stream_id::max(), false, [&](const stream_entry& en) {
       std::vector<std::string> owned;
@@ -113,6 +113,10 @@ void aof_command_sink::stream_commands(std::string& out, std::string_view key, c
 }
 
 void aof_command_sink::encode(std::string& out, const kv_entry* e) {
+  append_entry_commands(out, e);
+}
+
+void append_entry_commands(std::string& out, const kv_entry* e) {
   std::string_view key = e->key();
   auto* me = const_cast<kv_entry*>(e);
   switch (e->type()) {

@@ -44,9 +44,10 @@ class aof_command_sink : public snapshot_chunker {
  protected:
   void select(std::string& out, int db) override;
   void encode(std::string& out, const kv_entry* e) override;
-
- private:
-  static void stream_commands(std::string& out, std::string_view key, const stream& s);
 };
+
+// The commands that recreate one entry (as aof_command_sink writes it), for
+// whoever rebuilds a key elsewhere: an atomic slot migration's copy.
+void append_entry_commands(std::string& out, const kv_entry* e);
 
 }  // namespace troupe

@@ -564,6 +564,66 @@ std::optional<std::string> cluster_state::setslot(const std::vector<std::string_
   return std::nullopt;
 }
 
+std::optional<std::string> cluster_state::check_migration(const std::vector<int>& slots,
+                                                          std::string_view target) const {
+  if (!myself_->is_master()) return std::string("ERR Please use MIGRATESLOTS only with masters.");
+  const cluster_node* n = find(target);
+  if (!n) return "ERR Unknown node " + std::string(target);
+  if (n == myself_) return std::string("ERR Can't migrate slots to myself");
+  if (!n->is_master()) return std::string("ERR Target node is not a master");
+  if (n->failing()) return std::string("ERR Target node is failing");
+  for (int slot : slots) {
+    const std::string ss = std::to_string(slot);
+    if (owners_[slot] != myself_) return "ERR I'm not the owner of hash slot " + ss;
+    if (migrating_[slot] || importing_[slot])
+      return "ERR Hash slot " + ss + " is being migrated with SETSLOT";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> cluster_state::take_imported_slots(const std::vector<int>& slots,
+                                                              std::string_view source) {
+  if (!myself_->is_master()) return std::string("ERR I'm not a master");
+  cluster_node* from = find(source);
+  if (!from) return "ERR Unknown node " + std::string(source);
+  for (int slot : slots)
+    if (owners_[slot] != from && owners_[slot] != myself_)
+      return "ERR Hash slot " + std::to_string(slot) + " is not served by the source";
+  for (int slot : slots) {
+    importing_[slot] = nullptr;
+    migrating_[slot] = nullptr;
+    del_slot(slot);
+    add_slot(*myself_, slot);
+  }
+  if (bump_epoch_without_consensus())
+    log("configEpoch updated after importing " + std::to_string(slots.size()) + " slots");
+  pending_pong_broadcast_ = true;
+  save();
+  update_state();
+  return std::nullopt;
+}
+
+std::optional<std::string> cluster_state::give_migrated_slots(const std::vector<int>& slots,
+                                                              std::string_view target) {
+  cluster_node* n = find(target);
+  if (!n) return "ERR Unknown node " + std::string(target);
+  bool had = false;
+  for (int slot : slots) {
+    if (owners_[slot] != myself_) continue;  // gossip gave it away already
+    had = true;
+    migrating_[slot] = nullptr;
+    del_slot(slot);
+    add_slot(*n, slot);
+  }
+  if (had && myself_->numslots == 0 && opts_.allow_replica_migration && n->is_master()) {
+    log("Configuration change detected. Reconfiguring myself as a replica of " + n->id);
+    set_my_master(*n);
+  }
+  save();
+  update_state();
+  return std::nullopt;
+}
+
 std::optional<std::string> cluster_state::replicate(std::string_view id) {
   cluster_node* n = find(id);
   if (!n) return "ERR Unknown node " + std::string(id);

@@ -190,6 +190,18 @@ class cluster_state {
                                   std::string_view cport = {});
   // FAILOVER [FORCE|TAKEOVER] on a replica.
   std::optional<std::string> failover(const std::vector<std::string_view>& args);
+  // Atomic slot migration (CLUSTER MIGRATESLOTS). The checks before one
+  // starts: this node is a master owning every slot, none of them in a
+  // SETSLOT migration, and the target a known master that is not failing.
+  std::optional<std::string> check_migration(const std::vector<int>& slots,
+                                             std::string_view target) const;
+  // On the target, at the end: the slots (owned by `source`) become this
+  // node's under a new config epoch, told to every node at once.
+  std::optional<std::string> take_imported_slots(const std::vector<int>& slots,
+                                                 std::string_view source);
+  // On the source, once the target has taken them: the slots are the target's.
+  std::optional<std::string> give_migrated_slots(const std::vector<int>& slots,
+                                                 std::string_view target);
   // Replicas of a master: CLUSTER REPLICAS/SLAVES; the error when unknown or not a master.
   std::variant<std::vector<const cluster_node*>, std::string> replicas_of(
       std::string_view id) const;
