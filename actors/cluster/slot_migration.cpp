@@ -220,6 +220,9 @@ class migration_run {
   // Writes stop for a moment; the last of the stream goes; the target takes
   // the slots; this node gives them up and lets the writes go on.
   void hand_over() {
+    // The write pause has one holder per purpose: hand-overs take turns.
+    static std::mutex turns;
+    std::lock_guard<std::mutex> turn(turns);
     m_.set_state("handover");
     srv_.pauses().pause(pause_purpose::slot_migration, pause_kind::write,
                         wall_clock_ms() + pause_safety_ms);

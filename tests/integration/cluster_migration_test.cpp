@@ -45,7 +45,7 @@ class local_cluster {
     proc_ = std::make_unique<server_process>(std::vector<std::string>{
         "--port", std::to_string(base_), "--cluster-port", std::to_string(bus), "--local-cluster",
         "4", "--local-cluster-replicas", "1", "--cluster-node-timeout", "3000", "--save", "",
-        "--repl-diskless-sync-delay", "0"});
+        "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
   }
   bool start() {
     if (!proc_->start()) return false;
@@ -288,4 +288,46 @@ TEST(ClusterMigration, UnfinishedImportLeavesNothingBehind) {
       10000));
   // Nothing changed hands.
   EXPECT_EQ(c.call(0, {"SET", key, "v"}).str, "OK");
+}
+
+// A migration cancelled while the target is stalled (DEBUG SLEEP) ends as
+// failed: the source keeps every key and takes writes again, the target
+// deletes what it received once it wakes up.
+TEST(ClusterMigration, CancelledMigrationLeavesTheSourceWhole) {
+  local_cluster c;
+  ASSERT_TRUE(c.start());
+  std::string target = c.id(1);
+  resp_client w;
+  ASSERT_TRUE(w.connect("127.0.0.1", c.port(0), 5000));
+  for (int s = 200; s < 232; ++s)
+    for (int k = 0; k < 50; ++k) w.append({"SET", key_in_slot(s, std::to_string(k)), "v"});
+  ASSERT_TRUE(w.flush());
+  for (int i = 0; i < 32 * 50; ++i) ASSERT_EQ(w.read_reply().str, "OK");
+  std::thread sleeper([&] { c.call(1, {"DEBUG", "SLEEP", "3"}); });
+  ASSERT_TRUE(wait_for([&] {
+    resp_client probe;
+    probe.connect("127.0.0.1", c.port(1), 5000);
+    probe.set_timeout(100);
+    return probe.call({"PING"}).is_error();  // asleep
+  }));
+  ASSERT_EQ(c.call(0, {"CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "200", "231", "NODE", target}).str,
+            "OK");
+  EXPECT_NE(migration_state(c, 0), "success");
+  EXPECT_EQ(c.call(0, {"CLUSTER", "CANCELSLOTMIGRATIONS"}).str, "OK");
+  std::string message;
+  EXPECT_TRUE(wait_for([&] { return migration_state(c, 0, &message) == "failed"; }));
+  EXPECT_EQ(message, "cancelled");
+  sleeper.join();
+  // The source serves and takes writes; nothing moved.
+  EXPECT_EQ(c.call(0, {"SET", key_in_slot(200, "new"), "v"}).str, "OK");
+  int64_t total = 0;
+  for (int s = 200; s < 232; ++s)
+    total += c.call(0, {"CLUSTER", "COUNTKEYSINSLOT", std::to_string(s)}).integer;
+  EXPECT_EQ(total, 32 * 50 + 1);
+  EXPECT_TRUE(wait_for([&] {
+    for (int s = 200; s < 232; ++s)
+      if (c.call(1, {"CLUSTER", "COUNTKEYSINSLOT", std::to_string(s)}).integer != 0) return false;
+    return true;
+  }));
+  EXPECT_EQ(c.call(1, {"GET", key_in_slot(200, "0")}).str.rfind("MOVED 200 ", 0), 0u);
 }
