@@ -155,6 +155,36 @@ TEST(cluster_state, setslot_node_moves_a_slot_and_ends_an_import_with_a_new_epoc
   EXPECT_EQ(st->current_epoch(), before + 1);
 }
 
+TEST(cluster_state, atomic_migration_checks_and_the_two_ends_of_a_hand_over) {
+  auto st = loaded_state(fixture("nodes-4node-27101.conf"), 27101, 100000);
+  int theirs = -1;
+  for (int s = 0; s < 16384 && theirs < 0; ++s)
+    if (st->slot_owner(s) && st->slot_owner(s)->id == id27103) theirs = s;
+  ASSERT_GE(theirs, 0);
+  EXPECT_EQ(st->check_migration({60}, id27101), "ERR Can't migrate slots to myself");
+  EXPECT_EQ(st->check_migration({60}, std::string(40, 'f')),
+            "ERR Unknown node " + std::string(40, 'f'));
+  EXPECT_EQ(st->check_migration({theirs}, id27103),
+            "ERR I'm not the owner of hash slot " + std::to_string(theirs));
+  EXPECT_EQ(st->check_migration({60}, id27103), ok());
+  // A slot in a SETSLOT migration cannot also move atomically.
+  EXPECT_EQ(st->setslot({"61", "migrating", id27103}), ok());
+  EXPECT_EQ(st->check_migration({60, 61}, id27103),
+            "ERR Hash slot 61 is being migrated with SETSLOT");
+  // The source's end: the slot is the target's, the epoch unchanged.
+  uint64_t before = st->current_epoch();
+  EXPECT_EQ(st->give_migrated_slots({60}, id27103), ok());
+  EXPECT_EQ(st->slot_owner(60)->id, id27103);
+  EXPECT_EQ(st->current_epoch(), before);
+  // The target's end: slots of the source become ours under a new epoch.
+  EXPECT_EQ(st->take_imported_slots({theirs}, id27101),
+            "ERR Hash slot " + std::to_string(theirs) + " is not served by the source");
+  EXPECT_EQ(st->take_imported_slots({theirs}, id27103), ok());
+  EXPECT_EQ(st->slot_owner(theirs)->id, id27101);
+  EXPECT_EQ(st->myself().config_epoch, before + 1);
+  EXPECT_EQ(st->current_epoch(), before + 1);
+}
+
 TEST(cluster_state, a_master_giving_away_its_last_slot_follows_it) {
   // Learn another master through a fixture-like line.
   auto conf = std::get<nodes_conf>(parse_nodes_conf(
