@@ -2,6 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -97,7 +100,10 @@ class migration_run {
       check_cancel();
       slot_copy c = copy_slot(uint16_t(slot));
       filter_->copied(uint16_t(slot), c.cut);
-      out_ += c.commands;
+      if (out_.empty())
+        out_ = std::move(c.commands);  // a big slot is not copied twice
+      else
+        out_ += c.commands;
       {
         std::lock_guard<std::mutex> g(m_.mutex);
         m_.keys += c.keys;
@@ -107,6 +113,7 @@ class migration_run {
         send_batch();
       }
     }
+    log_verbose("Slot migration {}: slots copied ({} keys)", m_.name, m_.keys);
     m_.set_state("streaming");
     int64_t until = wall_clock_ms() + catch_up_limit_ms;
     for (;;) {
@@ -206,7 +213,7 @@ class migration_run {
     if (out_.empty()) return;
     size_t n = out_.size();
     out_ += "*1\r\n$4\r\nPING\r\n";
-    if (!target_.send_raw(out_)) throw failure{"sending to the target: " + target_.error()};
+    send_all(out_);
     out_.clear();
     for (;;) {
       resp_value r = target_.read_reply();
@@ -217,12 +224,24 @@ class migration_run {
     m_.bytes += n;
   }
 
+  // Straight from out_ (resp_client's send_raw would copy it first).
+  void send_all(const std::string& data) {
+    size_t off = 0;
+    while (off < data.size()) {
+      ssize_t n = ::send(target_.fd(), data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw failure{std::string("sending to the target: ") + strerror(errno)};
+      off += size_t(n);
+    }
+  }
+
   // Writes stop for a moment; the last of the stream goes; the target takes
   // the slots; this node gives them up and lets the writes go on.
   void hand_over() {
     // The write pause has one holder per purpose: hand-overs take turns.
     static std::mutex turns;
     std::lock_guard<std::mutex> turn(turns);
+    log_verbose("Slot migration {}: stream caught up, handing over", m_.name);
     m_.set_state("handover");
     srv_.pauses().pause(pause_purpose::slot_migration, pause_kind::write,
                         wall_clock_ms() + pause_safety_ms);
