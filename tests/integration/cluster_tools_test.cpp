@@ -185,13 +185,19 @@ struct rig {
   }
 
   // Every live node knows exactly the live nodes (no handshake, no failure
-  // flag), is ok, and `--cluster check` passes.
-  bool converged(const std::vector<size_t>& live) {
+  // flag) besides the `dead` ones (which it must see failed), is ok, and
+  // `--cluster check` passes.
+  bool converged(const std::vector<size_t>& live, const std::set<std::string>& dead = {}) {
     for (size_t i : live) {
       auto view = nodes_of(*nodes[i]);
-      if (view.size() != live.size()) return false;
-      for (auto& n : view)
+      if (view.size() != live.size() + dead.size()) return false;
+      for (auto& n : view) {
+        if (dead.count(n.id)) {
+          if (!n.has("fail") || n.has("fail?")) return false;
+          continue;
+        }
         if (n.has("handshake") || n.has("fail") || n.has("noaddr") || n.open) return false;
+      }
       if (!state_ok(*nodes[i])) return false;
     }
     return check(live.front()) == 0;
@@ -437,6 +443,448 @@ TEST(ClusterTools, RedisCliClusterSubcommandsMatchRedis) {
   std::map<std::string, int> want = {
       {"check-open-slot", 1}, {"check-uncovered", 1}, {"del-node-not-empty", 1}};
   for (auto& [label, st] : t.statuses) EXPECT_EQ(st, want.count(label) ? want[label] : 0) << label;
+}
+
+}  // namespace
+
+namespace {
+
+// The client side: a script that writes key <prefix>:<n> = n and reads back a
+// random acknowledged key, without pause, until told "stop" on its stdin.
+// Lines on stdin: "phase NAME" (resumes too), "pause" (answers "paused" once
+// no command is in flight), "stop". It prints "first NAME" and "hundred NAME"
+// at a phase's first and 100th acknowledged write, then, after reading every acknowledged key back:
+//   stat PHASE OK ERRORS READ_OK READ_BAD LOST
+//   error PHASE COUNT MESSAGE
+//   done ACKED
+const char* python_client = R"PY(
+import logging, random, sys, threading, time
+from redis.cluster import RedisCluster, ClusterNode
+from redis.exceptions import RedisClusterException
+
+logging.disable(logging.CRITICAL)  # redis-py logs every MOVED it follows
+ports = [int(p) for p in sys.argv[1].split(",")]
+prefix = sys.argv[2]
+
+def connect():
+    return RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", p) for p in ports],
+                        socket_timeout=1.0, socket_connect_timeout=1.0)
+
+rc = connect()
+ctl = {"phase": "warm", "pause": False, "stop": False}
+
+def control():
+    for line in sys.stdin:
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == "phase":
+            ctl["phase"] = w[1]
+            ctl["pause"] = False
+        elif w[0] == "pause":
+            ctl["pause"] = True
+        elif w[0] == "stop":
+            break
+    ctl["stop"] = True
+
+threading.Thread(target=control, daemon=True).start()
+
+def say(*a):
+    print(*a, flush=True)
+
+stats = {}
+def st(ph):
+    return stats.setdefault(ph, {"ok": 0, "err": 0, "read_ok": 0, "read_bad": 0, "errors": {}})
+
+def failed(s, what, e):
+    global rc
+    s["err"] += 1
+    m = "%s %s: %s" % (what, type(e).__name__, str(e)[:300].replace("\n", " "))
+    s["errors"][m] = s["errors"].get(m, 0) + 1
+    # redis-py 4.3.4 cannot refresh its slot map once a node is gone (on this
+    # Python, "cannot pickle '_thread.lock' object" on every later command,
+    # against redis-server too): a fresh client can.
+    if isinstance(e, RedisClusterException):
+        try:
+            rc = connect()
+        except Exception:
+            time.sleep(0.1)
+
+acked = []
+seen = set()
+seq = 0
+paused_said = False
+deadline = time.time() + 240
+while not ctl["stop"] and time.time() < deadline:
+    if ctl["pause"]:
+        if not paused_said:
+            say("paused")
+            paused_said = True
+        time.sleep(0.002)
+        continue
+    paused_said = False
+    ph = ctl["phase"]
+    s = st(ph)
+    k = "%s:%d" % (prefix, seq)
+    v = str(seq)
+    seq += 1
+    try:
+        if rc.set(k, v) is True:
+            s["ok"] += 1
+            acked.append((k, v, ph))
+            if ph not in seen:
+                seen.add(ph)
+                say("first", ph)
+            if s["ok"] == 100:
+                say("hundred", ph)
+        else:
+            s["err"] += 1
+    except Exception as e:
+        failed(s, "set", e)
+    if acked:
+        rk, rv, _ = random.choice(acked)
+        try:
+            if rc.get(rk) == rv.encode():
+                s["read_ok"] += 1
+            else:
+                s["read_bad"] += 1
+        except Exception as e:
+            failed(s, "get", e)
+    time.sleep(0.0005)
+
+lost = {}
+for k, v, ph in acked:
+    got = None
+    for attempt in range(20):
+        try:
+            got = rc.get(k)
+            break
+        except Exception as e:
+            failed(st("verify"), "get", e)
+            time.sleep(0.1)
+    if got != v.encode():
+        lost[ph] = lost.get(ph, 0) + 1
+for ph, s in stats.items():
+    say("stat", ph, s["ok"], s["err"], s["read_ok"], s["read_bad"], lost.get(ph, 0))
+    for m, n in s["errors"].items():
+        say("error", ph, n, m)
+say("done", len(acked))
+)PY";
+
+// The same with ioredis's Cluster (options as a production service would set
+// them: retries on MOVED/ASK/TRYAGAIN/CLUSTERDOWN, a bounded wait per command).
+const char* node_client = R"JS(
+'use strict';
+const readline = require('readline');
+const Redis = require('ioredis');
+const ports = process.argv[2].split(',').map(Number);
+const prefix = process.argv[3];
+const c = new Redis.Cluster(ports.map((port) => ({ host: '127.0.0.1', port })), {
+  scaleReads: 'master', maxRedirections: 16, retryDelayOnFailover: 200,
+  retryDelayOnClusterDown: 200, retryDelayOnTryAgain: 200, slotsRefreshTimeout: 2000,
+  clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+  redisOptions: { maxRetriesPerRequest: 3 },
+});
+c.on('error', () => {});
+const say = (...a) => process.stdout.write(a.join(' ') + '\n');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function timed(p) {
+  let timer;
+  return Promise.race([p, new Promise((_, rej) => {
+    timer = setTimeout(() => rej(new Error('client timeout')), 3000);
+  })]).finally(() => clearTimeout(timer));
+}
+const ctl = { phase: 'warm', pause: false, stop: false };
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  const w = line.trim().split(/\s+/);
+  if (w[0] === 'phase') { ctl.phase = w[1]; ctl.pause = false; }
+  if (w[0] === 'pause') ctl.pause = true;
+  if (w[0] === 'stop') ctl.stop = true;
+});
+rl.on('close', () => { ctl.stop = true; });
+const stats = {};
+const st = (ph) => (stats[ph] = stats[ph] || { ok: 0, err: 0, read_ok: 0, read_bad: 0, errors: {} });
+function failed(s, what, e) {
+  s.err++;
+  const m = `${what} ${String((e && e.message) || e).slice(0, 300).replace(/\n/g, ' ')}`;
+  s.errors[m] = (s.errors[m] || 0) + 1;
+}
+async function main() {
+  const acked = [];
+  const seen = new Set();
+  let seq = 0;
+  let pausedSaid = false;
+  const deadline = Date.now() + 240000;
+  while (!ctl.stop && Date.now() < deadline) {
+    if (ctl.pause) {
+      if (!pausedSaid) { say('paused'); pausedSaid = true; }
+      await sleep(2);
+      continue;
+    }
+    pausedSaid = false;
+    const ph = ctl.phase;
+    const s = st(ph);
+    const k = `${prefix}:${seq}`;
+    const v = String(seq);
+    seq++;
+    try {
+      const r = await timed(c.set(k, v));
+      if (r === 'OK') {
+        s.ok++;
+        acked.push([k, v, ph]);
+        if (!seen.has(ph)) { seen.add(ph); say('first', ph); }
+        if (s.ok === 100) say('hundred', ph);
+      } else s.err++;
+    } catch (e) { failed(s, 'set', e); }
+    if (acked.length) {
+      const [rk, rv] = acked[Math.floor(Math.random() * acked.length)];
+      try {
+        if ((await timed(c.get(rk))) === rv) s.read_ok++; else s.read_bad++;
+      } catch (e) { failed(s, 'get', e); }
+    }
+    await sleep(0);
+  }
+  const lost = {};
+  for (let i = 0; i < acked.length; i += 200) {
+    const batch = acked.slice(i, i + 200);
+    await Promise.all(batch.map(async ([k, v, ph]) => {
+      let got;
+      for (let attempt = 0; attempt < 10; attempt++) {
+        try { got = await timed(c.get(k)); break; } catch (e) { await sleep(200); }
+      }
+      if (got !== v) lost[ph] = (lost[ph] || 0) + 1;
+    }));
+  }
+  for (const [ph, s] of Object.entries(stats)) {
+    say('stat', ph, s.ok, s.err, s.read_ok, s.read_bad, lost[ph] || 0);
+    for (const [m, n] of Object.entries(s.errors)) say('error', ph, n, m);
+  }
+  say('done', acked.length);
+  c.disconnect();
+  process.exit(0);
+}
+main();
+)JS";
+
+// A client script running with its stdin held here and its output in a file.
+class client_run {
+ public:
+  client_run(const std::string& cmd, std::string out_path) : out_(std::move(out_path)) {
+    in_ = popen((cmd + " > " + out_ + " 2>&1").c_str(), "w");
+  }
+  ~client_run() { finish(); }
+  bool started() const { return in_ != nullptr; }
+  void send(const std::string& line) {
+    if (in_ == nullptr) return;
+    fputs((line + "\n").c_str(), in_);
+    fflush(in_);
+  }
+  std::string output() const { return read_file(out_); }
+  bool said(const std::string& line) const {
+    return ("\n" + output()).find("\n" + line + "\n") != std::string::npos;
+  }
+  // Tells it to stop and waits for it; its exit status.
+  int finish() {
+    if (in_ == nullptr) return -1;
+    send("stop");
+    int st = pclose(in_);
+    in_ = nullptr;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  }
+
+ private:
+  FILE* in_ = nullptr;
+  std::string out_;
+};
+
+struct phase_stat {
+  int64_t ok = -1, err = -1, read_ok = -1, read_bad = -1, lost = -1;
+};
+
+std::map<std::string, phase_stat> stats_of(const std::string& out) {
+  std::map<std::string, phase_stat> m;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    std::string word, phase;
+    l >> word;
+    if (word != "stat") continue;
+    phase_stat s;
+    l >> phase >> s.ok >> s.err >> s.read_ok >> s.read_bad >> s.lost;
+    m[phase] = s;
+  }
+  return m;
+}
+
+// Six Troupe nodes formed by `redis-cli --cluster create --cluster-replicas 1`,
+// shared by the client tests: each reshards between two masters and kills
+// a third one that still has a replica.
+class ClusterClients : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::signal(SIGPIPE, SIG_IGN);  // a client that died must not take the test down
+    r_ = new rig(kind::troupe, 6);
+    for (auto& n : r_->nodes)
+      if (!n->start()) return;
+    int st = -1;
+    std::vector<std::string> args = {"create"};
+    for (size_t i = 0; i < 6; i++) args.push_back(r_->addr(i));
+    args.insert(args.end(), {"--cluster-replicas", "1", "--cluster-yes"});
+    r_->cluster(args, &st);
+    if (st != 0) return;
+    for (size_t i = 0; i < 6; i++) live_.push_back(i);
+    ready_ = wait_for([] { return r_->converged(live_) && replicas_synced(); }, 30000);
+    if (!ready_) {
+      std::cout << "converged " << r_->converged(live_) << " synced " << replicas_synced() << "\n"
+                << r_->cluster({"check", r_->addr(0)}, nullptr);
+      for (size_t i = 0; i < 6; i++) std::cout << (*r_)[i].call({"INFO", "replication"}).str;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete r_;
+    r_ = nullptr;
+  }
+
+  // Every live replica's link is up and it has its master's offset.
+  static bool replicas_synced() {
+    std::map<std::string, size_t> by_id;
+    for (size_t i : live_) by_id[r_->id(i)] = i;
+    for (size_t i : live_) {
+      node_line me = myself_of((*r_)[i]);
+      if (!me.has("slave")) continue;
+      std::string info = (*r_)[i].call({"INFO", "replication"}).str;
+      if (field(info, "master_link_status") != "up" || !by_id.count(me.master)) return false;
+      std::string mine = field(info, "master_repl_offset");
+      std::string theirs =
+          field((*r_)[by_id[me.master]].call({"INFO", "replication"}).str, "master_repl_offset");
+      if (mine.empty() || mine != theirs) return false;
+    }
+    return true;
+  }
+
+  // Runs `cmd` (a client script taking the seed ports and a key prefix)
+  // through a reshard and a kill -9; checks and prints its counts.
+  static void reshard_and_failover(const std::string& cmd, const std::string& prefix) {
+    ASSERT_TRUE(ready_) << "the cluster did not form";
+    rig& r = *r_;
+    // Masters with slots; the victim has a live replica (its heir).
+    std::vector<size_t> masters;
+    size_t victim = 99, heir = 99;
+    for (size_t i : live_) {
+      node_line me = myself_of(r[i]);
+      if (me.has("master") && me.slots > 0) masters.push_back(i);
+    }
+    ASSERT_EQ(masters.size(), 3u);
+    for (size_t m : masters)
+      for (size_t i : live_)
+        if (victim == 99 && myself_of(r[i]).master == r.id(m)) victim = m, heir = i;
+    ASSERT_NE(victim, 99u);
+    std::vector<size_t> others;
+    for (size_t m : masters)
+      if (m != victim) others.push_back(m);
+    std::string from = r.id(others[0]), to = r.id(others[1]);
+
+    std::string seeds;
+    for (size_t i : live_) seeds += (seeds.empty() ? "" : ",") + std::to_string(r[i].port());
+    std::string out = r[0].dir() + "/" + prefix + "-client.txt";
+    client_run c(cmd + " " + seeds + " " + prefix, out);
+    ASSERT_TRUE(c.started());
+    // Some keys in place before slots move.
+    int64_t before = r.keys(masters);
+    ASSERT_TRUE(wait_for([&] { return r.keys(masters) >= before + 300 || c.said("done"); }, 20000))
+        << c.output();
+    ASSERT_TRUE(c.said("first warm")) << c.output();
+
+    c.send("phase reshard");
+    int st = -1;
+    std::string text = r.cluster({"reshard", r.addr(others[0]), "--cluster-from", from,
+                                  "--cluster-to", to, "--cluster-slots", "300", "--cluster-yes"},
+                                 &st);
+    EXPECT_EQ(st, 0) << text;
+    EXPECT_TRUE(wait_for([&] { return r.converged(live_, dead_); }, 30000))
+        << r.cluster({"check", r.addr(live_.front())}, nullptr);
+    EXPECT_TRUE(c.said("first reshard")) << c.output();
+
+    // Quiet: every acknowledged write so far is on the replicas.
+    c.send("pause");
+    EXPECT_TRUE(wait_for([&] { return c.said("paused"); }, 20000)) << c.output();
+    EXPECT_TRUE(wait_for(replicas_synced, 20000));
+    c.send("phase kill");
+    EXPECT_TRUE(wait_for([&] { return c.said("first kill"); }, 20000)) << c.output();
+    std::string victim_id = r.id(victim);
+    auto t0 = std::chrono::steady_clock::now();
+    r[victim].kill_now();
+    live_.erase(std::find(live_.begin(), live_.end(), victim));
+    dead_.insert(victim_id);
+    bool took_over = wait_for(
+        [&] {
+          if (!myself_of(r[heir]).has("master")) return false;
+          for (size_t i : live_)
+            if (!state_ok(r[i])) return false;
+          return true;
+        },
+        30000);
+    EXPECT_TRUE(took_over);
+    double failover_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    c.send("phase after");
+    EXPECT_TRUE(wait_for([&] { return c.said("hundred after"); }, 20000)) << c.output();
+    EXPECT_EQ(c.finish(), 0);
+    std::string result = c.output();
+    ASSERT_NE(result.find("\ndone "), std::string::npos) << result;
+    auto stats = stats_of(result);
+    std::cout << prefix << ": failover " << failover_s << " s\n";
+    for (auto& [phase, s] : stats)
+      std::cout << prefix << " " << phase << ": acked " << s.ok << ", errors " << s.err
+                << ", reads ok " << s.read_ok << ", reads wrong " << s.read_bad << ", lost "
+                << s.lost << "\n";
+    for (const char* phase : {"warm", "reshard", "kill", "after"})
+      EXPECT_GT(stats[phase].ok, 0) << phase << "\n" << result;
+    // Nothing lost and no error while slots move; nothing lost before the
+    // kill (the replicas had caught up) nor after it.
+    for (const char* phase : {"warm", "reshard"}) {
+      EXPECT_EQ(stats[phase].err, 0) << phase << "\n" << result;
+      EXPECT_EQ(stats[phase].read_bad, 0) << phase << "\n" << result;
+    }
+    for (const char* phase : {"warm", "reshard", "after"})
+      EXPECT_EQ(stats[phase].lost, 0) << phase << "\n" << result;
+    // At the kill: only what the victim acknowledged and had not yet sent
+    // to its replica can be gone.
+    EXPECT_LT(stats["kill"].lost, stats["kill"].ok) << result;
+    std::cout << result.substr(result.find("\nstat ") + 1);
+  }
+
+  static rig* r_;
+  static std::vector<size_t> live_;
+  static std::set<std::string> dead_;  // ids of the killed masters
+  static bool ready_;
+};
+rig* ClusterClients::r_ = nullptr;
+std::vector<size_t> ClusterClients::live_;
+std::set<std::string> ClusterClients::dead_;
+bool ClusterClients::ready_ = false;
+
+std::string write_script(const std::string& name, const char* text) {
+  std::string path = temp_dir("troupe-cluster-clients") + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST_F(ClusterClients, RedisPyThroughReshardAndFailover) {
+  reshard_and_failover("/usr/bin/python3 " + write_script("client.py", python_client), "py");
+}
+
+TEST_F(ClusterClients, IoredisThroughReshardAndFailover) {
+  // ioredis comes from npm (`npm install` in examples/clients/node), as in
+  // examples/clients/clients_test.cpp.
+  std::string dir = std::string(TROUPE_SOURCE_DIR) + "/examples/clients/node";
+  int status = -1;
+  run_command("cd " + dir + " && node -e 'require(\"ioredis\")' 2>/dev/null", &status);
+  if (status != 0) GTEST_SKIP() << "ioredis is not installed in examples/clients/node";
+  reshard_and_failover(
+      "NODE_PATH=" + dir + "/node_modules node " + write_script("client.js", node_client), "js");
 }
 
 }  // namespace
