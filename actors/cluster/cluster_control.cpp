@@ -532,6 +532,11 @@ void cluster_control::after_locked(cluster::cluster_output out, std::unique_lock
         srv_.reactor_at(0).post([s] { s->replica().promote("cluster", "failover request"); });
         break;
       }
+      case k::empty_data: {  // after become_master, on the same reactor
+        server* s = &srv_;
+        srv_.reactor_at(0).post([s] { empty_dataset(*s); });
+        break;
+      }
       case k::pause_writes:
         srv_.pauses().pause(pause_purpose::cluster_failover, pause_kind::write, a.until_ms);
         break;

@@ -509,6 +509,11 @@ void master_link::framed_input() {
         drop("MASTER <-> REPLICA sync: the sync frames ended before the RDB");
         return;
       }
+      if (loaded_before_end_) {
+        loaded_before_end_ = false;
+        finish_full_sync();
+        return;
+      }
     }
     if (complete) transfer_complete();
     if (transfer_done_) hold_stream_while_loading();
@@ -597,6 +602,14 @@ void master_link::on_loaded(uint64_t job_id) {
     return;
   }
   if (!transfer_done_) return;  // cannot happen: the loader waits for the payload's end
+  if (frames_) {
+    // The end frame has not been read yet: until it is, what comes is still
+    // framed (read on at once, whatever was held back for the load).
+    loaded_before_end_ = true;
+    link_.pause_reading(false);
+    framed_input();
+    return;
+  }
   finish_full_sync();
 }
 
@@ -639,6 +652,7 @@ void master_link::finish_full_sync() {
 
 void master_link::cancel_sync() {
   frames_.reset();
+  loaded_before_end_ = false;
   held_stream_.clear();
   if (temp_fd_ >= 0) ::close(temp_fd_);
   temp_fd_ = -1;

@@ -116,8 +116,9 @@ class master_link : public hosted_actor {
   std::optional<rdb_transfer> transfer_;
   std::string sync_replid_;
   int64_t sync_offset_ = 0;
-  bool socket_load_ = false;    // loaded straight from the socket (diskless)
-  bool transfer_done_ = false;  // the whole payload arrived
+  bool socket_load_ = false;        // loaded straight from the socket (diskless)
+  bool transfer_done_ = false;      // the whole payload arrived
+  bool loaded_before_end_ = false;  // loaded; the end frame has not come yet
   int temp_fd_ = -1;
   std::string temp_path_;
   std::shared_ptr<replica_load_job> job_;

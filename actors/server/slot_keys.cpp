@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/replication/replica_dataset.hpp"
 #include "actors/server/server.hpp"
 #include "storage/encodings/hash.hpp"
 #include "storage/keyspace/blocking.hpp"
@@ -81,6 +82,12 @@ void delete_keys_in_slot(server& srv, int slot) {
   if (srv.reactor_count() == 0) return delete_now(srv, uint16_t(slot), -1);
   int reactor = srv.keys().shard_of_slot(uint16_t(slot)) % srv.reactor_count();
   srv.reactor_at(reactor).post([&srv, slot, reactor] { delete_now(srv, uint16_t(slot), reactor); });
+}
+
+void empty_dataset(server& srv) {
+  shard_set_guard guard;
+  guard.acquire_all(srv.keys());
+  flush_dataset(srv, srv.keys(), false);
 }
 
 }  // namespace troupe

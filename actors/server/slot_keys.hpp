@@ -18,5 +18,8 @@ uint64_t keys_in_db0(server& srv);
 // keyspace event fires. Runs on the reactor of the slot's shard, soon after
 // the call (any thread).
 void delete_keys_in_slot(server& srv, int slot);
+// Drops every key at once, not journaled (Redis's emptyData, as CLUSTER RESET
+// of a replica does). Takes every shard: not from within a shard's work.
+void empty_dataset(server& srv);
 
 }  // namespace troupe

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "support/dataset_compare.hpp"
@@ -580,6 +581,13 @@ class fake_master {
   }
   int port() const { return port_; }
   int syncs() const { return syncs_.load(); }
+  // Set before a replica connects: words after +FULLRESYNC's offset (" frames"),
+  // and bytes sent `delay_ms` after the payload (a slow network).
+  void fullresync_suffix(std::string s) { suffix_ = std::move(s); }
+  void tail(std::string bytes, int delay_ms) {
+    tail_ = std::move(bytes);
+    delay_ms_ = delay_ms;
+  }
 
  private:
   void serve() {
@@ -605,13 +613,17 @@ class fake_master {
           if (cmd.find("PING") != std::string::npos) reply = "+PONG\r\n";
           if (cmd.find("PSYNC") != std::string::npos) {
             reply = psync_error_.empty()
-                        ? "+FULLRESYNC " + std::string(40, 'f') + " 0\r\n" + payload_
+                        ? "+FULLRESYNC " + std::string(40, 'f') + " 0" + suffix_ + "\r\n" + payload_
                         : "-" + psync_error_ + "\r\n";
             synced = true;
             ++syncs_;
           }
           send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
         }
+      }
+      if (synced && !tail_.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+        send(c, tail_.data(), tail_.size(), MSG_NOSIGNAL);
       }
       if (hold_) {
         while (!stop_ && recv(c, buf, sizeof(buf), 0) > 0) {
@@ -640,6 +652,8 @@ class fake_master {
   std::string payload_;
   bool hold_;
   std::string psync_error_;
+  std::string suffix_, tail_;
+  int delay_ms_ = 0;
   int fd_ = -1, port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> syncs_{0};
@@ -717,6 +731,34 @@ TEST(replication_replica, a_corrupt_rdb_from_a_fake_master_is_retried_without_a_
     fake_master fake("this is not an RDB\r\n", true);
     expect_survives_and_retries(fake, "Bad protocol from MASTER");
   }
+}
+
+// A framed full sync (Troupe to Troupe) whose end frame comes after the
+// replica has loaded the RDB: the end frame is not taken for a command of the
+// stream (it was once: the replica ran "E0", answered its master an error and
+// counted 4 bytes its master never sent, so its offset ran ahead).
+TEST(replication_replica, a_late_end_frame_is_not_part_of_the_stream) {
+  std::string rdb = real_rdb();
+  ASSERT_GT(rdb.size(), 1000u);
+  std::string mark(40, 'm');
+  std::string framed = "$EOF:" + mark + "\r\n" + rdb + mark;
+  fake_master fake("R" + std::to_string(framed.size()) + "\r\n" + framed, true);
+  fake.fullresync_suffix(" frames");
+  std::string set = "*3\r\n$3\r\nSET\r\n$4\r\nlate\r\n$1\r\n1\r\n";
+  // Long after the replica has loaded so small an RDB (it answers LOADING
+  // until then, so start() returns after).
+  fake.tail("E0\r\n" + set, 500);
+  server_process replica({"--replicaof", "127.0.0.1", std::to_string(fake.port())});
+  ASSERT_TRUE(replica.start());
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return replica.call({"GET", "late"}).str == "1";
+      },
+      20000))
+      << replica.log_text();
+  EXPECT_EQ(replica.log_text().find("CRITICAL"), std::string::npos) << replica.log_text();
+  EXPECT_EQ(info_field(replica, "replication", "master_repl_offset"), std::to_string(set.size()));
+  EXPECT_TRUE(link_up(replica));
 }
 
 TEST(replication_replica, a_silent_master_times_out_and_is_retried) {

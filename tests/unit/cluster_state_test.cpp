@@ -299,6 +299,7 @@ TEST(cluster_state, reset_soft_and_hard) {
   EXPECT_EQ(st->current_epoch(), 3u);  // soft: epochs stay
   auto out = st->take_output();
   EXPECT_TRUE(has_event(out, cluster_event::kind::become_master));
+  EXPECT_TRUE(has_event(out, cluster_event::kind::empty_data));  // it was a replica
 
   auto hard = loaded_state(fixture("nodes-4node-27101.conf"), 27101);
   EXPECT_EQ(hard->reset({"HARD"}), ok());

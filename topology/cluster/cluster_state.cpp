@@ -666,6 +666,7 @@ std::optional<std::string> cluster_state::reset(const std::vector<std::string_vi
   if (myself_->is_replica()) {
     set_node_as_master(*myself_);
     event(cluster_event::kind::become_master);
+    event(cluster_event::kind::empty_data);  // its master's data is not its own
   }
   migrating_.fill(nullptr);
   importing_.fill(nullptr);

@@ -99,6 +99,7 @@ struct cluster_event {
     node_deleted,    // node_id
     become_replica,  // node_id: the new master (ip/port in the table)
     become_master,   // stop replicating
+    empty_data,      // drop every key (a replica reset: Redis's emptyData)
     pause_writes,    // until_ms: a replica asked for a manual failover
     unpause_writes,
     delete_keys_in_slot,  // slot: the slot is someone else's now
