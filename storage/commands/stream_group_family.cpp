@@ -320,7 +320,8 @@ bool entries_read_arg(exec_context& c, size_t i, int64_t& v) {
 void cmd_xgroup_create(exec_context& c) {
   bool mkstream = false;
   int64_t entries_read = invalid_entries_read;
-  if (c.argc() > 8) return c.subcommand_syntax_error();
+  // Redis 7.0 reads the options, then the key, and only then refuses more
+  // than 8 arguments (so ENTRIESREAD's value is checked first).
   for (size_t i = 5; i < c.argc();) {
     if (c.arg_is(i, "mkstream")) {
       mkstream = true;
@@ -340,6 +341,7 @@ void cmd_xgroup_create(exec_context& c) {
     return c.out.error(
         "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want "
         "to use the MKSTREAM option to create an empty stream automatically.");
+  if (c.argc() > 8) return c.subcommand_syntax_error();
   stream_id id;
   if (c.arg(4) == "$")
     id = s ? s->last_id : stream_id{};
