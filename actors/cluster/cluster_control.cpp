@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -85,6 +87,10 @@ struct deferred_action {
 cluster_control::cluster_control(server& srv) : srv_(srv) {}
 
 cluster_control::~cluster_control() {
+  if (spare_fd_ >= 0) {
+    ::unlink(spare_path_.c_str());
+    ::close(spare_fd_);
+  }
   if (lock_fd_ >= 0) ::close(lock_fd_);
   for (int fd : stale_fds_) ::close(fd);
 }
@@ -140,6 +146,12 @@ std::optional<std::string> cluster_control::load() {
              "different nodes use different cluster configuration files.";
     return "Impossible to lock " + config_path_ + ": " + strerror(errno);
   }
+  spare_path_ = config_path_ + ".tmp";
+  open_spare_locked();
+  if (spare_fd_ < 0 && errno == EWOULDBLOCK)  // the other server holds it
+    return "Sorry, the cluster configuration file " + config_path_ +
+           " is already used by a different Redis Cluster node. Please make sure that "
+           "different nodes use different cluster configuration files.";
   std::ifstream in(config_path_, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -251,6 +263,15 @@ void cluster_control::bootstrap_replicate_locked(cluster::cluster_output& out) {
 void cluster_control::stop() {
   stop_migrations();
   if (actor_) caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
+  // The spare holds an older nodes.conf: it goes (a save after this, if any,
+  // writes a new file).
+  std::lock_guard<std::mutex> g(mutex_);
+  if (spare_fd_ >= 0) {
+    ::unlink(spare_path_.c_str());
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+  }
+  spare_path_.clear();
 }
 
 void cluster_control::refresh_replication_inputs() {
@@ -364,34 +385,95 @@ std::vector<cluster::link_info> cluster_control::links() const {
   return links_;
 }
 
+void cluster_control::open_spare_locked() {
+  if (spare_path_.empty()) return;  // the file system cannot exchange files
+  int fd = ::open(spare_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    ::close(fd);
+    errno = e;
+    return;
+  }
+  spare_fd_ = fd;
+}
+
+bool cluster_control::exchange_config_locked(const std::string& text, bool durable) {
+  // The spare must still be the file at its path: what is exchanged into
+  // place is what was just written.
+  struct stat mine, there;
+  if (::fstat(spare_fd_, &mine) != 0 || ::stat(spare_path_.c_str(), &there) != 0) return false;
+  if (mine.st_dev != there.st_dev || mine.st_ino != there.st_ino) {
+    errno = ESTALE;
+    return false;
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::pwrite(spare_fd_, text.data() + done, text.size() - done, off_t(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += size_t(n);
+  }
+  // Shrinking to a size other than 0 (never truncate-then-write, which ext4
+  // flushes on close) and no rename over an existing file (which it flushes
+  // too): the save stays in the page cache unless `durable`.
+  if (off_t(text.size()) != mine.st_size && ::ftruncate(spare_fd_, off_t(text.size())) != 0)
+    return false;
+  if (durable && ::fsync(spare_fd_) != 0) return false;
+  if (::renameat2(AT_FDCWD, spare_path_.c_str(), AT_FDCWD, config_path_.c_str(), RENAME_EXCHANGE) !=
+      0)
+    return false;
+  std::swap(lock_fd_, spare_fd_);  // both stay locked
+  return true;
+}
+
 bool cluster_control::write_config_locked(std::string* err) {
   // Epochs are promises (a vote given, an epoch claimed): like Redis, they
   // reach the disk before anything else happens. Slot and node changes are
   // written without waiting for the disk (a crash keeps them; SETSLOT during
-  // a reshard would otherwise pay an fsync each).
+  // a reshard would otherwise pay an fsync each), as Redis 7.0 writes them.
   const cluster::cluster_state& st = *state_;
   bool durable = st.current_epoch() != synced_current_epoch_ ||
                  st.last_vote_epoch() != synced_vote_epoch_ ||
                  st.myself().config_epoch != synced_config_epoch_;
-  if (!write_file_atomically(config_path_, cluster::write_nodes_conf(st), durable, err))
-    return false;
+  std::string text = cluster::write_nodes_conf(st);
+  bool saved = false;
+  if (spare_fd_ >= 0) {
+    saved = exchange_config_locked(text, durable);
+    if (!saved) {
+      int e = errno;
+      ::close(spare_fd_);
+      spare_fd_ = -1;
+      if (e == EINVAL || e == ENOSYS || e == EOPNOTSUPP) {
+        // No RENAME_EXCHANGE here: a new file per save from now on.
+        ::unlink(spare_path_.c_str());
+        spare_path_.clear();
+      }
+    }
+  }
+  if (!saved) {
+    if (!write_file_atomically(config_path_, text, durable, err)) return false;
+    // The rename put a new file at the path: the lock moves to it, or another
+    // server could start on this file.
+    int fd = ::open(config_path_.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      // Closing the old file's last descriptor frees its inode, which costs
+      // more than the whole save (0.6 ms measured): the tick does it, off the
+      // command's path.
+      if (lock_fd_ >= 0) stale_fds_.push_back(lock_fd_);
+      lock_fd_ = fd;
+    } else {
+      if (fd >= 0) ::close(fd);
+      log_warning("Could not lock the cluster configuration file {} after saving it", config_path_);
+    }
+    if (spare_fd_ < 0) open_spare_locked();  // the next save exchanges again
+  }
   if (durable) {
     synced_current_epoch_ = st.current_epoch();
     synced_vote_epoch_ = st.last_vote_epoch();
     synced_config_epoch_ = st.myself().config_epoch;
-  }
-  // The rename put a new file at the path: the lock moves to it, or another
-  // server could start on this file.
-  int fd = ::open(config_path_.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-    // Closing the old file's last descriptor frees its inode, which costs
-    // more than the whole save (0.6 ms measured): the tick does it, off the
-    // command's path.
-    if (lock_fd_ >= 0) stale_fds_.push_back(lock_fd_);
-    lock_fd_ = fd;
-  } else {
-    if (fd >= 0) ::close(fd);
-    log_warning("Could not lock the cluster configuration file {} after saving it", config_path_);
   }
   return true;
 }

@@ -152,6 +152,9 @@ class cluster_control {
   void bootstrap_replicate_locked(cluster::cluster_output& out);
   void publish_routing_locked();
   bool write_config_locked(std::string* err);
+  // The exchange save; false (errno set) when it could not be done.
+  bool exchange_config_locked(const std::string& text, bool durable);
+  void open_spare_locked();
 
   server& srv_;
   mutable std::mutex mutex_;
@@ -187,11 +190,17 @@ class cluster_control {
   uint64_t last_signature_ = 0;
   std::string bootstrap_master_host_;  // cluster-bootstrap: the master to follow
   int bootstrap_master_port_ = 0;
-  int lock_fd_ = -1;
+  int lock_fd_ = -1;  // the file at config_path_, locked for the server's life
+  // The spare file (config_path_ + ".tmp"), locked too: a save writes the new
+  // content into it, then exchanges it with nodes.conf (renameat2
+  // RENAME_EXCHANGE), so the file at the path is always whole and no inode is
+  // created or freed per save. -1 when the file system cannot exchange.
+  int spare_fd_ = -1;
+  std::string spare_path_;
   std::vector<int> stale_fds_;  // locks of replaced nodes.conf files, closed by the tick
   // The epochs in the last nodes.conf written with fsync.
   uint64_t synced_current_epoch_ = UINT64_MAX, synced_vote_epoch_ = UINT64_MAX,
-           synced_config_epoch_ = UINT64_MAX;  // the config file's lock, held for the server's life
+           synced_config_epoch_ = UINT64_MAX;
 };
 
 }  // namespace troupe

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -113,6 +114,24 @@ TEST(Cluster, SecondServerOnTheSameNodesConfIsRefused) {
   EXPECT_FALSE(b.start());
   EXPECT_NE(read_file(b.log_file()).find("is already used by a different Redis Cluster node"),
             std::string::npos);
+  // Saves exchange nodes.conf with a spare file: the lock stays with whichever
+  // file is at the path, after an odd and an even number of saves, and the
+  // file there is the latest.
+  for (int slot = 1; slot <= 2; slot++) {
+    EXPECT_EQ(a->call({"CLUSTER", "ADDSLOTS", std::to_string(slot)}).str, "OK");
+    EXPECT_NE(read_file(a->dir() + "/nodes.conf").find(slot == 1 ? " 1\n" : " 1-2\n"),
+              std::string::npos);
+    server_process c({"--cluster-enabled", "yes", "--cluster-port", std::to_string(free_port()),
+                      "--cluster-config-file", a->dir() + "/nodes.conf"});
+    EXPECT_FALSE(c.start());
+    EXPECT_NE(read_file(c.log_file()).find("is already used by a different Redis Cluster node"),
+              std::string::npos);
+  }
+  // A clean exit leaves no spare behind.
+  EXPECT_EQ(a->stop(), 0);
+  EXPECT_FALSE(std::filesystem::exists(a->dir() + "/nodes.conf.tmp"));
+  ASSERT_TRUE(a->start());
+  EXPECT_EQ(myself_of(*a).slots, 2);
 }
 
 TEST(Cluster, RedisCliCreatesSixNodesThenAMasterIsKilledAndItsReplicaTakesOver) {

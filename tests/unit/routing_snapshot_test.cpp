@@ -77,3 +77,53 @@ TEST(routing_snapshot, a_replica_knows_its_master_and_hostnames_when_preferred) 
   EXPECT_EQ(route_key(r, 5, readonly).kind, route_kind::serve_here);
   EXPECT_EQ(route_error(r, route_key(r, 9000)), "MOVED 9000 ?:27103");
 }
+
+// The snapshot is built from the nodes' bitmaps a run at a time and looks at
+// open slots 64 at a time: it must still agree with the state slot by slot,
+// at both ends of the slot space too.
+TEST(routing_snapshot, agrees_with_the_state_on_every_slot) {
+  auto st = loaded_state(fixture("nodes-4node-27101.conf"), 27101);
+  auto check = [&] {
+    slot_routing r = make_slot_routing(*st);
+    auto idx = [&](const cluster_node* n) -> int16_t {
+      if (!n) return slot_routing::none;
+      for (size_t i = 0; i < r.nodes.size(); ++i)
+        if (r.nodes[i].node_id == n->id) return int16_t(i);
+      return -2;
+    };
+    for (int s = 0; s < slot_count; ++s) {
+      ASSERT_EQ(r.owner[s], idx(st->slot_owner(s))) << "slot " << s;
+      ASSERT_EQ(r.migrating_to[s], idx(st->migrating_to(s))) << "slot " << s;
+      ASSERT_EQ(r.importing_from[s], idx(st->importing_from(s))) << "slot " << s;
+    }
+  };
+  check();
+  ASSERT_EQ(st->delslots({"0", "16383"}), std::nullopt);
+  ASSERT_EQ(st->addslots({"16383"}), std::nullopt);
+  check();
+  ASSERT_EQ(st->setslot({"16383", "migrating", id27103}), std::nullopt);
+  ASSERT_EQ(st->setslot({"1", "migrating", id27103}), std::nullopt);
+  ASSERT_EQ(st->setslot({"9000", "importing", id27103}), std::nullopt);
+  check();
+  ASSERT_EQ(st->setslot({"9000", "node", id27101}), std::nullopt);
+  ASSERT_EQ(st->setslot({"16383", "stable"}), std::nullopt);
+  check();
+}
+
+TEST(routing_snapshot, slot_ranges_at_the_ends) {
+  slot_bitmap b;
+  EXPECT_TRUE(slot_ranges(b).empty());
+  b.set(0);
+  b.set(16383);
+  EXPECT_EQ(slot_ranges(b), (std::vector<std::pair<int, int>>{{0, 0}, {16383, 16383}}));
+  b.set(1);
+  b.set(63);
+  b.set(64);
+  b.set(65);
+  b.set(16382);
+  EXPECT_EQ(slot_ranges(b), (std::vector<std::pair<int, int>>{{0, 1}, {63, 65}, {16382, 16383}}));
+  b.set();
+  EXPECT_EQ(slot_ranges(b), (std::vector<std::pair<int, int>>{{0, 16383}}));
+  b.reset(8000);
+  EXPECT_EQ(slot_ranges(b), (std::vector<std::pair<int, int>>{{0, 7999}, {8001, 16383}}));
+}

@@ -7,20 +7,29 @@ namespace troupe::cluster {
 
 namespace {
 
-// Contiguous runs of set bits.
+// Contiguous runs of set bits, found a word at a time (nodes.conf is written
+// on every SETSLOT of a reshard, with every node's ranges).
 std::vector<std::pair<int, int>> ranges_of(const slot_bitmap& slots) {
   std::vector<std::pair<int, int>> v;
-  int start = -1;
-  for (int s = 0; s <= slot_count; ++s) {
-    bool set = s < slot_count && slots.test(s);
-    if (set && start < 0) start = s;
-    if (!set && start >= 0) {
-      v.emplace_back(start, s - 1);
-      start = -1;
-    }
+  size_t start = slots._Find_first();
+  if (start >= size_t(slot_count)) return v;
+  const slot_bitmap gaps = ~slots;
+  while (start < size_t(slot_count)) {
+    size_t end = gaps._Find_next(start);  // slot_count when the run reaches the end
+    v.emplace_back(int(start), int(end) - 1);
+    if (end >= size_t(slot_count)) break;
+    start = slots._Find_next(end);
   }
   return v;
 }
+
+}  // namespace
+
+std::vector<std::pair<int, int>> slot_ranges(const slot_bitmap& slots) {
+  return ranges_of(slots);
+}
+
+namespace {
 
 slots_node slots_node_of(const cluster_node& n, endpoint_type t) {
   slots_node sn;
@@ -85,12 +94,12 @@ std::string node_line(const cluster_state& st, const cluster_node& n) {
     if (b != a) s += '-' + std::to_string(b);
   }
   if (n.has(node_flag::myself)) {
-    for (int slot = 0; slot < slot_count; ++slot) {
-      if (const cluster_node* to = st.migrating_to(slot))
+    for_each_open_slot(st, [&s](int slot, const cluster_node* to, const cluster_node* from) {
+      if (to)
         s += " [" + std::to_string(slot) + "->-" + to->id + "]";
-      else if (const cluster_node* from = st.importing_from(slot))
+      else
         s += " [" + std::to_string(slot) + "-<-" + from->id + "]";
-    }
+    });
   }
   return s;
 }

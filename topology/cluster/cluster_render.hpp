@@ -12,6 +12,31 @@
 
 namespace troupe::cluster {
 
+// Calls f(slot, migrating_to, importing_from) for every slot this node is
+// migrating or importing, in slot order. Looks at 64 slots at a time (most
+// have neither): nodes.conf and the routing snapshot are remade on every
+// SETSLOT of a reshard.
+template <class F>
+void for_each_open_slot(const cluster_state& st, F&& f) {
+  constexpr int block = 64;
+  static_assert(slot_count % block == 0);
+  for (int base = 0; base < slot_count; base += block) {
+    uintptr_t any = 0;
+    for (int s = base; s < base + block; ++s)
+      any |= reinterpret_cast<uintptr_t>(st.migrating_to(s)) |
+             reinterpret_cast<uintptr_t>(st.importing_from(s));
+    if (any == 0) continue;
+    for (int s = base; s < base + block; ++s) {
+      const cluster_node* to = st.migrating_to(s);
+      const cluster_node* from = st.importing_from(s);
+      if (to || from) f(s, to, from);
+    }
+  }
+}
+
+// Contiguous runs of a node's slots, [first, last] each, in order.
+std::vector<std::pair<int, int>> slot_ranges(const slot_bitmap& slots);
+
 // "myself,master", "slave", "master,fail?", ... ("noflags" when none).
 std::string node_flags_text(uint16_t flags);
 

@@ -1,5 +1,6 @@
 #include "topology/cluster/routing_snapshot.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <unordered_map>
 
@@ -16,24 +17,25 @@ slot_routing make_slot_routing(const cluster_state& st, const routing_options& o
     r.nodes.push_back(
         {n->id, preferred_endpoint(*n, opts.preferred), static_cast<uint16_t>(n->port)});
   }
-  // Runs of slots share an owner, and most slots migrate nowhere: remember
-  // the last answer instead of hashing 49152 times (a reshard rebuilds the
-  // snapshot on every SETSLOT).
-  const cluster_node* last = nullptr;
-  int16_t last_index = slot_routing::none;
   auto idx = [&](const cluster_node* n) -> int16_t {
     if (!n) return slot_routing::none;
-    if (n == last) return last_index;
     auto it = index.find(n);
-    last = n;
-    last_index = it == index.end() ? slot_routing::none : it->second;
-    return last_index;
+    return it == index.end() ? slot_routing::none : it->second;
   };
-  for (int s = 0; s < slot_count; ++s) {
-    r.owner[s] = idx(st.slot_owner(s));
-    r.migrating_to[s] = idx(st.migrating_to(s));
-    r.importing_from[s] = idx(st.importing_from(s));
+  // Owners from the nodes' slot bitmaps (a slot is in its owner's bitmap and
+  // no other's), a run at a time, and only the slots that are open are
+  // looked at one by one: a reshard rebuilds the snapshot on every SETSLOT.
+  for (const cluster_node* n : st.nodes()) {
+    if (n->numslots == 0) continue;
+    int16_t i = idx(n);
+    if (i == slot_routing::none) continue;
+    for (auto [a, b] : slot_ranges(n->slots))
+      std::fill(r.owner.begin() + a, r.owner.begin() + b + 1, i);
   }
+  for_each_open_slot(st, [&](int s, const cluster_node* to, const cluster_node* from) {
+    r.migrating_to[s] = idx(to);
+    r.importing_from[s] = idx(from);
+  });
   const cluster_node& me = st.myself();
   r.self = idx(&me);
   r.master_of_self = me.is_replica() ? idx(st.node(me.master_id)) : slot_routing::none;
