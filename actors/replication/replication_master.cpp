@@ -198,6 +198,8 @@ void replication_master::start_pending() {
 void replication_master::start_pending_locked(bool force) {
   if (job_ && !job_->finished()) return;
   if (srv_.snapshots().busy()) return;
+  // The server is exiting once the running snapshot ends: no new one.
+  if (srv_.shutdown().finishing()) return;
   std::vector<std::shared_ptr<replica_link>> candidates;
   std::vector<waiting_replica> waiting;
   int64_t now = wall_clock_ms();

@@ -37,6 +37,7 @@ bool shutdown_sequence::abort() {
   if (!waiting_) return false;
   waiting_ = false;
   awaiting_snapshot_ = false;
+  finishing_ = false;
   log_warning("Shutdown manually aborted.");
   srv_.pauses().unpause(pause_purpose::shutdown);
   answer_waiters("-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
@@ -78,6 +79,7 @@ shutdown_sequence::outcome shutdown_sequence::finish(bool timed_out) {
     if (!awaiting_snapshot_)
       log_notice("A background save is in progress: the final save waits for it to end.");
     awaiting_snapshot_ = true;
+    finishing_ = true;
     waiting_ = true;
     srv_.pauses().pause(pause_purpose::shutdown, pause_kind::write, INT64_MAX);
     return outcome::waiting;
@@ -91,6 +93,7 @@ shutdown_sequence::outcome shutdown_sequence::finish(bool timed_out) {
             "{} received but errors trying to shut down the server, check the logs for more "
             "information",
             signal_name_);
+      finishing_ = false;
       srv_.pauses().unpause(pause_purpose::shutdown);
       answer_waiters("-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
       return outcome::failed;

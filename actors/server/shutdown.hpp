@@ -8,6 +8,7 @@
 //
 // Any thread may begin or abort; reactor 0's cron finishes a wait.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -36,6 +37,11 @@ class shutdown_sequence {
   bool abort();
   // The cron: finishes the wait when the replicas caught up or time ran out.
   void cron();
+  // The wait for replicas is over and the final save waits for a background
+  // snapshot to end: no new full sync may start (Redis kills its RDB child
+  // here; a replica retrying a failed full sync would otherwise start one
+  // after another and the server would never exit).
+  bool finishing() const { return finishing_.load(std::memory_order_acquire); }
 
  private:
   bool replicas_caught_up() const;
@@ -48,6 +54,7 @@ class shutdown_sequence {
   std::mutex mutex_;  // serialises begin / abort / cron
   bool waiting_ = false;
   bool awaiting_snapshot_ = false;  // the final save waits for a background one
+  std::atomic<bool> finishing_{false};
   int64_t deadline_ms_ = 0;
   uint32_t flags_ = 0;
   std::string signal_name_;

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "support/dataset_compare.hpp"
@@ -94,6 +95,35 @@ TEST(shutdown, waits_for_a_lagging_replica_until_aborted) {
   EXPECT_TRUE(wait_for([&] { return !master.running(); }));
   EXPECT_NE(master.log_text().find("Lagging replica"), std::string::npos);
   ASSERT_EQ(kill(replica.pid(), SIGCONT), 0);
+}
+
+// A replica whose full sync keeps failing (its directory is gone) asks again
+// every second, each time while the master's disk snapshot for the previous
+// attempt still runs: the master used to start one snapshot after another and
+// its final save waited for them forever. Redis kills its RDB child there;
+// Troupe starts no new sync once the shutdown is finishing.
+TEST(shutdown, exits_although_a_replica_keeps_failing_its_full_sync) {
+  server_process master({"--save", "3600 1", "--repl-diskless-sync", "no", "--shutdown-timeout",
+                         "1", "--enable-debug-command", "yes"});
+  ASSERT_TRUE(master.start());
+  EXPECT_EQ(reply_text(master.call({"DEBUG", "POPULATE", "600000", "key", "64"})), "OK");
+  server_process replica({"--save", ""});
+  ASSERT_TRUE(replica.start());
+  std::filesystem::remove_all(replica.dir());
+  EXPECT_EQ(reply_text(replica.call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())})),
+            "OK");
+  auto count = [&](const std::string& what) {
+    std::string log = master.log_text();
+    size_t n = 0;
+    for (size_t at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) n++;
+    return n;
+  };
+  // Two attempts queued behind a running snapshot: the chain is on.
+  ASSERT_TRUE(wait_for([&] { return count("Waiting for next BGSAVE for SYNC") >= 2; }, 60000));
+  ASSERT_EQ(kill(master.pid(), SIGTERM), 0);
+  // shutdown-timeout, then at most the snapshot already running.
+  EXPECT_TRUE(wait_for([&] { return !master.running(); }, 20000)) << master.log_text();
+  EXPECT_NE(master.log_text().find("DB saved on disk"), std::string::npos);
 }
 
 TEST(shutdown, a_replica_has_every_acknowledged_write_after_its_master_exits) {
