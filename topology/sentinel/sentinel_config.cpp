@@ -43,14 +43,6 @@ int yesno(std::string_view s) {
   return -1;
 }
 
-std::optional<std::string> default_resolve(const std::string& host, bool names) {
-  unsigned char buf[sizeof(struct in6_addr)];
-  if (inet_pton(AF_INET, host.c_str(), buf) == 1) return host;
-  if (inet_pton(AF_INET6, host.c_str(), buf) == 1) return host;
-  if (names && !host.empty()) return host;
-  return std::nullopt;
-}
-
 bool default_executable(const std::string& path) {
   return access(path.c_str(), X_OK) == 0;
 }
@@ -244,6 +236,14 @@ struct applier {
 };
 
 }  // namespace
+
+std::optional<std::string> default_resolve(const std::string& host, bool names) {
+  unsigned char buf[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, host.c_str(), buf) == 1) return host;
+  if (inet_pton(AF_INET6, host.c_str(), buf) == 1) return host;
+  if (names && !host.empty()) return host;
+  return std::nullopt;
+}
 
 master_conf* sentinel_conf::master(std::string_view name) {
   for (auto& m : masters)

@@ -97,6 +97,9 @@ struct config_hooks {
   std::function<bool(const std::string& path)> executable;
 };
 
+// The default resolver: IP literals, and with `names` any non-empty host as itself.
+std::optional<std::string> default_resolve(const std::string& host, bool names);
+
 // The `sentinel` lines of a config file's text (the lines whose first word is
 // "sentinel" with at least one argument), as Redis queues them.
 std::vector<sentinel_line> sentinel_lines_of(std::string_view file_text);
