@@ -103,6 +103,7 @@ struct fixture {
       sentinel_output extra = st.take_output();
       for (auto& e : extra.events) o.events.push_back(e);
       for (auto& c : extra.commands) o.commands.push_back(c);
+      for (auto& l : extra.log) o.log.push_back(l);
       outs.push_back(std::move(o));
     }
     return outs;
@@ -479,6 +480,12 @@ TEST(sentinel_state, a_full_failover_with_redis_events_and_commands) {
   for (auto& e : r.events)
     if (e.rfind("+role-change", 0) != 0 && e.rfind("-role-change", 0) != 0) got.push_back(e);
   EXPECT_EQ(got, want);
+  // The votes are logged as Redis logs them.
+  std::vector<std::string> logs;
+  for (auto& o : r.outs)
+    for (auto& l : o.log) logs.push_back(l);
+  EXPECT_TRUE(has(logs, s2id + " voted for " + me + " 1"));
+  EXPECT_TRUE(has(logs, s3id + " voted for " + me + " 1"));
   // The transaction Redis sends to turn the replica into a master.
   auto sent = commands_to(r.outs, promoted_id, command_kind::discard);
   EXPECT_EQ(sent, (std::vector<std::vector<std::string>>{{"MULTI"},
@@ -613,6 +620,7 @@ TEST(sentinel_state, failover_aborts_when_not_elected_or_the_promotion_times_out
     failover_run r;
     r.step(4000, false);  // the others vote for themselves
     EXPECT_EQ(r.f.m().fo_state, failover_state::wait_start);
+    r.outs.clear();
     r.step(10500, false);
     EXPECT_TRUE(has(r.events, "-failover-abort-not-elected master mymaster 127.0.0.1 36701"));
     EXPECT_EQ(r.f.m().fo_state, failover_state::none);
@@ -620,6 +628,12 @@ TEST(sentinel_state, failover_aborts_when_not_elected_or_the_promotion_times_out
     r.events.clear();
     r.step(25000, true);
     EXPECT_FALSE(has(r.events, "+try-failover master mymaster 127.0.0.1 36701"));
+    int delay_logs = 0;
+    for (auto& o : r.outs)
+      for (auto& l : o.log)
+        if (l.rfind("Next failover delay: I will not start a failover before ", 0) == 0)
+          ++delay_logs;
+    EXPECT_EQ(delay_logs, 1);  // once per attempt
     r.step(6000, true);
     EXPECT_TRUE(has(r.events, "+try-failover master mymaster 127.0.0.1 36701"));
   }

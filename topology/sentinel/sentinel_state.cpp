@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <map>
 #include <utility>
 
@@ -470,7 +471,7 @@ void sentinel_state::is_master_down_reply(uint64_t sentinel_id, int64_t down,
                                           int64_t now_ms) {
   now_ = now_ms;
   instance* ri = find_mut(sentinel_id);
-  if (!ri) return;
+  if (!ri || !ri->is_sentinel()) return;
   command_reply(sentinel_id);
   ri->last_master_down_reply_time = now_;
   ri->master_down = down == 1;
