@@ -2,6 +2,8 @@
 // as Sentinel reads them; the hello payload as redis-sentinel 7.0.15 publishes it.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "topology/sentinel/hello.hpp"
@@ -170,4 +172,36 @@ TEST(sentinel_hello, format_and_parse) {
   EXPECT_EQ(odd->current_epoch, UINT64_MAX);
   EXPECT_EQ(odd->master_name, "");
   EXPECT_EQ(odd->master_config_epoch, UINT64_MAX);
+}
+
+namespace {
+std::string fixture_text(const std::string& name) {
+  std::ifstream f(std::string(TROUPE_SOURCE_DIR) + "/tests/unit/fixtures/sentinel/" + name,
+                  std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+}  // namespace
+
+TEST(sentinel_info, whole_replies_of_redis_7_0) {
+  // INFO (all default sections) of a master with one replica and of that
+  // replica, as redis-server 7.0.15 sent them.
+  std::string m = fixture_text("info-master-7.0.15.txt");
+  ASSERT_NE(m.find("\r\n"), std::string::npos);
+  instance_info mi = parse_info(m, true);
+  EXPECT_EQ(mi.run_id, "f2180e331c6430dbf8536a9d8ce0f0fa90253e2f");
+  EXPECT_EQ(mi.role, reported_role::master);
+  ASSERT_EQ(mi.replicas.size(), 1u);
+  EXPECT_EQ(mi.replicas[0].ip, "127.0.0.1");
+  EXPECT_EQ(mi.replicas[0].port, 36703);
+  instance_info ri = parse_info(fixture_text("info-replica-7.0.15.txt"), false);
+  EXPECT_EQ(ri.run_id, "1f3212af955d94f1972576e68a8ca598d0da0245");
+  EXPECT_EQ(ri.role, reported_role::slave);
+  EXPECT_EQ(ri.master_host, "127.0.0.1");
+  EXPECT_EQ(ri.master_port, 36702);
+  EXPECT_EQ(ri.master_link_up, true);
+  EXPECT_EQ(ri.master_link_down_ms, 0);
+  EXPECT_EQ(ri.replica_priority, 100);
+  EXPECT_EQ(ri.repl_offset, 262784u);
+  EXPECT_EQ(ri.replica_announced, true);
+  EXPECT_TRUE(ri.replicas.empty());
 }
