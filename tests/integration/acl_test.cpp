@@ -154,6 +154,7 @@ TEST_F(acl, setuser_rules_and_errors_match_redis) {
       troupe_commands.insert(n.str);
   for (auto& c : cats.elements) {
     std::set<std::string> r, t = as_set(d->troupe_client().call({"ACL", "CAT", c.str}));
+    std::erase_if(t, [](const std::string& n) { return troupe_only_command(n); });
     for (auto& n : as_set(d->redis_client().call({"ACL", "CAT", c.str})))
       if (troupe_commands.count(n)) r.insert(n);
     EXPECT_EQ(r, t) << c.str;

@@ -31,7 +31,8 @@ TEST_F(command_keys, command_info_key_specs_are_redis_own) {
     auto specs_by_name = [](const resp_value& info) {
       std::map<std::string, std::string> m;
       for (auto& sub : info.elements[9].elements)
-        m[sub.elements[0].str] = sub.elements[8].to_string();
+        if (!troupe_only_command(sub.elements[0].str))
+          m[sub.elements[0].str] = sub.elements[8].to_string();
       return m;
     };
     EXPECT_EQ(specs_by_name(r.elements[0]), specs_by_name(t.elements[0])) << name.str;

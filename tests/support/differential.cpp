@@ -4,6 +4,12 @@
 
 namespace troupe::test {
 
+bool troupe_only_command(const std::string& name) {
+  // Atomic slot migration, after Valkey 9 (actors/cluster/slot_migration.hpp).
+  return name == "cluster|migrateslots" || name == "cluster|getslotmigrations" ||
+         name == "cluster|cancelslotmigrations" || name == "cluster|syncslots";
+}
+
 differential::differential(std::vector<std::string> troupe_args,
                            std::vector<std::string> redis_args)
     : redis_(std::move(redis_args), server_process::kind::redis), troupe_(std::move(troupe_args)) {

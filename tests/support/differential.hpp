@@ -11,6 +11,10 @@
 
 namespace troupe::test {
 
+// Commands (full names, "cluster|migrateslots") Troupe has and Redis 7.0 has
+// not: tables compared with Redis's leave them out.
+bool troupe_only_command(const std::string& name);
+
 class differential {
  public:
   // Starts both servers (Troupe with `troupe_args`, Redis with `redis_args`).
