@@ -7,13 +7,6 @@
 namespace troupe::cluster {
 namespace {
 
-bool is(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (char(std::tolower(static_cast<unsigned char>(a[i]))) != lower[i]) return false;
-  return true;
-}
-
 void append_resp(std::string& out, const std::vector<std::string_view>& args) {
   out += '*';
   out += std::to_string(args.size());
@@ -62,13 +55,13 @@ std::optional<std::string> slot_stream_filter::command(const std::vector<std::st
                                                        uint64_t at, std::string& out,
                                                        size_t& forwarded) {
   if (args.empty()) return std::nullopt;
-  if (is(args[0], "select")) {
+  if (iequals(args[0], "select")) {
     if (args.size() > 1)
       if (auto db = parse_int64(args[1])) db_ = int(*db);
     return std::nullopt;
   }
   if (db_ != 0) return std::nullopt;  // cluster mode keeps keys in database 0 only
-  if (is(args[0], "flushall") || is(args[0], "flushdb"))
+  if (iequals(args[0], "flushall") || iequals(args[0], "flushdb"))
     return std::string("the source's keys were flushed during the migration");
   const command_spec* cmd = table_.find(args[0]);
   if (cmd == nullptr) return std::nullopt;

@@ -1,5 +1,7 @@
 #include "topology/sentinel/info_parse.hpp"
 
+#include "protocol/commands/command_table.hpp"  // iequals
+
 #include <cctype>
 #include <climits>
 
@@ -30,14 +32,6 @@ int64_t c_strtoll(std::string_view s) {
   }
   if (neg) return v == limit ? INT64_MIN : -static_cast<int64_t>(v);
   return static_cast<int64_t>(v);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
 }
 
 // Up to the first ',' (the C code puts a NUL there).

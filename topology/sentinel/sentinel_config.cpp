@@ -1,5 +1,7 @@
 #include "topology/sentinel/sentinel_config.hpp"
 
+#include "protocol/commands/command_table.hpp"  // iequals
+
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -13,14 +15,6 @@
 namespace troupe::sentinel {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 std::string lowered(std::string_view s) {
   std::string r(s);

@@ -1,5 +1,7 @@
 #include "topology/sentinel/sentinel_state.hpp"
 
+#include "protocol/commands/command_table.hpp"  // iequals
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -11,14 +13,6 @@
 namespace troupe::sentinel {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 int icompare(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
