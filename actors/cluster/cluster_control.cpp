@@ -360,12 +360,22 @@ bus_outbox cluster_control::take_outbox() {
 }
 
 void cluster_control::set_link_filter(const std::string& node_id, int64_t delay_ms) {
-  std::lock_guard<std::mutex> g(filter_mutex_);
-  if (delay_ms == 0)
-    filters_.erase(node_id);
-  else
-    filters_[node_id] = delay_ms;
-  any_filter_.store(!filters_.empty());
+  bool healed = false;
+  {
+    std::lock_guard<std::mutex> g(filter_mutex_);
+    auto it = filters_.find(node_id);
+    healed = it != filters_.end() && it->second < 0 && delay_ms >= 0;
+    if (delay_ms == 0)
+      filters_.erase(node_id);
+    else
+      filters_[node_id] = delay_ms;
+    any_filter_.store(!filters_.empty());
+  }
+  // A dropped message on a live link cannot happen over TCP (it is resent,
+  // or the connection breaks): a partition that heals reopens the link, as a
+  // broken connection would be, so a ping lost in the partition is not
+  // waited for forever.
+  if (healed) command([&](cluster::cluster_state& st) { st.link_down(node_id, now_ms()); });
 }
 
 int64_t cluster_control::link_filter(const std::string& node_id) const {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/commands/key_slot.hpp"
+#include "support/cluster_nodes.hpp"
 #include "support/dataset_compare.hpp"
 #include "support/server_process.hpp"
 
@@ -21,13 +22,6 @@ using troupe::resp_client;
 using troupe::resp_value;
 
 namespace {
-
-std::string field(const std::string& info, const std::string& name) {
-  auto p = info.find(name + ":");
-  if (p == std::string::npos) return {};
-  auto e = info.find_first_of("\r\n", p);
-  return info.substr(p + name.size() + 1, e - p - name.size() - 1);
-}
 
 // A key of `slot`: "{tag}name" with a tag found by search.
 std::string key_in_slot(int slot, const std::string& name) {
@@ -52,9 +46,9 @@ class local_cluster {
     bool formed = wait_for(
         [&] {
           for (int i = 0; i < 4; i++)
-            if (field(call(i, {"CLUSTER", "INFO"}).str, "cluster_state") != "ok") return false;
+            if (info_field(call(i, {"CLUSTER", "INFO"}).str, "cluster_state") != "ok") return false;
           for (int i = 2; i < 4; i++)
-            if (field(call(i, {"INFO", "replication"}).str, "master_link_status") != "up")
+            if (info_field(call(i, {"INFO", "replication"}).str, "master_link_status") != "up")
               return false;
           return true;
         },

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/cluster_nodes.hpp"
 #include "support/dataset_compare.hpp"
 #include "support/server_process.hpp"
 
@@ -23,45 +24,6 @@ using troupe::resp_client;
 using troupe::resp_value;
 
 namespace {
-
-struct node_view {
-  std::string id, addr, flags, master;
-  int slots = 0;
-  bool myself() const { return flags.find("myself") != std::string::npos; }
-  bool master_role() const { return flags.find("master") != std::string::npos; }
-  bool replica() const { return flags.find("slave") != std::string::npos; }
-  bool failed() const { return flags.find("fail") != std::string::npos; }
-};
-
-std::vector<node_view> nodes_of(const server_process& s) {
-  resp_value v = s.call({"CLUSTER", "NODES"});
-  std::vector<node_view> out;
-  std::istringstream in(v.str);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream l(line);
-    std::vector<std::string> f;
-    std::string w;
-    while (l >> w) f.push_back(w);
-    if (f.size() < 8) continue;
-    node_view n{f[0], f[1], f[2], f[3], 0};
-    for (size_t i = 8; i < f.size(); i++) {
-      if (f[i][0] == '[') continue;
-      auto dash = f[i].find('-');
-      n.slots += dash == std::string::npos
-                     ? 1
-                     : std::stoi(f[i].substr(dash + 1)) - std::stoi(f[i].substr(0, dash)) + 1;
-    }
-    out.push_back(n);
-  }
-  return out;
-}
-
-node_view myself_of(const server_process& s) {
-  for (auto& n : nodes_of(s))
-    if (n.myself()) return n;
-  return {};
-}
 
 bool state_ok(const server_process& s) {
   return s.call({"CLUSTER", "INFO"}).str.find("cluster_state:ok") != std::string::npos;
@@ -74,22 +36,15 @@ std::unique_ptr<server_process> cluster_node(int node_timeout_ms = 1000) {
       "--save", "", "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0"});
 }
 
-std::string field(const std::string& info, const std::string& name) {
-  auto p = info.find(name + ":");
-  if (p == std::string::npos) return {};
-  auto e = info.find_first_of("\r\n", p);
-  return info.substr(p + name.size() + 1, e - p - name.size() - 1);
-}
-
 }  // namespace
 
 TEST(Cluster, SingleNodeKeepsIdentitySlotsAndEpochsAcrossRestart) {
   auto n = cluster_node();
   ASSERT_TRUE(n->start());
-  EXPECT_EQ(field(n->call({"INFO", "cluster"}).str, "cluster_enabled"), "1");
+  EXPECT_EQ(info_field(n->call({"INFO", "cluster"}).str, "cluster_enabled"), "1");
   std::string id = n->call({"CLUSTER", "MYID"}).str;
   ASSERT_EQ(id.size(), 40u);
-  EXPECT_EQ(field(n->call({"CLUSTER", "INFO"}).str, "cluster_state"), "fail");
+  EXPECT_EQ(info_field(n->call({"CLUSTER", "INFO"}).str, "cluster_state"), "fail");
   EXPECT_EQ(n->call({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"}).str, "OK");
   EXPECT_EQ(n->call({"CLUSTER", "SET-CONFIG-EPOCH", "5"}).str, "OK");
   ASSERT_TRUE(wait_for([&] { return state_ok(*n); }, 20000));
@@ -98,7 +53,7 @@ TEST(Cluster, SingleNodeKeepsIdentitySlotsAndEpochsAcrossRestart) {
   ASSERT_TRUE(n->start());
   EXPECT_EQ(n->call({"CLUSTER", "MYID"}).str, id);
   EXPECT_EQ(myself_of(*n).slots, 16384);
-  EXPECT_EQ(field(n->call({"CLUSTER", "INFO"}).str, "cluster_my_epoch"), "5");
+  EXPECT_EQ(info_field(n->call({"CLUSTER", "INFO"}).str, "cluster_my_epoch"), "5");
   ASSERT_TRUE(wait_for([&] { return state_ok(*n); }, 20000));
   // kill -9 too: the file was written when it changed, not at exit.
   n->kill_now();
@@ -157,7 +112,7 @@ TEST(Cluster, RedisCliCreatesSixNodesThenAMasterIsKilledAndItsReplicaTakesOver) 
       }
       if (m != masters || r != replicas) return false;
       if (myself_of(*n).replica() &&
-          field(n->call({"INFO", "replication"}).str, "master_link_status") != "up")
+          info_field(n->call({"INFO", "replication"}).str, "master_link_status") != "up")
         return false;
     }
     return true;
@@ -173,7 +128,7 @@ TEST(Cluster, RedisCliCreatesSixNodesThenAMasterIsKilledAndItsReplicaTakesOver) 
   // The victim: a master; its replica must take its slots over.
   server_process* victim = nullptr;
   server_process* heir = nullptr;
-  node_view victim_view;
+  cluster_node_line victim_view;
   for (auto& n : nodes)
     if (myself_of(*n).master_role()) {
       victim = n.get();
@@ -190,7 +145,7 @@ TEST(Cluster, RedisCliCreatesSixNodesThenAMasterIsKilledAndItsReplicaTakesOver) 
     if (n.get() != victim) live.push_back(n.get());
   ASSERT_TRUE(wait_for(
       [&] {
-        node_view me = myself_of(*heir);
+        cluster_node_line me = myself_of(*heir);
         if (!me.master_role() || me.slots != victim_view.slots) return false;
         for (auto* n : live)
           if (!state_ok(*n)) return false;
@@ -209,9 +164,9 @@ TEST(Cluster, RedisCliCreatesSixNodesThenAMasterIsKilledAndItsReplicaTakesOver) 
   std::string heir_id = myself_of(*heir).id;
   EXPECT_TRUE(wait_for(
       [&] {
-        node_view me = myself_of(*victim);
+        cluster_node_line me = myself_of(*victim);
         return me.replica() && me.master == heir_id &&
-               field(victim->call({"INFO", "replication"}).str, "master_link_status") == "up";
+               info_field(victim->call({"INFO", "replication"}).str, "master_link_status") == "up";
       },
       30000));
   EXPECT_TRUE(wait_for([&] { return settled(all, 3, 3); }, 30000));
@@ -289,7 +244,7 @@ TEST(Cluster, DroppedPingsMakeANodeFailAndHealingClearsIt) {
   // Redis's filter: c drops every PONG (type 1) it receives; PINGs still
   // arrive (and, as in Redis, keep the senders from looking dead).
   auto counter = [&](const char* name) {
-    return std::stoll("0" + field(c->call({"CLUSTER", "INFO"}).str, name));
+    return std::stoll("0" + info_field(c->call({"CLUSTER", "INFO"}).str, name));
   };
   EXPECT_EQ(c->call({"DEBUG", "DROP-CLUSTER-PACKET-FILTER", "1"}).str, "OK");
   int64_t pongs = counter("cluster_stats_messages_pong_received");
@@ -395,7 +350,7 @@ TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
         for (int i = 0; i < 6; i++)
           if (!ok(i)) return false;
         for (int i = 3; i < 6; i++)
-          if (field(call(i, {"INFO", "replication"}).str, "master_link_status") != "up")
+          if (info_field(call(i, {"INFO", "replication"}).str, "master_link_status") != "up")
             return false;
         return true;
       },
@@ -448,7 +403,15 @@ TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
           if (!ok(i)) return false;
         return call(3, {"GET", key}).str == "after";
       },
-      20000));
+      20000))
+      << [&] {
+           std::string why = "GET on node 3: " + call(3, {"GET", key}).str + "\n";
+           for (int i = 0; i < 6; i++)
+             why += "node " + std::to_string(i) + ": " +
+                    info_field(call(i, {"CLUSTER", "INFO"}).str, "cluster_state") + "\n" +
+                    call(i, {"CLUSTER", "NODES"}).str;
+           return why + proc.log_text();
+         }();
   // Masters' config epochs are all different, on every node's view.
   for (int i = 0; i < 6; i++) {
     std::set<std::string> epochs;

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "support/cluster_nodes.hpp"
 #include "support/dataset_compare.hpp"
 #include "support/server_process.hpp"
 
@@ -65,54 +66,8 @@ std::string tag_for_slot(int slot) {
   }
 }
 
-struct node_line {
-  std::string id, addr, flags, master;
-  int slots = 0;
-  bool open = false;  // a [slot->-id] or [slot-<-id] marker
-  bool has(const char* f) const { return flags.find(f) != std::string::npos; }
-};
-
-std::vector<node_line> nodes_of(const server_process& s) {
-  std::vector<node_line> out;
-  std::istringstream in(s.call({"CLUSTER", "NODES"}).str);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream l(line);
-    std::vector<std::string> f;
-    std::string w;
-    while (l >> w) f.push_back(w);
-    if (f.size() < 8) continue;
-    node_line n{f[0], f[1], f[2], f[3]};
-    for (size_t i = 8; i < f.size(); i++) {
-      if (f[i][0] == '[') {
-        n.open = true;
-        continue;
-      }
-      auto dash = f[i].find('-');
-      n.slots += dash == std::string::npos
-                     ? 1
-                     : std::stoi(f[i].substr(dash + 1)) - std::stoi(f[i].substr(0, dash)) + 1;
-    }
-    out.push_back(n);
-  }
-  return out;
-}
-
-node_line myself_of(const server_process& s) {
-  for (auto& n : nodes_of(s))
-    if (n.has("myself")) return n;
-  return {};
-}
-
-std::string field(const std::string& info, const std::string& name) {
-  auto p = ("\n" + info).find("\n" + name + ":");
-  if (p == std::string::npos) return {};
-  auto e = info.find_first_of("\r\n", p);
-  return info.substr(p + name.size() + 1, e == std::string::npos ? e : e - p - name.size() - 1);
-}
-
 bool state_ok(const server_process& s) {
-  return field(s.call({"CLUSTER", "INFO"}).str, "cluster_state") == "ok";
+  return info_field(s.call({"CLUSTER", "INFO"}).str, "cluster_state") == "ok";
 }
 
 // redis-cli with these arguments, `answer` on its stdin (`--cluster fix`
@@ -346,9 +301,9 @@ tools_outcome run_tools(kind k) {
   if (!wait_converged("add-node --cluster-slave")) return out;
   EXPECT_TRUE(wait_for(
       [&] {
-        node_line me = myself_of(r[4]);
+        cluster_node_line me = myself_of(r[4]);
         if (!me.has("slave") || me.master != id[3]) return false;
-        if (field(r[4].call({"INFO", "replication"}).str, "master_link_status") != "up")
+        if (info_field(r[4].call({"INFO", "replication"}).str, "master_link_status") != "up")
           return false;
         for (size_t i : live)
           for (auto& n : nodes_of(r[i]))
@@ -424,8 +379,8 @@ tools_outcome run_tools(kind k) {
   bool follows = wait_for(
       [&] {
         if (!myself_of(r[3]).has("slave")) return false;
-        return field(r[3].call({"INFO", "replication"}).str, "master_link_status") == "up" &&
-               field(r[3].call({"INFO", "persistence"}).str, "loading") == "0";
+        return info_field(r[3].call({"INFO", "replication"}).str, "master_link_status") == "up" &&
+               info_field(r[3].call({"INFO", "persistence"}).str, "loading") == "0";
       },
       20000);
   fact("emptied master follows", follows ? "yes" : "no");
@@ -777,13 +732,13 @@ class ClusterClients : public ::testing::Test {
     std::map<std::string, size_t> by_id;
     for (size_t i : live_) by_id[r_->id(i)] = i;
     for (size_t i : live_) {
-      node_line me = myself_of((*r_)[i]);
+      cluster_node_line me = myself_of((*r_)[i]);
       if (!me.has("slave")) continue;
       std::string info = (*r_)[i].call({"INFO", "replication"}).str;
-      if (field(info, "master_link_status") != "up" || !by_id.count(me.master)) return false;
-      std::string mine = field(info, "master_repl_offset");
-      std::string theirs =
-          field((*r_)[by_id[me.master]].call({"INFO", "replication"}).str, "master_repl_offset");
+      if (info_field(info, "master_link_status") != "up" || !by_id.count(me.master)) return false;
+      std::string mine = info_field(info, "master_repl_offset");
+      std::string theirs = info_field((*r_)[by_id[me.master]].call({"INFO", "replication"}).str,
+                                      "master_repl_offset");
       if (mine.empty() || mine != theirs) return false;
     }
     return true;
@@ -798,7 +753,7 @@ class ClusterClients : public ::testing::Test {
     std::vector<size_t> masters;
     size_t victim = 99, heir = 99;
     for (size_t i : live_) {
-      node_line me = myself_of(r[i]);
+      cluster_node_line me = myself_of(r[i]);
       if (me.has("master") && me.slots > 0) masters.push_back(i);
     }
     ASSERT_EQ(masters.size(), 3u);
