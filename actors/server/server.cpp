@@ -165,6 +165,15 @@ bool server::start() {
     });
     r.start();
   }
+  // Redis's verifyClusterConfigWithData: cluster mode has database 0 only.
+  if (cluster_) {
+    for (int db = 1; db < keyspace_->databases(); ++db)
+      if (keyspace_->db_size(db) > 0) {
+        log_warning(
+            "You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.");
+        return false;
+      }
+  }
   // Extensions (examples/) spawn their actors before the first client arrives.
   if (!start_extensions(*this)) return false;
   // TLS first: a client that finds the plain port answering finds the TLS one too.

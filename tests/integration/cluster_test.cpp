@@ -432,3 +432,25 @@ TEST(Cluster, LocalClusterPartitionedMasterStepsDown) {
     EXPECT_EQ(epochs.size(), 3u) << i;
   }
 }
+
+// As Redis's verifyClusterConfigWithData: a node whose data has keys outside
+// database 0 refuses to start in cluster mode.
+TEST(Cluster, KeysOutsideDatabaseZeroRefuseClusterMode) {
+  std::string dir = temp_dir("troupe-cluster-db");
+  {
+    server_process standalone({"--dir", dir, "--save", ""});
+    ASSERT_TRUE(standalone.start());
+    EXPECT_EQ(standalone.call({"SELECT", "1"}).str, "OK");
+    resp_client c = standalone.client();
+    c.call({"SELECT", "1"});
+    EXPECT_EQ(c.call({"SET", "k", "v"}).str, "OK");
+    EXPECT_EQ(c.call({"SAVE"}).str, "OK");
+  }
+  server_process node(
+      {"--dir", dir, "--cluster-enabled", "yes", "--cluster-port", std::to_string(free_port())});
+  EXPECT_FALSE(node.start());
+  EXPECT_NE(node.log_text().find("You can't have keys in a DB different than DB 0 when in "
+                                 "Cluster mode. Exiting."),
+            std::string::npos)
+      << node.log_text();
+}
