@@ -103,10 +103,12 @@ TEST(shutdown, waits_for_a_lagging_replica_until_aborted) {
 // its final save waited for them forever. Redis kills its RDB child there;
 // Troupe starts no new sync once the shutdown is finishing.
 TEST(shutdown, exits_although_a_replica_keeps_failing_its_full_sync) {
+  // Each snapshot takes about 2 s (rdb-key-save-delay, in microseconds per
+  // key), longer than the replica's 1 s between attempts, on any machine.
   server_process master({"--save", "3600 1", "--repl-diskless-sync", "no", "--shutdown-timeout",
-                         "1", "--enable-debug-command", "yes"});
+                         "1", "--enable-debug-command", "yes", "--rdb-key-save-delay", "100"});
   ASSERT_TRUE(master.start());
-  EXPECT_EQ(reply_text(master.call({"DEBUG", "POPULATE", "600000", "key", "64"})), "OK");
+  EXPECT_EQ(reply_text(master.call({"DEBUG", "POPULATE", "20000", "key", "64"})), "OK");
   server_process replica({"--save", ""});
   ASSERT_TRUE(replica.start());
   std::filesystem::remove_all(replica.dir());
