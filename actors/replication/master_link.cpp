@@ -399,6 +399,7 @@ void master_link::begin_full_sync(const std::string& replid, int64_t offset, boo
       if (auto h = caf::actor_cast<caf::actor>(me)) caf::anon_send(h, resume_atom::value);
     });
     bool swapdb = cfg.repl_diskless_load.get() == diskless_load_mode::swapdb;
+    begin_load_progress(*job);
     if (swapdb) {
       // The old data stays and is served until the new one is complete.
       status_->loading.store(dataset_loading::async);
@@ -570,6 +571,11 @@ void master_link::transfer_complete() {
   }
   temp_fd_ = -1;
   const server_config& cfg = srv_.config();
+  auto job = new_job();
+  job->path = temp_path_;
+  job->rename_to = cfg.dbfilename.str();
+  temp_path_.clear();
+  begin_load_progress(*job);
   log_notice("MASTER <-> REPLICA sync: Flushing old data");
   {
     shard_set_guard guard;
@@ -578,10 +584,6 @@ void master_link::transfer_complete() {
     status_->loading.store(dataset_loading::blocking);
   }
   log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
-  auto job = new_job();
-  job->path = temp_path_;
-  job->rename_to = cfg.dbfilename.str();
-  temp_path_.clear();
   start_loader(std::move(job));
 }
 

@@ -34,6 +34,16 @@ caf::behavior replica_loader::make_behavior() {
   };
 }
 
+void begin_load_progress(replica_load_job& job) {
+  if (!job.options.progress) return;
+  uint64_t total = 0;
+  if (job.stream)
+    total = job.stream->remaining().value_or(0);
+  else if (struct stat st; stat(job.path.c_str(), &st) == 0)
+    total = uint64_t(st.st_size);
+  job.options.progress->begin("RDB", total, wall_clock_ms());
+}
+
 void replica_loader::run() {
   replica_load_job& job = *job_;
   auto on_aux = [&job](std::string_view key, std::string_view value) {
@@ -42,14 +52,6 @@ void replica_loader::run() {
         job.stream_db = int(*v);
   };
   rdb_load_result r;
-  if (job.options.progress) {
-    uint64_t total = 0;
-    if (job.stream)
-      total = job.stream->remaining().value_or(0);
-    else if (struct stat st; stat(job.path.c_str(), &st) == 0)
-      total = uint64_t(st.st_size);
-    job.options.progress->begin("RDB", total, wall_clock_ms());
-  }
   if (job.stream) {
     r = load_rdb_into(*job.stream, job.options, *job.staged, on_aux, &job.functions);
     // The payload must end where the RDB does: wait for its end and check.

@@ -39,6 +39,11 @@ struct replica_load_job {
   std::vector<std::string> warnings;
 };
 
+// Starts the job's loading progress (INFO's loading_* fields). The link calls it
+// before it publishes the loading state, so INFO never shows loading:1 without
+// the fields Redis shows with it.
+void begin_load_progress(replica_load_job& job);
+
 class replica_loader : public registered_actor {
  public:
   replica_loader(caf::actor_config& cfg, std::shared_ptr<replica_load_job> job, caf::actor link);

@@ -191,7 +191,7 @@ TEST_F(acl, read_and_write_key_permissions_follow_key_specs) {
              {"SORT", "foolist"},
              {"SORT", "foolist", "STORE", "foosorted"},
              {"LMOVE", "foolist", "foolist2", "LEFT", "LEFT"},
-             {"XADD", "foostream", "*", "f", "v"},
+             {"XADD", "foostream", "1-1", "f", "v"},  // an explicit id: "*" is the clock
              {"EVAL", "return 1", "1", "foo"},
              {"MIGRATE", "127.0.0.1", "1", "foo", "0", "10"},
              {"ACL", "DRYRUN", "w", "GET", "foo"},

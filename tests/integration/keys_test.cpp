@@ -93,18 +93,26 @@ TEST_F(keys, rename_copy_move) {
 }
 
 TEST_F(keys, expire_family) {
+  // A TTL read a second boundary later on one server is one less: compared
+  // within a second (a slow run under the sanitizers crossed one).
+  auto same_ttl = [&](const std::string& key) {
+    int64_t r = d->redis_client().call({"TTL", key}).integer;
+    int64_t t = d->troupe_client().call({"TTL", key}).integer;
+    EXPECT_LE(std::abs(r - t), 1) << "redis " << r << " troupe " << t;
+    EXPECT_EQ(r < 0, t < 0);
+  };
   d->same({"SET", "k", "v"});
-  d->same({"TTL", "k"});
+  same_ttl("k");
   d->same({"PTTL", "nope"});
   d->same({"EXPIRETIME", "k"});
   d->same({"EXPIRE", "k", "100"});
-  d->same({"TTL", "k"});
+  same_ttl("k");
   d->same({"EXPIRE", "k", "50", "NX"});
   d->same({"EXPIRE", "k", "50", "XX"});
   d->same({"EXPIRE", "k", "500", "LT"});
   d->same({"EXPIRE", "k", "10", "GT"});
   d->same({"EXPIRE", "k", "500", "GT"});
-  d->same({"TTL", "k"});
+  same_ttl("k");
   d->same({"EXPIRE", "k", "1", "NX", "XX"});
   d->same({"EXPIRE", "k", "1", "GT", "LT"});
   d->same({"EXPIRE", "k", "1", "FOO"});
@@ -113,7 +121,7 @@ TEST_F(keys, expire_family) {
   d->same({"PEXPIRE", "k", "9223372036854775807"});
   d->same({"PERSIST", "k"});
   d->same({"PERSIST", "k"});
-  d->same({"TTL", "k"});
+  same_ttl("k");
   d->same({"EXPIRE", "k", "10", "LT"});
   d->same({"PERSIST", "k"});
   d->same({"EXPIRE", "k", "10", "GT"});
@@ -236,13 +244,13 @@ TEST(expiry, active_cycle_frees_keys_without_access) {
   ASSERT_TRUE(s.start());
   resp_client c = s.client();
   // A TTL long enough that none expires before DBSIZE below, even on a loaded
-  // machine under the sanitizers (100 ms was not).
-  for (int i = 0; i < 2000; ++i) c.append({"SET", "v:" + std::to_string(i), "x", "PX", "1500"});
+  // machine under the sanitizers (100 ms was not; 1500 ms was not always in CI).
+  for (int i = 0; i < 2000; ++i) c.append({"SET", "v:" + std::to_string(i), "x", "PX", "4000"});
   for (int i = 0; i < 100; ++i) c.append({"SET", "p:" + std::to_string(i), "x"});
   ASSERT_TRUE(c.flush());
   for (int i = 0; i < 2100; ++i) c.read_reply();
   EXPECT_EQ(c.call({"DBSIZE"}).integer, 2100);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   int64_t n = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     n = c.call({"DBSIZE"}).integer;
