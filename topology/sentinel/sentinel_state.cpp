@@ -506,6 +506,7 @@ void sentinel_state::info_reply(uint64_t id, std::string_view text, int64_t now_
   if (!rip || rip->is_sentinel()) return;
   command_reply(id);
   instance& ri = *rip;
+  ri.info_text = std::string(text);  // SENTINEL INFO-CACHE
   instance_info info = parse_info(text, ri.is_master());
 
   ri.master_link_down_time = info.master_link_down_ms;
