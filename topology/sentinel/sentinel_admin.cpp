@@ -431,7 +431,7 @@ std::optional<std::string> sentinel_state::set(std::string_view name,
   int changes = 0;
   std::optional<std::string> err;
   auto executable = [&](const std::string& p) {
-    return opts_.executable ? opts_.executable(p) : access(p.c_str(), X_OK) == 0;
+    return executable_ ? executable_(p) : access(p.c_str(), X_OK) == 0;
   };
   for (size_t j = 0; j < a.size() && !err; ++j) {
     size_t more = a.size() - 1 - j;

@@ -193,9 +193,6 @@ struct sentinel_options {
   // config_hooks::resolve's contract; empty: IP literals only (and names as
   // themselves with resolve-hostnames).
   std::function<std::optional<std::string>(const std::string& host, bool names)> resolve;
-  // Whether a script path is executable (SENTINEL SET ...-script); empty:
-  // access(X_OK).
-  std::function<bool(const std::string& path)> executable;
 };
 
 class sentinel_state {
@@ -301,6 +298,11 @@ class sentinel_state {
   }
   int running_scripts() const { return running_scripts_; }
   int64_t scripts_queue_length() const { return scripts_queue_length_; }
+  // Whether a script path is executable (SENTINEL SET ...-script); by
+  // default access(X_OK).
+  void set_executable_check(std::function<bool(const std::string& path)> f) {
+    executable_ = std::move(f);
+  }
   int64_t tilt_start_time() const { return tilt_start_time_; }
   int64_t now() const { return now_; }  // the time of the last input
 
@@ -364,6 +366,7 @@ class sentinel_state {
   unsigned simfailure_flags_ = 0;
   int running_scripts_ = 0;
   int64_t scripts_queue_length_ = 0;
+  std::function<bool(const std::string& path)> executable_;
 };
 
 }  // namespace troupe::sentinel
