@@ -619,7 +619,8 @@ TEST(SentinelAdmin, SetErrorsAsRedis) {
   EXPECT_EQ(f.m().quorum, 3u);
   o = f.st.take_output();
   EXPECT_EQ(event_texts(o), std::vector<std::string>{"+set master m 127.0.0.1 36702 quorum 3"});
-  EXPECT_TRUE(o.save_config);  EXPECT_EQ(f.error({"SET", "m", "quorum", "1", "parallel-syncs"}),
+  EXPECT_TRUE(o.save_config);
+  EXPECT_EQ(f.error({"SET", "m", "quorum", "1", "parallel-syncs"}),
             "ERR Unknown option or number of arguments for SENTINEL SET 'parallel-syncs'");
   EXPECT_EQ(f.m().quorum, 1u);
   EXPECT_TRUE(f.st.take_output().save_config);
@@ -931,4 +932,36 @@ TEST(SentinelAdmin, HostileInputNeverCrashes) {
     }
     (void)sentinel_info_section(f.st);
   }
+}
+
+TEST(SentinelAdmin, MasterRebootPeriodIsPersisted) {
+  fixture f;
+  EXPECT_EQ(f.raw({"SET", "m", "master-reboot-down-after-period", "5", "auth-user", "u"}),
+            "+OK\r\n");
+  // Written after auth-user, before config-epoch (rewriteConfigSentinelOption).
+  std::string text = rewrite_config_text("port 26379\n", sentinel_rewrite_plan(f.st.to_conf()));
+  EXPECT_NE(text.find("sentinel auth-user m u\nsentinel master-reboot-down-after-period m 5\n"
+                      "sentinel config-epoch m 0\n"),
+            std::string::npos)
+      << text;
+  // Read back (atoi, as Redis: "5x" is 5), and refused when negative.
+  sentinel_conf back;
+  ASSERT_FALSE(apply_sentinel_lines(back, sentinel_lines_of(text)));
+  EXPECT_EQ(back.master("m")->master_reboot_down_after_ms, 5);
+  sentinel_state st2(
+      back, {}, [] { return uint64_t{0}; }, 0);
+  EXPECT_EQ(st2.master("m")->master_reboot_down_after_ms, 5);
+  sentinel_conf c;
+  auto e = apply_sentinel_lines(c, sentinel_lines_of("sentinel monitor m 127.0.0.1 6379 2\n"
+                                                     "sentinel master-reboot-down-after-period "
+                                                     "m -1\n"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message, "negative time parameter.");
+  e = apply_sentinel_lines(c, sentinel_lines_of("sentinel master-reboot-down-after-period x 5\n"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message, "No such master with specified name.");
+  // Back to 0: the line goes.
+  EXPECT_EQ(f.raw({"SET", "m", "master-reboot-down-after-period", "0"}), "+OK\r\n");
+  EXPECT_EQ(rewrite_config_text(text, sentinel_rewrite_plan(f.st.to_conf())).find("reboot"),
+            std::string::npos);
 }

@@ -65,6 +65,7 @@ sentinel_state::sentinel_state(const sentinel_conf& conf, sentinel_options opts,
     m->auth_user = mc.auth_user;
     m->notification_script = mc.notification_script;
     m->client_reconfig_script = mc.client_reconfig_script;
+    m->master_reboot_down_after_ms = mc.master_reboot_down_after_ms;
     m->config_epoch = mc.config_epoch;
     m->leader_epoch = mc.leader_epoch;
     m->renamed_commands = mc.renamed_commands;
@@ -178,6 +179,7 @@ sentinel_conf sentinel_state::to_conf() const {
     mc.auth_user = m.auth_user;
     mc.notification_script = m.notification_script;
     mc.client_reconfig_script = m.client_reconfig_script;
+    mc.master_reboot_down_after_ms = m.master_reboot_down_after_ms;
     mc.config_epoch = m.config_epoch;
     mc.leader_epoch = m.leader_epoch;
     for (auto& r : m.replicas) {
