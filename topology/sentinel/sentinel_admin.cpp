@@ -345,8 +345,9 @@ void sentinel_state::drop_links(instance& m) {
   for (auto& r : m.replicas) close_link(*r);
 }
 
-std::optional<std::string> sentinel_state::monitor(std::string_view name, const std::string& host,
-                                                   int64_t port, int64_t quorum, int64_t now_ms) {
+std::optional<std::string> sentinel_state::monitor_master(std::string_view name,
+                                                          const std::string& host, int64_t port,
+                                                          int64_t quorum, int64_t now_ms) {
   now_ = now_ms;
   if (quorum <= 0) return "ERR Quorum must be 1 or greater.";
   // anetResolve: IP literals only unless resolve-hostnames.
@@ -371,7 +372,7 @@ std::optional<std::string> sentinel_state::monitor(std::string_view name, const 
   return std::nullopt;
 }
 
-bool sentinel_state::remove(std::string_view name, int64_t now_ms) {
+bool sentinel_state::remove_master(std::string_view name, int64_t now_ms) {
   now_ = now_ms;
   for (size_t i = 0; i < masters_.size(); ++i) {
     instance& m = *masters_[i];
@@ -387,7 +388,7 @@ bool sentinel_state::remove(std::string_view name, int64_t now_ms) {
   return false;
 }
 
-int sentinel_state::reset(std::string_view pattern, int64_t now_ms) {
+int sentinel_state::reset_masters(std::string_view pattern, int64_t now_ms) {
   now_ = now_ms;
   int n = 0;
   for (auto& mp : masters_) {
@@ -421,9 +422,8 @@ int sentinel_state::reset(std::string_view pattern, int64_t now_ms) {
   return n;
 }
 
-std::optional<std::string> sentinel_state::set(std::string_view name,
-                                               const std::vector<std::string_view>& a,
-                                               int64_t now_ms) {
+std::optional<std::string> sentinel_state::set_master_options(
+    std::string_view name, const std::vector<std::string_view>& a, int64_t now_ms) {
   now_ = now_ms;
   instance* mp = master_mut(name);
   if (!mp) return "ERR No such master with that name";
@@ -652,7 +652,7 @@ bool sentinel_admin_command(sentinel_state& st, const std::vector<std::string_vi
   } else if (sub == "ckquorum") {
     if (const instance* m = master_or_error(args[1])) write_ckquorum(*m, out);
   } else if (sub == "reset") {
-    out.integer(st.reset(args[1], now));
+    out.integer(st.reset_masters(args[1], now));
   } else if (sub == "monitor") {
     // The quorum is read first, then the port ("long"s).
     auto quorum = ll(args[4]);
@@ -665,15 +665,15 @@ bool sentinel_admin_command(sentinel_state& st, const std::vector<std::string_vi
       out.error("ERR Invalid port");
       return true;
     }
-    reply_result(st.monitor(args[1], std::string(args[2]), *port, *quorum, now));
+    reply_result(st.monitor_master(args[1], std::string(args[2]), *port, *quorum, now));
   } else if (sub == "remove") {
-    if (!st.remove(args[1], now))
+    if (!st.remove_master(args[1], now))
       out.error("ERR No such master with that name");
     else
       out.ok();
   } else if (sub == "set") {
     std::vector<std::string_view> opts(args.begin() + 2, args.end());
-    reply_result(st.set(args[1], opts, now));
+    reply_result(st.set_master_options(args[1], opts, now));
   } else if (sub == "config") {
     if (iequals(args[1], "set") && args.size() == 4) {
       reply_result(st.config_set(args[2], args[3], now));

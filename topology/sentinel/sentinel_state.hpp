@@ -274,14 +274,15 @@ class sentinel_state {
   // take_output().
   // SENTINEL MONITOR (the numbers as parsed: Redis keeps an int port and an
   // unsigned quorum of them).
-  std::optional<std::string> monitor(std::string_view name, const std::string& host, int64_t port,
-                                     int64_t quorum, int64_t now_ms);
-  bool remove(std::string_view name, int64_t now_ms);  // false: no such master
+  std::optional<std::string> monitor_master(std::string_view name, const std::string& host,
+                                            int64_t port, int64_t quorum, int64_t now_ms);
+  bool remove_master(std::string_view name, int64_t now_ms);  // false: no such master
   // sentinelResetMastersByPattern: the number of masters reset.
-  int reset(std::string_view pattern, int64_t now_ms);
+  int reset_masters(std::string_view pattern, int64_t now_ms);
   // SENTINEL SET name option value ...: the options before a bad one stay set.
-  std::optional<std::string> set(std::string_view name, const std::vector<std::string_view>& opts,
-                                 int64_t now_ms);
+  std::optional<std::string> set_master_options(std::string_view name,
+                                                const std::vector<std::string_view>& opts,
+                                                int64_t now_ms);
   std::optional<std::string> config_set(std::string_view option, std::string_view value,
                                         int64_t now_ms);
   // SENTINEL DEBUG option value ...: the options before a bad one stay set.
