@@ -435,6 +435,15 @@ TEST(SentinelAdmin, MonitorAsRedis) {
   EXPECT_EQ(f.raw({"MONITOR", "m3", "127.0.0.1", "4294967297", "4294967296"}), "+OK\r\n");
   EXPECT_EQ(f.m("m3").addr.port, 1);
   EXPECT_EQ(f.m("m3").quorum, 0u);
+  // The event prints the quorum with %d, the reply as a number (as Redis).
+  f.st.take_output();
+  EXPECT_EQ(f.raw({"MONITOR", "q2", "127.0.0.1", "36798", "3000000000"}), "+OK\r\n");
+  EXPECT_EQ(event_texts(f.st.take_output()),
+            std::vector<std::string>{"+monitor master q2 127.0.0.1 36798 quorum -1294967296"});
+  EXPECT_EQ(field(f.run({"MASTER", "q2"}), "quorum"), "3000000000");
+  EXPECT_EQ(f.raw({"SET", "q2", "parallel-syncs", "2147483648"}), "+OK\r\n");
+  EXPECT_EQ(field(f.run({"MASTER", "q2"}), "parallel-syncs"), "-2147483648");
+  EXPECT_EQ(f.raw({"REMOVE", "q2"}), "+OK\r\n");
   // DEBUG's defaults apply to new masters; IPv6 literals are addresses.
   EXPECT_EQ(f.raw({"DEBUG", "default-down-after", "5000", "default-failover-timeout", "7"}),
             "+OK\r\n");
@@ -964,4 +973,19 @@ TEST(SentinelAdmin, MasterRebootPeriodIsPersisted) {
   EXPECT_EQ(f.raw({"SET", "m", "master-reboot-down-after-period", "0"}), "+OK\r\n");
   EXPECT_EQ(rewrite_config_text(text, sentinel_rewrite_plan(f.st.to_conf())).find("reboot"),
             std::string::npos);
+}
+
+TEST(SentinelAdmin, UnannouncedReplicasAreNotListed) {
+  fixture f;
+  f.feed();
+  std::string info = fixture_file("info-replica-7.0.15.txt");
+  size_t at = info.find("replica_announced:1\r\n");
+  ASSERT_NE(at, std::string::npos);
+  info[at + 18] = '0';
+  f.st.info_reply(f.replica().id, info, f.now);
+  EXPECT_EQ(f.raw({"REPLICAS", "m"}), "*0\r\n");
+  // Still counted by MASTER, INFO and INFO-CACHE, as in Redis.
+  EXPECT_EQ(field(f.run({"MASTER", "m"}), "num-slaves"), "1");
+  EXPECT_NE(sentinel_info_section(f.st).find(",slaves=1,"), std::string::npos);
+  EXPECT_EQ(f.run({"INFO-CACHE", "m"}).elements.at(1).elements.size(), 2u);
 }

@@ -365,7 +365,8 @@ std::optional<std::string> sentinel_state::monitor_master(std::string_view name,
   instance& mr = *m;
   masters_.push_back(std::move(m));
   save();
-  event(log_level::warning, "+monitor", &mr, " quorum " + std::to_string(mr.quorum), true);
+  event(log_level::warning, "+monitor", &mr,
+        " quorum " + std::to_string(static_cast<int>(mr.quorum)), true);
   // Connect at once (the ticks would within a ping period).
   mr.link.last_reconn_time = now_;
   out_.connect.push_back(mr.id);
