@@ -699,11 +699,27 @@ TEST(SentinelAdmin, ConfigSetAndGet) {
   EXPECT_EQ(f.st.to_conf().announce_port, 26380);
   EXPECT_EQ(f.st.to_conf().announce_ip, "10.0.0.1");
   EXPECT_TRUE(f.st.to_conf().resolve_hostnames);
-  // sentinel-user / sentinel-pass drop the links (to be reopened).
+  // sentinel-user / sentinel-pass drop the links to the other sentinels
+  // (those up), to be reopened with the new credentials.
+  f.hello_from(s2id, 36710);
+  f.hello_from(s3id, 36711);
+  const instance& s2 = *f.m().sentinels.at(0);
+  f.st.link_up(s2.id, "127.0.0.1", f.now);
+  f.st.take_output();
   EXPECT_EQ(f.raw({"CONFIG", "SET", "sentinel-pass", "pw"}), "+OK\r\n");
   o = f.st.take_output();
-  EXPECT_TRUE(contains(o.disconnect, f.m().id));
-  EXPECT_TRUE(contains(o.disconnect, f.replica().id));
+  EXPECT_EQ(o.disconnect, std::vector<uint64_t>{s2.id});
+  EXPECT_TRUE(s2.link.disconnected);
+  EXPECT_TRUE(o.save_config);
+  // The next tick reconnects it, and the link sends AUTH with the new password.
+  f.now += 1000;
+  EXPECT_TRUE(contains(f.st.tick(f.now).connect, s2.id));
+  f.st.link_up(s2.id, "127.0.0.1", f.now);
+  o = f.st.take_output();
+  ASSERT_FALSE(o.commands.empty());
+  EXPECT_EQ(o.commands[0].argv, (std::vector<std::string>{"AUTH", "pw"}));
+  EXPECT_EQ(f.raw({"CONFIG", "SET", "sentinel-user", "su"}), "+OK\r\n");
+  EXPECT_EQ(f.st.take_output().disconnect, std::vector<uint64_t>{s2.id});
   EXPECT_EQ(f.raw({"CONFIG", "GET", "SENTINEL-PASS"}),
             "*2\r\n$13\r\nsentinel-pass\r\n$2\r\npw\r\n");
   EXPECT_EQ(f.raw({"CONFIG", "SET", "sentinel-pass", ""}), "+OK\r\n");

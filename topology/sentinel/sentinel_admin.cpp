@@ -571,9 +571,11 @@ std::optional<std::string> sentinel_state::config_set(std::string_view o, std::s
     return "ERR Invalid argument '" + std::string(o) + "' to SENTINEL CONFIG SET";
   }
   save();
-  // sentinelDropConnections: every master's and replica's links.
+  // sentinelDropConnections: the links to the other sentinels (those up).
   if (drop)
-    for (auto& m : masters_) drop_links(*m);
+    for (auto& m : masters_)
+      for (auto& si : m->sentinels)
+        if (!si->link.disconnected) close_link(*si);
   return std::nullopt;
 }
 
