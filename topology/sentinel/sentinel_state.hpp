@@ -288,7 +288,8 @@ class sentinel_state {
   // SENTINEL DEBUG option value ...: the options before a bad one stay set.
   std::optional<std::string> debug_set(const std::vector<std::string_view>& opts);
   const sentinel_timing& timing() const { return opts_.timing; }
-  // SENTINEL SIMULATE-FAILURE (bit 1: crash after election, 2: after promotion).
+  // SENTINEL SIMULATE-FAILURE flags (1: crash after election, 2: crash after
+  // promotion); stored only, acting on them is the failover code's.
   unsigned simulate_failure_flags() const { return simfailure_flags_; }
   void set_simulate_failure_flags(unsigned flags) { simfailure_flags_ = flags; }
   // The actor's script runner's counts (INFO's sentinel_running_scripts and
