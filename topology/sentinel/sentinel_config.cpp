@@ -160,6 +160,11 @@ struct applier {
       master_conf* m = master();
       if (!m) return no_master;
       m->auth_user = argv[2];
+    } else if (iequals(cmd, "master-reboot-down-after-period") && argc == 3) {
+      master_conf* m = master();
+      if (!m) return no_master;
+      m->master_reboot_down_after_ms = c_atoi(argv[2]);
+      if (m->master_reboot_down_after_ms < 0) return "negative time parameter.";
     } else if (iequals(cmd, "current-epoch") && argc == 2) {
       uint64_t e = c_strtoull(argv[1]);
       if (e > conf.current_epoch) conf.current_epoch = e;
@@ -375,6 +380,10 @@ rewrite_plan sentinel_rewrite_plan(const sentinel_conf& conf) {
            "sentinel client-reconfig-script " + n + " " + *m.client_reconfig_script);
     if (m.auth_pass) emit("sentinel auth-pass", "sentinel auth-pass " + n + " " + *m.auth_pass);
     if (m.auth_user) emit("sentinel auth-user", "sentinel auth-user " + n + " " + *m.auth_user);
+    if (m.master_reboot_down_after_ms != 0)
+      emit("sentinel master-reboot-down-after-period",
+           "sentinel master-reboot-down-after-period " + n + " " +
+               std::to_string(m.master_reboot_down_after_ms));
     emit("sentinel config-epoch",
          "sentinel config-epoch " + n + " " + std::to_string(m.config_epoch));
     emit("sentinel leader-epoch",
@@ -412,6 +421,7 @@ rewrite_plan sentinel_rewrite_plan(const sentinel_conf& conf) {
                  "sentinel client-reconfig-script",
                  "sentinel auth-pass",
                  "sentinel auth-user",
+                 "sentinel master-reboot-down-after-period",
                  "sentinel config-epoch",
                  "sentinel leader-epoch",
                  "sentinel known-replica",

@@ -50,6 +50,7 @@ struct master_conf {
   std::optional<std::string> auth_user;
   std::optional<std::string> notification_script;
   std::optional<std::string> client_reconfig_script;
+  int64_t master_reboot_down_after_ms = 0;  // 0: off
   uint64_t config_epoch = 0;
   uint64_t leader_epoch = 0;
   std::vector<instance_addr> known_replicas;

@@ -65,6 +65,7 @@ sentinel_state::sentinel_state(const sentinel_conf& conf, sentinel_options opts,
     m->auth_user = mc.auth_user;
     m->notification_script = mc.notification_script;
     m->client_reconfig_script = mc.client_reconfig_script;
+    m->master_reboot_down_after_ms = mc.master_reboot_down_after_ms;
     m->config_epoch = mc.config_epoch;
     m->leader_epoch = mc.leader_epoch;
     m->renamed_commands = mc.renamed_commands;
@@ -178,6 +179,7 @@ sentinel_conf sentinel_state::to_conf() const {
     mc.auth_user = m.auth_user;
     mc.notification_script = m.notification_script;
     mc.client_reconfig_script = m.client_reconfig_script;
+    mc.master_reboot_down_after_ms = m.master_reboot_down_after_ms;
     mc.config_epoch = m.config_epoch;
     mc.leader_epoch = m.leader_epoch;
     for (auto& r : m.replicas) {
@@ -506,6 +508,7 @@ void sentinel_state::info_reply(uint64_t id, std::string_view text, int64_t now_
   if (!rip || rip->is_sentinel()) return;
   command_reply(id);
   instance& ri = *rip;
+  ri.info_text = std::string(text);  // SENTINEL INFO-CACHE
   instance_info info = parse_info(text, ri.is_master());
 
   ri.master_link_down_time = info.master_link_down_ms;

@@ -41,6 +41,12 @@ struct sentinel_timing {
   int64_t election_timeout = 10000;
   int64_t max_desync = 1000;
   unsigned max_pending_commands = 100;
+  // SENTINEL DEBUG's other parameters (masters added by SENTINEL MONITOR take
+  // the defaults; the script ones are the actor's script runner's).
+  int64_t default_down_after = default_down_after_ms;
+  int64_t default_failover_timeout = default_failover_timeout_ms;
+  int64_t script_max_runtime = 60000;
+  int64_t script_retry_delay = 30000;
 };
 
 enum class instance_kind { master, replica, sentinel };
@@ -134,6 +140,11 @@ struct instance {
   int64_t failover_timeout_ms = default_failover_timeout_ms;
   int64_t failover_delay_logged = 0;
   instance* promoted_slave = nullptr;
+
+  // SENTINEL INFO-CACHE: the last INFO reply (masters and replicas).
+  std::optional<std::string> info_text;
+  // master-reboot-down-after-period (SENTINEL SET; 0: off).
+  int64_t master_reboot_down_after_ms = 0;
 
   bool is_master() const { return kind == instance_kind::master; }
   bool is_replica() const { return kind == instance_kind::replica; }
@@ -255,6 +266,48 @@ class sentinel_state {
   // "<type> <name> <ip> <port>[ @ <master> <ip> <port>]" (sentinelEvent's %@).
   std::string describe(const instance& ri) const;
 
+  // --- administration: SENTINEL MONITOR / REMOVE / RESET / SET / CONFIG SET /
+  // DEBUG / SIMULATE-FAILURE, INFO-CACHE and INFO (sentinel_admin.cpp, whose
+  // sentinel_admin_command parses the arguments and writes the replies).
+  // The error results are Redis's reply texts ("ERR ..."); what the actor
+  // must do (links to close or open, events, save_config) is queued for
+  // take_output().
+  // SENTINEL MONITOR (the numbers as parsed: Redis keeps an int port and an
+  // unsigned quorum of them).
+  std::optional<std::string> monitor_master(std::string_view name, const std::string& host,
+                                            int64_t port, int64_t quorum, int64_t now_ms);
+  bool remove_master(std::string_view name, int64_t now_ms);  // false: no such master
+  // sentinelResetMastersByPattern: the number of masters reset.
+  int reset_masters(std::string_view pattern, int64_t now_ms);
+  // SENTINEL SET name option value ...: the options before a bad one stay set.
+  std::optional<std::string> set_master_options(std::string_view name,
+                                                const std::vector<std::string_view>& opts,
+                                                int64_t now_ms);
+  std::optional<std::string> config_set(std::string_view option, std::string_view value,
+                                        int64_t now_ms);
+  // SENTINEL DEBUG option value ...: the options before a bad one stay set.
+  std::optional<std::string> debug_set(const std::vector<std::string_view>& opts);
+  const sentinel_timing& timing() const { return opts_.timing; }
+  // SENTINEL SIMULATE-FAILURE flags (1: crash after election, 2: crash after
+  // promotion); stored only, acting on them is the failover code's.
+  unsigned simulate_failure_flags() const { return simfailure_flags_; }
+  void set_simulate_failure_flags(unsigned flags) { simfailure_flags_ = flags; }
+  // The actor's script runner's counts (INFO's sentinel_running_scripts and
+  // sentinel_scripts_queue_length).
+  void set_script_counts(int running, int64_t queued) {
+    running_scripts_ = running;
+    scripts_queue_length_ = queued;
+  }
+  int running_scripts() const { return running_scripts_; }
+  int64_t scripts_queue_length() const { return scripts_queue_length_; }
+  // Whether a script path is executable (SENTINEL SET ...-script); by
+  // default access(X_OK).
+  void set_executable_check(std::function<bool(const std::string& path)> f) {
+    executable_ = std::move(f);
+  }
+  int64_t tilt_start_time() const { return tilt_start_time_; }
+  int64_t now() const { return now_; }  // the time of the last input
+
  private:
   instance* find_mut(uint64_t id);
   instance* master_mut(std::string_view name);
@@ -308,6 +361,14 @@ class sentinel_state {
   int64_t tilt_start_time_ = 0;
   int64_t previous_time_ = 0;
   sentinel_output out_;
+
+  // administration (sentinel_admin.cpp)
+  void drop_links(instance& master);  // dropInstanceConnections
+  void close_link(instance& ri);
+  unsigned simfailure_flags_ = 0;
+  int running_scripts_ = 0;
+  int64_t scripts_queue_length_ = 0;
+  std::function<bool(const std::string& path)> executable_;
 };
 
 }  // namespace troupe::sentinel
