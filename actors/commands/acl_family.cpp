@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "actors/commands/server_of.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/server/security.hpp"
 #include "actors/server/server.hpp"
@@ -17,10 +18,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 const char* const no_acl_file =
     "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "

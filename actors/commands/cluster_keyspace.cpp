@@ -6,7 +6,7 @@
 namespace troupe {
 namespace {
 
-bool cluster_disabled(exec_context& c) {
+bool refused_without_cluster(exec_context& c) {
   if (c.srv.cluster_enabled()) return false;
   c.out.error("ERR This instance has cluster support disabled");
   return true;
@@ -26,7 +26,7 @@ bool long_arg(exec_context& c, size_t i, int64_t& v) {
 }  // namespace
 
 void cmd_cluster_countkeysinslot(exec_context& c) {
-  if (cluster_disabled(c)) return;
+  if (refused_without_cluster(c)) return;
   int64_t slot;
   if (!long_arg(c, 2, slot)) return;
   if (slot < 0 || slot >= int64_t(cluster_slots)) return c.out.error("ERR Invalid slot");
@@ -36,7 +36,7 @@ void cmd_cluster_countkeysinslot(exec_context& c) {
 // Runs under every shard (the row's all_shards), so it reads the index of the
 // slot's shard whichever reactor owns it.
 void cmd_cluster_getkeysinslot(exec_context& c) {
-  if (cluster_disabled(c)) return;
+  if (refused_without_cluster(c)) return;
   int64_t slot, count;
   if (!long_arg(c, 2, slot) || !long_arg(c, 3, count)) return;
   if (slot < 0 || slot >= int64_t(cluster_slots) || count < 0)
@@ -51,13 +51,13 @@ void cmd_cluster_getkeysinslot(exec_context& c) {
 }
 
 void cmd_readonly_command(exec_context& c) {
-  if (cluster_disabled(c)) return;
+  if (refused_without_cluster(c)) return;
   c.client.set(client_readonly);
   c.out.ok();
 }
 
 void cmd_readwrite_command(exec_context& c) {
-  if (cluster_disabled(c)) return;
+  if (refused_without_cluster(c)) return;
   c.client.clear(client_readonly);
   c.out.ok();
 }
@@ -65,7 +65,7 @@ void cmd_readwrite_command(exec_context& c) {
 // The next command (or the next MULTI ... EXEC) may use a slot this node is
 // importing; the dispatcher clears the flag after it.
 void cmd_asking_command(exec_context& c) {
-  if (cluster_disabled(c)) return;
+  if (refused_without_cluster(c)) return;
   c.client.set(client_asking);
   c.out.ok();
 }

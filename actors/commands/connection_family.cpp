@@ -5,6 +5,7 @@
 
 #include "actors/client/connection.hpp"
 #include "actors/commands/command_families.hpp"
+#include "actors/commands/server_of.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/server/server.hpp"
@@ -14,10 +15,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 void cmd_ping(exec_context& c) {
   if (c.argc() > 2) {

@@ -11,6 +11,7 @@
 
 #include "actors/client/connection.hpp"
 #include "actors/commands/command_families.hpp"
+#include "actors/commands/server_of.hpp"
 #include "actors/persistence/aof.hpp"
 #include "actors/persistence/persistence.hpp"
 #include "actors/runtime/log.hpp"
@@ -30,10 +31,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 void unknown(exec_context& c) {
   c.out.error("ERR unknown subcommand or wrong number of arguments for '" +

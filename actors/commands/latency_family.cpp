@@ -3,6 +3,7 @@
 // the cron when something takes latency-monitor-threshold ms or more) and the
 // per-command histograms every reactor keeps while latency-tracking is on.
 #include "actors/commands/command_families.hpp"
+#include "actors/commands/server_of.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/commands/command_table.hpp"
 #include "storage/commands/exec_context.hpp"
@@ -11,10 +12,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 int64_t now_s(exec_context& c) {
   return c.now / 1000;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "actors/commands/command_families.hpp"
+#include "actors/commands/server_of.hpp"
 #include "actors/server/memory_stats.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/text/numbers.hpp"
@@ -15,10 +16,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 void cmd_memory(exec_context&) {}
 

@@ -1,13 +1,10 @@
 // SAVE BGSAVE LASTSAVE BGREWRITEAOF (the work is in persistence.cpp).
+#include "actors/commands/server_of.hpp"
 #include "actors/server/server.hpp"
 #include "storage/commands/exec_context.hpp"
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 void cmd_save(exec_context& c) {
   if (auto err = srv_of(c).snapshots().save()) {

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "actors/commands/describe_client.hpp"
+#include "actors/commands/server_of.hpp"
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/role_master.hpp"
 #include "actors/server/server.hpp"
@@ -13,10 +14,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 // REPLICAOF host port | REPLICAOF NO ONE
 void cmd_replicaof(exec_context& c) {

@@ -5,6 +5,7 @@
 #include <climits>
 
 #include "actors/commands/describe_client.hpp"
+#include "actors/commands/server_of.hpp"
 #include "actors/replication/replica_request.hpp"
 #include "actors/replication/replication_master.hpp"
 #include "actors/runtime/log.hpp"
@@ -16,10 +17,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 replica_request& request_of(session& s) {
   if (!s.replica) s.replica = std::make_shared<replica_request>();

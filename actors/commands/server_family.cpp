@@ -1,6 +1,7 @@
 // Server commands: INFO, CONFIG, COMMAND, TIME, SHUTDOWN.
 #include <sys/time.h>
 
+#include "actors/commands/server_of.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/server/info.hpp"
 #include "actors/server/server.hpp"
@@ -12,10 +13,6 @@
 
 namespace troupe {
 namespace {
-
-server& srv_of(exec_context& c) {
-  return static_cast<server&>(c.srv);
-}
 
 void cmd_info(exec_context& c) {
   std::vector<std::string_view> sections(c.argv.begin() + 1, c.argv.end());

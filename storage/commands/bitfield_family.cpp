@@ -25,8 +25,6 @@ struct field_op {
   bool sign;
 };
 
-const std::string_view bad_offset = "ERR bit offset is not an integer or out of range";
-
 uint64_t get_unsigned(const unsigned char* p, uint64_t offset, int bits) {
   uint64_t value = 0;
   for (int n = 0; n < bits; ++n, ++offset)
@@ -123,12 +121,12 @@ bool offset_arg(exec_context& c, std::string_view s, int bits, uint64_t& out) {
   bool hash = !s.empty() && s[0] == '#';
   auto v = parse_int64(hash ? s.substr(1) : s);
   if (!v) {
-    c.out.error(bad_offset);
+    c.out.error(bit_offset_error);
     return false;
   }
   int64_t off = hash ? int64_t(uint64_t(*v) * uint64_t(bits)) : *v;  // wraps as in Redis
   if (off < 0 || uint64_t(off >> 3) >= uint64_t(c.srv.config().proto_max_bulk_len.get())) {
-    c.out.error(bad_offset);
+    c.out.error(bit_offset_error);
     return false;
   }
   out = uint64_t(off);

@@ -9,8 +9,6 @@
 namespace troupe {
 namespace {
 
-const std::string_view bad_offset = "ERR bit offset is not an integer or out of range";
-
 // A bit offset as Redis takes it: its byte must lie below proto-max-bulk-len
 // (and, for SETBIT, below what a string value can hold).
 bool parse_bit_offset(exec_context& c, std::string_view arg, uint64_t& out, bool for_write) {
@@ -18,7 +16,7 @@ bool parse_bit_offset(exec_context& c, std::string_view arg, uint64_t& out, bool
   int64_t max_bytes = c.srv.config().proto_max_bulk_len.get();
   if (for_write) max_bytes = int64_t(std::min<uint64_t>(uint64_t(max_bytes), max_string_size(c)));
   if (!v || *v < 0 || (*v >> 3) >= max_bytes) {
-    c.out.error(bad_offset);
+    c.out.error(bit_offset_error);
     return false;
   }
   out = uint64_t(*v);

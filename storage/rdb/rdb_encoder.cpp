@@ -10,6 +10,7 @@
 #include "storage/encodings/quicklist.hpp"
 #include "storage/encodings/skiplist.hpp"
 #include "storage/encodings/str_table.hpp"
+#include "storage/eviction/key_access.hpp"
 #include "storage/rdb/rdb_listpack.hpp"
 #include "storage/types/hash_type.hpp"
 #include "storage/types/set_type.hpp"
@@ -23,8 +24,6 @@ void put_le(std::string& out, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * i));
   out.append(b, size_t(bytes));
 }
-
-constexpr uint32_t lru_clock_max = (1u << 24) - 1;
 
 }  // namespace
 

@@ -5,12 +5,12 @@
 #include <cstring>
 #include <memory>
 
+#include "storage/eviction/key_access.hpp"
 #include "storage/rdb/rdb_reader.hpp"
 
 namespace troupe {
 namespace {
 
-constexpr uint32_t lru_clock_max = (1u << 24) - 1;
 constexpr uint32_t lfu_init_val = 5;
 constexpr int checksum_min_version = 5;
 

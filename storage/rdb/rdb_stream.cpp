@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/rdb/rdb_decode_support.hpp"
 #include "storage/rdb/rdb_encoder.hpp"
 #include "storage/rdb/rdb_format.hpp"
 #include "storage/rdb/rdb_listpack.hpp"
@@ -13,18 +14,9 @@ namespace troupe {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& why) {
-  throw rdb_format_error(why);
-}
-
-struct lp_deleter {
-  void operator()(unsigned char* p) const { lp::destroy(p); }
-};
-using lp_ptr = std::unique_ptr<unsigned char, lp_deleter>;
-
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
+using rdb_decode::bytes_of;
+using rdb_decode::fail;
+using rdb_decode::lp_ptr;
 
 // Walks a node listpack checking it is a well-formed stream node whose IDs
 // grow from `master`; returns its live entry count. `last` gets its last ID.

@@ -17,6 +17,7 @@
 #include "storage/encodings/skiplist.hpp"
 #include "storage/encodings/str_table.hpp"
 #include "storage/rdb/rdb_blobs.hpp"
+#include "storage/rdb/rdb_decode_support.hpp"
 #include "storage/rdb/rdb_format.hpp"
 #include "storage/rdb/rdb_listpack.hpp"
 #include "storage/rdb/rdb_stream.hpp"
@@ -29,18 +30,9 @@ struct entry_deleter {
 };
 using entry_ptr = std::unique_ptr<kv_entry, entry_deleter>;
 
-struct lp_deleter {
-  void operator()(unsigned char* p) const { lp::destroy(p); }
-};
-using lp_ptr = std::unique_ptr<unsigned char, lp_deleter>;
-
-[[noreturn]] void fail(const std::string& why) {
-  throw rdb_format_error(why);
-}
-
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
+using rdb_decode::bytes_of;
+using rdb_decode::fail;
+using rdb_decode::lp_ptr;
 
 // A heap copy of a blob, for adopting it as a listpack or intset.
 unsigned char* malloc_copy(std::string_view s) {

@@ -8,6 +8,10 @@
 
 namespace troupe {
 
+// SETBIT / GETBIT / BITFIELD / BITPOS's error for a bad bit offset.
+inline constexpr std::string_view bit_offset_error =
+    "ERR bit offset is not an integer or out of range";
+
 // Stores value v at key k, replacing whatever is there. `expire_at` >= 0 sets a
 // TTL (ms); `keep_ttl` keeps the current one; otherwise the key is persistent.
 // Returns the entry (valid until the next change of the database).

@@ -8,7 +8,7 @@
 namespace troupe::cluster {
 namespace {
 
-bool parse_port(std::string_view s, int& out) {
+bool parse_nonzero_port(std::string_view s, int& out) {
   int v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v <= 0 || v > 65535) return false;
@@ -42,7 +42,7 @@ std::variant<bootstrap_plan, std::string> make_bootstrap_plan(
     }
     auto colon = item.rfind(':');
     if (colon == std::string_view::npos || colon == 0 ||
-        !parse_port(item.substr(colon + 1), m.port))
+        !parse_nonzero_port(item.substr(colon + 1), m.port))
       return "cluster-bootstrap: '" + std::string(item) + "' is not host:port[@busport]";
     m.host = std::string(item.substr(0, colon));
     if (m.host.size() > 2 && m.host.front() == '[' && m.host.back() == ']')
@@ -50,7 +50,7 @@ std::variant<bootstrap_plan, std::string> make_bootstrap_plan(
     if (bus.empty()) {
       m.cport = m.port + 10000;
       if (m.cport > 65535) return "cluster-bootstrap: no bus port for " + std::string(item);
-    } else if (!parse_port(bus, m.cport)) {
+    } else if (!parse_nonzero_port(bus, m.cport)) {
       return "cluster-bootstrap: bad bus port in " + std::string(item);
     }
     if (p.members.size() >= size_t(slot_count)) return "cluster-bootstrap: too many members";

@@ -12,7 +12,6 @@
 namespace troupe::cluster {
 
 namespace {
-constexpr int64_t mf_timeout_ms = 5000;
 constexpr int64_t cant_failover_relog_ms = 10000;
 
 enum cant_failover : int {

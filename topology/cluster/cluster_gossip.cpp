@@ -8,7 +8,6 @@
 namespace troupe::cluster {
 
 namespace {
-constexpr int64_t mf_timeout_ms = 5000;           // a manual failover's time limit
 constexpr int64_t fail_report_validity_mult = 2;  // reports live 2 x node-timeout
 constexpr int64_t fail_undo_time_mult = 2;        // FAIL on a master with slots, cleared after
 constexpr int64_t replica_migration_delay_ms = 5000;

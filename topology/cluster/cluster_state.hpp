@@ -49,6 +49,8 @@ struct keyspace_hooks {
 // "Long ago": the time of things that never happened, so that any clock
 // (wall or monotonic, starting anywhere) sees them as old.
 constexpr int64_t never_ms = INT64_MIN / 4;
+// A manual failover's time limit (Redis's CLUSTER_MF_TIMEOUT).
+constexpr int64_t mf_timeout_ms = 5000;
 
 struct failure_report {
   std::string reporter;

@@ -19,13 +19,6 @@ std::optional<int64_t> ll(std::string_view s) {
   return parse_int64(s);
 }
 
-// yesnotoi
-int yesno(std::string_view s) {
-  if (iequals(s, "yes")) return 1;
-  if (iequals(s, "no")) return 0;
-  return -1;
-}
-
 std::string lower(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));

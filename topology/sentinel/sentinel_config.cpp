@@ -30,13 +30,6 @@ std::string_view trimmed(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
-// Redis's yesnotoi: 1, 0, or -1.
-int yesno(std::string_view s) {
-  if (iequals(s, "yes")) return 1;
-  if (iequals(s, "no")) return 0;
-  return -1;
-}
-
 bool default_executable(const std::string& path) {
   return access(path.c_str(), X_OK) == 0;
 }
@@ -497,6 +490,12 @@ std::string rewrite_config_text(std::string_view old_text, const rewrite_plan& p
     out += '\n';
   }
   return out;
+}
+
+int yesno(std::string_view s) {
+  if (iequals(s, "yes")) return 1;
+  if (iequals(s, "no")) return 0;
+  return -1;
 }
 
 }  // namespace troupe::sentinel

@@ -146,5 +146,7 @@ std::string rewrite_config_text(std::string_view old_text, const rewrite_plan& p
 // instead of undefined on overflow).
 int c_atoi(std::string_view s);
 uint64_t c_strtoull(std::string_view s);
+// Redis's yesnotoi: 1 for "yes", 0 for "no" (any case), -1 otherwise.
+int yesno(std::string_view s);
 
 }  // namespace troupe::sentinel
