@@ -22,7 +22,7 @@
 
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/replica_loader.hpp"
-#include "actors/replication/resp_link.hpp"
+#include "actors/net/resp_link.hpp"
 #include "actors/runtime/hosted_actor.hpp"
 #include "protocol/resp/reply_writer.hpp"
 #include "storage/dispatch/session.hpp"

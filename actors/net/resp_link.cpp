@@ -1,4 +1,4 @@
-#include "actors/replication/resp_link.hpp"
+#include "actors/net/resp_link.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
