@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -20,6 +21,7 @@
 #include "actors/commands/command_families.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
+#include "actors/sentinel/sentinel_control.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/commands/command_table.hpp"
 #include "protocol/config/server_config.hpp"
@@ -113,11 +115,51 @@ int main(int argc, char** argv) {
     (nodes ? local_nodes : local_replicas) = v;
     it = cli.erase(it);
   }
+  // Sentinel mode: --sentinel anywhere, or the binary started as troupe-sentinel
+  // (as redis-server / redis-sentinel).
+  bool sentinel_mode = false;
+  {
+    std::string exe_name = argv[0];
+    size_t slash = exe_name.rfind('/');
+    if (slash != std::string::npos) exe_name = exe_name.substr(slash + 1);
+    if (exe_name == "troupe-sentinel") sentinel_mode = true;
+    for (auto it = cli.begin(); it != cli.end();) {
+      if (it->size() == 1 && (*it)[0] == "sentinel") {
+        sentinel_mode = true;
+        it = cli.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (sentinel_mode) {
+    command_table::instance().set_sentinel_mode(true);
+    if (local_nodes > 0) {
+      std::cerr << "--local-cluster and --sentinel do not go together\n";
+      return 1;
+    }
+  }
   std::vector<std::unique_ptr<server_config>> configs;
   configs.push_back(std::make_unique<server_config>());
+  if (sentinel_mode) {
+    // redis-sentinel's defaults: port 26379, no persistence, no protected mode;
+    // the `sentinel` lines are read by the Sentinel's own parser below.
+    configs[0]->skip_sentinel_lines(true);
+    configs[0]->load_text("port 26379\nsave \"\"\nprotected-mode no\n", "");
+  }
   if (auto err = configs[0]->load(config_file, cli)) {
     std::cerr << err->format();
     return 1;
+  }
+  sentinel::sentinel_conf sentinel_conf;
+  if (sentinel_mode && !config_file.empty() && config_file != "-") {
+    std::ifstream in(config_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (auto err = load_sentinel_conf(text.str(), sentinel_conf)) {
+      std::cerr << *err;
+      return 1;
+    }
   }
   if (local_nodes > 0) {
     int base = int(configs[0]->port.get()), bus = int(configs[0]->cluster_port.get());
@@ -144,7 +186,7 @@ int main(int argc, char** argv) {
   if (background) daemonize();
 
   try {
-    log_init(cfg.logfile.str(), to_log_level(cfg.loglevel.get()));
+    log_init(cfg.logfile.str(), to_log_level(cfg.loglevel.get()), sentinel_mode ? 'X' : 'M');
   } catch (const std::exception& e) {
     std::cerr << "Can't open the log file: " << e.what() << "\n";
     return 1;
@@ -159,6 +201,20 @@ int main(int argc, char** argv) {
   else
     log_notice("Configuration loaded");
 
+  // As redis-sentinel's sentinelCheckConfigFile: the state is saved there.
+  if (sentinel_mode) {
+    const std::string& path = cfg.config_file();
+    if (path.empty() || path == "-") {
+      log_warning("Sentinel needs config file on disk to save state. Exiting...");
+      spdlog::default_logger()->flush();
+      return 1;
+    }
+    if (access(path.c_str(), W_OK) == -1) {
+      log_warning("Sentinel config file {} is not writable: {}. Exiting...", path, strerror(errno));
+      spdlog::default_logger()->flush();
+      return 1;
+    }
+  }
   // dir: the working directory, where data files go.
   std::string dir = cfg.dir.str();
   if (chdir(dir.c_str()) != 0) {
@@ -220,6 +276,7 @@ int main(int argc, char** argv) {
     server& srv = *servers.back();
     srv.executable = n > 0 ? std::string(exe, size_t(n)) : argv[0];
     srv.config_file_path = c->config_file();
+    if (sentinel_mode) srv.enable_sentinel(sentinel_conf);
     if (!srv.start()) {
       spdlog::default_logger()->flush();
       _exit(1);

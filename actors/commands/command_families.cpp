@@ -23,6 +23,7 @@ void register_all_commands(command_table& t) {
   register_replicaof_family(t);
   register_replication_family(t);
   register_cluster_family(t);
+  register_sentinel_family(t);
   add_extension_commands(t);  // those linked into this executable (examples/)
 }
 

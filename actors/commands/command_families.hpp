@@ -23,7 +23,12 @@ void register_latency_family(command_table& t);
 void register_memory_family(command_table& t);
 void register_replicaof_family(command_table& t);
 void register_replication_family(command_table& t);
-void register_cluster_family(command_table& t);  // CLUSTER, READONLY, READWRITE, ASKING
+void register_cluster_family(command_table& t);   // CLUSTER, READONLY, READWRITE, ASKING
+void register_sentinel_family(command_table& t);  // SENTINEL (sentinel mode only)
+// A Sentinel's PUBLISH (hello messages only) and ROLE: false when the server
+// is not in sentinel mode (the normal command then runs).
+bool sentinel_publish(exec_context& c);
+bool sentinel_role(exec_context& c);
 
 // Every command Troupe has: the storage families and the server ones. Called
 // once by troupe-server before anything looks a command up.

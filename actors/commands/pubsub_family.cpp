@@ -2,7 +2,9 @@
 // pub/sub: SSUBSCRIBE SUNSUBSCRIBE SPUBLISH (a namespace of their own; in a
 // cluster the owner of the channel's slot serves them).
 #include "actors/client/connection.hpp"
+#include "actors/commands/command_families.hpp"
 #include "actors/server/server.hpp"
+#include "protocol/commands/command_table.hpp"
 #include "storage/commands/exec_context.hpp"
 
 namespace troupe {
@@ -40,6 +42,7 @@ void cmd_sunsubscribe(exec_context& c) {
 }
 
 void cmd_publish(exec_context& c) {
+  if (command_table::sentinel_mode() && sentinel_publish(c)) return;
   // No connection needed: PUBLISH also arrives from replication and AOF replays.
   reactor* here = current_reactor();
   server& srv = static_cast<server&>(c.srv);
@@ -115,18 +118,18 @@ void cmd_pubsub_help(exec_context& c) {
 }
 
 const command_def pubsub_commands[] = {
-    {"subscribe", -2, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "", cmd_subscribe,
-     "Listen for messages published to the given channels", "2.0.0",
+    {"subscribe", -2, "pubsub noscript loading stale subscriber_ok sentinel", 0, 0, 0, "",
+     cmd_subscribe, "Listen for messages published to the given channels", "2.0.0",
      "O(N) where N is the number of channels to subscribe to.", "channel [channel ...]"},
-    {"unsubscribe", -1, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "", cmd_unsubscribe,
-     "Stop listening for messages posted to the given channels", "2.0.0",
+    {"unsubscribe", -1, "pubsub noscript loading stale subscriber_ok sentinel", 0, 0, 0, "",
+     cmd_unsubscribe, "Stop listening for messages posted to the given channels", "2.0.0",
      "O(N) where N is the number of clients already subscribed to a channel.",
      "[channel [channel ...]]"},
-    {"psubscribe", -2, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "", cmd_psubscribe,
-     "Listen for messages published to channels matching the given patterns", "2.0.0",
-     "O(N) where N is the number of patterns the client is already subscribed to.",
+    {"psubscribe", -2, "pubsub noscript loading stale subscriber_ok sentinel", 0, 0, 0, "",
+     cmd_psubscribe, "Listen for messages published to channels matching the given patterns",
+     "2.0.0", "O(N) where N is the number of patterns the client is already subscribed to.",
      "pattern [pattern ...]"},
-    {"punsubscribe", -1, "pubsub noscript loading stale subscriber_ok", 0, 0, 0, "",
+    {"punsubscribe", -1, "pubsub noscript loading stale subscriber_ok sentinel", 0, 0, 0, "",
      cmd_punsubscribe, "Stop listening for messages posted to channels matching the given patterns",
      "2.0.0",
      "O(N+M) where N is the number of patterns the client is already subscribed and M is the "

@@ -4,11 +4,13 @@
 
 #include <mutex>
 
+#include "actors/commands/command_families.hpp"
 #include "actors/commands/describe_client.hpp"
 #include "actors/commands/server_of.hpp"
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/role_master.hpp"
 #include "actors/server/server.hpp"
+#include "protocol/commands/command_table.hpp"
 #include "protocol/text/numbers.hpp"
 #include "storage/commands/exec_context.hpp"
 
@@ -45,6 +47,7 @@ void cmd_failover(exec_context& c) {
 
 // ROLE: ["slave", host, port, link state, offset] on a replica.
 void cmd_role(exec_context& c) {
+  if (command_table::sentinel_mode() && sentinel_role(c)) return;
   server& srv = srv_of(c);
   if (!srv.is_replica()) return reply_master_role(c, srv);
   std::string host;
@@ -76,8 +79,9 @@ const command_def replicaof_commands[] = {
     {"failover", -1, "admin noscript stale", 0, 0, 0, "", cmd_failover,
      "Start a coordinated failover between this server and one of its replicas.", "6.2.0", "O(1)",
      "[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]"},
-    {"role", 1, "noscript loading stale fast no_keyspace", 0, 0, 0, "@admin @dangerous", cmd_role,
-     "Return the role of the instance in the context of replication", "2.8.12", "O(1)", ""},
+    {"role", 1, "noscript loading stale fast no_keyspace sentinel", 0, 0, 0, "@admin @dangerous",
+     cmd_role, "Return the role of the instance in the context of replication", "2.8.12", "O(1)",
+     ""},
 };
 
 }  // namespace

@@ -31,6 +31,12 @@
 //                    (wake_atom)                          cluster_control: outbox not empty
 //                    (cluster_packet)                     other nodes' cluster_node actors
 //   replica_loader   (load_atom)                          itself, to start
+//   sentinel         (tick_atom)                          itself, every 100 ms
+//   sentinel_monitor (connect_atom, id, host, port,       sentinel_control: open an
+//                     pubsub_setup)                        instance's links
+//                    (command_atom, id, kind, bytes)      sentinel_control: a command
+//                    (close_atom, id)                     sentinel_control: close them
+//                    (stop_atom)                          sentinel_control, at shutdown
 //   replica_feed     (close_atom)                         CLIENT KILL, the master
 //                    (wake_atom)                          the journal (new writes), a
 //                                                         full sync (started, RDB bytes,
@@ -63,6 +69,7 @@ using connect_atom = caf::atom_constant<caf::atom("connect")>;     // a lost mas
 using monitor_atom = caf::atom_constant<caf::atom("monitor")>;     // a MONITOR line for a watcher
 using invalidate_atom = caf::atom_constant<caf::atom("invalid")>;  // CLIENT TRACKING messages
 using http_atom = caf::atom_constant<caf::atom("http")>;           // an admin endpoint request
+using command_atom = caf::atom_constant<caf::atom("command")>;     // a sentinel's command to send
 
 // A published message for one subscriber: `pattern` is empty for a channel
 // subscription, the matching pattern for a PSUBSCRIBE.

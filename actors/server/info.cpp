@@ -13,6 +13,7 @@
 
 #include "actors/extension/extension.hpp"
 #include "actors/replication/info_replication.hpp"
+#include "actors/sentinel/sentinel_control.hpp"
 #include "actors/server/actors_info.hpp"
 #include "actors/server/server.hpp"
 #include "protocol/commands/command_table.hpp"
@@ -101,9 +102,14 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   static const std::set<std::string> default_sections = {
       "server", "clients", "memory",     "persistence", "stats",   "replication",
       "cpu",    "modules", "errorstats", "cluster",     "keyspace"};
+  // A Sentinel has these sections only (Redis 7.0's sentinelInfoCommand).
+  static const std::set<std::string> sentinel_sections = {"server", "clients", "cpu", "stats",
+                                                          "sentinel"};
+  bool sentinel = srv.sentinel() != nullptr;
   auto on = [&](const char* name) {
+    if (sentinel && !sentinel_sections.count(name)) return false;
     if (all || everything) return true;
-    if (defaults && default_sections.count(name)) return true;
+    if (defaults && (sentinel || default_sections.count(name))) return true;
     return want.count(name) > 0;
   };
   section_writer w;
@@ -121,7 +127,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
     w.field("redis_git_sha1", "00000000");
     w.field("redis_git_dirty", "0");
     w.field("redis_build_id", "0");
-    w.field("redis_mode", "standalone");
+    w.field("redis_mode", sentinel ? "sentinel" : "standalone");
     w.field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
     w.field("arch_bits", "64");
     w.field("monotonic_clock", "POSIX clock_gettime");
@@ -397,6 +403,10 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
                       ",avg_ttl=" + std::to_string(n ? ttl_sum / n : 0);
       w.field(("db" + std::to_string(db)).c_str(), v);
     }
+  }
+  if (on("sentinel")) {
+    w.header("Sentinel");
+    w.out += srv.sentinel()->info_fields();
   }
   // Troupe's own section: only by name or with "everything", as Redis does with
   // the sections modules add, so INFO and INFO all keep Redis's layout.

@@ -1,4 +1,5 @@
 #include "actors/server/server.hpp"
+#include "actors/sentinel/sentinel_control.hpp"
 
 #include "actors/server/client_eviction.hpp"
 
@@ -118,7 +119,8 @@ bool server::start() {
       return false;
     }
   }
-  if (!load_data()) return false;
+  // A Sentinel keeps no dataset (no RDB, no AOF to load).
+  if (!sentinel_ && !load_data()) return false;
 
   for (int i = 0; i < threads; ++i) {
     reactors_.push_back(std::make_unique<reactor>(sys_, i));
@@ -185,9 +187,14 @@ bool server::start() {
       return false;
     }
   }
+  if (sentinel_) sentinel_->start();
   admin_ = std::make_unique<admin_endpoint>(*this);
   admin_->start();
   return true;
+}
+
+void server::enable_sentinel(const sentinel::sentinel_conf& conf) {
+  sentinel_ = std::make_unique<sentinel_control>(*this, conf);
 }
 
 bool server::open_listeners() {
@@ -639,6 +646,7 @@ int server::wait_and_stop() {
   stop_cv_.wait(lk, [this] { return stop_requested_; });
   lk.unlock();
   if (cluster_) cluster_->stop();
+  if (sentinel_) sentinel_->stop();
   if (admin_) admin_->stop();
   for (auto& r : reactors_) r->stop();
   if (aof_->enabled()) {

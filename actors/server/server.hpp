@@ -43,6 +43,10 @@
 namespace troupe {
 
 class tls_context;
+class sentinel_control;
+namespace sentinel {
+struct sentinel_conf;
+}
 
 class connection;
 
@@ -185,6 +189,11 @@ class server : public server_services {
   uint64_t journal_end() const override { return journal_.end(); }
   pause_kind clients_paused() const override { return pauses_.current(); }
   void serve_clients_while_busy(session& running) override;
+  // -- sentinel mode (actors/sentinel/) -----------------------------------------------
+  // troupe-server --sentinel: before start(), the `sentinel` lines of the file.
+  void enable_sentinel(const sentinel::sentinel_conf& conf);
+  // The Sentinel; nullptr when not in sentinel mode.
+  sentinel_control* sentinel() { return sentinel_.get(); }
   // -- cluster mode (actors/cluster/) ---------------------------------------------------
   bool cluster_enabled() const override { return cluster_ != nullptr; }
   // The node's cluster view and bus; nullptr when standalone.
@@ -236,6 +245,7 @@ class server : public server_services {
   troupe::journal journal_;
   std::unique_ptr<aof_manager> aof_;
   std::unique_ptr<class persistence> persistence_;
+  std::unique_ptr<sentinel_control> sentinel_;
   // The cron timer of each reactor, and the frequency it runs at.
   std::vector<uint64_t> cron_timers_;
   std::atomic<int> hz_{10};

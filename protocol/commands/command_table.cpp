@@ -197,7 +197,7 @@ command_spec* command_spec::find_sub(std::string_view sub) const {
   if (sub.size() > 64) return nullptr;
   char buf[64];
   auto it = sub_index.find(to_lower(sub, buf));
-  return it == sub_index.end() ? nullptr : it->second;
+  return it == sub_index.end() || !command_table::served(*it->second) ? nullptr : it->second;
 }
 
 bool command_spec::key_positions(const std::vector<std::string_view>& args,
@@ -257,7 +257,7 @@ void command_table::add(const char* group, const command_def& def) {
   }
   if (index_.count(name)) throw std::logic_error("command " + name + " registered twice");
   all_.push_back(spec.get());
-  top_.push_back(spec.get());
+  if (served(*spec)) top_.push_back(spec.get());
   index_[name] = spec.get();
   owned_.push_back(std::move(spec));
 }
@@ -266,7 +266,14 @@ command_spec* command_table::find(std::string_view name) const {
   if (name.size() > 64) return nullptr;
   char buf[64];
   auto it = index_.find(to_lower(name, buf));
-  return it == index_.end() ? nullptr : it->second;
+  return it == index_.end() || !served(*it->second) ? nullptr : it->second;
+}
+
+void command_table::set_sentinel_mode(bool on) {
+  sentinel_mode_ = on;
+  top_.clear();
+  for (auto& c : owned_)
+    if (served(*c)) top_.push_back(c.get());
 }
 
 bool command_table::rename(std::string_view from, std::string_view to, std::string& err) {

@@ -157,12 +157,23 @@ class command_table {
   void add_all(const char* group, const command_def (&defs)[N]) {
     for (const auto& d : defs) add(group, d);
   }
-  // Looks a top-level command up by (any case) name.
+  // Looks a top-level command up by (any case) name: only the commands the
+  // server's mode serves (see set_sentinel_mode).
   command_spec* find(std::string_view name) const;
+  // Sentinel mode, as Redis 7.0's populateCommandTable: a Sentinel serves only
+  // the commands flagged `sentinel`, a server never those flagged
+  // `only_sentinel` (SENTINEL). Set once at start-up, before any client.
+  void set_sentinel_mode(bool on);
+  static bool sentinel_mode() { return sentinel_mode_; }
+  // Whether the mode serves this command (or subcommand).
+  static bool served(const command_spec& c) {
+    return sentinel_mode_ ? (c.flags & cmd_sentinel) != 0 : (c.flags & cmd_only_sentinel) == 0;
+  }
   // rename-command: the command answers to `to` instead of `from` ("" removes
   // the name). Its own name (errors, COMMAND, ACL rules) stays. False with
   // Redis's reason in `err`.
   bool rename(std::string_view from, std::string_view to, std::string& err);
+  // The top-level commands the mode serves.
   const std::vector<command_spec*>& top_level() const { return top_; }
   // Every command and subcommand, indexed by id.
   const std::vector<command_spec*>& all() const { return all_; }
@@ -173,6 +184,7 @@ class command_table {
   std::vector<command_spec*> top_;
   std::vector<command_spec*> all_;
   name_index index_;
+  static inline bool sentinel_mode_ = false;
 };
 
 // Lower-cases s into buf (which must hold s.size() bytes); returns the view.

@@ -1,5 +1,6 @@
 #include "protocol/config/config_table.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <cstring>
 #include <fstream>
@@ -142,6 +143,7 @@ std::optional<config_load_error> config_table::load_locked(const std::string& te
     if (parts->empty()) continue;
     std::string name = lowered((*parts)[0]);
     std::vector<std::string> args(parts->begin() + 1, parts->end());
+    if (skip_sentinel_ && name == "sentinel") continue;
     if (name == "include") {
       if (args.size() != 1) return fail("Bad directive or wrong number of arguments");
       if (depth > 16) return fail("include nesting is too deep");
@@ -331,7 +333,8 @@ std::string config_table::rewritten_text(const std::string& original) const {
   return text;
 }
 
-bool config_table::rewrite(std::string& err) {
+bool config_table::rewrite(std::string& err,
+                           const std::function<std::string(const std::string&)>& also) {
   std::lock_guard<std::mutex> g(writer_);
   if (file_.empty() || file_ == "-") {
     err = "The server is running without a config file";
@@ -340,19 +343,28 @@ bool config_table::rewrite(std::string& err) {
   std::string original;
   read_whole_file(file_, original);
   std::string text = rewritten_text(original);
-  // Write a temporary file and rename it over the original, so a crash never
-  // leaves a half-written config.
+  if (also) text = also(text);
+  // Write a temporary file, fsync it and rename it over the original, so a
+  // crash never leaves a half-written config.
   std::string tmp = file_ + ".tmp-" + std::to_string(getpid());
   {
-    std::ofstream o(tmp, std::ios::trunc);
-    if (!o) {
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
       err = "Rewriting config file: " + std::string(strerror(errno));
       return false;
     }
-    o << text;
-    o.flush();
-    if (!o) {
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += size_t(n);
+    }
+    bool ok = done == text.size() && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
       err = "Rewriting config file: write failed";
+      unlink(tmp.c_str());
       return false;
     }
   }

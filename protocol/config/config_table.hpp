@@ -70,7 +70,13 @@ class config_table {
   bool set(const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
            std::string& err, bool allow_protected);
   // CONFIG REWRITE: rewrites the config file in place keeping comments and order.
-  bool rewrite(std::string& err);
+  // `also` (Sentinel's own lines) rewrites the text once more before it is
+  // written (fsync'd, then renamed over the file).
+  bool rewrite(std::string& err,
+               const std::function<std::string(const std::string&)>& also = nullptr);
+  // Sentinel mode: `sentinel ...` lines belong to the Sentinel's parser
+  // (topology/sentinel/sentinel_config), not to this table; load skips them.
+  void skip_sentinel_lines(bool on) { skip_sentinel_ = on; }
   // The text CONFIG REWRITE would produce from `original`.
   std::string rewritten_text(const std::string& original) const;
   // default.conf: every row with its comment and its value. Meant for a table
@@ -87,6 +93,7 @@ class config_table {
   std::string file_;
   config_file_reader include_reader_;
   std::mutex writer_;
+  bool skip_sentinel_ = false;
 };
 
 }  // namespace troupe

@@ -1,0 +1,257 @@
+// Troupe as a Redis Sentinel (troupe-server sentinel.conf --sentinel), real
+// processes over real sockets: the mode's refusals and command set as
+// redis-sentinel 7.0 has them, and the classic setup (a master, two replicas,
+// three Sentinels with quorum 2): kill -9 the master, a replica is promoted,
+// the other follows, every Sentinel answers the new address, +switch-master
+// reaches a subscriber, the old master comes back as a replica, and every
+// Sentinel's file was rewritten with what it learned.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "support/dataset_compare.hpp"
+#include "support/server_process.hpp"
+
+using namespace troupe;
+using namespace troupe::test;
+
+namespace {
+
+using kind = server_process::kind;
+
+std::string write_conf(const std::string& text) {
+  std::string dir = temp_dir("sentinel-conf");
+  std::string path = dir + "/sentinel.conf";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string monitor_conf(int master_port, int down_after_ms = 1000) {
+  return "sentinel monitor mymaster 127.0.0.1 " + std::to_string(master_port) +
+         " 2\n"
+         "sentinel down-after-milliseconds mymaster " +
+         std::to_string(down_after_ms) +
+         "\n"
+         "sentinel failover-timeout mymaster 5000\n"
+         "sentinel parallel-syncs mymaster 1\n";
+}
+
+std::unique_ptr<server_process> start_sentinel(const std::string& conf_text,
+                                               std::string* conf_path = nullptr,
+                                               kind k = kind::troupe) {
+  std::string path = write_conf(conf_text);
+  if (conf_path) *conf_path = path;
+  auto s = std::make_unique<server_process>(std::vector<std::string>{"--sentinel"}, k, path);
+  if (!s->start()) return nullptr;
+  return s;
+}
+
+std::string addr_of(const server_process& s) {
+  resp_value v = s.call({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
+  if (v.type != resp_value::kind::array || v.elements.size() != 2) return v.to_string();
+  return v.elements[0].str + ":" + v.elements[1].str;
+}
+
+std::string sentinel_master0(const server_process& s) {
+  return info_field(s, "sentinel", "master0");
+}
+
+std::string run(const std::string& cmd, int* status) {
+  return run_command(cmd + " 2>&1", status);
+}
+
+}  // namespace
+
+// The refusals and the command set, side by side with redis-sentinel.
+TEST(Sentinel, ModeAndCommandsAsRedisSentinel) {
+  // No config file: Redis's message, exit 1.
+  for (std::string bin : {std::string(TROUPE_SERVER_PATH), std::string("/usr/bin/redis-server")}) {
+    int status = 0;
+    std::string out = run(bin + " --sentinel --port 0", &status);
+    EXPECT_NE(status, 0) << bin;
+    EXPECT_NE(out.find("Sentinel needs config file on disk to save state. Exiting..."),
+              std::string::npos)
+        << bin << ": " << out;
+  }
+  // A missing file.
+  {
+    int status = 0;
+    std::string out =
+        run(std::string(TROUPE_SERVER_PATH) + " /nonexistent/s.conf --sentinel", &status);
+    EXPECT_NE(status, 0);
+    EXPECT_NE(out.find("Fatal error, can't open config file '/nonexistent/s.conf'"),
+              std::string::npos)
+        << out;
+  }
+  // SENTINEL is no command of a normal server.
+  server_process plain;
+  ASSERT_TRUE(plain.start());
+  EXPECT_EQ(plain.call({"SENTINEL", "MYID"}).str,
+            "ERR unknown command 'SENTINEL', with args beginning with: 'MYID' ");
+
+  int dead_port = free_port();
+  auto troupe = start_sentinel(monitor_conf(dead_port));
+  ASSERT_TRUE(troupe);
+  auto redis = start_sentinel(monitor_conf(dead_port), nullptr, kind::redis);
+  ASSERT_TRUE(redis);
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"GET", "x"},
+           {"SET", "a", "b"},
+           {"CONFIG", "GET", "port"},
+           {"MULTI"},
+           {"PING"},
+           {"ROLE"},
+           {"PUBLISH", "x", "y"},
+           {"SENTINEL", "NOPE"},
+           {"SENTINEL", "MYID", "x"},
+           {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "nope"},
+           {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"},
+           {"SENTINEL", "FAILOVER", "nope"},
+           {"SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "1.2.3.4", "5", "0"},
+           {"SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "1.2.3.4", "x", "0", "*"},
+           {"SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "1.2.3.4", "5", "0", "*"},
+           {"SENTINEL", "PENDING-SCRIPTS"},
+           {"SENTINEL", "FLUSHCONFIG"},
+           {"COMMAND", "COUNT"},
+           {"ACL", "WHOAMI"},
+           {"CLIENT", "SETNAME", "x"},
+       }) {
+    std::string a = troupe->call(cmd).to_string(), b = redis->call(cmd).to_string();
+    EXPECT_EQ(a, b) << cmd[0] << " " << (cmd.size() > 1 ? cmd[1] : "");
+  }
+  std::string id = troupe->call({"SENTINEL", "MYID"}).str;
+  EXPECT_EQ(id.size(), 40u);
+  EXPECT_EQ(info_field(*troupe, "server", "redis_mode"), "sentinel");
+  EXPECT_EQ(info_field(*troupe, "sentinel", "sentinel_masters"), "1");
+  EXPECT_EQ(info_field(*troupe, "sentinel", "sentinel_tilt"), "0");
+  EXPECT_EQ(sentinel_master0(*troupe), "name=mymaster,status=ok,address=127.0.0.1:" +
+                                           std::to_string(dead_port) + ",slaves=0,sentinels=1");
+  // The section list of a Sentinel's INFO.
+  std::string info = troupe->call({"INFO"}).str;
+  EXPECT_NE(info.find("# Sentinel"), std::string::npos);
+  EXPECT_EQ(info.find("# Keyspace"), std::string::npos);
+  EXPECT_EQ(info.find("# Replication"), std::string::npos);
+  // The new identity was saved at start-up.
+  std::string conf = read_file(info_field(*troupe, "server", "config_file"));
+  EXPECT_NE(conf.find("sentinel myid " + id), std::string::npos) << conf;
+}
+
+// The classic setup, all Troupe.
+TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
+  int master_port = free_port();
+  auto master = std::make_unique<server_process>(
+      std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""});
+  ASSERT_TRUE(master->start());
+  std::vector<std::unique_ptr<server_process>> replicas;
+  for (int i = 0; i < 2; i++) {
+    replicas.push_back(std::make_unique<server_process>(std::vector<std::string>{
+        "--save", "", "--replicaof", "127.0.0.1", std::to_string(master_port)}));
+    ASSERT_TRUE(replicas.back()->start());
+  }
+  ASSERT_TRUE(
+      wait_for([&] { return info_field(*master, "replication", "connected_slaves") == "2"; }));
+  ASSERT_EQ(master->call({"SET", "k", "v"}).str, "OK");
+
+  std::vector<std::unique_ptr<server_process>> sentinels;
+  std::vector<std::string> confs(3);
+  for (int i = 0; i < 3; i++) {
+    sentinels.push_back(start_sentinel(monitor_conf(master_port), &confs[size_t(i)]));
+    ASSERT_TRUE(sentinels.back()) << i;
+  }
+  // Each one knows both replicas and the two other Sentinels.
+  for (auto& s : sentinels)
+    ASSERT_TRUE(wait_for(
+        [&] {
+          std::string m = sentinel_master0(*s);
+          return m.find("status=ok") != std::string::npos &&
+                 m.find(",slaves=2,sentinels=3") != std::string::npos;
+        },
+        20000))
+        << sentinel_master0(*s) << "\n"
+        << s->log_text();
+
+  // A subscriber on the first Sentinel's +switch-master channel.
+  resp_client sub;
+  ASSERT_TRUE(sub.connect("127.0.0.1", sentinels[0]->port()));
+  sub.call({"SUBSCRIBE", "+switch-master"});
+
+  std::string old_addr = "127.0.0.1:" + std::to_string(master_port);
+  for (auto& s : sentinels) ASSERT_EQ(addr_of(*s), old_addr);
+  master->kill_now();
+
+  std::string new_addr;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        std::string a = addr_of(*sentinels[0]);
+        if (a == old_addr || a.find("127.0.0.1:") != 0) return false;
+        new_addr = a;
+        return true;
+      },
+      30000))
+      << sentinels[0]->log_text();
+  for (auto& s : sentinels)
+    EXPECT_TRUE(wait_for([&] { return addr_of(*s) == new_addr; }, 15000)) << addr_of(*s) << "\n"
+                                                                          << s->log_text();
+
+  // The promoted replica is a master; the other follows it.
+  server_process* promoted = nullptr;
+  server_process* other = nullptr;
+  for (auto& r : replicas) {
+    if ("127.0.0.1:" + std::to_string(r->port()) == new_addr)
+      promoted = r.get();
+    else
+      other = r.get();
+  }
+  ASSERT_NE(promoted, nullptr) << new_addr;
+  EXPECT_TRUE(wait_for([&] { return info_field(*promoted, "replication", "role") == "master"; }));
+  EXPECT_TRUE(wait_for(
+      [&] {
+        return info_field(*other, "replication", "master_port") ==
+                   std::to_string(promoted->port()) &&
+               info_field(*other, "replication", "master_link_status") == "up";
+      },
+      20000))
+      << other->call({"INFO", "replication"}).str;
+  EXPECT_EQ(promoted->call({"GET", "k"}).str, "v");
+
+  // +switch-master reached the subscriber: "mymaster old-ip old-port new-ip new-port".
+  sub.set_timeout(15000);
+  resp_value msg = sub.read_reply();
+  ASSERT_EQ(msg.elements.size(), 3u) << msg.to_string();
+  EXPECT_EQ(msg.elements[1].str, "+switch-master");
+  EXPECT_EQ(msg.elements[2].str, "mymaster 127.0.0.1 " + std::to_string(master_port) +
+                                     " 127.0.0.1 " + std::to_string(promoted->port()));
+
+  // The old master comes back and is turned into a replica of the new one.
+  master = std::make_unique<server_process>(
+      std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""});
+  ASSERT_TRUE(master->start());
+  EXPECT_TRUE(wait_for(
+      [&] {
+        return info_field(*master, "replication", "role") == "slave" &&
+               info_field(*master, "replication", "master_port") ==
+                   std::to_string(promoted->port());
+      },
+      30000))
+      << master->call({"INFO", "replication"}).str;
+  bool converted = false;
+  for (auto& s : sentinels)
+    if (s->log_text().find("+convert-to-slave") != std::string::npos) converted = true;
+  EXPECT_TRUE(converted);
+
+  // Every Sentinel's file holds what it learned.
+  for (size_t i = 0; i < sentinels.size(); i++) {
+    EXPECT_TRUE(wait_for([&] {
+      std::string conf = read_file(confs[i]);
+      return conf.find("sentinel myid ") != std::string::npos &&
+             conf.find("sentinel monitor mymaster " + new_addr.substr(0, new_addr.find(':')) + " " +
+                       std::to_string(promoted->port()) + " 2") != std::string::npos &&
+             conf.find("sentinel known-replica mymaster 127.0.0.1 " +
+                       std::to_string(other->port())) != std::string::npos &&
+             conf.find("sentinel known-sentinel mymaster 127.0.0.1 ") != std::string::npos &&
+             conf.find("sentinel current-epoch 1") != std::string::npos;
+    })) << read_file(confs[i]);
+  }
+}
