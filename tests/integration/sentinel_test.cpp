@@ -153,6 +153,7 @@ TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
   ASSERT_TRUE(
       wait_for([&] { return info_field(*master, "replication", "connected_slaves") == "2"; }));
   ASSERT_EQ(master->call({"SET", "k", "v"}).str, "OK");
+  for (auto& r : replicas) ASSERT_TRUE(wait_for([&] { return r->call({"GET", "k"}).str == "v"; }));
 
   std::vector<std::unique_ptr<server_process>> sentinels;
   std::vector<std::string> confs(3);
@@ -214,7 +215,7 @@ TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
       },
       20000))
       << other->call({"INFO", "replication"}).str;
-  EXPECT_EQ(promoted->call({"GET", "k"}).str, "v");
+  EXPECT_EQ(promoted->call({"GET", "k"}).to_string(), "\"v\"");
 
   // +switch-master reached the subscriber: "mymaster old-ip old-port new-ip new-port".
   sub.set_timeout(15000);
