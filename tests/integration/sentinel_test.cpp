@@ -138,16 +138,18 @@ TEST(Sentinel, ModeAndCommandsAsRedisSentinel) {
   EXPECT_NE(conf.find("sentinel myid " + id), std::string::npos) << conf;
 }
 
-// The classic setup, all Troupe.
-TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
+// The classic setup: Troupe Sentinels over data nodes of the given kind.
+static void fail_over_a_killed_master(kind nodes) {
   int master_port = free_port();
   auto master = std::make_unique<server_process>(
-      std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""});
+      std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""}, nodes);
   ASSERT_TRUE(master->start());
   std::vector<std::unique_ptr<server_process>> replicas;
   for (int i = 0; i < 2; i++) {
-    replicas.push_back(std::make_unique<server_process>(std::vector<std::string>{
-        "--save", "", "--replicaof", "127.0.0.1", std::to_string(master_port)}));
+    replicas.push_back(std::make_unique<server_process>(
+        std::vector<std::string>{"--save", "", "--replicaof", "127.0.0.1",
+                                 std::to_string(master_port)},
+        nodes));
     ASSERT_TRUE(replicas.back()->start());
   }
   ASSERT_TRUE(
@@ -227,7 +229,7 @@ TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
 
   // The old master comes back and is turned into a replica of the new one.
   master = std::make_unique<server_process>(
-      std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""});
+      std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""}, nodes);
   ASSERT_TRUE(master->start());
   EXPECT_TRUE(wait_for(
       [&] {
@@ -255,4 +257,13 @@ TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
              conf.find("sentinel current-epoch 1") != std::string::npos;
     })) << read_file(confs[i]);
   }
+}
+
+TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
+  fail_over_a_killed_master(kind::troupe);
+}
+
+// The same Troupe Sentinels managing real redis-server instances.
+TEST(Sentinel, ThreeSentinelsFailOverAKilledRedisMaster) {
+  fail_over_a_killed_master(kind::redis);
 }
