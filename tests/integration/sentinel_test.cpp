@@ -139,7 +139,8 @@ TEST(Sentinel, ModeAndCommandsAsRedisSentinel) {
 }
 
 // The classic setup: Troupe Sentinels over data nodes of the given kind.
-static void fail_over_a_killed_master(kind nodes) {
+static void fail_over_a_killed_master(kind nodes, std::vector<kind> sentinel_kinds = {
+                                                      kind::troupe, kind::troupe, kind::troupe}) {
   int master_port = free_port();
   auto master = std::make_unique<server_process>(
       std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""}, nodes);
@@ -160,7 +161,8 @@ static void fail_over_a_killed_master(kind nodes) {
   std::vector<std::unique_ptr<server_process>> sentinels;
   std::vector<std::string> confs(3);
   for (int i = 0; i < 3; i++) {
-    sentinels.push_back(start_sentinel(monitor_conf(master_port), &confs[size_t(i)]));
+    sentinels.push_back(
+        start_sentinel(monitor_conf(master_port), &confs[size_t(i)], sentinel_kinds[size_t(i)]));
     ASSERT_TRUE(sentinels.back()) << i;
   }
   // Each one knows both replicas and the two other Sentinels.
@@ -266,4 +268,9 @@ TEST(Sentinel, ThreeSentinelsFailOverAKilledMaster) {
 // The same Troupe Sentinels managing real redis-server instances.
 TEST(Sentinel, ThreeSentinelsFailOverAKilledRedisMaster) {
   fail_over_a_killed_master(kind::redis);
+}
+
+// A mixed group: two Troupe Sentinels and one redis-sentinel agree on the failover.
+TEST(Sentinel, MixedTroupeAndRedisSentinelsFailOver) {
+  fail_over_a_killed_master(kind::troupe, {kind::troupe, kind::redis, kind::troupe});
 }
