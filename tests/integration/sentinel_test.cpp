@@ -91,7 +91,7 @@ TEST(Sentinel, ModeAndCommandsAsRedisSentinel) {
   EXPECT_EQ(plain.call({"SENTINEL", "MYID"}).str,
             "ERR unknown command 'SENTINEL', with args beginning with: 'MYID' ");
 
-  int dead_port = free_port();
+  int dead_port = free_port_block(1);
   auto troupe = start_sentinel(monitor_conf(dead_port));
   ASSERT_TRUE(troupe);
   auto redis = start_sentinel(monitor_conf(dead_port), nullptr, kind::redis);
@@ -139,9 +139,11 @@ TEST(Sentinel, ModeAndCommandsAsRedisSentinel) {
 }
 
 // The classic setup: Troupe Sentinels over data nodes of the given kind.
+// The master has a port below the ephemeral range: it is restarted on it, and
+// while it is down no outgoing connection of another process may take it.
 static void fail_over_a_killed_master(kind nodes, std::vector<kind> sentinel_kinds = {
                                                       kind::troupe, kind::troupe, kind::troupe}) {
-  int master_port = free_port();
+  int master_port = free_port_block(1);
   auto master = std::make_unique<server_process>(
       std::vector<std::string>{"--port", std::to_string(master_port), "--save", ""}, nodes);
   ASSERT_TRUE(master->start());
