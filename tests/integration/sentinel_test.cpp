@@ -276,3 +276,39 @@ TEST(Sentinel, ThreeSentinelsFailOverAKilledRedisMaster) {
 TEST(Sentinel, MixedTroupeAndRedisSentinelsFailOver) {
   fail_over_a_killed_master(kind::troupe, {kind::troupe, kind::redis, kind::troupe});
 }
+
+// A master that hangs (DEBUG SLEEP) but stays alive is failed over too.
+TEST(Sentinel, FailOverAMasterStalledByDebugSleep) {
+  int master_port = free_port_block(1);
+  server_process master(
+      {"--port", std::to_string(master_port), "--save", "", "--enable-debug-command", "yes"});
+  ASSERT_TRUE(master.start());
+  server_process replica({"--save", "", "--replicaof", "127.0.0.1", std::to_string(master_port)});
+  ASSERT_TRUE(replica.start());
+  ASSERT_TRUE(
+      wait_for([&] { return info_field(replica, "replication", "master_link_status") == "up"; }));
+  std::vector<std::unique_ptr<server_process>> sentinels;
+  for (int i = 0; i < 3; i++) {
+    sentinels.push_back(start_sentinel(monitor_conf(master_port)));
+    ASSERT_TRUE(sentinels.back());
+  }
+  for (auto& s : sentinels)
+    ASSERT_TRUE(wait_for(
+        [&] { return sentinel_master0(*s).find(",slaves=1,sentinels=3") != std::string::npos; },
+        20000))
+        << sentinel_master0(*s);
+  // DEBUG SLEEP holds the master's connection: send it without waiting.
+  resp_client sleeper;
+  ASSERT_TRUE(sleeper.connect("127.0.0.1", master_port));
+  sleeper.append({"DEBUG", "SLEEP", "30"});
+  ASSERT_TRUE(sleeper.flush());
+  std::string new_addr = "127.0.0.1:" + std::to_string(replica.port());
+  for (auto& s : sentinels)
+    EXPECT_TRUE(wait_for([&] { return addr_of(*s) == new_addr; }, 30000)) << addr_of(*s) << "\n"
+                                                                          << s->log_text();
+  EXPECT_TRUE(wait_for([&] { return info_field(replica, "replication", "role") == "master"; }));
+  std::string log = sentinels[0]->log_text();
+  for (const char* e : {"+sdown master mymaster", "+odown master mymaster", "+switch-master"})
+    EXPECT_NE(log.find(e), std::string::npos) << e << "\n" << log;
+  master.kill_now();
+}
