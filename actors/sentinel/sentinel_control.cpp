@@ -270,7 +270,12 @@ void sentinel_control::carry_out(std::unique_lock<std::mutex>& g, sentinel_outpu
 
 std::string sentinel_control::rewrite_text(const std::string& text,
                                            const sentinel_conf& conf) const {
-  return rewrite_config_text(text, sentinel_rewrite_plan(conf));
+  // CONFIG REWRITE's text ends with a line end: without it the Sentinel's new
+  // lines follow the generated ones directly, as in redis-sentinel's files
+  // (one rewrite pass there).
+  std::string_view body(text);
+  while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+  return rewrite_config_text(body, sentinel_rewrite_plan(conf));
 }
 
 bool sentinel_control::save_config(const sentinel_conf& conf, std::string& err) {
