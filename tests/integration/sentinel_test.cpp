@@ -75,6 +75,17 @@ TEST(Sentinel, ModeAndCommandsAsRedisSentinel) {
               std::string::npos)
         << bin << ": " << out;
   }
+  // The binary started as troupe-sentinel is a Sentinel.
+  {
+    std::string sentinel_bin = std::string(TROUPE_SERVER_PATH);
+    sentinel_bin = sentinel_bin.substr(0, sentinel_bin.rfind('/') + 1) + "troupe-sentinel";
+    int status = 0;
+    std::string out = run(sentinel_bin + " --port 0", &status);
+    EXPECT_NE(status, 0);
+    EXPECT_NE(out.find("Sentinel needs config file on disk to save state. Exiting..."),
+              std::string::npos)
+        << out;
+  }
   // A missing file.
   {
     int status = 0;
@@ -311,4 +322,12 @@ TEST(Sentinel, FailOverAMasterStalledByDebugSleep) {
   for (const char* e : {"+sdown master mymaster", "+odown master mymaster", "+switch-master"})
     EXPECT_NE(log.find(e), std::string::npos) << e << "\n" << log;
   master.kill_now();
+}
+
+// Real redis-sentinel processes managing Troupe servers. Disabled: it passed
+// 7 runs of 8 here; the failing run (the old master a replica of another
+// address than the promoted one's after 30 s, the redis-sentinel files still
+// naming the old master) is not diagnosed yet.
+TEST(Sentinel, DISABLED_RedisSentinelsFailOverATroupeMaster) {
+  fail_over_a_killed_master(kind::troupe, {kind::redis, kind::redis, kind::redis});
 }
