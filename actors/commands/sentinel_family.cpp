@@ -17,10 +17,7 @@
 #include "protocol/text/numbers.hpp"
 #include "storage/commands/exec_context.hpp"
 #include "storage/keyspace/clock.hpp"
-#if __has_include("topology/sentinel/sentinel_admin.hpp")
 #include "topology/sentinel/sentinel_admin.hpp"
-#define TROUPE_HAS_SENTINEL_ADMIN 1
-#endif
 
 namespace troupe {
 namespace {
@@ -127,19 +124,17 @@ void cmd_pending_scripts(exec_context& c) {
   }
 }
 
-// Every other subcommand: the administration replies (sentinel_admin).
+// Every other subcommand: the administration replies (sentinel_admin); what
+// they change in the state (links, events, the config file) is carried out
+// by sentinel_control::command.
 void cmd_admin(exec_context& c) {
   sentinel_control* ctl = control_of(c);
   if (!ctl) return no_sentinel(c);
-#ifdef TROUPE_HAS_SENTINEL_ADMIN
   std::vector<std::string_view> args(c.argv.begin() + 1, c.argv.end());
   bool handled = ctl->command([&](sentinel::sentinel_state& s, int64_t now) {
-    return sentinel_admin_command(s, args, c.out, now);
+    return sentinel::sentinel_admin_command(s, args, c.out, now);
   });
   if (handled) return;
-#endif
-  // SENTINEL-ADMIN CALL SITE: until topology/sentinel/sentinel_admin.hpp
-  // answers, Redis's error for a subcommand it does not know.
   c.out.error("ERR unknown subcommand '" + std::string(as_c_string(c.arg(1)).substr(0, 128)) +
               "'. Try SENTINEL HELP.");
 }

@@ -22,6 +22,7 @@
 #include "actors/server/server.hpp"
 #include "protocol/resp/resp_value.hpp"
 #include "storage/keyspace/clock.hpp"
+#include "topology/sentinel/sentinel_admin.hpp"
 
 extern char** environ;
 
@@ -33,8 +34,6 @@ using namespace sentinel;
 constexpr size_t script_max_running = 16;
 constexpr size_t script_max_queue = 256;
 constexpr int script_max_retry = 10;
-constexpr int64_t script_retry_delay = 30000;
-constexpr int64_t script_max_runtime = 60000;
 
 // Host names as redis-sentinel resolves them (resolve-hostnames): IP literals
 // always, names through the resolver only when allowed.
@@ -190,6 +189,18 @@ void sentinel_control::carry_out(std::unique_lock<std::mutex>& g, sentinel_outpu
     if (it == owner_.end()) continue;
     auto m = monitors_.find(it->second);
     if (m != monitors_.end()) caf::anon_send(m->second, close_atom::value, id);
+    if (state_->find(id) == nullptr) owner_.erase(it);  // the instance is gone
+  }
+  // SENTINEL REMOVE: the monitors of masters that are gone stop.
+  if (!out.disconnect.empty()) {
+    for (auto it = monitors_.begin(); it != monitors_.end();) {
+      if (state_->find(it->first) == nullptr) {
+        caf::anon_send(it->second, stop_atom::value);
+        it = monitors_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
   const std::string& myid = state_->myid();
   for (uint64_t id : out.connect) {
@@ -296,6 +307,13 @@ bool sentinel_control::flush_config(std::string& err) {
 // -- scripts ------------------------------------------------------------------------
 
 void sentinel_control::run_scripts() {
+  // SENTINEL DEBUG may have changed these.
+  int64_t script_max_runtime, script_retry_delay;
+  {
+    std::lock_guard<std::mutex> g(mutex_);
+    script_max_runtime = state_->timing().script_max_runtime;
+    script_retry_delay = state_->timing().script_retry_delay;
+  }
   std::lock_guard<std::mutex> g(scripts_mutex_);
   int64_t now = now_ms();
   // Reap the ones that ended (only our own children).
@@ -321,7 +339,10 @@ void sentinel_control::run_scripts() {
     if ((by_signal || code == 1) && it->retries < script_max_retry) {
       it->retries++;
       it->pid = 0;
-      it->start_time = now + (script_retry_delay << std::min(it->retries, 20));
+      // Redis: the delay doubles with each retry (saturating here).
+      int64_t delay = std::max<int64_t>(script_retry_delay, 0);
+      for (int k = 0; k < it->retries && delay < INT64_MAX / 4; k++) delay *= 2;
+      it->start_time = now + std::min<int64_t>(delay, INT64_MAX / 4);
       ++it;
     } else {
       it = scripts_.erase(it);
@@ -366,27 +387,23 @@ size_t sentinel_control::running_scripts() const {
 // -- INFO -----------------------------------------------------------------------------
 
 std::string sentinel_control::info_fields() {
-  size_t running = 0, queued = 0;
+  int running = 0;
+  int64_t queued = 0;
   {
     std::lock_guard<std::mutex> g(scripts_mutex_);
-    for (auto& j : scripts_) (j.pid > 0 ? running : queued)++;
+    for (auto& j : scripts_) {
+      if (j.pid > 0)
+        running++;
+      else
+        queued++;
+    }
   }
   std::lock_guard<std::mutex> g(mutex_);
-  std::string s;
-  s += "sentinel_masters:" + std::to_string(state_->masters().size()) + "\r\n";
-  s += std::string("sentinel_tilt:") + (state_->tilt() ? "1" : "0") + "\r\n";
-  s += std::string("sentinel_tilt_since_seconds:") + (state_->tilt() ? "0" : "-1") + "\r\n";
-  s += "sentinel_running_scripts:" + std::to_string(running) + "\r\n";
-  s += "sentinel_scripts_queue_length:" + std::to_string(queued) + "\r\n";
-  s += "sentinel_simulate_failure_flags:0\r\n";
-  int n = 0;
-  for (auto& m : state_->masters()) {
-    const char* status = m->o_down ? "odown" : m->s_down ? "sdown" : "ok";
-    s += "master" + std::to_string(n++) + ":name=" + m->name + ",status=" + status +
-         ",address=" + m->addr.ip + ":" + std::to_string(m->addr.port) +
-         ",slaves=" + std::to_string(m->replicas.size()) +
-         ",sentinels=" + std::to_string(m->sentinels.size() + 1) + "\r\n";
-  }
+  state_->set_script_counts(running, queued);
+  std::string s = sentinel::sentinel_info_section(*state_);
+  // INFO writes the section header itself.
+  const std::string header = "# Sentinel\r\n";
+  if (s.rfind(header, 0) == 0) s.erase(0, header.size());
   return s;
 }
 
