@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -189,6 +190,17 @@ static void fail_over_a_killed_master(kind nodes, std::vector<kind> sentinel_kin
         20000))
         << sentinel_master0(*s) << "\n"
         << s->log_text();
+
+  // SENTINEL MASTER says the same (a flat field / value array in RESP2).
+  for (auto& s : sentinels) {
+    resp_value m = s->call({"SENTINEL", "MASTER", "mymaster"});
+    std::map<std::string, std::string> f;
+    for (size_t i = 0; i + 1 < m.elements.size(); i += 2)
+      f[m.elements[i].str] = m.elements[i + 1].str;
+    EXPECT_EQ(f["flags"], "master") << m.to_string();
+    EXPECT_EQ(f["num-slaves"], "2") << m.to_string();
+    EXPECT_EQ(f["num-other-sentinels"], "2") << m.to_string();
+  }
 
   // A subscriber on the first Sentinel's +switch-master channel.
   resp_client sub;
