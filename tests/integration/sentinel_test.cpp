@@ -211,39 +211,28 @@ static void fail_over_a_killed_master(kind nodes, std::vector<kind> sentinel_kin
   for (auto& s : sentinels) ASSERT_EQ(addr_of(*s), old_addr);
   master->kill_now();
 
-  std::string new_addr;
-  ASSERT_TRUE(wait_for(
-      [&] {
-        std::string a = addr_of(*sentinels[0]);
-        if (a == old_addr || a.find("127.0.0.1:") != 0) return false;
-        new_addr = a;
-        return true;
-      },
-      30000))
-      << sentinels[0]->log_text();
-  for (auto& s : sentinels)
-    EXPECT_TRUE(wait_for([&] { return addr_of(*s) == new_addr; }, 15000)) << addr_of(*s) << "\n"
-                                                                          << s->log_text();
-
-  // The promoted replica is a master; the other follows it.
+  // The outcome: the three agree on one new address, it is a master, and the
+  // other replica follows it. With down-after 1000 on a loaded machine a
+  // second failover (a new epoch, possibly to the other replica: a replica
+  // busy with its resync can miss a PING) may follow the first, as with
+  // redis-sentinel; every check below reads the outcome afresh.
   server_process* promoted = nullptr;
   server_process* other = nullptr;
-  for (auto& r : replicas) {
-    if ("127.0.0.1:" + std::to_string(r->port()) == new_addr)
-      promoted = r.get();
-    else
-      other = r.get();
-  }
-  ASSERT_NE(promoted, nullptr) << new_addr;
-  EXPECT_TRUE(wait_for([&] { return info_field(*promoted, "replication", "role") == "master"; }));
-  EXPECT_TRUE(wait_for(
-      [&] {
-        return info_field(*other, "replication", "master_port") ==
-                   std::to_string(promoted->port()) &&
-               info_field(*other, "replication", "master_link_status") == "up";
-      },
-      20000))
-      << other->call({"INFO", "replication"}).str;
+  auto settled = [&] {
+    std::set<std::string> seen;
+    for (auto& s : sentinels) seen.insert(addr_of(*s));
+    if (seen.size() != 1) return false;
+    for (size_t i = 0; i < 2; i++) {
+      if ("127.0.0.1:" + std::to_string(replicas[i]->port()) != *seen.begin()) continue;
+      promoted = replicas[i].get();
+      other = replicas[1 - i].get();
+      return info_field(*promoted, "replication", "role") == "master" &&
+             info_field(*other, "replication", "master_port") == std::to_string(promoted->port()) &&
+             info_field(*other, "replication", "master_link_status") == "up";
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_for(settled, 60000)) << sentinels[0]->log_text();
   EXPECT_EQ(promoted->call({"GET", "k"}).to_string(), "\"v\"");
 
   // +switch-master reached the subscriber: "mymaster old-ip old-port new-ip new-port".
@@ -251,8 +240,10 @@ static void fail_over_a_killed_master(kind nodes, std::vector<kind> sentinel_kin
   resp_value msg = sub.read_reply();
   ASSERT_EQ(msg.elements.size(), 3u) << msg.to_string();
   EXPECT_EQ(msg.elements[1].str, "+switch-master");
-  EXPECT_EQ(msg.elements[2].str, "mymaster 127.0.0.1 " + std::to_string(master_port) +
-                                     " 127.0.0.1 " + std::to_string(promoted->port()));
+  std::string from = "mymaster 127.0.0.1 " + std::to_string(master_port) + " 127.0.0.1 ";
+  EXPECT_TRUE(msg.elements[2].str == from + std::to_string(replicas[0]->port()) ||
+              msg.elements[2].str == from + std::to_string(replicas[1]->port()))
+      << msg.elements[2].str;
 
   // The old master comes back and is turned into a replica of the new one.
   master = std::make_unique<server_process>(
@@ -260,11 +251,11 @@ static void fail_over_a_killed_master(kind nodes, std::vector<kind> sentinel_kin
   ASSERT_TRUE(master->start());
   EXPECT_TRUE(wait_for(
       [&] {
-        return info_field(*master, "replication", "role") == "slave" &&
+        return settled() && info_field(*master, "replication", "role") == "slave" &&
                info_field(*master, "replication", "master_port") ==
                    std::to_string(promoted->port());
       },
-      30000))
+      45000))
       << master->call({"INFO", "replication"}).str;
   bool converted = false;
   for (auto& s : sentinels)
@@ -274,14 +265,17 @@ static void fail_over_a_killed_master(kind nodes, std::vector<kind> sentinel_kin
   // Every Sentinel's file holds what it learned.
   for (size_t i = 0; i < sentinels.size(); i++) {
     EXPECT_TRUE(wait_for([&] {
+      if (!settled()) return false;
       std::string conf = read_file(confs[i]);
       return conf.find("sentinel myid ") != std::string::npos &&
-             conf.find("sentinel monitor mymaster " + new_addr.substr(0, new_addr.find(':')) + " " +
-                       std::to_string(promoted->port()) + " 2") != std::string::npos &&
+             conf.find("sentinel monitor mymaster 127.0.0.1 " + std::to_string(promoted->port()) +
+                       " 2") != std::string::npos &&
              conf.find("sentinel known-replica mymaster 127.0.0.1 " +
                        std::to_string(other->port())) != std::string::npos &&
              conf.find("sentinel known-sentinel mymaster 127.0.0.1 ") != std::string::npos &&
-             conf.find("sentinel current-epoch 1") != std::string::npos;
+             // 1, or more when the Sentinels retried or failed over again.
+             conf.find("sentinel current-epoch 0") == std::string::npos &&
+             conf.find("sentinel current-epoch ") != std::string::npos;
     })) << read_file(confs[i]);
   }
 }
