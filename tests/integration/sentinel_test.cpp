@@ -330,10 +330,7 @@ TEST(Sentinel, FailOverAMasterStalledByDebugSleep) {
   master.kill_now();
 }
 
-// Real redis-sentinel processes managing Troupe servers. Disabled: it passed
-// 7 runs of 8 here; the failing run (the old master a replica of another
-// address than the promoted one's after 30 s, the redis-sentinel files still
-// naming the old master) is not diagnosed yet.
-TEST(Sentinel, DISABLED_RedisSentinelsFailOverATroupeMaster) {
+// Real redis-sentinel processes managing Troupe servers.
+TEST(Sentinel, RedisSentinelsFailOverATroupeMaster) {
   fail_over_a_killed_master(kind::troupe, {kind::redis, kind::redis, kind::redis});
 }
