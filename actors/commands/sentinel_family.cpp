@@ -22,20 +22,20 @@
 namespace troupe {
 namespace {
 
-sentinel_control* control_of(exec_context& c) {
+sentinel_control* sentinel_control_of(exec_context& c) {
   return static_cast<server&>(c.srv).sentinel();
 }
 
-void cmd_sentinel(exec_context&) {}
+void sentinel_cmd_sentinel(exec_context&) {}
 
-void no_sentinel(exec_context& c) {
+void sentinel_missing(exec_context& c) {
   c.out.error("ERR This instance has no Sentinel");
 }
 
 // SENTINEL GET-MASTER-ADDR-BY-NAME name
-void cmd_get_master_addr(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
-  if (!ctl) return no_sentinel(c);
+void sentinel_cmd_get_master_addr(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
   std::string name(c.arg(2));
   auto addr = ctl->command([&](sentinel::sentinel_state& s, int64_t) {
     std::optional<std::pair<std::string, int>> r;
@@ -52,9 +52,9 @@ void cmd_get_master_addr(exec_context& c) {
 }
 
 // SENTINEL IS-MASTER-DOWN-BY-ADDR ip port current-epoch runid
-void cmd_is_master_down(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
-  if (!ctl) return no_sentinel(c);
+void sentinel_cmd_is_master_down(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
   auto port = parse_int64(c.arg(3));
   auto epoch = parse_int64(c.arg(4));
   if (!port || *port < INT32_MIN || *port > INT32_MAX || !epoch)
@@ -70,16 +70,16 @@ void cmd_is_master_down(exec_context& c) {
 }
 
 // SENTINEL MYID
-void cmd_myid(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
-  if (!ctl) return no_sentinel(c);
+void sentinel_cmd_myid(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
   c.out.bulk(ctl->command([](sentinel::sentinel_state& s, int64_t) { return s.myid(); }));
 }
 
 // SENTINEL FAILOVER name
-void cmd_failover(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
-  if (!ctl) return no_sentinel(c);
+void sentinel_cmd_failover(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
   std::string name(c.arg(2));
   auto err = ctl->command(
       [&](sentinel::sentinel_state& s, int64_t now) { return s.force_failover(name, now); });
@@ -88,18 +88,18 @@ void cmd_failover(exec_context& c) {
 }
 
 // SENTINEL FLUSHCONFIG
-void cmd_flushconfig(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
-  if (!ctl) return no_sentinel(c);
+void sentinel_cmd_flushconfig(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
   std::string err;
   ctl->flush_config(err);  // as Redis: OK whatever happened (the log says)
   c.out.ok();
 }
 
 // SENTINEL PENDING-SCRIPTS
-void cmd_pending_scripts(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
-  if (!ctl) return no_sentinel(c);
+void sentinel_cmd_pending_scripts(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
   auto jobs = ctl->pending_scripts();
   int64_t now = sentinel_control::now_ms();
   c.out.array(jobs.size());
@@ -127,9 +127,9 @@ void cmd_pending_scripts(exec_context& c) {
 // Every other subcommand: the administration replies (sentinel_admin); what
 // they change in the state (links, events, the config file) is carried out
 // by sentinel_control::command.
-void cmd_admin(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
-  if (!ctl) return no_sentinel(c);
+void sentinel_cmd_admin(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
   std::vector<std::string_view> args(c.argv.begin() + 1, c.argv.end());
   bool handled = ctl->command([&](sentinel::sentinel_state& s, int64_t now) {
     return sentinel::sentinel_admin_command(s, args, c.out, now);
@@ -147,39 +147,47 @@ void cmd_admin(exec_context& c) {
   }
 
 const command_def sentinel_commands[] = {
-    {"sentinel", -2, "admin sentinel only_sentinel", 0, 0, 0, "", cmd_sentinel,
+    {"sentinel", -2, "admin sentinel only_sentinel", 0, 0, 0, "", sentinel_cmd_sentinel,
      "A container for Sentinel commands", "2.8.4", "Depends on subcommand."},
-    SENTINEL_SUB("ckquorum", 3, cmd_admin, "Checks for a Redis Sentinel quorum", "master-name"),
-    SENTINEL_SUB("config", -3, cmd_admin, "Configures Redis Sentinel.",
-                 "SET parameter value|GET parameter"),
-    SENTINEL_SUB("debug", -2, cmd_admin, "Lists or updates the current configurable parameters",
-                 "[parameter value [parameter value ...]]"),
-    SENTINEL_SUB("failover", 3, cmd_failover, "Forces a Redis Sentinel failover", "master-name"),
-    SENTINEL_SUB("flushconfig", 2, cmd_flushconfig,
-                 "Rewrites the Redis Sentinel configuration file", ""),
-    SENTINEL_SUB("get-master-addr-by-name", 3, cmd_get_master_addr,
-                 "Returns the port and address of a master instance", "master-name"),
-    SENTINEL_SUB("help", 2, cmd_admin, "Returns helpful text about the different subcommands", ""),
-    SENTINEL_SUB("info-cache", -3, cmd_admin, "Returns the cached INFO replies from the deployment",
-                 "nodename [nodename ...]"),
-    SENTINEL_SUB("is-master-down-by-addr", 6, cmd_is_master_down,
-                 "Determines whether a master instance is down", "ip port current-epoch runid"),
-    SENTINEL_SUB("master", 3, cmd_admin, "Returns the state of a master instance", "master-name"),
-    SENTINEL_SUB("masters", 2, cmd_admin, "Returns a list of monitored masters", ""),
-    SENTINEL_SUB("monitor", 6, cmd_admin, "Starts monitoring", "name ip port quorum"),
-    SENTINEL_SUB("myid", 2, cmd_myid, "Returns the Redis Sentinel instance ID", ""),
-    SENTINEL_SUB("pending-scripts", 2, cmd_pending_scripts,
-                 "Returns information about pending scripts", ""),
-    SENTINEL_SUB("remove", 3, cmd_admin, "Stops monitoring", "master-name"),
-    SENTINEL_SUB("replicas", 3, cmd_admin, "Returns a list of the monitored replicas",
+    SENTINEL_SUB("ckquorum", 3, sentinel_cmd_admin, "Checks for a Redis Sentinel quorum",
                  "master-name"),
-    SENTINEL_SUB("reset", 3, cmd_admin, "Resets masters by name matching a pattern", "pattern"),
-    SENTINEL_SUB("sentinels", 3, cmd_admin, "Returns a list of Sentinel instances", "master-name"),
-    SENTINEL_SUB("set", -5, cmd_admin, "Changes the configuration of a monitored master",
+    SENTINEL_SUB("config", -3, sentinel_cmd_admin, "Configures Redis Sentinel.",
+                 "SET parameter value|GET parameter"),
+    SENTINEL_SUB("debug", -2, sentinel_cmd_admin,
+                 "Lists or updates the current configurable parameters",
+                 "[parameter value [parameter value ...]]"),
+    SENTINEL_SUB("failover", 3, sentinel_cmd_failover, "Forces a Redis Sentinel failover",
+                 "master-name"),
+    SENTINEL_SUB("flushconfig", 2, sentinel_cmd_flushconfig,
+                 "Rewrites the Redis Sentinel configuration file", ""),
+    SENTINEL_SUB("get-master-addr-by-name", 3, sentinel_cmd_get_master_addr,
+                 "Returns the port and address of a master instance", "master-name"),
+    SENTINEL_SUB("help", 2, sentinel_cmd_admin,
+                 "Returns helpful text about the different subcommands", ""),
+    SENTINEL_SUB("info-cache", -3, sentinel_cmd_admin,
+                 "Returns the cached INFO replies from the deployment", "nodename [nodename ...]"),
+    SENTINEL_SUB("is-master-down-by-addr", 6, sentinel_cmd_is_master_down,
+                 "Determines whether a master instance is down", "ip port current-epoch runid"),
+    SENTINEL_SUB("master", 3, sentinel_cmd_admin, "Returns the state of a master instance",
+                 "master-name"),
+    SENTINEL_SUB("masters", 2, sentinel_cmd_admin, "Returns a list of monitored masters", ""),
+    SENTINEL_SUB("monitor", 6, sentinel_cmd_admin, "Starts monitoring", "name ip port quorum"),
+    SENTINEL_SUB("myid", 2, sentinel_cmd_myid, "Returns the Redis Sentinel instance ID", ""),
+    SENTINEL_SUB("pending-scripts", 2, sentinel_cmd_pending_scripts,
+                 "Returns information about pending scripts", ""),
+    SENTINEL_SUB("remove", 3, sentinel_cmd_admin, "Stops monitoring", "master-name"),
+    SENTINEL_SUB("replicas", 3, sentinel_cmd_admin, "Returns a list of the monitored replicas",
+                 "master-name"),
+    SENTINEL_SUB("reset", 3, sentinel_cmd_admin, "Resets masters by name matching a pattern",
+                 "pattern"),
+    SENTINEL_SUB("sentinels", 3, sentinel_cmd_admin, "Returns a list of Sentinel instances",
+                 "master-name"),
+    SENTINEL_SUB("set", -5, sentinel_cmd_admin, "Changes the configuration of a monitored master",
                  "master-name option value [option value ...]"),
-    SENTINEL_SUB("simulate-failure", -3, cmd_admin, "Simulates failover scenarios",
+    SENTINEL_SUB("simulate-failure", -3, sentinel_cmd_admin, "Simulates failover scenarios",
                  "[CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]"),
-    SENTINEL_SUB("slaves", 3, cmd_admin, "Returns a list of the monitored replicas", "master-name"),
+    SENTINEL_SUB("slaves", 3, sentinel_cmd_admin, "Returns a list of the monitored replicas",
+                 "master-name"),
 };
 
 #undef SENTINEL_SUB
@@ -189,7 +197,7 @@ const command_def sentinel_commands[] = {
 // -- the Sentinel's PUBLISH, ROLE and INFO ----------------------------------------------
 
 bool sentinel_publish(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
+  sentinel_control* ctl = sentinel_control_of(c);
   if (!ctl) return false;
   if (c.arg(1) != "__sentinel__:hello")
     return c.out.error("ERR Only HELLO messages are accepted by Sentinel instances."), true;
@@ -200,7 +208,7 @@ bool sentinel_publish(exec_context& c) {
 }
 
 bool sentinel_role(exec_context& c) {
-  sentinel_control* ctl = control_of(c);
+  sentinel_control* ctl = sentinel_control_of(c);
   if (!ctl) return false;
   auto names = ctl->command([](sentinel::sentinel_state& s, int64_t) {
     std::vector<std::string> v;

@@ -31,13 +31,13 @@ namespace {
 
 using namespace sentinel;
 
-constexpr size_t script_max_running = 16;
-constexpr size_t script_max_queue = 256;
-constexpr int script_max_retry = 10;
+constexpr size_t sentinel_script_max_running = 16;
+constexpr size_t sentinel_script_max_queue = 256;
+constexpr int sentinel_script_max_retry = 10;
 
 // Host names as redis-sentinel resolves them (resolve-hostnames): IP literals
 // always, names through the resolver only when allowed.
-std::optional<std::string> resolve_host(const std::string& host, bool names) {
+std::optional<std::string> sentinel_resolve_host(const std::string& host, bool names) {
   if (auto ip = default_resolve(host, false)) return ip;
   if (!names || host.empty()) return std::nullopt;
   addrinfo hints{}, *res = nullptr;
@@ -55,7 +55,7 @@ std::optional<std::string> resolve_host(const std::string& host, bool names) {
   return std::string(buf);
 }
 
-std::string encode(const std::vector<std::string>& argv) {
+std::string sentinel_encode(const std::vector<std::string>& argv) {
   return encode_command(argv);
 }
 
@@ -63,7 +63,7 @@ std::string encode(const std::vector<std::string>& argv) {
 
 std::optional<std::string> load_sentinel_conf(const std::string& file_text, sentinel_conf& out) {
   config_hooks hooks;
-  hooks.resolve = resolve_host;
+  hooks.resolve = sentinel_resolve_host;
   auto lines = sentinel_lines_of(file_text);
   if (auto err = apply_sentinel_lines(out, lines, hooks)) return fatal_error_text(*err);
   return std::nullopt;
@@ -72,7 +72,7 @@ std::optional<std::string> load_sentinel_conf(const std::string& file_text, sent
 sentinel_control::sentinel_control(server& srv, sentinel_conf conf) : srv_(srv) {
   sentinel_options opts;
   opts.port = int(srv.config().port.get());
-  opts.resolve = resolve_host;
+  opts.resolve = sentinel_resolve_host;
   auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
   state_ = std::make_unique<sentinel_state>(
       conf, std::move(opts), [rng] { return (*rng)(); }, now_ms());
@@ -213,12 +213,12 @@ void sentinel_control::carry_out(std::unique_lock<std::mutex>& g, sentinel_outpu
     if (!ri->is_sentinel()) {
       if (master->auth_pass) {
         if (master->auth_user)
-          setup += encode({"AUTH", *master->auth_user, *master->auth_pass});
+          setup += sentinel_encode({"AUTH", *master->auth_user, *master->auth_pass});
         else
-          setup += encode({"AUTH", *master->auth_pass});
+          setup += sentinel_encode({"AUTH", *master->auth_pass});
       }
-      setup += encode({"CLIENT", "SETNAME", "sentinel-" + myid.substr(0, 8) + "-pubsub"});
-      setup += encode({"SUBSCRIBE", "__sentinel__:hello"});
+      setup += sentinel_encode({"CLIENT", "SETNAME", "sentinel-" + myid.substr(0, 8) + "-pubsub"});
+      setup += sentinel_encode({"SUBSCRIBE", "__sentinel__:hello"});
     }
     caf::anon_send(monitor_of(master->id), connect_atom::value, id, ri->addr.ip,
                    int32_t(ri->addr.port), setup);
@@ -228,7 +228,8 @@ void sentinel_control::carry_out(std::unique_lock<std::mutex>& g, sentinel_outpu
     if (it == owner_.end()) continue;
     auto m = monitors_.find(it->second);
     if (m == monitors_.end()) continue;
-    caf::anon_send(m->second, command_atom::value, c.target, int32_t(c.kind), encode(c.argv));
+    caf::anon_send(m->second, command_atom::value, c.target, int32_t(c.kind),
+                   sentinel_encode(c.argv));
   }
   std::optional<sentinel_conf> to_save;
   if (out.save_config) to_save = state_->to_conf();
@@ -256,14 +257,14 @@ void sentinel_control::carry_out(std::unique_lock<std::mutex>& g, sentinel_outpu
   if (!out.scripts.empty()) {
     std::lock_guard<std::mutex> sg(scripts_mutex_);
     for (auto& argv : out.scripts) {
-      if (scripts_.size() >= script_max_queue) {
+      if (scripts_.size() >= sentinel_script_max_queue) {
         // As Redis: the oldest one not running makes room.
         for (auto it = scripts_.begin(); it != scripts_.end(); ++it)
           if (it->pid == 0) {
             scripts_.erase(it);
             break;
           }
-        if (scripts_.size() >= script_max_queue) continue;
+        if (scripts_.size() >= sentinel_script_max_queue) continue;
       }
       script_job j;
       j.argv = argv;
@@ -336,7 +337,7 @@ void sentinel_control::run_scripts() {
     int code = r > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 0;
     if (by_signal || code != 0)
       log_warning("-script-error {} {} {}", it->argv[0], by_signal ? WTERMSIG(status) : 0, code);
-    if ((by_signal || code == 1) && it->retries < script_max_retry) {
+    if ((by_signal || code == 1) && it->retries < sentinel_script_max_retry) {
       it->retries++;
       it->pid = 0;
       // Redis: the delay doubles with each retry (saturating here).
@@ -352,7 +353,7 @@ void sentinel_control::run_scripts() {
   for (auto& j : scripts_)
     if (j.pid > 0) running++;
   for (auto& j : scripts_) {
-    if (running >= script_max_running) break;
+    if (running >= sentinel_script_max_running) break;
     if (j.pid != 0 || j.start_time > now) continue;
     std::vector<char*> argv;
     for (auto& a : j.argv) argv.push_back(const_cast<char*>(a.c_str()));

@@ -9,7 +9,7 @@ namespace troupe {
 namespace {
 
 // "ip:port" / "[v6]:port" -> the ip.
-std::string ip_of(const std::string& addr) {
+std::string link_ip_of(const std::string& addr) {
   size_t colon = addr.rfind(':');
   std::string ip = colon == std::string::npos ? addr : addr.substr(0, colon);
   if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
@@ -132,7 +132,7 @@ void sentinel_monitor::close_links(uint64_t id, bool report) {
 void sentinel_monitor::maybe_up(links& l) {
   if (l.reported_up || !l.cmd_up || (l.pubsub && !l.pubsub_up)) return;
   l.reported_up = true;
-  ctl_.link_up(l.id, ip_of(l.cmd->local_address()));
+  ctl_.link_up(l.id, link_ip_of(l.cmd->local_address()));
 }
 
 void sentinel_monitor::read_cmd(links& l) {
