@@ -404,7 +404,7 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
       w.field(("db" + std::to_string(db)).c_str(), v);
     }
   }
-  if (on("sentinel")) {
+  if (sentinel && on("sentinel")) {
     w.header("Sentinel");
     w.out += srv.sentinel()->info_fields();
   }

@@ -394,22 +394,7 @@ int sentinel_state::reset_masters(std::string_view pattern, int64_t now_ms) {
     for (auto& s : m.sentinels) out_.disconnect.push_back(s->id);
     m.sentinels.clear();
     close_link(m);
-    m.s_down = m.o_down = m.master_down = false;
-    m.failover_in_progress = m.promoted = m.reconf_sent = m.reconf_inprog = m.reconf_done = false;
-    m.force_failover = m.script_kill_sent = false;
-    m.leader.clear();
-    m.fo_state = failover_state::none;
-    m.failover_state_change_time = 0;
-    m.failover_start_time = 0;
-    m.promoted_slave = nullptr;
-    m.runid.clear();
-    m.slave_master_host.reset();
-    m.link.act_ping_time = now_;
-    m.link.last_ping_time = 0;
-    m.link.last_avail_time = now_;
-    m.link.last_pong_time = now_;
-    m.role_reported_time = now_;
-    m.role_reported = reported_role::master;
+    clear_master_flags(m);
     event(log_level::warning, "+reset-master", &m, "", true);
     ++n;
   }

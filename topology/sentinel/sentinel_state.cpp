@@ -1057,19 +1057,9 @@ void sentinel_state::switch_to_promoted(instance& m) {
   reset_master_and_change_address(m, to);
 }
 
-void sentinel_state::reset_master_and_change_address(instance& m, const instance_addr& to) {
-  std::vector<instance_addr> keep;
-  for (auto& s : m.replicas) {
-    if (s->addr.ip == to.ip && s->addr.port == to.port) continue;
-    keep.push_back(s->addr);
-  }
-  if (!(m.addr.ip == to.ip && m.addr.port == to.port)) keep.push_back(m.addr);
-  // sentinelResetMaster (keeping the sentinels).
-  for (auto& s : m.replicas) out_.disconnect.push_back(s->id);
-  m.replicas.clear();
-  out_.disconnect.push_back(m.id);
-  m.link.disconnected = true;
-  m.link.pending_commands = 0;
+// sentinelResetMaster's part shared by SENTINEL RESET and an address change:
+// no failover, no down flags, fresh link timers, the role not yet reported.
+void sentinel_state::clear_master_flags(instance& m) {
   m.s_down = m.o_down = m.master_down = false;
   m.failover_in_progress = m.promoted = m.reconf_sent = m.reconf_inprog = m.reconf_done = false;
   m.force_failover = m.script_kill_sent = false;
@@ -1086,6 +1076,22 @@ void sentinel_state::reset_master_and_change_address(instance& m, const instance
   m.link.last_pong_time = now_;
   m.role_reported_time = now_;
   m.role_reported = reported_role::master;
+}
+
+void sentinel_state::reset_master_and_change_address(instance& m, const instance_addr& to) {
+  std::vector<instance_addr> keep;
+  for (auto& s : m.replicas) {
+    if (s->addr.ip == to.ip && s->addr.port == to.port) continue;
+    keep.push_back(s->addr);
+  }
+  if (!(m.addr.ip == to.ip && m.addr.port == to.port)) keep.push_back(m.addr);
+  // sentinelResetMaster (keeping the sentinels).
+  for (auto& s : m.replicas) out_.disconnect.push_back(s->id);
+  m.replicas.clear();
+  out_.disconnect.push_back(m.id);
+  m.link.disconnected = true;
+  m.link.pending_commands = 0;
+  clear_master_flags(m);
   m.addr = to;
   m.o_down_since_time = 0;
   m.s_down_since_time = 0;

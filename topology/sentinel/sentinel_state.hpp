@@ -345,6 +345,7 @@ class sentinel_state {
   void switch_to_promoted(instance& master);
   void abort_failover(instance& master);
   void reset_master_and_change_address(instance& master, const instance_addr& to);
+  void clear_master_flags(instance& master);
   void force_hello_update(instance& master);
   void process_hello(std::string_view payload);
   bool master_looks_sane(const instance& master) const;
