@@ -20,9 +20,9 @@
 #include <optional>
 #include <string>
 
+#include "actors/net/resp_link.hpp"
 #include "actors/replication/replica_control.hpp"
 #include "actors/replication/replica_loader.hpp"
-#include "actors/net/resp_link.hpp"
 #include "actors/runtime/hosted_actor.hpp"
 #include "protocol/resp/reply_writer.hpp"
 #include "storage/dispatch/session.hpp"
