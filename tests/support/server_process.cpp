@@ -1,9 +1,12 @@
 #include "server_process.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +45,24 @@ bool bindable(int port) {
   close(fd);
   return ok;
 }
+
+// Tests run in parallel (ctest -j) and each picks its blocks at random, so two
+// of them could check the same free block before either server binds it. A
+// block is therefore also reserved: an flock on one file per port under
+// /tmp/troupe-test-ports, held until this test process exits (the kernel drops
+// the locks of a dead process, so nothing stale is left behind).
+bool reserve(int port, std::vector<int>& fds) {
+  mkdir("/tmp/troupe-test-ports", 0777);
+  std::string path = "/tmp/troupe-test-ports/" + std::to_string(port);
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return true;  // no reservation possible here; the bind check still holds
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return false;
+  }
+  fds.push_back(fd);
+  return true;
+}
 }  // namespace
 
 int free_port_block(int count, int avoid) {
@@ -51,9 +72,11 @@ int free_port_block(int count, int avoid) {
   for (;;) {
     int base = pick(rng);
     if (avoid > 0 && base < avoid + count && avoid < base + count) continue;
+    std::vector<int> held;
     bool all = true;
-    for (int i = 0; i < count && all; i++) all = bindable(base + i);
-    if (all) return base;
+    for (int i = 0; i < count && all; i++) all = reserve(base + i, held) && bindable(base + i);
+    if (all) return base;  // the locks stay held (their fds open) for the process's life
+    for (int fd : held) close(fd);
   }
 }
 
@@ -140,6 +163,12 @@ bool server_process::start() {
     }
     if (pid_ > 0) kill_now();
   }
+  // Say why in the test's output: the last lines the server wrote.
+  auto tail = [](const std::string& text) {
+    return text.size() > 1500 ? text.substr(text.size() - 1500) : text;
+  };
+  std::fprintf(stderr, "server on port %d did not start; stderr:\n%s\nlog:\n%s\n", port_,
+               tail(read_file(dir_ + "/stderr.log")).c_str(), tail(read_file(log_)).c_str());
   return false;
 }
 
