@@ -26,6 +26,7 @@
 #include "protocol/commands/command_table.hpp"
 #include "protocol/config/server_config.hpp"
 #include "storage/encodings/hash.hpp"
+#include "topology/proxy/proxy_mode_config.hpp"
 
 namespace {
 
@@ -139,12 +140,65 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Proxy mode: --proxy [--pool NAME]; the file is nutcracker's YAML (*.yml,
+  // *.yaml) or a Troupe config with `proxy ...` lines (topology/proxy).
+  bool proxy_mode = false;
+  std::string pool_name;
+  for (auto it = cli.begin(); it != cli.end();) {
+    if (it->size() == 1 && (*it)[0] == "proxy") {
+      proxy_mode = true;
+      it = cli.erase(it);
+    } else if ((*it)[0] == "pool") {
+      if (it->size() != 2) {
+        std::cerr << "--pool needs the name of a pool of the YAML file\n";
+        return 1;
+      }
+      pool_name = (*it)[1];
+      it = cli.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (proxy_mode && (sentinel_mode || local_nodes > 0)) {
+    std::cerr << "--proxy goes with neither --sentinel nor --local-cluster\n";
+    return 1;
+  }
+  bool pool_yaml = proxy_mode && proxy::is_yaml_file_name(config_file);
+  proxy::pool_config pool;
+  auto read_text = [](const std::string& path, std::string& text) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    return true;
+  };
   std::vector<std::unique_ptr<server_config>> configs;
   configs.push_back(std::make_unique<server_config>());
+  if (proxy_mode) {
+    // A proxy keeps no data: nothing to save, nothing to log.
+    configs[0]->skip_lines_of("proxy");
+    configs[0]->load_text("save \"\"\nappendonly no\n", "");
+  }
+  if (pool_yaml) {
+    std::string text, directives;
+    if (!read_text(config_file, text)) {
+      std::cerr << "Can't open the pool file '" << config_file << "'\n";
+      return 1;
+    }
+    std::string err = proxy::pool_from_yaml(text, pool_name, pool, directives);
+    if (!err.empty()) {
+      std::cerr << config_file << ": " << err << "\n";
+      return 1;
+    }
+    // The pool's listen address; options on the command line still win.
+    configs[0]->load_text(directives, "");
+    config_file.clear();
+  }
   if (sentinel_mode) {
     // redis-sentinel's defaults: port 26379, no persistence, no protected mode;
     // the `sentinel` lines are read by the Sentinel's own parser below.
-    configs[0]->skip_sentinel_lines(true);
+    configs[0]->skip_lines_of("sentinel");
     configs[0]->load_text("port 26379\nsave \"\"\nprotected-mode no\n", "");
   }
   if (auto err = configs[0]->load(config_file, cli)) {
@@ -158,6 +212,24 @@ int main(int argc, char** argv) {
     text << in.rdbuf();
     if (auto err = load_sentinel_conf(text.str(), sentinel_conf)) {
       std::cerr << *err;
+      return 1;
+    }
+  }
+  if (proxy_mode && !pool_yaml) {
+    std::string text;
+    if (!config_file.empty() && config_file != "-" && !read_text(config_file, text)) {
+      std::cerr << "Can't open the config file '" << config_file << "'\n";
+      return 1;
+    }
+    // The pool's `listen` (shown in INFO): the first bind address and the port.
+    auto binds = configs[0]->bind.get();
+    std::string bind = binds->empty() ? "*" : binds->front();
+    if (!bind.empty() && bind[0] == '-') bind = bind.substr(1);
+    if (bind == "*") bind = "0.0.0.0";
+    std::string err = proxy::pool_from_proxy_lines(
+        text, bind + ":" + std::to_string(configs[0]->port.get()), pool);
+    if (!err.empty()) {
+      std::cerr << (config_file.empty() ? "config" : config_file) << ": " << err << "\n";
       return 1;
     }
   }
@@ -277,6 +349,7 @@ int main(int argc, char** argv) {
     srv.executable = n > 0 ? std::string(exe, size_t(n)) : argv[0];
     srv.config_file_path = c->config_file();
     if (sentinel_mode) srv.enable_sentinel(sentinel_conf);
+    if (proxy_mode) srv.enable_proxy(pool);
     if (!srv.start()) {
       spdlog::default_logger()->flush();
       _exit(1);

@@ -17,6 +17,8 @@
 #include "actors/client/connection.hpp"
 #include "actors/net/tls_context.hpp"
 #include "actors/net/tls_stream.hpp"
+#include "actors/proxy/proxy_client.hpp"
+#include "actors/proxy/proxy_control.hpp"
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/runtime/spawn.hpp"
@@ -117,6 +119,12 @@ void listener::on_io(uint32_t) {
     int target = srv_.pick_reactor();
     srv_.stats_of(target).connections_received.add();
     log_verbose("Accepted {}", peer);
+    if (proxy_control* proxy = srv_.proxy()) {
+      // Proxy mode: the client's requests go to the pool's backends.
+      spawn_actor<proxy_client>(srv_.registry(), placement::on(srv_.reactor_at(target)),
+                                {peer, id()}, srv_, *proxy, fd, peer);
+      continue;
+    }
     spawn_actor<connection>(srv_.registry(), placement::on(srv_.reactor_at(target)), {peer, id()},
                             srv_, fd, peer, local, unix_, std::move(tls));
   }

@@ -59,6 +59,15 @@ class resp_link : public io_handler {
   // -- output ----------------------------------------------------------------------
   void send(std::string_view bytes);
   void send_command(const std::vector<std::string>& args);
+  // Appends without writing yet: a proxy gathers a pass's requests for one
+  // backend and writes them with one flush_queued() at the end of the pass.
+  void queue(std::string_view bytes) {
+    if (fd_ >= 0) out_.append(bytes);
+  }
+  std::string& queue_buffer() { return out_; }
+  void flush_queued() {
+    if (fd_ >= 0 && !connecting_ && !handshaking_) flush();
+  }
   size_t output_pending() const { return out_.size() - out_sent_; }
 
   // -- input -----------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "actors/extension/extension.hpp"
+#include "actors/proxy/proxy_control.hpp"
 #include "actors/replication/info_replication.hpp"
 #include "actors/sentinel/sentinel_control.hpp"
 #include "actors/server/actors_info.hpp"
@@ -106,10 +107,15 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   static const std::set<std::string> sentinel_sections = {"server", "clients", "cpu", "stats",
                                                           "sentinel"};
   bool sentinel = srv.sentinel() != nullptr;
+  // A proxy keeps no data: these, and its own section.
+  static const std::set<std::string> proxy_sections = {"server", "clients", "cpu", "stats",
+                                                       "proxy"};
+  bool proxy = srv.proxy() != nullptr;
   auto on = [&](const char* name) {
     if (sentinel && !sentinel_sections.count(name)) return false;
+    if (proxy && !proxy_sections.count(name)) return false;
     if (all || everything) return true;
-    if (defaults && (sentinel || default_sections.count(name))) return true;
+    if (defaults && (sentinel || proxy || default_sections.count(name))) return true;
     return want.count(name) > 0;
   };
   section_writer w;
@@ -407,6 +413,10 @@ std::string build_info(server& srv, const std::vector<std::string_view>& request
   if (sentinel && on("sentinel")) {
     w.header("Sentinel");
     w.out += srv.sentinel()->info_fields();
+  }
+  if (proxy && on("proxy")) {
+    w.header("Proxy");
+    w.out += srv.proxy()->info_fields();
   }
   // Troupe's own section: only by name or with "everything", as Redis does with
   // the sections modules add, so INFO and INFO all keep Redis's layout.

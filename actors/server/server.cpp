@@ -1,4 +1,5 @@
 #include "actors/server/server.hpp"
+#include "actors/proxy/proxy_control.hpp"
 #include "actors/sentinel/sentinel_control.hpp"
 
 #include "actors/server/client_eviction.hpp"
@@ -119,8 +120,8 @@ bool server::start() {
       return false;
     }
   }
-  // A Sentinel keeps no dataset (no RDB, no AOF to load).
-  if (!sentinel_ && !load_data()) return false;
+  // A Sentinel or a proxy keeps no dataset (no RDB, no AOF to load).
+  if (!sentinel_ && !proxy_ && !load_data()) return false;
 
   for (int i = 0; i < threads; ++i) {
     reactors_.push_back(std::make_unique<reactor>(sys_, i));
@@ -178,6 +179,8 @@ bool server::start() {
   }
   // Extensions (examples/) spawn their actors before the first client arrives.
   if (!start_extensions(*this)) return false;
+  // The proxy's routers are on their reactors before the first client.
+  if (proxy_) proxy_->start();
   // TLS first: a client that finds the plain port answering finds the TLS one too.
   if (!start_tls() || !open_listeners()) return false;
   replica_->start();
@@ -195,6 +198,10 @@ bool server::start() {
 
 void server::enable_sentinel(const sentinel::sentinel_conf& conf) {
   sentinel_ = std::make_unique<sentinel_control>(*this, conf);
+}
+
+void server::enable_proxy(const proxy::pool_config& pool) {
+  proxy_ = std::make_unique<proxy_control>(*this, pool);
 }
 
 bool server::open_listeners() {
@@ -647,6 +654,7 @@ int server::wait_and_stop() {
   lk.unlock();
   if (cluster_) cluster_->stop();
   if (sentinel_) sentinel_->stop();
+  if (proxy_) proxy_->stop();
   if (admin_) admin_->stop();
   for (auto& r : reactors_) r->stop();
   if (aof_->enabled()) {

@@ -44,6 +44,10 @@ namespace troupe {
 
 class tls_context;
 class sentinel_control;
+class proxy_control;
+namespace proxy {
+struct pool_config;
+}
 namespace sentinel {
 struct sentinel_conf;
 }
@@ -194,6 +198,12 @@ class server : public server_services {
   void enable_sentinel(const sentinel::sentinel_conf& conf);
   // The Sentinel; nullptr when not in sentinel mode.
   sentinel_control* sentinel() { return sentinel_.get(); }
+
+  // -- proxy mode (actors/proxy/) -----------------------------------------------------
+  // troupe-server pool.yml --proxy: before start(), the pool to serve.
+  void enable_proxy(const proxy::pool_config& pool);
+  // The proxy; nullptr when not in proxy mode.
+  proxy_control* proxy() { return proxy_.get(); }
   // -- cluster mode (actors/cluster/) ---------------------------------------------------
   bool cluster_enabled() const override { return cluster_ != nullptr; }
   // The node's cluster view and bus; nullptr when standalone.
@@ -246,6 +256,7 @@ class server : public server_services {
   std::unique_ptr<aof_manager> aof_;
   std::unique_ptr<class persistence> persistence_;
   std::unique_ptr<sentinel_control> sentinel_;
+  std::unique_ptr<proxy_control> proxy_;
   // The cron timer of each reactor, and the frequency it runs at.
   std::vector<uint64_t> cron_timers_;
   std::atomic<int> hz_{10};

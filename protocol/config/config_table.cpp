@@ -143,7 +143,7 @@ std::optional<config_load_error> config_table::load_locked(const std::string& te
     if (parts->empty()) continue;
     std::string name = lowered((*parts)[0]);
     std::vector<std::string> args(parts->begin() + 1, parts->end());
-    if (skip_sentinel_ && name == "sentinel") continue;
+    if (!skipped_keyword_.empty() && name == skipped_keyword_) continue;
     if (name == "include") {
       if (args.size() != 1) return fail("Bad directive or wrong number of arguments");
       if (depth > 16) return fail("include nesting is too deep");

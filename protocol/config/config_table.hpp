@@ -74,9 +74,11 @@ class config_table {
   // written (fsync'd, then renamed over the file).
   bool rewrite(std::string& err,
                const std::function<std::string(const std::string&)>& also = nullptr);
-  // Sentinel mode: `sentinel ...` lines belong to the Sentinel's parser
-  // (topology/sentinel/sentinel_config), not to this table; load skips them.
-  void skip_sentinel_lines(bool on) { skip_sentinel_ = on; }
+  // Lines that start with `keyword` belong to another parser, not to this
+  // table; load skips them: `sentinel ...` in sentinel mode
+  // (topology/sentinel/sentinel_config), `proxy ...` in proxy mode
+  // (topology/proxy/pool_config).
+  void skip_lines_of(std::string keyword) { skipped_keyword_ = std::move(keyword); }
   // The text CONFIG REWRITE would produce from `original`.
   std::string rewritten_text(const std::string& original) const;
   // default.conf: every row with its comment and its value. Meant for a table
@@ -93,7 +95,7 @@ class config_table {
   std::string file_;
   config_file_reader include_reader_;
   std::mutex writer_;
-  bool skip_sentinel_ = false;
+  std::string skipped_keyword_;
 };
 
 }  // namespace troupe

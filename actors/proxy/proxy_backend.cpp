@@ -1,0 +1,162 @@
+#include "actors/proxy/proxy_backend.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/proxy/proxy_router.hpp"
+#include "actors/proxy/proxy_stats.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/messages.hpp"
+#include "protocol/resp/resp_value.hpp"
+
+namespace troupe {
+namespace {
+int64_t backend_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+proxy_backend::proxy_backend(caf::actor_config& cfg, reactor& home, proxy_router& router,
+                             size_t server, std::string host, int port, proxy_server_stats& stats)
+    : hosted_actor(cfg, home),
+      router_(router),
+      server_(server),
+      host_(std::move(host)),
+      port_(port),
+      address_(host_ + ":" + std::to_string(port_)),
+      stats_(stats),
+      link_(home) {
+  link_.set_callbacks({
+      [] {},
+      [this](size_t) { on_readable(); },
+      [this](std::string why) { fail(why); },
+  });
+}
+
+proxy_backend::~proxy_backend() {
+  if (flush_queued_) home().cancel_flush(this);
+}
+
+caf::behavior proxy_backend::make_behavior() {
+  keep_alive_ = ctrl();
+  return {
+      [this](close_atom) {
+        fail("the proxy is stopping");
+        if (flush_queued_) {
+          home().cancel_flush(this);
+          flush_queued_ = false;
+        }
+        keep_alive_.reset();
+        quit();
+      },
+  };
+}
+
+bool proxy_backend::ensure_open(std::string& why) {
+  if (link_.is_open()) return true;
+  if (!link_.connect(host_, port_, why)) return false;
+  bump(stats_.connections);
+  // The pool's password and database come before any request.
+  const auto& pool = router_.pool();
+  int64_t now = backend_now_us();
+  if (!pool.redis_auth.empty()) {
+    link_.queue(encode_command({"AUTH", pool.redis_auth}));
+    inflight_.push_back({nullptr, {}, now});
+  }
+  if (pool.redis_db != 0) {
+    link_.queue(encode_command({"SELECT", std::to_string(pool.redis_db)}));
+    inflight_.push_back({nullptr, {}, now});
+  }
+  return true;
+}
+
+void proxy_backend::submit(inflight_part part, std::string_view bytes) {
+  part.sent_us = backend_now_us();
+  link_.queue(bytes);
+  inflight_.push_back(std::move(part));
+  bump(stats_.requests);
+  want_flush();
+}
+
+void proxy_backend::submit_command(inflight_part part, const std::vector<std::string_view>& args) {
+  part.sent_us = backend_now_us();
+  append_command(link_.queue_buffer(), args);
+  inflight_.push_back(std::move(part));
+  bump(stats_.requests);
+  want_flush();
+}
+
+void proxy_backend::want_flush() {
+  if (flush_queued_) return;
+  flush_queued_ = true;
+  home().defer_flush(this);
+}
+
+void proxy_backend::flush_pending() {
+  flush_queued_ = false;
+  link_.flush_queued();
+}
+
+void proxy_backend::on_readable() {
+  size_t used = 0;
+  const char* in = link_.input();
+  size_t len = link_.input_size();
+  int64_t now = 0;
+  while (used < len) {
+    auto r = scanner_.scan(in + used, len - used);
+    if (r == reply_scanner::result::incomplete) break;
+    if (r == reply_scanner::result::error || inflight_.empty()) {
+      link_.consume(used);
+      fail(r == reply_scanner::result::error ? "protocol error in a reply"
+                                             : "a reply nobody asked for");
+      return;
+    }
+    std::string_view reply(in + used, scanner_.length());
+    used += scanner_.length();
+    inflight_part part = std::move(inflight_.front());
+    inflight_.pop_front();
+    if (!part.req) {
+      // The link's own AUTH / SELECT: a refusal makes the link useless.
+      if (reply[0] == '-') {
+        std::string why = "the backend refused the pool's AUTH/SELECT: " +
+                          std::string(reply.substr(1, reply.size() - 3));
+        link_.consume(used);
+        fail(why);
+        return;
+      }
+      continue;
+    }
+    if (now == 0) now = backend_now_us();
+    stats_.add_latency(uint64_t(std::max<int64_t>(0, now - part.sent_us)));
+    if (reply[0] == '-') bump(stats_.error_replies);
+    complete_part(part, reply);
+  }
+  link_.consume(used);
+  if (used > 0) router_.backend_ok(server_);
+}
+
+void proxy_backend::check_timeout(int64_t now_us, int64_t timeout_us) {
+  if (inflight_.empty() || now_us - inflight_.front().sent_us < timeout_us) return;
+  bump(stats_.timeouts);
+  fail("Connection timed out");
+}
+
+void proxy_backend::fail(const std::string& why) {
+  bool had_link = link_.is_open();
+  link_.close();
+  scanner_.reset();
+  std::string line = "-ERR proxy backend " + address_ + ": " + why + "\r\n";
+  std::deque<inflight_part> lost;
+  lost.swap(inflight_);
+  for (auto& part : lost) {
+    if (part.req) bump(stats_.errors);
+    fail_part(part, line);
+  }
+  if (had_link && why != "the proxy is stopping") {
+    log_verbose("Proxy backend {} failed: {}", address_, why);
+    router_.backend_failed(server_);
+  }
+}
+
+}  // namespace troupe

@@ -1,0 +1,105 @@
+#include "actors/proxy/proxy_router.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/proxy/proxy_backend.hpp"
+#include "actors/proxy/proxy_control.hpp"
+#include "actors/runtime/log.hpp"
+#include "actors/runtime/messages.hpp"
+#include "actors/runtime/spawn.hpp"
+#include "actors/server/server.hpp"
+
+namespace troupe {
+namespace {
+int64_t router_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+proxy_router::proxy_router(caf::actor_config& cfg, reactor& home, proxy_control& control)
+    : hosted_actor(cfg, home), control_(control), ring_(control.pool()) {
+  const auto& pool = control.pool();
+  int per_server = std::max(1, int(pool.server_connections));
+  links_.resize(pool.servers.size());
+  for (size_t s = 0; s < pool.servers.size(); ++s) {
+    const auto& spec = pool.servers[s];
+    for (int c = 0; c < per_server; ++c) {
+      caf::actor a = spawn_actor<proxy_backend>(
+          control.srv().registry(), placement::on(home),
+          {spec.host + ":" + std::to_string(spec.port) + " #" + std::to_string(c), id()}, *this, s,
+          spec.host, int(spec.port), control.stats_of(s));
+      link_actors_.push_back(a);
+      links_[s].push_back(static_cast<proxy_backend*>(caf::actor_cast<caf::abstract_actor*>(a)));
+    }
+  }
+}
+
+proxy_router::~proxy_router() = default;
+
+caf::behavior proxy_router::make_behavior() {
+  keep_alive_ = ctrl();
+  // Timers and sockets belong to the loop thread: set up from there.
+  home().post([this] {
+    cron_timer_ = home().every(50, [this] { cron(); });
+    if (control_.pool().preconnect) {
+      std::string why;
+      for (auto& server : links_)
+        for (auto* l : server) l->ensure_open(why);
+    }
+  });
+  return {
+      [this](close_atom) {
+        if (cron_timer_) home().cancel(cron_timer_);
+        for (auto& a : link_actors_) caf::anon_send(a, close_atom::value);
+        keep_alive_.reset();
+        quit();
+      },
+  };
+}
+
+const proxy::pool_config& proxy_router::pool() const {
+  return control_.pool();
+}
+
+size_t proxy_router::server_for(std::string_view key) const {
+  return ring_.server_for(key);
+}
+
+proxy_backend& proxy_router::link(size_t server, uint64_t client_id) {
+  auto& l = links_[server];
+  return *l[client_id % l.size()];
+}
+
+void proxy_router::backend_failed(size_t server) {
+  if (ring_.record_failure(server, router_now_ms())) {
+    bump(control_.stats_of(server).ejections);
+    control_.stats_of(server).ejected.fetch_add(1, std::memory_order_relaxed);
+    log_warning("Proxy: ejected backend {}:{} for {} ms", control_.pool().servers[server].host,
+                control_.pool().servers[server].port, control_.pool().server_retry_timeout);
+  }
+}
+
+void proxy_router::backend_ok(size_t server) {
+  ring_.record_success(server);
+}
+
+void proxy_router::cron() {
+  int64_t now_ms = router_now_ms();
+  int64_t timeout = control_.pool().timeout;
+  if (timeout > 0)
+    for (auto& server : links_)
+      for (auto* l : server) l->check_timeout(now_ms * 1000, timeout * 1000);
+  std::vector<bool> before(links_.size());
+  for (size_t s = 0; s < links_.size(); ++s) before[s] = ring_.is_ejected(s);
+  if (ring_.maybe_restore(now_ms))
+    for (size_t s = 0; s < links_.size(); ++s)
+      if (before[s] && !ring_.is_ejected(s)) {
+        control_.stats_of(s).ejected.fetch_sub(1, std::memory_order_relaxed);
+        log_notice("Proxy: backend {}:{} back in the ring", control_.pool().servers[s].host,
+                   control_.pool().servers[s].port);
+      }
+}
+
+}  // namespace troupe
