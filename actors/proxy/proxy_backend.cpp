@@ -56,6 +56,7 @@ caf::behavior proxy_backend::make_behavior() {
 bool proxy_backend::ensure_open(std::string& why) {
   if (link_.is_open()) return true;
   if (!link_.connect(host_, port_, why)) return false;
+  active_ = true;
   bump(stats_.connections);
   // The pool's password and database come before any request.
   const auto& pool = router_.pool();
@@ -143,7 +144,9 @@ void proxy_backend::check_timeout(int64_t now_us, int64_t timeout_us) {
 }
 
 void proxy_backend::fail(const std::string& why) {
-  bool had_link = link_.is_open();
+  // The link may be closed already (a refused connect is reported after it).
+  bool had_link = active_;
+  active_ = false;
   link_.close();
   scanner_.reset();
   std::string line = "-ERR proxy backend " + address_ + ": " + why + "\r\n";

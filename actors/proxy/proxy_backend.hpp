@@ -58,6 +58,7 @@ class proxy_backend : public hosted_actor, public flushable {
   std::deque<inflight_part> inflight_;
   reply_scanner scanner_;
   bool flush_queued_ = false;
+  bool active_ = false;  // connected or connecting, not failed since
   caf::strong_actor_ptr keep_alive_;
 };
 

@@ -79,8 +79,11 @@ void plan_request(const std::vector<std::string_view>& args, request_plan& out) 
     for (auto a : args)
       if (a.size() == 5 && strncasecmp(a.data(), "block", 5) == 0)
         return plan_refuse(out, not_here + " with BLOCK");
+  // A numkeys of 0 (EVAL's, ZUNION's...) or one past the arguments.
   if (!cmd->key_positions(args, out.keys))
-    return plan_refuse(out, "ERR Number of keys can't be greater than number of args");
+    return plan_refuse(out, not_here +
+                                " without keys to route by (numkeys 0, or more keys than "
+                                "arguments)");
   if (out.keys.empty()) return plan_refuse(out, not_here + " (it names no key to route by)");
 
   if (plan_names(*cmd, "mget")) {

@@ -1,0 +1,388 @@
+// Proxy mode over real sockets: troupe-server --proxy in front of real
+// redis-server backends, driven by resp_client, redis-cli and redis-py.
+// (Key placement against nutcracker itself: proxy_placement_test.cpp.)
+//
+//  - commands: forwarded, split and merged (MGET/MSET/DEL/EXISTS/TOUCH/UNLINK),
+//    answered locally, refused with a clear error; a long mixed pipeline comes
+//    back in the client's order;
+//  - the pool in a Troupe config (`proxy ...` lines) and the backends' AUTH;
+//  - failures: a killed backend is ejected and its keys go elsewhere, then it
+//    comes back after server_retry_timeout; a backend killed mid-pipeline
+//    fails only its own requests; a stalled backend does not hold up clients
+//    whose keys live elsewhere, and past `timeout` its requests fail.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/dataset_compare.hpp"
+#include "support/server_process.hpp"
+
+using namespace troupe::test;
+using troupe::resp_client;
+using troupe::resp_value;
+
+namespace {
+
+using kind = server_process::kind;
+
+struct proxy_pool_rig {
+  std::vector<std::unique_ptr<server_process>> backends;
+  std::unique_ptr<server_process> proxy;
+  std::string dir = temp_dir("troupe-proxy");
+  int port = 0;
+
+  // `pool_extra`: more YAML keys of the pool (two-space indented lines).
+  explicit proxy_pool_rig(const std::string& pool_extra = "", int count = 3,
+                          std::vector<std::string> backend_args = {}) {
+    for (int i = 0; i < count; ++i) {
+      std::vector<std::string> args = {"--enable-debug-command", "yes"};
+      args.insert(args.end(), backend_args.begin(), backend_args.end());
+      backends.push_back(std::make_unique<server_process>(args, kind::redis));
+      EXPECT_TRUE(backends.back()->start());
+    }
+    std::string yaml =
+        "alpha:\n  listen: 127.0.0.1:1\n  redis: true\n  hash: fnv1a_64\n"
+        "  distribution: ketama\n" +
+        pool_extra + "  servers:\n";
+    for (int i = 0; i < count; ++i)
+      yaml += "   - 127.0.0.1:" + std::to_string(backends[size_t(i)]->port()) + ":1 b" +
+              std::to_string(i) + "\n";
+    std::ofstream(dir + "/pool.yml") << yaml;
+    proxy = std::make_unique<server_process>(std::vector<std::string>{"--proxy"}, kind::troupe,
+                                             dir + "/pool.yml");
+    EXPECT_TRUE(proxy->start()) << proxy->log_text();
+    port = proxy->port();
+  }
+  resp_value call(const std::vector<std::string>& args) { return proxy->call(args); }
+  // The backend holding `key` (by EXISTS), or -1.
+  int holder(const std::string& key) {
+    for (size_t i = 0; i < backends.size(); ++i)
+      if (backends[i]->running() && backends[i]->call({"EXISTS", key}).integer == 1) return int(i);
+    return -1;
+  }
+  // A key (prefix + n) that lives on backend b, found by writing through the proxy.
+  std::string key_on(int b, const std::string& prefix) {
+    for (int n = 0; n < 1000; ++n) {
+      std::string k = prefix + std::to_string(n);
+      call({"SET", k, "probe"});
+      if (holder(k) == b) return k;
+    }
+    ADD_FAILURE() << "no key of backend " << b;
+    return "";
+  }
+};
+
+std::string proxy_info(proxy_pool_rig& r, const std::string& field) {
+  std::string info = r.call({"INFO", "proxy"}).str;
+  auto at = info.find(field + ":");
+  if (at == std::string::npos) return "";
+  auto end = info.find("\r\n", at);
+  return info.substr(at + field.size() + 1, end - at - field.size() - 1);
+}
+
+}  // namespace
+
+TEST(Proxy, ForwardsSplitsAndRefuses) {
+  proxy_pool_rig r("  hash_tag: \"{}\"\n");
+  EXPECT_EQ(r.call({"PING"}).str, "PONG");
+  EXPECT_EQ(r.call({"ECHO", "hi"}).str, "hi");
+  EXPECT_EQ(r.call({"SET", "foo", "bar"}).str, "OK");
+  EXPECT_EQ(r.call({"GET", "foo"}).str, "bar");
+  EXPECT_EQ(r.proxy->cli({"get", "foo"}), "bar\n");
+
+  // MSET over many keys lands on every backend; MGET gives them back in order.
+  std::vector<std::string> mset = {"MSET"}, mget = {"MGET"};
+  // (Keys that differ only in their last byte hash close together with
+  // fnv1a_64, under nutcracker too: these differ more.)
+  for (int i = 0; i < 60; ++i) {
+    mset.push_back("k" + std::to_string(i * 7919));
+    mset.push_back("v" + std::to_string(i * 7919));
+    mget.push_back("k" + std::to_string(i * 7919));
+    if (i % 7 == 0) mget.push_back("missing" + std::to_string(i));
+  }
+  EXPECT_EQ(r.call(mset).str, "OK");
+  std::set<int> holders;
+  for (int i = 0; i < 60; ++i) holders.insert(r.holder("k" + std::to_string(i * 7919)));
+  EXPECT_EQ(holders, (std::set<int>{0, 1, 2}));
+  resp_value got = r.call(mget);
+  ASSERT_EQ(got.elements.size(), mget.size() - 1);
+  for (size_t i = 1; i < mget.size(); ++i) {
+    if (mget[i].rfind("missing", 0) == 0)
+      EXPECT_TRUE(got.elements[i - 1].is_nil()) << mget[i];
+    else
+      EXPECT_EQ(got.elements[i - 1].str, "v" + mget[i].substr(1)) << mget[i];
+  }
+  std::vector<std::string> k;
+  for (int i = 0; i < 6; ++i) k.push_back("k" + std::to_string(i * 7919));
+  EXPECT_EQ(r.call({"EXISTS", k[1], k[2], k[3], "nope", k[1]}).integer, 4);
+  EXPECT_EQ(r.call({"TOUCH", k[1], k[2], "nope"}).integer, 2);
+  EXPECT_EQ(r.call({"DEL", k[1], k[2], k[3], "nope"}).integer, 3);
+  EXPECT_EQ(r.call({"UNLINK", k[4], k[5], k[4]}).integer, 2);
+  EXPECT_EQ(r.call({"EXISTS", k[1], k[2], k[3], k[4], k[5]}).integer, 0);
+
+  // Keys of one hash tag stay together, so multi-key commands work on them.
+  EXPECT_EQ(r.call({"SADD", "{u}a", "x", "y"}).integer, 2);
+  EXPECT_EQ(r.call({"SADD", "{u}b", "y", "z"}).integer, 2);
+  EXPECT_EQ(r.call({"SINTERSTORE", "{u}c", "{u}a", "{u}b"}).integer, 1);
+  EXPECT_EQ(r.call({"EVAL", "return redis.call('get', KEYS[1])", "1", "foo"}).str, "bar");
+
+  // What a proxy cannot serve: a clear error, and the connection goes on.
+  resp_client c;
+  ASSERT_TRUE(c.connect("127.0.0.1", r.port));
+  std::string a = r.key_on(0, "a"), b = r.key_on(1, "b");
+  for (auto cmd :
+       std::vector<std::vector<std::string>>{{"KEYS", "*"},
+                                             {"MULTI"},
+                                             {"BLPOP", "x", "0"},
+                                             {"SUBSCRIBE", "ch"},
+                                             {"SCAN", "0"},
+                                             {"EVAL", "return 1", "0"},
+                                             {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"},
+                                             {"SUNION", a, b},
+                                             {"RENAME", a, b}}) {
+    resp_value v = c.call(cmd);
+    EXPECT_TRUE(v.is_error()) << cmd[0] << " " << v.str;
+    EXPECT_NE(v.str.find("proxy"), std::string::npos) << v.str;
+  }
+  EXPECT_EQ(c.call({"NOSUCH", "x"}).str,
+            "ERR unknown command 'NOSUCH', with args beginning with: 'x' ");
+  EXPECT_EQ(c.call({"GET"}).str, "ERR wrong number of arguments for 'get' command");
+  EXPECT_EQ(c.call({"SELECT", "0"}).str, "OK");
+  EXPECT_TRUE(c.call({"SELECT", "1"}).is_error());
+  EXPECT_EQ(c.call({"GET", "foo"}).str, "bar");
+
+  // INFO: the pool and each backend.
+  EXPECT_EQ(proxy_info(r, "proxy_pool"), "alpha");
+  EXPECT_EQ(proxy_info(r, "proxy_servers"), "3");
+  EXPECT_NE(proxy_info(r, "backend0").find("status=up"), std::string::npos);
+  EXPECT_NE(proxy_info(r, "backend2").find("name=b2"), std::string::npos);
+}
+
+// A long pipeline mixing forwarded, split, local and refused requests comes
+// back whole and in order.
+TEST(Proxy, PipelineRepliesInOrder) {
+  proxy_pool_rig r;
+  resp_client c;
+  ASSERT_TRUE(c.connect("127.0.0.1", r.port));
+  const int n = 3000;
+  for (int i = 0; i < n; ++i) {
+    std::string k = "p" + std::to_string(i);
+    switch (i % 5) {
+      case 0:
+        c.append({"SET", k, std::to_string(i)});
+        break;
+      case 1:
+        c.append({"INCR", "counter" + std::to_string(i % 17)});
+        break;
+      case 2:
+        c.append({"PING", std::to_string(i)});
+        break;
+      case 3:
+        c.append({"MGET", "p" + std::to_string(i - 3), "p" + std::to_string(i - 8), "x"});
+        break;
+      case 4:
+        c.append({"KEYS", std::to_string(i)});
+        break;
+    }
+  }
+  // And an inline command at the end.
+  ASSERT_TRUE(c.flush());
+  ASSERT_TRUE(c.send_raw("PING inline\r\n"));
+  std::map<int, int64_t> counters;
+  for (int i = 0; i < n; ++i) {
+    resp_value v = c.read_reply();
+    switch (i % 5) {
+      case 0:
+        ASSERT_EQ(v.str, "OK") << i;
+        break;
+      case 1:
+        ASSERT_EQ(v.integer, ++counters[i % 17]) << i;
+        break;
+      case 2:
+        ASSERT_EQ(v.str, std::to_string(i)) << i;
+        break;
+      case 3:
+        ASSERT_EQ(v.elements.size(), 3u) << i;
+        ASSERT_EQ(v.elements[0].str, std::to_string(i - 3)) << i;
+        if (i >= 8) {
+          ASSERT_EQ(v.elements[1].str, std::to_string(i - 8)) << i;
+        }
+        ASSERT_TRUE(v.elements[2].is_nil()) << i;
+        break;
+      case 4:
+        ASSERT_TRUE(v.is_error()) << i;
+        break;
+    }
+  }
+  EXPECT_EQ(c.read_reply().str, "inline");
+}
+
+// redis-py through the proxy: commands, a pipeline, MGET/MSET.
+TEST(Proxy, RedisPyClient) {
+  proxy_pool_rig r;
+  std::string script = r.dir + "/client.py";
+  std::ofstream(script) << "import redis, sys\n"
+                           "r = redis.Redis(port=int(sys.argv[1]))\n"
+                           "assert r.ping()\n"
+                           "r.mset({'a%d' % i: i for i in range(200)})\n"
+                           "assert r.mget(['a%d' % i for i in range(200)]) == "
+                           "[str(i).encode() for i in range(200)]\n"
+                           "p = r.pipeline(transaction=False)\n"
+                           "for i in range(100): p.incr('n%d' % (i % 10))\n"
+                           "out = p.execute()\n"
+                           "assert out[-1] == 10, out\n"
+                           "assert r.delete(*['a%d' % i for i in range(200)]) == 200\n"
+                           "print('ok')\n";
+  int status = -1;
+  std::string out =
+      run_command("/usr/bin/python3 " + script + " " + std::to_string(r.port) + " 2>&1", &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_EQ(out, "ok\n");
+}
+
+// The pool as `proxy` lines of a Troupe config, with a password on the backends.
+TEST(Proxy, TroupeConfigAndBackendAuth) {
+  std::vector<std::unique_ptr<server_process>> backends;
+  for (int i = 0; i < 2; ++i) {
+    backends.push_back(std::make_unique<server_process>(
+        std::vector<std::string>{"--requirepass", "s3cret"}, kind::redis));
+    ASSERT_TRUE(backends.back()->start());
+  }
+  std::string dir = temp_dir("troupe-proxy-conf");
+  std::ofstream conf(dir + "/proxy.conf");
+  conf << "proxy hash murmur\nproxy distribution ketama\nproxy redis_auth s3cret\n";
+  for (auto& b : backends) conf << "proxy server 127.0.0.1:" << b->port() << ":1\n";
+  conf.close();
+  server_process proxy({"--proxy"}, kind::troupe, dir + "/proxy.conf");
+  ASSERT_TRUE(proxy.start()) << proxy.log_text();
+  resp_client c;
+  ASSERT_TRUE(c.connect("127.0.0.1", proxy.port()));
+  // The proxy asks its clients for the pool's password, as nutcracker does.
+  EXPECT_EQ(c.call({"GET", "x"}).str, "NOAUTH Authentication required.");
+  EXPECT_TRUE(c.call({"AUTH", "wrong"}).is_error());
+  EXPECT_EQ(c.call({"AUTH", "s3cret"}).str, "OK");
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(c.call({"SET", "c" + std::to_string(i), "v"}).str, "OK");
+  int64_t total = 0;
+  for (auto& b : backends) {
+    resp_client d;
+    ASSERT_TRUE(d.connect("127.0.0.1", b->port()));
+    d.call({"AUTH", "s3cret"});
+    total += d.call({"DBSIZE"}).integer;
+  }
+  EXPECT_EQ(total, 20);
+  std::string info = c.call({"INFO", "proxy"}).str;
+  EXPECT_NE(info.find("proxy_hash:murmur"), std::string::npos) << info;
+}
+
+// A killed backend is ejected after server_failure_limit failures; its keys go
+// to the others meanwhile, and it is back after server_retry_timeout.
+TEST(Proxy, EjectsAKilledBackendAndTakesItBack) {
+  proxy_pool_rig r(
+      "  auto_eject_hosts: true\n  server_failure_limit: 2\n  server_retry_timeout: 1500\n");
+  std::string k = r.key_on(1, "e");
+  int port = r.backends[1]->port();
+  r.backends[1]->kill_now();
+  // Failures reach the client until the limit, then the key is served elsewhere.
+  int errors = 0;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        resp_value v = r.call({"SET", k, "moved"});
+        if (v.is_error()) {
+          ++errors;
+          EXPECT_NE(v.str.find(std::to_string(port)), std::string::npos) << v.str;
+        }
+        return v.str == "OK";
+      },
+      10000));
+  EXPECT_GE(errors, 1);
+  EXPECT_LE(errors, 2);
+  EXPECT_NE(r.holder(k), 1);
+  EXPECT_NE(proxy_info(r, "backend1").find("status=ejected"), std::string::npos);
+  EXPECT_EQ(proxy_info(r, "proxy_servers_ejected"), "1");
+  // Back on its port: after the retry timeout, its keys go to it again.
+  server_process again({"--port", std::to_string(port)}, kind::redis);
+  ASSERT_TRUE(again.start());
+  ASSERT_TRUE(wait_for(
+      [&] {
+        r.call({"SET", k, "home"});
+        return again.call({"GET", k}).str == "home";
+      },
+      10000))
+      << r.call({"INFO", "proxy"}).str;
+  EXPECT_NE(proxy_info(r, "backend1").find("status=up"), std::string::npos);
+  EXPECT_NE(proxy_info(r, "backend1").find("ejections=1"), std::string::npos);
+}
+
+// A backend killed in the middle of a client's pipeline: every request gets
+// its reply, in order; only the dead backend's requests fail.
+TEST(Proxy, BackendKilledMidPipeline) {
+  proxy_pool_rig r;
+  std::vector<std::string> keys;
+  std::vector<int> owner;
+  for (int b = 0; b < 3; ++b)
+    for (int j = 0; j < 3; ++j) {
+      keys.push_back(r.key_on(b, "m" + std::to_string(b) + "_" + std::to_string(j) + "_"));
+      owner.push_back(b);
+    }
+  resp_client c;
+  ASSERT_TRUE(c.connect("127.0.0.1", r.port));
+  c.set_timeout(20000);
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) c.append({"SET", keys[size_t(i) % keys.size()], std::to_string(i)});
+  ASSERT_TRUE(c.flush());
+  // Some replies are back: the dead backend dies while the rest are in flight.
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(c.read_reply().str, "OK");
+  r.backends[2]->kill_now();
+  int failed = 0;
+  for (int i = 100; i < n; ++i) {
+    resp_value v = c.read_reply();
+    ASSERT_TRUE(v.str == "OK" || v.is_error()) << i << " " << v.str << c.error();
+    if (v.is_error()) {
+      ++failed;
+      ASSERT_EQ(owner[size_t(i) % keys.size()], 2) << i << " " << v.str;
+    }
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_EQ(c.call({"PING"}).str, "PONG");
+}
+
+// A stalled backend: clients whose keys live elsewhere are answered meanwhile;
+// past the pool's `timeout` the stalled backend's requests fail.
+TEST(Proxy, StalledBackendDoesNotHoldOthers) {
+  proxy_pool_rig r("  timeout: 500\n");
+  std::string slow = r.key_on(0, "s"), fast = r.key_on(1, "f");
+  resp_client waiting, other;
+  ASSERT_TRUE(waiting.connect("127.0.0.1", r.port));
+  ASSERT_TRUE(other.connect("127.0.0.1", r.port));
+  // DEBUG SLEEP on the backend itself: it stops answering for 3 s.
+  resp_client direct;
+  ASSERT_TRUE(direct.connect("127.0.0.1", r.backends[0]->port()));
+  direct.append({"DEBUG", "SLEEP", "3"});
+  ASSERT_TRUE(direct.flush());
+  // Asleep once a PING of its own goes unanswered for a while.
+  resp_client probe;
+  ASSERT_TRUE(probe.connect("127.0.0.1", r.backends[0]->port()));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        probe.append({"PING"});
+        probe.flush();
+        return probe.read_raw(300).empty();
+      },
+      5000));
+  waiting.append({"GET", slow});
+  ASSERT_TRUE(waiting.flush());
+  // The other client is served while the first one's request waits.
+  EXPECT_EQ(other.call({"SET", fast, "x"}).str, "OK");
+  EXPECT_EQ(waiting.read_raw(0), "");
+  // Past the timeout the waiting request fails (well before the sleep ends).
+  waiting.set_timeout(10000);
+  resp_value v = waiting.read_reply();
+  EXPECT_TRUE(v.is_error()) << v.str;
+  EXPECT_NE(v.str.find("timed out"), std::string::npos) << v.str;
+  EXPECT_NE(proxy_info(r, "backend0").find("timeouts=1"), std::string::npos);
+}
