@@ -10,13 +10,18 @@
 //    comes back after server_retry_timeout; a backend killed mid-pipeline
 //    fails only its own requests; a stalled backend does not hold up clients
 //    whose keys live elsewhere, and past `timeout` its requests fail.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/dataset_compare.hpp"
@@ -385,4 +390,106 @@ TEST(Proxy, StalledBackendDoesNotHoldOthers) {
   EXPECT_TRUE(v.is_error()) << v.str;
   EXPECT_NE(v.str.find("timed out"), std::string::npos) << v.str;
   EXPECT_NE(proxy_info(r, "backend0").find("timeouts=1"), std::string::npos);
+}
+
+namespace {
+
+// A backend that answers every read with `reply`: garbage, a reply nobody
+// asked for, or a bulk header announcing more than it will ever send.
+class fake_backend {
+ public:
+  explicit fake_backend(std::string reply) : reply_(std::move(reply)) {
+    port_ = free_port_block(1);
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons(uint16_t(port_));
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+    listen(fd_, 16);
+    thread_ = std::thread([this] {
+      for (;;) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        char buf[4096];
+        while (recv(c, buf, sizeof buf, 0) > 0) {
+          ssize_t w = send(c, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+          (void)w;
+        }
+        ::close(c);
+      }
+    });
+  }
+  ~fake_backend() {
+    shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  std::string reply_;
+  int port_ = 0, fd_ = -1;
+  std::thread thread_;
+};
+
+}  // namespace
+
+// Garbage from a backend fails that backend's requests with an error; the
+// proxy keeps serving every other key.
+TEST(Proxy, GarbageFromABackend) {
+  for (std::string garbage :
+       {std::string("?what\r\n"), std::string("+OK\r\n+OK\r\n"), std::string("$99999999999\r\nabc"),
+        std::string("*9\r\n*9\r\n"), std::string(200, '*') + "1\r\n"}) {
+    fake_backend bad(garbage);
+    server_process good({}, kind::redis);
+    ASSERT_TRUE(good.start());
+    std::string dir = temp_dir("troupe-proxy-garbage");
+    std::ofstream(dir + "/pool.yml")
+        << "p:\n  listen: 127.0.0.1:1\n  redis: true\n  timeout: 300\n  servers:\n"
+        << "   - 127.0.0.1:" << good.port() << ":1 good\n"
+        << "   - 127.0.0.1:" << bad.port() << ":1 bad\n";
+    server_process proxy({"--proxy"}, kind::troupe, dir + "/pool.yml");
+    ASSERT_TRUE(proxy.start());
+    resp_client c;
+    ASSERT_TRUE(c.connect("127.0.0.1", proxy.port()));
+    c.set_timeout(5000);
+    int errors = 0;
+    for (int i = 0; i < 30; ++i) {
+      resp_value v = c.call({"SET", "g" + std::to_string(i * 7919), "v"});
+      if (v.is_error()) ++errors;
+      ASSERT_TRUE(v.str == "OK" || v.is_error()) << c.error();
+    }
+    // The bad backend's requests failed (a surplus reply only breaks the link
+    // after the request it followed was answered).
+    if (garbage != "+OK\r\n+OK\r\n") {
+      EXPECT_EQ(good.call({"DBSIZE"}).integer + errors, 30) << garbage;
+      EXPECT_GT(errors, 0) << garbage;
+    }
+    EXPECT_TRUE(proxy.running()) << garbage;
+    EXPECT_EQ(c.call({"PING"}).str, "PONG");
+  }
+}
+
+// What a hostile client sends gets Redis's protocol errors; the proxy lives on.
+TEST(Proxy, HostileClientInput) {
+  proxy_pool_rig r;
+  for (std::string bad : {std::string("*99999999999\r\n"), std::string("*2\r\n$-5\r\n"),
+                          std::string("*1\r\n$999999999999\r\n"), std::string("\x00\xff\r\n", 4),
+                          std::string("*-1\r\n*1\r\n$4\r\nPING\r\n"), std::string(70000, 'a')}) {
+    resp_client c;
+    ASSERT_TRUE(c.connect("127.0.0.1", r.port));
+    ASSERT_TRUE(c.send_raw(bad));
+    c.read_raw(200);
+  }
+  // A split request over many keys, and one with a huge count of keys.
+  std::vector<std::string> mget = {"MGET"};
+  for (int i = 0; i < 20000; ++i) mget.push_back("h" + std::to_string(i));
+  resp_value v = r.call(mget);
+  EXPECT_EQ(v.elements.size(), 20000u);
+  EXPECT_EQ(r.call({"EXISTS", "a", "b"}).integer, 0);
+  EXPECT_TRUE(r.proxy->running());
+  EXPECT_EQ(r.call({"PING"}).str, "PONG");
 }

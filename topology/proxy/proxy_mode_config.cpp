@@ -89,7 +89,8 @@ std::string pool_from_proxy_lines(std::string_view conf_text, std::string_view l
   while (std::getline(in, line)) {
     ++lineno;
     auto parts = split_args(line);
-    if (!parts || parts->empty()) continue;
+    if (!parts) return "line " + std::to_string(lineno) + ": unbalanced quotes";
+    if (parts->empty()) continue;
     std::string word = (*parts)[0];
     for (auto& c : word) c = char(tolower(static_cast<unsigned char>(c)));
     if (word != "proxy") continue;

@@ -72,13 +72,17 @@ void plan_request(const std::vector<std::string_view>& args, request_plan& out) 
       return;
     }
   const std::string not_here = "ERR '" + cmd->name + "' is not supported through the proxy";
-  if (cmd->flags & (cmd_pubsub | cmd_blocking | cmd_tx_control))
-    return plan_refuse(out, not_here + " (it needs one server's connection for itself)");
-  // A blocking read (XREAD/XREADGROUP BLOCK) would hold a backend link.
-  if (plan_names(top, "xread") || plan_names(top, "xreadgroup"))
+  // XREAD and XREADGROUP carry the `blocking` flag but block only with BLOCK,
+  // which would hold a backend link.
+  bool stream_read = plan_names(top, "xread") || plan_names(top, "xreadgroup");
+  if (stream_read) {
     for (auto a : args)
       if (a.size() == 5 && strncasecmp(a.data(), "block", 5) == 0)
         return plan_refuse(out, not_here + " with BLOCK");
+  }
+  uint32_t exclusive = cmd_pubsub | cmd_tx_control | (stream_read ? 0u : uint32_t(cmd_blocking));
+  if (cmd->flags & exclusive)
+    return plan_refuse(out, not_here + " (it needs one server's connection for itself)");
   // A numkeys of 0 (EVAL's, ZUNION's...) or one past the arguments.
   if (!cmd->key_positions(args, out.keys))
     return plan_refuse(out, not_here +
