@@ -302,6 +302,45 @@ std::string prometheus_metrics(const std::vector<info_section>& info) {
       }
     }
   }
+  // Proxy mode: the pool's figures and each backend's.
+  if (const info_section* px = section(info, "Proxy")) {
+    auto& clients = fam("troupe_proxy_clients", kind::gauge, "Clients connected to the proxy");
+    auto& reqs = fam("troupe_proxy_requests_total", kind::counter, "Requests the proxy received");
+    auto& refused = fam("troupe_proxy_refused_total", kind::counter,
+                        "Requests refused as not servable through a proxy");
+    auto& up = fam("troupe_proxy_backend_up", kind::gauge, "1 while the backend is in the ring");
+    auto& breq = fam("troupe_proxy_backend_requests_total", kind::counter,
+                     "Requests (and split parts) sent to each backend");
+    auto& berr = fam("troupe_proxy_backend_errors_total", kind::counter,
+                     "Requests failed by the proxy per backend: refused, reset, timed out");
+    auto& btmo = fam("troupe_proxy_backend_timeouts_total", kind::counter,
+                     "Replies that did not come within the pool's timeout");
+    auto& bej = fam("troupe_proxy_backend_ejections_total", kind::counter,
+                    "Times each backend was ejected from the ring");
+    auto& blat = fam("troupe_proxy_backend_latency_p99_usec", kind::gauge,
+                     "Upper bound of the 99th percentile reply latency per backend");
+    for (auto& [k, v] : px->fields) {
+      if (k == "proxy_clients") clients.samples.emplace_back("", v);
+      if (k == "proxy_requests") reqs.samples.emplace_back("", v);
+      if (k == "proxy_refused") refused.samples.emplace_back("", v);
+      if (k.rfind("backend", 0) != 0) continue;
+      auto fields_of = split_info_value(v);
+      std::string addr, name;
+      for (auto& [f, x] : fields_of) {
+        if (f == "addr") addr = x;
+        if (f == "name") name = x;
+      }
+      std::string l = "addr=\"" + label_value(addr) + "\",name=\"" + label_value(name) + "\"";
+      for (auto& [f, x] : fields_of) {
+        if (f == "status") up.samples.emplace_back(l, x == "up" ? "1" : "0");
+        if (f == "requests") breq.samples.emplace_back(l, x);
+        if (f == "errors") berr.samples.emplace_back(l, x);
+        if (f == "timeouts") btmo.samples.emplace_back(l, x);
+        if (f == "ejections") bej.samples.emplace_back(l, x);
+        if (f == "latency_p99_us") blat.samples.emplace_back(l, x);
+      }
+    }
+  }
   for (auto& f : families) {
     if (f.samples.empty()) continue;
     w.family(f.name, f.type, f.help);

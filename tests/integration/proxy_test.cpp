@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "support/dataset_compare.hpp"
+#include "support/http_client.hpp"
 #include "support/server_process.hpp"
 
 using namespace troupe::test;
@@ -42,6 +43,8 @@ struct proxy_pool_rig {
   int port = 0;
 
   // `pool_extra`: more YAML keys of the pool (two-space indented lines).
+  int admin_port = free_port();
+
   explicit proxy_pool_rig(const std::string& pool_extra = "", int count = 3,
                           std::vector<std::string> backend_args = {}) {
     for (int i = 0; i < count; ++i) {
@@ -58,8 +61,9 @@ struct proxy_pool_rig {
       yaml += "   - 127.0.0.1:" + std::to_string(backends[size_t(i)]->port()) + ":1 b" +
               std::to_string(i) + "\n";
     std::ofstream(dir + "/pool.yml") << yaml;
-    proxy = std::make_unique<server_process>(std::vector<std::string>{"--proxy"}, kind::troupe,
-                                             dir + "/pool.yml");
+    proxy = std::make_unique<server_process>(
+        std::vector<std::string>{"--proxy", "--admin-port", std::to_string(admin_port)},
+        kind::troupe, dir + "/pool.yml");
     EXPECT_TRUE(proxy->start()) << proxy->log_text();
     port = proxy->port();
   }
@@ -166,6 +170,18 @@ TEST(Proxy, ForwardsSplitsAndRefuses) {
   EXPECT_EQ(proxy_info(r, "proxy_servers"), "3");
   EXPECT_NE(proxy_info(r, "backend0").find("status=up"), std::string::npos);
   EXPECT_NE(proxy_info(r, "backend2").find("name=b2"), std::string::npos);
+  // The same figures on the admin endpoint, and its actors in /topology.
+  http_reply metrics = http_get(r.admin_port, "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("troupe_proxy_backend_up{addr=\"127.0.0.1:" +
+                              std::to_string(r.backends[0]->port()) + "\",name=\"b0\"} 1"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("troupe_proxy_requests_total "), std::string::npos);
+  http_reply topology = http_get(r.admin_port, "/topology");
+  EXPECT_NE(topology.body.find("proxy_router"), std::string::npos);
+  EXPECT_NE(topology.body.find("proxy_backend"), std::string::npos);
+  EXPECT_NE(topology.body.find("proxy_client"), std::string::npos);
 }
 
 // A long pipeline mixing forwarded, split, local and refused requests comes
