@@ -59,9 +59,20 @@ proxy_client::~proxy_client() {
 
 caf::behavior proxy_client::make_behavior() {
   keep_alive_ = ctrl();
+  uint64_t clients = control_.clients.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (int64_t(clients) > srv_.config().maxclients.get()) {
+    // maxclients reached: tell the client, as Redis does, and hang up.
+    static const char msg[] = "-ERR max number of clients reached\r\n";
+    ssize_t r = ::send(fd_, msg, sizeof(msg) - 1, MSG_NOSIGNAL);
+    (void)r;
+    close_now();
+    return {[this](close_atom) {
+      keep_alive_.reset();
+      quit();
+    }};
+  }
   home().add_fd(fd_, this, EPOLLIN);
   interest_ = EPOLLIN;
-  control_.clients.fetch_add(1, std::memory_order_relaxed);
   return {
       [this](close_atom) {
         teardown();
@@ -88,11 +99,15 @@ void proxy_client::on_readable() {
       in_ = grown;
       in_cap_ = cap;
     }
-    ssize_t n = ::recv(fd_, in_ + in_len_, in_cap_ - in_len_, 0);
+    size_t room = in_cap_ - in_len_;
+    ssize_t n = ::recv(fd_, in_ + in_len_, room, 0);
     if (n > 0) {
       in_len_ += size_t(n);
       total += size_t(n);
       process_input();
+      // Less than the room: the socket is drained for now (the poll is level
+      // triggered, so asking again would only cost an EAGAIN).
+      if (size_t(n) < room) return;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;

@@ -46,10 +46,9 @@ struct proxy_pool_rig {
   int admin_port = free_port();
 
   explicit proxy_pool_rig(const std::string& pool_extra = "", int count = 3,
-                          std::vector<std::string> backend_args = {}) {
+                          std::vector<std::string> proxy_args = {}) {
     for (int i = 0; i < count; ++i) {
       std::vector<std::string> args = {"--enable-debug-command", "yes"};
-      args.insert(args.end(), backend_args.begin(), backend_args.end());
       backends.push_back(std::make_unique<server_process>(args, kind::redis));
       EXPECT_TRUE(backends.back()->start());
     }
@@ -61,9 +60,9 @@ struct proxy_pool_rig {
       yaml += "   - 127.0.0.1:" + std::to_string(backends[size_t(i)]->port()) + ":1 b" +
               std::to_string(i) + "\n";
     std::ofstream(dir + "/pool.yml") << yaml;
-    proxy = std::make_unique<server_process>(
-        std::vector<std::string>{"--proxy", "--admin-port", std::to_string(admin_port)},
-        kind::troupe, dir + "/pool.yml");
+    std::vector<std::string> args = {"--proxy", "--admin-port", std::to_string(admin_port)};
+    args.insert(args.end(), proxy_args.begin(), proxy_args.end());
+    proxy = std::make_unique<server_process>(args, kind::troupe, dir + "/pool.yml");
     EXPECT_TRUE(proxy->start()) << proxy->log_text();
     port = proxy->port();
   }
@@ -489,9 +488,22 @@ TEST(Proxy, GarbageFromABackend) {
   }
 }
 
-// What a hostile client sends gets Redis's protocol errors; the proxy lives on.
+// What a hostile client sends gets Redis's protocol errors; the proxy lives on;
+// clients past maxclients are told so, as Redis tells them.
 TEST(Proxy, HostileClientInput) {
-  proxy_pool_rig r;
+  proxy_pool_rig r("", 3, {"--maxclients", "3"});
+  {
+    std::vector<resp_client> held(3);
+    for (auto& h : held) {
+      ASSERT_TRUE(h.connect("127.0.0.1", r.port));
+      ASSERT_EQ(h.call({"PING"}).str, "PONG");
+    }
+    resp_client extra;
+    ASSERT_TRUE(extra.connect("127.0.0.1", r.port));
+    EXPECT_EQ(extra.read_reply().str, "ERR max number of clients reached");
+  }
+  // Closed clients leave room again.
+  ASSERT_TRUE(wait_for([&] { return r.call({"PING"}).str == "PONG"; }, 5000));
   for (std::string bad : {std::string("*99999999999\r\n"), std::string("*2\r\n$-5\r\n"),
                           std::string("*1\r\n$999999999999\r\n"), std::string("\x00\xff\r\n", 4),
                           std::string("*-1\r\n*1\r\n$4\r\nPING\r\n"), std::string(70000, 'a')}) {

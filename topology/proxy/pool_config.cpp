@@ -37,7 +37,9 @@ std::optional<int> pool_config_atoi(std::string_view s) {
   return static_cast<int>(v);
 }
 
-bool pool_config_valid_port(int p) { return p >= 1 && p <= 65535; }
+bool pool_config_valid_port(int p) {
+  return p >= 1 && p <= 65535;
+}
 
 // strtol(s, NULL, 8) as nutcracker calls it for the unix socket permissions:
 // leading blanks, an optional sign, octal digits, the rest ignored; no digits
@@ -70,8 +72,7 @@ std::string pool_config_set_listen(pool_config& p, const std::string& v) {
       auto perm = pool_config_strtol8(std::string_view(v).substr(sp + 1));
       if (!perm || *perm < 0 || *perm > 0777) {
         return pool_config_directive_error(
-            "listen",
-            "has an invalid file permission in \"socket_path permission\" format string");
+            "listen", "has an invalid file permission in \"socket_path permission\" format string");
       }
       p.listen_perm = static_cast<int>(*perm);
     }
@@ -145,8 +146,7 @@ std::string pool_config_set(pool_config_entry& e, const std::string& key, const 
   if (key == "hash_tag") {
     if (!once(s.hash_tag)) return pool_config_directive_error(key, "is a duplicate");
     if (v.size() != 2) {
-      return pool_config_directive_error(key,
-                                         "is not a valid hash tag string with two characters");
+      return pool_config_directive_error(key, "is not a valid hash tag string with two characters");
     }
     p.hash_tag = v;
     return "";
@@ -203,8 +203,9 @@ std::string pool_config_validate(pool_config_entry& e) {
   std::vector<const std::string*> names;
   names.reserve(p.servers.size());
   for (const auto& s : p.servers) names.push_back(&s.name);
-  std::sort(names.begin(), names.end(),
-            [](const std::string* a, const std::string* b) { return pool_config_name_less(*a, *b); });
+  std::sort(names.begin(), names.end(), [](const std::string* a, const std::string* b) {
+    return pool_config_name_less(*a, *b);
+  });
   for (size_t i = 0; i + 1 < names.size(); i++) {
     if (*names[i] == *names[i + 1]) {
       return "conf: pool '" + p.name + "' has servers with same name '" + *names[i] + "'";
@@ -231,11 +232,16 @@ class pool_config_events : public YAML::EventHandler {
     check_anchor(m, a);
     switch (state_) {
       case st::pool_key:
-      case st::root_key: fail(at(m) + "an empty key is not allowed");
-      case st::pool_value: fail(pool_config_directive_error(key_, "has no value"));
-      case st::root_value: fail(at(m) + "pool '" + current().pool.name + "' is empty");
-      case st::servers: fail(pool_config_directive_error("servers", "has an empty entry"));
-      default: fail(at(m) + "a configuration must be a mapping of pools");
+      case st::root_key:
+        fail(at(m) + "an empty key is not allowed");
+      case st::pool_value:
+        fail(pool_config_directive_error(key_, "has no value"));
+      case st::root_value:
+        fail(at(m) + "pool '" + current().pool.name + "' is empty");
+      case st::servers:
+        fail(pool_config_directive_error("servers", "has an empty entry"));
+      default:
+        fail(at(m) + "a configuration must be a mapping of pools");
     }
   }
   void OnAlias(const YAML::Mark& m, YAML::anchor_t) override {
@@ -270,7 +276,8 @@ class pool_config_events : public YAML::EventHandler {
         return;
       case st::root_value:
         fail(at(m) + "pool '" + current().pool.name + "' must be a mapping of directives");
-      default: fail(at(m) + "a configuration must be a mapping of pools");
+      default:
+        fail(at(m) + "a configuration must be a mapping of pools");
     }
   }
   void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t a,
@@ -282,7 +289,8 @@ class pool_config_events : public YAML::EventHandler {
     if (key_ != "servers") {
       fail(at(m) + "directive \"" + key_ + "\" must be a scalar, only \"servers\" is a sequence");
     }
-    if (servers_seen_) fail(at(m) + "pool '" + current().pool.name + "' has more than one sequence directive");
+    if (servers_seen_)
+      fail(at(m) + "pool '" + current().pool.name + "' has more than one sequence directive");
     servers_seen_ = true;
     state_ = st::servers;
   }
@@ -345,9 +353,12 @@ class pool_config_events : public YAML::EventHandler {
 
 std::string_view distribution_name(distribution_kind d) {
   switch (d) {
-    case distribution_kind::ketama: return "ketama";
-    case distribution_kind::modula: return "modula";
-    case distribution_kind::random: return "random";
+    case distribution_kind::ketama:
+      return "ketama";
+    case distribution_kind::modula:
+      return "modula";
+    case distribution_kind::random:
+      return "random";
   }
   return "";
 }

@@ -125,7 +125,9 @@ uint32_t proxy_hash_fnv1a_32(std::string_view key) {
   return h;
 }
 
-inline uint32_t proxy_hash_le16(const unsigned char* p) { return uint32_t(p[0]) | (uint32_t(p[1]) << 8); }
+inline uint32_t proxy_hash_le16(const unsigned char* p) {
+  return uint32_t(p[0]) | (uint32_t(p[1]) << 8);
+}
 
 // Paul Hsieh's SuperFastHash; an empty key hashes to 0, and the third byte of
 // a 3-byte tail is sign-extended (nutcracker reads it as a char).
@@ -178,8 +180,8 @@ uint32_t proxy_hash_murmur(std::string_view key) {
   size_t len = key.size();
   uint32_t h = (0xdeadbeefu * static_cast<uint32_t>(len)) ^ static_cast<uint32_t>(len);
   while (len >= 4) {
-    uint32_t k = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) |
-                 (uint32_t(p[3]) << 24);
+    uint32_t k =
+        uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
     k *= m;
     k ^= k >> 24;
     k *= m;
@@ -208,7 +210,9 @@ uint32_t proxy_hash_murmur(std::string_view key) {
   return h;
 }
 
-inline uint32_t proxy_hash_rot(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+inline uint32_t proxy_hash_rot(uint32_t x, int k) {
+  return (x << k) | (x >> (32 - k));
+}
 
 // Bob Jenkins' lookup3 hashlittle() with initval 13, read byte by byte (its
 // aligned paths give the same result on a little-endian machine).
@@ -226,12 +230,24 @@ uint32_t proxy_hash_jenkins(std::string_view key) {
     a += word(k, 4);
     b += word(k + 4, 4);
     c += word(k + 8, 4);
-    a -= c; a ^= proxy_hash_rot(c, 4);  c += b;
-    b -= a; b ^= proxy_hash_rot(a, 6);  a += c;
-    c -= b; c ^= proxy_hash_rot(b, 8);  b += a;
-    a -= c; a ^= proxy_hash_rot(c, 16); c += b;
-    b -= a; b ^= proxy_hash_rot(a, 19); a += c;
-    c -= b; c ^= proxy_hash_rot(b, 4);  b += a;
+    a -= c;
+    a ^= proxy_hash_rot(c, 4);
+    c += b;
+    b -= a;
+    b ^= proxy_hash_rot(a, 6);
+    a += c;
+    c -= b;
+    c ^= proxy_hash_rot(b, 8);
+    b += a;
+    a -= c;
+    a ^= proxy_hash_rot(c, 16);
+    c += b;
+    b -= a;
+    b ^= proxy_hash_rot(a, 19);
+    a += c;
+    c -= b;
+    c ^= proxy_hash_rot(b, 4);
+    b += a;
     len -= 12;
     k += 12;
   }
@@ -239,18 +255,25 @@ uint32_t proxy_hash_jenkins(std::string_view key) {
   a += word(k, len < 4 ? len : 4);
   if (len > 4) b += word(k + 4, len < 8 ? len - 4 : 4);
   if (len > 8) c += word(k + 8, len - 8);
-  c ^= b; c -= proxy_hash_rot(b, 14);
-  a ^= c; a -= proxy_hash_rot(c, 11);
-  b ^= a; b -= proxy_hash_rot(a, 25);
-  c ^= b; c -= proxy_hash_rot(b, 16);
-  a ^= c; a -= proxy_hash_rot(c, 4);
-  b ^= a; b -= proxy_hash_rot(a, 14);
-  c ^= b; c -= proxy_hash_rot(b, 24);
+  c ^= b;
+  c -= proxy_hash_rot(b, 14);
+  a ^= c;
+  a -= proxy_hash_rot(c, 11);
+  b ^= a;
+  b -= proxy_hash_rot(a, 25);
+  c ^= b;
+  c -= proxy_hash_rot(b, 16);
+  a ^= c;
+  a -= proxy_hash_rot(c, 4);
+  b ^= a;
+  b -= proxy_hash_rot(a, 14);
+  c ^= b;
+  c -= proxy_hash_rot(b, 24);
   return c;
 }
 
 constexpr std::array<std::string_view, 12> proxy_hash_names = {
-    "one_at_a_time", "md5",      "crc16",   "crc32", "crc32a", "fnv1_64",
+    "one_at_a_time", "md5",     "crc16",    "crc32", "crc32a", "fnv1_64",
     "fnv1a_64",      "fnv1_32", "fnv1a_32", "hsieh", "murmur", "jenkins"};
 
 }  // namespace
@@ -276,18 +299,30 @@ std::optional<hash_kind> parse_hash_kind(std::string_view name) {
 
 uint32_t proxy_hash(hash_kind k, std::string_view key) {
   switch (k) {
-    case hash_kind::one_at_a_time: return proxy_hash_one_at_a_time(key);
-    case hash_kind::md5: return proxy_hash_md5(key);
-    case hash_kind::crc16: return proxy_hash_crc16(key);
-    case hash_kind::crc32: return proxy_hash_crc32(key);
-    case hash_kind::crc32a: return proxy_hash_crc32_raw(key);
-    case hash_kind::fnv1_64: return proxy_hash_fnv1_64(key);
-    case hash_kind::fnv1a_64: return proxy_hash_fnv1a_64(key);
-    case hash_kind::fnv1_32: return proxy_hash_fnv1_32(key);
-    case hash_kind::fnv1a_32: return proxy_hash_fnv1a_32(key);
-    case hash_kind::hsieh: return proxy_hash_hsieh(key);
-    case hash_kind::murmur: return proxy_hash_murmur(key);
-    case hash_kind::jenkins: return proxy_hash_jenkins(key);
+    case hash_kind::one_at_a_time:
+      return proxy_hash_one_at_a_time(key);
+    case hash_kind::md5:
+      return proxy_hash_md5(key);
+    case hash_kind::crc16:
+      return proxy_hash_crc16(key);
+    case hash_kind::crc32:
+      return proxy_hash_crc32(key);
+    case hash_kind::crc32a:
+      return proxy_hash_crc32_raw(key);
+    case hash_kind::fnv1_64:
+      return proxy_hash_fnv1_64(key);
+    case hash_kind::fnv1a_64:
+      return proxy_hash_fnv1a_64(key);
+    case hash_kind::fnv1_32:
+      return proxy_hash_fnv1_32(key);
+    case hash_kind::fnv1a_32:
+      return proxy_hash_fnv1a_32(key);
+    case hash_kind::hsieh:
+      return proxy_hash_hsieh(key);
+    case hash_kind::murmur:
+      return proxy_hash_murmur(key);
+    case hash_kind::jenkins:
+      return proxy_hash_jenkins(key);
   }
   return 0;
 }

@@ -88,6 +88,8 @@ std::string pool_from_proxy_lines(std::string_view conf_text, std::string_view l
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
     auto parts = split_args(line);
     if (!parts) return "line " + std::to_string(lineno) + ": unbalanced quotes";
     if (parts->empty()) continue;

@@ -86,9 +86,13 @@ bool proxy_ring::rebuild(int64_t now_ms) {
     return changed;
   }
   switch (dist_) {
-    case distribution_kind::ketama: build_ketama(); break;
+    case distribution_kind::ketama:
+      build_ketama();
+      break;
     case distribution_kind::modula:
-    case distribution_kind::random: build_modula(); break;
+    case distribution_kind::random:
+      build_modula();
+      break;
   }
   return changed;
 }

@@ -71,24 +71,25 @@ void plan_request(const std::vector<std::string_view>& args, request_plan& out) 
       out.route = route_kind::local;
       return;
     }
-  const std::string not_here = "ERR '" + cmd->name + "' is not supported through the proxy";
+  // Built only for a refusal: the common path allocates nothing here.
+  auto not_here = [cmd] { return "ERR '" + cmd->name + "' is not supported through the proxy"; };
   // XREAD and XREADGROUP carry the `blocking` flag but block only with BLOCK,
   // which would hold a backend link.
   bool stream_read = plan_names(top, "xread") || plan_names(top, "xreadgroup");
   if (stream_read) {
     for (auto a : args)
       if (a.size() == 5 && strncasecmp(a.data(), "block", 5) == 0)
-        return plan_refuse(out, not_here + " with BLOCK");
+        return plan_refuse(out, not_here() + " with BLOCK");
   }
   uint32_t exclusive = cmd_pubsub | cmd_tx_control | (stream_read ? 0u : uint32_t(cmd_blocking));
   if (cmd->flags & exclusive)
-    return plan_refuse(out, not_here + " (it needs one server's connection for itself)");
+    return plan_refuse(out, not_here() + " (it needs one server's connection for itself)");
   // A numkeys of 0 (EVAL's, ZUNION's...) or one past the arguments.
   if (!cmd->key_positions(args, out.keys))
-    return plan_refuse(out, not_here +
+    return plan_refuse(out, not_here() +
                                 " without keys to route by (numkeys 0, or more keys than "
                                 "arguments)");
-  if (out.keys.empty()) return plan_refuse(out, not_here + " (it names no key to route by)");
+  if (out.keys.empty()) return plan_refuse(out, not_here() + " (it names no key to route by)");
 
   if (plan_names(*cmd, "mget")) {
     out.route = route_kind::split;
