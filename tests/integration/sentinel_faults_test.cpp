@@ -18,8 +18,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 
+#include "support/cluster_nodes.hpp"
 #include "support/dataset_compare.hpp"
 #include "support/server_process.hpp"
 
