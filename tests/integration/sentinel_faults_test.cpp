@@ -9,12 +9,13 @@
 //   - a failover that cannot promote (the only replica has replica-priority 0):
 //     -failover-abort-no-good-slave, then, once the replica is eligible, a
 //     retry no sooner than failover-timeout * 2 after the first try, with a
-//     newer epoch, that succeeds
+//     newer epoch, that succeeds (the same checks on redis-sentinel 7.0 too)
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -212,6 +213,29 @@ struct local_group {
         return false;
     return true;
   }
+  std::string log_text() const { return proc->log_text(); }
+};
+
+// Three Sentinels as separate processes (Troupe's or redis-sentinel).
+struct process_group {
+  std::vector<std::unique_ptr<server_process>> procs;
+  std::vector<int> ports;
+
+  bool start(const std::string& conf_text, server_process::kind k = server_process::kind::troupe) {
+    for (int i = 0; i < 3; i++) {
+      procs.push_back(std::make_unique<server_process>(std::vector<std::string>{"--sentinel"}, k,
+                                                       write_conf(conf_text)));
+      if (!procs.back()->start()) return false;
+      ports.push_back(procs.back()->port());
+      if (!speed_up(ports.back())) return false;
+    }
+    return true;
+  }
+  std::string log_text() const {
+    std::string s;
+    for (auto& p : procs) s += "-- sentinel " + std::to_string(p->port()) + "\n" + p->log_text();
+    return s;
+  }
 };
 
 }  // namespace
@@ -330,16 +354,9 @@ TEST(SentinelFaults, MasterDownForAMinorityIsNotFailedOver) {
   const int down_after = 1000;
   data_nodes d;
   ASSERT_TRUE(d.start(1));
-  std::vector<std::unique_ptr<server_process>> sentinels;
-  std::vector<int> ports;
-  for (int i = 0; i < 3; i++) {
-    sentinels.push_back(std::make_unique<server_process>(
-        std::vector<std::string>{"--sentinel"}, server_process::kind::troupe,
-        write_conf(monitor_conf(d.master_port, down_after, 3000))));
-    ASSERT_TRUE(sentinels.back()->start());
-    ports.push_back(sentinels.back()->port());
-    ASSERT_TRUE(speed_up(ports.back()));
-  }
+  process_group g;
+  ASSERT_TRUE(g.start(monitor_conf(d.master_port, down_after, 3000)));
+  const std::vector<int>& ports = g.ports;
   ASSERT_TRUE(discovered(ports, 1));
   std::vector<std::unique_ptr<event_log>> logs;
   for (int p : ports) {
@@ -385,14 +402,15 @@ TEST(SentinelFaults, MasterDownForAMinorityIsNotFailedOver) {
 // replica-priority 0): -failover-abort-no-good-slave. Once the replica is
 // eligible, the failover is tried again, not before failover-timeout * 2
 // after the first try (as Redis 7.0's sentinelStartFailoverIfNeeded), with a
-// newer epoch, and succeeds.
-TEST(SentinelFaults, AbortedFailoverIsRetriedWithANewEpoch) {
+// newer epoch, and succeeds. Run on the in-process group and, as the
+// reference for these expectations, on three redis-sentinel processes.
+template <class Group>
+static void aborted_failover_is_retried(Group& g, std::function<bool(Group&, int)> start) {
   const int failover_timeout = 2000;
   data_nodes d;
   ASSERT_TRUE(d.start(1, {"--replica-priority", "0"}));
-  local_group g;
-  ASSERT_TRUE(g.start(monitor_conf(d.master_port, 1000, failover_timeout)));
-  ASSERT_TRUE(discovered(g.ports, 1)) << g.proc->log_text();
+  ASSERT_TRUE(start(g, d.master_port));
+  ASSERT_TRUE(discovered(g.ports, 1)) << g.log_text();
   std::vector<std::unique_ptr<event_log>> logs;
   for (int p : g.ports) {
     logs.push_back(std::make_unique<event_log>(p));
@@ -413,7 +431,7 @@ TEST(SentinelFaults, AbortedFailoverIsRetriedWithANewEpoch) {
   d.master->kill_now();
   ASSERT_TRUE(
       wait_for([&] { return first_of("-failover-abort-no-good-slave").has_value(); }, 20000))
-      << all_text() << g.proc->log_text();
+      << all_text() << g.log_text();
   auto first_try = first_of("+try-failover");
   ASSERT_TRUE(first_try);
   auto abort = first_of("-failover-abort-no-good-slave");
@@ -435,7 +453,7 @@ TEST(SentinelFaults, AbortedFailoverIsRetriedWithANewEpoch) {
         return info_field(*d.replicas[0], "replication", "role") == "master";
       },
       30000))
-      << all_text() << g.proc->log_text();
+      << all_text() << g.log_text();
   // The retry: after the abort, and not before failover-timeout * 2 from the
   // first try (every Sentinel's next-try clock starts at its own try or vote).
   std::optional<event_log::event> retry;
@@ -459,4 +477,18 @@ TEST(SentinelFaults, AbortedFailoverIsRetriedWithANewEpoch) {
                                       " 127.0.0.1 " + std::to_string(d.replicas[0]->port())))
       switched = true;
   EXPECT_TRUE(switched) << all_text();
+}
+
+TEST(SentinelFaults, AbortedFailoverIsRetriedWithANewEpoch) {
+  local_group g;
+  aborted_failover_is_retried<local_group>(
+      g, [](local_group& g, int port) { return g.start(monitor_conf(port, 1000, 2000)); });
+}
+
+// The reference: redis-sentinel 7.0 over the same Troupe data nodes.
+TEST(SentinelFaults, AbortedFailoverIsRetriedWithANewEpochRedisSentinels) {
+  process_group g;
+  aborted_failover_is_retried<process_group>(g, [](process_group& g, int port) {
+    return g.start(monitor_conf(port, 1000, 2000), server_process::kind::redis);
+  });
 }
