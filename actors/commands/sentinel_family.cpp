@@ -142,11 +142,11 @@ void sentinel_cmd_link_filter(exec_context& c) {
   if (!port || *port < 1 || *port > 65535) return c.out.error("ERR Invalid port number");
   bool drop = iequals(c.arg(4), "drop");
   if (!drop && !iequals(c.arg(4), "pass")) return c.out.error("ERR DROP or PASS expected");
+  // An address as the Sentinel knows it (the ip fields of SENTINEL MASTER,
+  // REPLICAS, SENTINELS): no host name is looked up.
+  if (c.arg(2).empty() || c.arg(2).size() > 255) return c.out.error("ERR Invalid IP address");
   std::string ip(c.arg(2));
-  if (drop && !ctl->link_dropped(ip, int(*port)) &&
-      ctl->link_filters().size() >= sentinel_control::max_link_filters)
-    return c.out.error("ERR too many link filters");
-  ctl->set_link_filter(ip, int(*port), drop);
+  if (!ctl->set_link_filter(ip, int(*port), drop)) return c.out.error("ERR too many link filters");
   c.out.ok();
 }
 

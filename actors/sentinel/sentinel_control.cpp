@@ -307,9 +307,11 @@ bool sentinel_control::flush_config(std::string& err) {
 
 // -- fault injection -----------------------------------------------------------------
 
-void sentinel_control::set_link_filter(const std::string& ip, int port, bool drop) {
+bool sentinel_control::set_link_filter(const std::string& ip, int port, bool drop) {
   {
     std::lock_guard<std::mutex> g(filter_mutex_);
+    if (drop && dropped_.size() >= max_link_filters && dropped_.count({ip, port}) == 0)
+      return false;
     if (drop)
       dropped_.insert({ip, port});
     else
@@ -317,9 +319,9 @@ void sentinel_control::set_link_filter(const std::string& ip, int port, bool dro
     any_dropped_.store(!dropped_.empty());
   }
   // PASS: the state opens the links again on its next ticks (they are down).
-  if (!drop) return;
+  if (!drop) return true;
   std::lock_guard<std::mutex> g(mutex_);
-  if (!started_) return;
+  if (!started_) return true;
   auto close = [&](const instance& ri, const instance& master) {
     if (ri.addr.ip != ip || ri.addr.port != port) return;
     auto m = monitors_.find(master.id);
@@ -331,6 +333,7 @@ void sentinel_control::set_link_filter(const std::string& ip, int port, bool dro
     for (auto& r : m->replicas) close(*r, *m);
     for (auto& s : m->sentinels) close(*s, *m);
   }
+  return true;
 }
 
 bool sentinel_control::link_dropped(const std::string& ip, int port) const {

@@ -101,7 +101,8 @@ class sentinel_control {
   // INFO, hello, IS-MASTER-DOWN-BY-ADDR) and nothing comes from it on them.
   // Connections the other side opens are not filtered: a partition is a DROP
   // on each side, as DEBUG CLUSTER-LINK-FILTER.
-  void set_link_filter(const std::string& ip, int port, bool drop);
+  // False when max_link_filters addresses are dropped already.
+  bool set_link_filter(const std::string& ip, int port, bool drop);
   bool link_dropped(const std::string& ip, int port) const;
   // The dropped addresses, "ip:port".
   std::vector<std::string> link_filters() const;

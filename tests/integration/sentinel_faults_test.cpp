@@ -271,6 +271,8 @@ TEST(SentinelFaults, LocalGroupAndLinkFilterCommand) {
   EXPECT_EQ(err({"127.0.0.1", "-1", "DROP"}), "ERR Invalid port number");
   EXPECT_EQ(err({"127.0.0.1", "99999999999999999999999", "DROP"}), "ERR Invalid port number");
   EXPECT_EQ(err({"127.0.0.1", "1", "MAYBE"}), "ERR DROP or PASS expected");
+  EXPECT_EQ(err({"", "1", "DROP"}), "ERR Invalid IP address");
+  EXPECT_EQ(err({std::string(100000, 'x'), "1", "DROP"}), "ERR Invalid IP address");
   EXPECT_EQ(err({"127.0.0.1", "1"}),
             "ERR wrong number of arguments for 'sentinel|debug-link-filter' command");
   EXPECT_EQ(err({"127.0.0.1", "1", "DROP", "x"}),
@@ -284,6 +286,23 @@ TEST(SentinelFaults, LocalGroupAndLinkFilterCommand) {
   EXPECT_EQ(err({"127.0.0.1", "7000", "PASS"}), "OK");
   EXPECT_EQ(err({"127.0.0.1", "7000", "PASS"}), "OK");  // not there: nothing to do
   EXPECT_EQ(call_at(s, {"SENTINEL", "DEBUG-LINK-FILTER"}).elements.size(), 1u);
+  // At most 4096 addresses (one is there already).
+  {
+    resp_client c;
+    ASSERT_TRUE(c.connect("127.0.0.1", s));
+    for (int port = 1; port < 4096; port++)
+      c.append({"SENTINEL", "DEBUG-LINK-FILTER", "10.0.0.1", std::to_string(port), "DROP"});
+    ASSERT_TRUE(c.flush());
+    for (int port = 1; port < 4096; port++) ASSERT_EQ(c.read_reply().str, "OK") << port;
+    EXPECT_EQ(c.call({"SENTINEL", "DEBUG-LINK-FILTER", "10.0.0.1", "5000", "DROP"}).str,
+              "ERR too many link filters");
+    EXPECT_EQ(c.call({"SENTINEL", "DEBUG-LINK-FILTER", "10.0.0.1", "1", "DROP"}).str, "OK");
+    EXPECT_EQ(c.call({"SENTINEL", "DEBUG-LINK-FILTER"}).elements.size(), 4096u);
+    for (int port = 1; port < 4096; port++)
+      c.append({"SENTINEL", "DEBUG-LINK-FILTER", "10.0.0.1", std::to_string(port), "PASS"});
+    ASSERT_TRUE(c.flush());
+    for (int port = 1; port < 4096; port++) ASSERT_EQ(c.read_reply().str, "OK") << port;
+  }
   // The other Sentinels of the process have their own filters.
   EXPECT_EQ(call_at(g.ports[1], {"SENTINEL", "DEBUG-LINK-FILTER"}).elements.size(), 0u);
   // The group keeps serving after all that.
