@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
       auto node_cli = cli;
       node_cli.push_back({"port", std::to_string(base + i)});
       configs.push_back(std::make_unique<server_config>());
-      configs.back()->skip_sentinel_lines(true);
+      configs.back()->skip_lines_of("sentinel");
       configs.back()->load_text("port 26379\nsave \"\"\nprotected-mode no\n", "");
       if (auto err = configs.back()->load(path, node_cli)) {
         std::cerr << err->format();
