@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -72,6 +73,40 @@ void daemonize() {
   }
 }
 
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// --local-sentinels N: Sentinel i (port base + i) keeps its state in
+// <config-file>.<port>, beside the given file. A missing one starts as a copy
+// of the given file without its `sentinel myid` line (each one makes its own
+// identity); one already there is used as it is, so a restarted group keeps
+// what it learned, as a restarted redis-sentinel does.
+std::string local_sentinel_conf_path(const std::string& config_file, int port) {
+  return config_file + "." + std::to_string(port);
+}
+
+std::string local_sentinel_conf_text(const std::string& given) {
+  std::string out;
+  std::istringstream in(given);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string a, b;
+    words >> a >> b;
+    auto lower = [](std::string s) {
+      for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+      return s;
+    };
+    if (lower(a) == "sentinel" && lower(b) == "myid") continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,20 +135,24 @@ int main(int argc, char** argv) {
   }
   // --local-cluster N [--local-cluster-replicas R]: N cluster nodes in this
   // process (actors/cluster/local_cluster.hpp); the other options apply to all.
+  // --local-sentinels N (with --sentinel): N Sentinels in this process
+  // (local_sentinel_conf_path below).
   std::vector<std::vector<std::string>> cli = group_cli(argc, argv, first_option);
-  int local_nodes = 0, local_replicas = 0;
+  int local_nodes = 0, local_replicas = 0, local_sentinels = 0;
   for (auto it = cli.begin(); it != cli.end();) {
     bool nodes = (*it)[0] == "local-cluster", reps = (*it)[0] == "local-cluster-replicas";
-    if (!nodes && !reps) {
+    bool sents = (*it)[0] == "local-sentinels";
+    if (!nodes && !reps && !sents) {
       ++it;
       continue;
     }
     int v = it->size() == 2 ? std::atoi((*it)[1].c_str()) : -1;
-    if (v < 0 || v > 100 || (nodes && v < 1)) {
-      std::cerr << "--" << (*it)[0] << " needs a number (nodes 1..100, replicas 0..100)\n";
+    if (v < 0 || v > 100 || ((nodes || sents) && v < 1)) {
+      std::cerr << "--" << (*it)[0]
+                << " needs a number (nodes and sentinels 1..100, replicas 0..100)\n";
       return 1;
     }
-    (nodes ? local_nodes : local_replicas) = v;
+    (nodes ? local_nodes : reps ? local_replicas : local_sentinels) = v;
     it = cli.erase(it);
   }
   // Sentinel mode: --sentinel anywhere, or the binary started as troupe-sentinel
@@ -139,6 +178,9 @@ int main(int argc, char** argv) {
       std::cerr << "--local-cluster and --sentinel do not go together\n";
       return 1;
     }
+  } else if (local_sentinels > 0) {
+    std::cerr << "--local-sentinels needs --sentinel\n";
+    return 1;
   }
   // Proxy mode: --proxy [--pool NAME]; the file is nutcracker's YAML (*.yml,
   // *.yaml) or a Troupe config with `proxy ...` lines (topology/proxy).
@@ -205,12 +247,50 @@ int main(int argc, char** argv) {
     std::cerr << err->format();
     return 1;
   }
-  sentinel::sentinel_conf sentinel_conf;
-  if (sentinel_mode && !config_file.empty() && config_file != "-") {
-    std::ifstream in(config_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (auto err = load_sentinel_conf(text.str(), sentinel_conf)) {
+  // One sentinel_conf per Sentinel: the given file's, or with
+  // --local-sentinels each one's own file.
+  std::vector<sentinel::sentinel_conf> sentinel_confs(1);
+  if (local_sentinels > 0) {
+    if (config_file.empty() || config_file == "-") {
+      std::cerr << "--local-sentinels needs a config file on disk (each Sentinel saves its "
+                   "state in a copy of it)\n";
+      return 1;
+    }
+    int base = int(configs[0]->port.get());
+    if (base <= 0 || base + local_sentinels - 1 > 65535) {
+      std::cerr << "--local-sentinels: the Sentinels' ports must fit below 65536\n";
+      return 1;
+    }
+    std::string given = read_text_file(config_file);
+    configs.clear();
+    sentinel_confs.clear();
+    for (int i = 0; i < local_sentinels; i++) {
+      std::string path = local_sentinel_conf_path(config_file, base + i);
+      if (access(path.c_str(), F_OK) != 0) {
+        std::ofstream out(path);
+        out << local_sentinel_conf_text(given);
+        if (!out.flush()) {
+          std::cerr << "--local-sentinels: can't write " << path << "\n";
+          return 1;
+        }
+      }
+      auto node_cli = cli;
+      node_cli.push_back({"port", std::to_string(base + i)});
+      configs.push_back(std::make_unique<server_config>());
+      configs.back()->skip_lines_of("sentinel");
+      configs.back()->load_text("port 26379\nsave \"\"\nprotected-mode no\n", "");
+      if (auto err = configs.back()->load(path, node_cli)) {
+        std::cerr << err->format();
+        return 1;
+      }
+      sentinel_confs.emplace_back();
+      if (auto err = load_sentinel_conf(read_text_file(path), sentinel_confs.back())) {
+        std::cerr << *err;
+        return 1;
+      }
+    }
+  } else if (sentinel_mode && !config_file.empty() && config_file != "-") {
+    if (auto err = load_sentinel_conf(read_text_file(config_file), sentinel_confs[0])) {
       std::cerr << *err;
       return 1;
     }
@@ -275,16 +355,19 @@ int main(int argc, char** argv) {
 
   // As redis-sentinel's sentinelCheckConfigFile: the state is saved there.
   if (sentinel_mode) {
-    const std::string& path = cfg.config_file();
-    if (path.empty() || path == "-") {
-      log_warning("Sentinel needs config file on disk to save state. Exiting...");
-      spdlog::default_logger()->flush();
-      return 1;
-    }
-    if (access(path.c_str(), W_OK) == -1) {
-      log_warning("Sentinel config file {} is not writable: {}. Exiting...", path, strerror(errno));
-      spdlog::default_logger()->flush();
-      return 1;
+    for (auto& c : configs) {
+      const std::string& path = c->config_file();
+      if (path.empty() || path == "-") {
+        log_warning("Sentinel needs config file on disk to save state. Exiting...");
+        spdlog::default_logger()->flush();
+        return 1;
+      }
+      if (access(path.c_str(), W_OK) == -1) {
+        log_warning("Sentinel config file {} is not writable: {}. Exiting...", path,
+                    strerror(errno));
+        spdlog::default_logger()->flush();
+        return 1;
+      }
     }
   }
   // dir: the working directory, where data files go.
@@ -343,12 +426,13 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<server>> servers;
   char exe[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  for (auto& c : configs) {
+  for (size_t i = 0; i < configs.size(); i++) {
+    auto& c = configs[i];
     servers.push_back(std::make_unique<server>(sys, *c));
     server& srv = *servers.back();
     srv.executable = n > 0 ? std::string(exe, size_t(n)) : argv[0];
     srv.config_file_path = c->config_file();
-    if (sentinel_mode) srv.enable_sentinel(sentinel_conf);
+    if (sentinel_mode) srv.enable_sentinel(sentinel_confs[i]);
     if (proxy_mode) srv.enable_proxy(pool);
     if (!srv.start()) {
       spdlog::default_logger()->flush();

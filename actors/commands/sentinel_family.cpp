@@ -124,6 +124,32 @@ void sentinel_cmd_pending_scripts(exec_context& c) {
   }
 }
 
+// SENTINEL DEBUG-LINK-FILTER [ip port DROP|PASS] (a Troupe extension): fault
+// injection on this Sentinel's links to one address (see
+// sentinel_control::set_link_filter); without arguments, the dropped ones.
+void sentinel_cmd_link_filter(exec_context& c) {
+  sentinel_control* ctl = sentinel_control_of(c);
+  if (!ctl) return sentinel_missing(c);
+  if (c.argc() == 2) {
+    auto v = ctl->link_filters();
+    c.out.array(v.size());
+    for (auto& a : v) c.out.bulk(a);
+    return;
+  }
+  if (c.argc() != 5)
+    return c.out.error("ERR wrong number of arguments for 'sentinel|debug-link-filter' command");
+  auto port = parse_int64(c.arg(3));
+  if (!port || *port < 1 || *port > 65535) return c.out.error("ERR Invalid port number");
+  bool drop = iequals(c.arg(4), "drop");
+  if (!drop && !iequals(c.arg(4), "pass")) return c.out.error("ERR DROP or PASS expected");
+  // An address as the Sentinel knows it (the ip fields of SENTINEL MASTER,
+  // REPLICAS, SENTINELS): no host name is looked up.
+  if (c.arg(2).empty() || c.arg(2).size() > 255) return c.out.error("ERR Invalid IP address");
+  std::string ip(c.arg(2));
+  if (!ctl->set_link_filter(ip, int(*port), drop)) return c.out.error("ERR too many link filters");
+  c.out.ok();
+}
+
 // Every other subcommand: the administration replies (sentinel_admin); what
 // they change in the state (links, events, the config file) is carried out
 // by sentinel_control::command.
@@ -156,6 +182,9 @@ const command_def sentinel_commands[] = {
     SENTINEL_SUB("debug", -2, sentinel_cmd_admin,
                  "Lists or updates the current configurable parameters",
                  "[parameter value [parameter value ...]]"),
+    SENTINEL_SUB("debug-link-filter", -2, sentinel_cmd_link_filter,
+                 "Drops or passes this Sentinel's links to an address (Troupe: fault injection)",
+                 "[ip port DROP|PASS]"),
     SENTINEL_SUB("failover", 3, sentinel_cmd_failover, "Forces a Redis Sentinel failover",
                  "master-name"),
     SENTINEL_SUB("flushconfig", 2, sentinel_cmd_flushconfig,

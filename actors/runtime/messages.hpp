@@ -36,6 +36,7 @@
 //                     pubsub_setup)                        instance's links
 //                    (command_atom, id, kind, bytes)      sentinel_control: a command
 //                    (close_atom, id)                     sentinel_control: close them
+//                    (close_atom, id, bool report)        SENTINEL DEBUG-LINK-FILTER DROP
 //                    (stop_atom)                          sentinel_control, at shutdown
 //   replica_feed     (close_atom)                         CLIENT KILL, the master
 //                    (wake_atom)                          the journal (new writes), a

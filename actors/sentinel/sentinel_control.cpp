@@ -305,6 +305,52 @@ bool sentinel_control::flush_config(std::string& err) {
   return save_config(conf, err);
 }
 
+// -- fault injection -----------------------------------------------------------------
+
+bool sentinel_control::set_link_filter(const std::string& ip, int port, bool drop) {
+  {
+    std::lock_guard<std::mutex> g(filter_mutex_);
+    if (drop && dropped_.size() >= max_link_filters && dropped_.count({ip, port}) == 0)
+      return false;
+    if (drop)
+      dropped_.insert({ip, port});
+    else
+      dropped_.erase({ip, port});
+    any_dropped_.store(!dropped_.empty());
+  }
+  // PASS: the state opens the links again on its next ticks (they are down).
+  if (!drop) return true;
+  std::lock_guard<std::mutex> g(mutex_);
+  if (!started_) return true;
+  auto close = [&](const instance& ri, const instance& master) {
+    if (ri.addr.ip != ip || ri.addr.port != port) return;
+    auto m = monitors_.find(master.id);
+    // The monitor closes the links and reports them down if they were up.
+    if (m != monitors_.end()) caf::anon_send(m->second, close_atom::value, ri.id, true);
+  };
+  for (auto& m : state_->masters()) {
+    close(*m, *m);
+    for (auto& r : m->replicas) close(*r, *m);
+    for (auto& s : m->sentinels) close(*s, *m);
+  }
+  return true;
+}
+
+bool sentinel_control::link_dropped(const std::string& ip, int port) const {
+  if (!any_dropped_.load(std::memory_order_relaxed)) return false;
+  std::lock_guard<std::mutex> g(filter_mutex_);
+  return dropped_.count({ip, port}) != 0;
+}
+
+std::vector<std::string> sentinel_control::link_filters() const {
+  std::lock_guard<std::mutex> g(filter_mutex_);
+  std::vector<std::string> v;
+  for (auto& [ip, port] : dropped_)
+    v.push_back((ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" +
+                std::to_string(port));
+  return v;
+}
+
 // -- scripts ------------------------------------------------------------------------
 
 void sentinel_control::run_scripts() {

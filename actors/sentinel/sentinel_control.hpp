@@ -20,11 +20,13 @@
 #pragma once
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -93,6 +95,19 @@ class sentinel_control {
   // SENTINEL FLUSHCONFIG: rewrites the file now; false with the reason.
   bool flush_config(std::string& err);
 
+  // Fault injection (SENTINEL DEBUG-LINK-FILTER, a Troupe extension): while an
+  // address is dropped, this Sentinel's links to it (master, replica or
+  // Sentinel) are closed and not opened again, so nothing goes to it (PING,
+  // INFO, hello, IS-MASTER-DOWN-BY-ADDR) and nothing comes from it on them.
+  // Connections the other side opens are not filtered: a partition is a DROP
+  // on each side, as DEBUG CLUSTER-LINK-FILTER.
+  // False when max_link_filters addresses are dropped already.
+  bool set_link_filter(const std::string& ip, int port, bool drop);
+  bool link_dropped(const std::string& ip, int port) const;
+  // The dropped addresses, "ip:port".
+  std::vector<std::string> link_filters() const;
+  static constexpr size_t max_link_filters = 4096;
+
   static int64_t now_ms();
 
  private:
@@ -116,6 +131,10 @@ class sentinel_control {
   std::unordered_map<uint64_t, uint64_t> owner_;
   int next_reactor_ = 0;
   bool started_ = false;
+
+  mutable std::mutex filter_mutex_;  // a leaf lock: the monitors ask under none
+  std::set<std::pair<std::string, int>> dropped_;
+  std::atomic<bool> any_dropped_{false};
 
   mutable std::mutex scripts_mutex_;
   std::vector<script_job> scripts_;

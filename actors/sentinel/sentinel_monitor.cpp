@@ -43,6 +43,8 @@ caf::behavior sentinel_monitor::make_behavior() {
         l.cmd->send(bytes);
       },
       [this](close_atom, uint64_t id) { close_links(id, false); },
+      // SENTINEL DEBUG-LINK-FILTER DROP: closed under the state, which is told.
+      [this](close_atom, uint64_t id, bool report) { close_links(id, report); },
       [this](stop_atom) {
         stopped_ = true;
         for (auto& [id, l] : links_) {
@@ -57,6 +59,9 @@ caf::behavior sentinel_monitor::make_behavior() {
 void sentinel_monitor::open(uint64_t id, const std::string& host, int port,
                             const std::string& pubsub_setup) {
   close_links(id, false);
+  // A dropped address (SENTINEL DEBUG-LINK-FILTER) is not connected to: the
+  // state sees a link that never comes up and keeps retrying.
+  if (ctl_.link_dropped(host, port)) return;
   auto l = std::make_unique<links>();
   l->id = id;
   l->generation = ++generation_;

@@ -10,6 +10,8 @@
 //   (command_atom, id, kind, bytes)  one command on the command link; its reply
 //       goes to the state by kind (sentinel::command_kind)
 //   (close_atom, id)  close the links (the state already counts them down)
+//   (close_atom, id, report)  close them and, if report, tell the state they
+//       went down (SENTINEL DEBUG-LINK-FILTER DROP)
 //   (stop_atom)  close everything and quit
 #pragma once
 #include <cstdint>
