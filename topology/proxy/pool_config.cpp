@@ -285,6 +285,7 @@ class pool_config_events : public YAML::EventHandler {
     check_anchor(m, a);
     check_tag(m, tag);
     if (style == YAML::EmitterStyle::Flow) fail(at(m) + "flow sequences are not allowed");
+    if (state_ == st::start) fail(at(m) + "a configuration must be a mapping of pools");
     if (state_ != st::pool_value) fail(at(m) + "a sequence is only allowed as \"servers\"");
     if (key_ != "servers") {
       fail(at(m) + "directive \"" + key_ + "\" must be a scalar, only \"servers\" is a sequence");

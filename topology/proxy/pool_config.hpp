@@ -51,8 +51,8 @@ struct pool_config {
   // directive (it always resets it to 0, "no limit").
   int client_connections = 0;
   bool tcpkeepalive = false;
-  bool redis = false;          // false: memcached protocol
-  std::string redis_auth;      // only allowed with redis: true
+  bool redis = false;      // false: memcached protocol
+  std::string redis_auth;  // only allowed with redis: true
   int redis_db = 0;
   bool preconnect = false;
   int server_connections = 1;  // never 0
