@@ -385,3 +385,159 @@ TEST_F(ProxyPlacementTest, KetamaEjectedBackend) {
   }
   EXPECT_EQ(mismatches, 0u);
 }
+
+// The ejected backend comes back: once server_retry_timeout has passed and it
+// answers again, nutcracker puts it back on the ring and every key is where the
+// full ring (our ring after maybe_restore) says.
+TEST_F(ProxyPlacementTest, KetamaEjectedBackendComesBack) {
+  std::vector<std::unique_ptr<server_process>> own;
+  for (int i = 0; i < 3; i++) {
+    own.push_back(
+        std::make_unique<server_process>(std::vector<std::string>{}, server_process::kind::redis));
+    ASSERT_TRUE(own.back()->start());
+  }
+  auto bs = proxy_placement_ptrs(own);
+  proxy_placement_nutcracker_process nc(
+      "  hash: murmur\n  distribution: ketama\n  redis: true\n  auto_eject_hosts: true\n"
+      "  server_failure_limit: 1\n  server_retry_timeout: 1500\n  timeout: 2000\n" +
+      server_lines(bs, {1, 2, 1}, {}));
+  ASSERT_TRUE(nc.start()) << nc.log_text();
+  std::vector<pool_config> pools;
+  ASSERT_EQ(troupe::proxy::parse_nutcracker_yaml(nc.yaml(), pools), "");
+  proxy_ring ring(pools[0]);
+  std::vector<std::string> probes;
+  for (int i = 0; probes.size() < 50; i++) {
+    std::string k = "probe" + std::to_string(i);
+    if (ring.server_for(k) == 1) probes.push_back(k);
+  }
+  resp_client c;
+  ASSERT_TRUE(c.connect("127.0.0.1", nc.port(), 5000));
+  ASSERT_EQ(c.call({"SET", probes[0], "v"}).str, "OK");
+  int port1 = own[1]->port();
+  own[1]->kill_now();
+  // Ejected: a key of backend 1 is written elsewhere.
+  bool ejected = false;
+  for (int i = 0; i < 100 && !ejected; i++) {
+    resp_value r = c.call({"SET", probes[0], "w"});
+    ejected = r.str == "OK";
+    if (!ejected && (!c.connected() || r.str.rfind("IO ", 0) == 0)) {
+      c.close();
+      ASSERT_TRUE(c.connect("127.0.0.1", nc.port(), 5000));
+    }
+    if (!ejected) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(ejected) << nc.log_text();
+  ASSERT_TRUE(ring.record_failure(1, 0));
+  // While it is out, placement follows the ring without it.
+  {
+    auto keys = proxy_placement_keys(300, false);
+    ASSERT_NO_FATAL_FAILURE(write_through(nc.port(), keys));
+    std::vector<server_process*> live = {bs[0], bs[2]};
+    auto at = where_are(live, keys);
+    for (size_t i = 0; i < keys.size(); i++) {
+      size_t want = ring.server_for(keys[i]);
+      ASSERT_EQ(at[i], want == 0 ? 0 : want == 2 ? 1 : -3) << "key #" << i;
+    }
+  }
+  // Backend 1 again, on its port.
+  server_process again({"--port", std::to_string(port1)}, server_process::kind::redis);
+  ASSERT_TRUE(again.start());
+  // nutcracker takes it back after the retry timeout: poll until a fresh key of
+  // backend 1 lands there.
+  bool back = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (size_t n = 1; !back && std::chrono::steady_clock::now() < deadline; n = n % 49 + 1) {
+    resp_value r = c.call({"SET", probes[n], "x"});
+    if (!c.connected() || r.str.rfind("IO ", 0) == 0) {
+      c.close();
+      ASSERT_TRUE(c.connect("127.0.0.1", nc.port(), 5000));
+    }
+    back = again.call({"EXISTS", probes[n]}).integer == 1;
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(back) << nc.log_text();
+  EXPECT_FALSE(ring.maybe_restore(1500));  // not strictly after the retry time yet
+  EXPECT_TRUE(ring.maybe_restore(1501));
+  ASSERT_FALSE(ring.is_ejected(1));
+  for (auto& b : own) b->call({"FLUSHALL"});
+  again.call({"FLUSHALL"});
+  auto keys = proxy_placement_keys(1500, false);
+  ASSERT_NO_FATAL_FAILURE(write_through(nc.port(), keys));
+  std::vector<server_process*> all = {bs[0], &again, bs[2]};
+  auto at = where_are(all, keys);
+  size_t mismatches = 0;
+  for (size_t i = 0; i < keys.size(); i++) {
+    int want = static_cast<int>(ring.server_for(keys[i]));
+    if (at[i] != want && ++mismatches <= 5) {
+      ADD_FAILURE() << "key #" << i << " is on backend " << at[i] << ", the ring says " << want;
+    }
+  }
+  EXPECT_EQ(mismatches, 0u);
+}
+
+// The same files accepted and refused: `nutcracker -t` against
+// parse_nutcracker_yaml, over valid pools and one broken directive at a time.
+TEST(ProxyConfigDifferential, SameVerdictAsNutcrackerTestConf) {
+  if (!proxy_placement_have_nutcracker()) GTEST_SKIP() << "nutcracker is not installed";
+  const std::string head = "alpha:\n  listen: 127.0.0.1:22121\n";
+  const std::string srv = "  servers:\n   - 127.0.0.1:6379:1\n   - 127.0.0.1:6380:2 second\n";
+  std::vector<std::string> bodies = {
+      head + srv,
+      head + "  hash: murmur\n  distribution: modula\n  hash_tag: \"{}\"\n" + srv,
+      head + "  redis: true\n  redis_auth: pw\n  redis_db: 2\n" + srv,
+      head + "  redis_auth: pw\n" + srv,
+      head + "  hash: FNV1A_64\n" + srv,
+      head + "  hash: rcrc32\n" + srv,
+      head + "  distribution: Ketama\n" + srv,
+      head + "  hash_tag: \"{\"\n" + srv,
+      head + "  hash_tag: \"{}}\"\n" + srv,
+      head + "  timeout: -1\n" + srv,
+      head + "  timeout: 1.5\n" + srv,
+      head + "  timeout: 2147483647\n" + srv,
+      head + "  redis: yes\n" + srv,
+      head + "  redis: True\n" + srv,
+      head + "  server_connections: 0\n" + srv,
+      head + "  server_failure_limit: 0\n  server_retry_timeout: 0\n" + srv,
+      head +
+          "  client_connections: 10\n  backlog: 10\n  preconnect: true\n  tcpkeepalive: false\n" +
+          srv,
+      head + "  hash: md5\n  hash: md5\n" + srv,
+      head + "  unknown_directive: 1\n" + srv,
+      head + "  servers:\n   - 127.0.0.1:6379:0\n",
+      head + "  servers:\n   - 127.0.0.1:6379\n",
+      head + "  servers:\n   - 127.0.0.1:70000:1\n",
+      head + "  servers:\n   - 127.0.0.1:6379:1 a b\n",
+      head + "  servers:\n   - 127.0.0.1:6379:1 a\n   - 127.0.0.1:6380:1 a\n",
+      head + "  servers:\n   - 127.0.0.1:6379:1\n   - 127.0.0.1:6379:3\n",
+      head + "  servers:\n   - 127.0.0.1:6379:1\n   - 127.0.0.1:6380:1 127.0.0.1:6379\n",
+      head + "  servers:\n   - /tmp/redis.sock:1\n",
+      head + "  servers:\n   - /tmp/a:b:1\n",
+      head + "  servers:\n   - host.example:11211:1\n   - host.example:11212:1\n",
+      head + "  servers: [127.0.0.1:6379:1]\n",
+      head,
+      "alpha:\n" + srv,
+      "alpha:\n  listen: 127.0.0.1\n" + srv,
+      "alpha:\n  listen: 127.0.0.1:0\n" + srv,
+      "alpha:\n  listen: /tmp/nc-test.sock 0600\n" + srv,
+      "alpha:\n  listen: /tmp/nc-test.sock 2000\n" + srv,
+      head + srv + "beta:\n  listen: 127.0.0.1:22121\n" + srv,
+      head + srv + "beta:\n  listen: 127.0.0.1:22122\n" + srv,
+      head + srv + "alpha:\n  listen: 127.0.0.1:22122\n" + srv,
+      head + "  nested:\n    more: 1\n" + srv,
+      "- a\n",
+      "alpha: 1\n",
+  };
+  std::string dir = troupe::test::temp_dir("nutcracker-conf");
+  for (const auto& body : bodies) {
+    std::string file = dir + "/pool.yml";
+    std::ofstream(file, std::ios::trunc) << body;
+    int status = -1;
+    std::string out = troupe::test::run_command(
+        std::string(proxy_placement_nutcracker) + " -t -c " + file + " 2>&1", &status);
+    bool nutcracker_ok = out.find("syntax is ok") != std::string::npos;
+    std::vector<pool_config> pools;
+    std::string err = troupe::proxy::parse_nutcracker_yaml(body, pools);
+    EXPECT_EQ(err.empty(), nutcracker_ok) << "file:\n"
+                                          << body << "nutcracker: " << out << "ours: " << err;
+  }
+}
