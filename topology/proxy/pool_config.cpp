@@ -22,6 +22,9 @@ namespace {
 
 constexpr size_t pool_config_max_text = 4u << 20;  // a configuration file is small
 constexpr int pool_config_ketama_port = 11211;
+// Not a nutcracker limit: it bounds what one file can make a ring allocate
+// (160 ketama points per server).
+constexpr size_t pool_config_max_servers = 10000;
 
 // nutcracker's nc_atoi: decimal digits only, no sign, no blanks; nullopt when
 // it is not a number. (nutcracker lets a value past INT_MAX wrap; here it is
@@ -175,6 +178,10 @@ std::string pool_config_set(pool_config_entry& e, const std::string& key, const 
   if (key == "server_retry_timeout") return num(s.server_retry_timeout, p.server_retry_timeout);
   if (key == "server_failure_limit") return num(s.server_failure_limit, p.server_failure_limit);
   if (key == "servers") {
+    if (p.servers.size() >= pool_config_max_servers) {
+      return "conf: pool '" + p.name + "' has more than " +
+             std::to_string(pool_config_max_servers) + " servers";
+    }
     server_config sc;
     std::string err = parse_server_line(v, sc);
     if (!err.empty()) return pool_config_directive_error(key, err);
