@@ -541,3 +541,54 @@ TEST(ProxyConfigDifferential, SameVerdictAsNutcrackerTestConf) {
                                           << body << "nutcracker: " << out << "ours: " << err;
   }
 }
+
+// The acceptance check: the same pool file for nutcracker and Troupe's
+// proxy (troupe-server pool.yml --proxy); keys written through nutcracker are
+// all read back through Troupe's proxy, and keys written through Troupe's proxy
+// all read back through nutcracker.
+TEST_F(ProxyPlacementTest, TroupeProxyAndNutcrackerAgree) {
+  struct agree_case {
+    std::string body;
+    bool tagged;
+  };
+  auto bs = proxy_placement_ptrs(backends_);
+  std::vector<agree_case> cases = {
+      {"  hash: fnv1a_64\n  distribution: ketama\n  redis: true\n" +
+           server_lines(bs, {1, 2, 3}, {}),
+       false},
+      {"  hash: murmur\n  hash_tag: \"{}\"\n  distribution: ketama\n  redis: true\n" +
+           server_lines(bs, {1, 1, 1}, {"redis-zeta", "b", "cache-alpha-long"}),
+       true},
+      {"  hash: crc16\n  distribution: modula\n  redis: true\n" +
+           server_lines(bs, {2, 1, 3}, {"ccc", "a", "bb"}),
+       false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body);
+    for (auto& b : backends_) ASSERT_EQ(b->call({"FLUSHALL"}).str, "OK");
+    proxy_placement_nutcracker_process nc(c.body);
+    ASSERT_TRUE(nc.start()) << nc.log_text();
+    std::string dir = troupe::test::temp_dir("troupe-proxy-pool");
+    std::string file = dir + "/pool.yml";
+    std::ofstream(file) << nc.yaml();
+    server_process troupe_proxy({"--proxy"}, server_process::kind::troupe, file);
+    ASSERT_TRUE(troupe_proxy.start()) << troupe_proxy.log_text();
+
+    auto keys = proxy_placement_keys(1000, c.tagged);
+    std::vector<std::string> first(keys.begin(), keys.begin() + 500);
+    std::vector<std::string> second(keys.begin() + 500, keys.end());
+    ASSERT_NO_FATAL_FAILURE(write_through(nc.port(), first));
+    ASSERT_NO_FATAL_FAILURE(write_through(troupe_proxy.port(), second));
+    auto read_all = [](int port, const std::vector<std::string>& ks) {
+      resp_client rc;
+      EXPECT_TRUE(rc.connect("127.0.0.1", port, 5000));
+      for (const auto& k : ks) rc.append({"GET", k});
+      EXPECT_TRUE(rc.flush());
+      size_t found = 0;
+      for (size_t i = 0; i < ks.size(); i++) found += rc.read_reply().str == "v";
+      return found;
+    };
+    EXPECT_EQ(read_all(troupe_proxy.port(), first), first.size());
+    EXPECT_EQ(read_all(nc.port(), second), second.size());
+  }
+}
