@@ -144,6 +144,8 @@ std::vector<std::string> proxy_placement_keys(size_t n, bool tagged) {
     }
     if (tagged && i % 3 == 0) k = "pre{" + std::to_string(i % 50) + "}post" + std::to_string(i);
     if (tagged && i % 3 == 1) k = "{}" + k;  // an empty tag: the whole key counts
+    if (tagged && i % 6 == 2) k = "no-close{" + std::to_string(i);  // the whole key
+    if (tagged && i % 6 == 5) k = "}x{" + std::to_string(i % 7) + "}{y}" + std::to_string(i);
     keys.push_back(std::move(k));
   }
   return keys;
