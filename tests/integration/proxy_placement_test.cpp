@@ -528,6 +528,14 @@ TEST(ProxyConfigDifferential, SameVerdictAsNutcrackerTestConf) {
       head + "  nested:\n    more: 1\n" + srv,
       "- a\n",
       "alpha: 1\n",
+      "---\n" + head + srv,
+      head + srv + "...\n",
+      "%YAML 1.1\n---\n" + head + srv,
+      "# a comment\n" + head + "  # another\n" + srv + "\n\n",
+      head + "  hash: \"md5\"\n  hash_tag: '{}'\n" + srv,
+      head + "  servers:\n  - 127.0.0.1:6379:1\n  - 127.0.0.1:6380:1\n",
+      head + "  hash: !!str md5\n" + srv,
+      head + "  hash: &h md5\n" + srv,
   };
   std::string dir = troupe::test::temp_dir("nutcracker-conf");
   for (const auto& body : bodies) {

@@ -60,6 +60,33 @@ std::optional<long> pool_config_strtol8(std::string_view s) {
   return neg ? -v : v;
 }
 
+// nutcracker refuses the document markers ("---", "...") and directives
+// ("%YAML", "%TAG"), which yaml-cpp's events do not show. At the start of a line
+// they can only be those (YAML forbids them there inside a scalar).
+std::string pool_config_markers(std::string_view text) {
+  size_t line = 1;
+  for (size_t i = 0; i < text.size(); line++) {
+    std::string_view rest = text.substr(i);
+    auto marker = [&](std::string_view m) {
+      if (rest.substr(0, m.size()) != m) return false;
+      if (rest.size() == m.size()) return true;
+      char c = rest[m.size()];
+      return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    };
+    if (marker("---"))
+      return "conf: line " + std::to_string(line) + ": document start \"---\" is disallowed";
+    if (marker("..."))
+      return "conf: line " + std::to_string(line) + ": document end \"...\" is disallowed";
+    if (!rest.empty() && rest[0] == '%') {
+      return "conf: line " + std::to_string(line) + ": directives are disallowed";
+    }
+    size_t nl = text.find('\n', i);
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+  return "";
+}
+
 std::string pool_config_directive_error(std::string_view key, std::string_view what) {
   return "conf: directive \"" + std::string(key) + "\" " + std::string(what);
 }
@@ -440,6 +467,7 @@ std::string parse_server_line(std::string_view v, server_config& out) {
 std::string parse_nutcracker_yaml(std::string_view text, std::vector<pool_config>& out) {
   out.clear();
   if (text.size() > pool_config_max_text) return "conf: the file is too large";
+  if (std::string m = pool_config_markers(text); !m.empty()) return m;
   pool_config_events h;
   try {
     std::istringstream in{std::string(text)};
