@@ -140,7 +140,9 @@ std::vector<std::string> proxy_placement_keys(size_t n, bool tagged) {
         break;
       }
       default:
-        k = std::string(1 + i % 13, static_cast<char>('a' + i % 26)) + std::to_string(i);
+        // Short, and every tenth one long (several blocks of jenkins and murmur).
+        k = std::string(i % 10 == 4 ? 50 + i % 250 : 1 + i % 13, static_cast<char>('a' + i % 26)) +
+            std::to_string(i);
     }
     if (tagged && i % 3 == 0) k = "pre{" + std::to_string(i % 50) + "}post" + std::to_string(i);
     if (tagged && i % 3 == 1) k = "{}" + k;  // an empty tag: the whole key counts
