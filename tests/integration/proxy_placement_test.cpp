@@ -605,3 +605,75 @@ TEST_F(ProxyPlacementTest, TroupeProxyAndNutcrackerAgree) {
     EXPECT_EQ(read_all(nc.port(), second), second.size());
   }
 }
+
+// Both proxies with auto_eject_hosts and a killed backend: once each has
+// ejected it, keys written through one are read back through the other.
+// DISABLED: Troupe's proxy never ejects the killed backend today (it answers
+// "Connection refused" for its keys for good): a refused connect
+// (proxy_backend::ensure_open) never reaches proxy_router::backend_failed, and
+// fail() counts only when the link was still open. nutcracker counts both
+// (server_close -> server_failure). Enable once actors/proxy does.
+TEST_F(ProxyPlacementTest, DISABLED_TroupeProxyAndNutcrackerAgreeAfterEjection) {
+  std::vector<std::unique_ptr<server_process>> own;
+  for (int i = 0; i < 3; i++) {
+    own.push_back(
+        std::make_unique<server_process>(std::vector<std::string>{}, server_process::kind::redis));
+    ASSERT_TRUE(own.back()->start());
+  }
+  auto bs = proxy_placement_ptrs(own);
+  proxy_placement_nutcracker_process nc(
+      "  hash: fnv1a_64\n  distribution: ketama\n  redis: true\n  auto_eject_hosts: true\n"
+      "  server_failure_limit: 1\n  server_retry_timeout: 600000\n  timeout: 2000\n" +
+      server_lines(bs, {1, 2, 3}, {}));
+  ASSERT_TRUE(nc.start()) << nc.log_text();
+  std::string dir = troupe::test::temp_dir("troupe-proxy-pool");
+  std::string file = dir + "/pool.yml";
+  std::ofstream(file) << nc.yaml();
+  server_process troupe_proxy({"--proxy"}, server_process::kind::troupe, file);
+  ASSERT_TRUE(troupe_proxy.start()) << troupe_proxy.log_text();
+  std::vector<pool_config> pools;
+  ASSERT_EQ(troupe::proxy::parse_nutcracker_yaml(nc.yaml(), pools), "");
+  proxy_ring ring(pools[0]);
+  std::string probe;
+  for (int i = 0; probe.empty(); i++) {
+    std::string k = "probe" + std::to_string(i);
+    if (ring.server_for(k) == 1) probe = k;
+  }
+  // Both proxies hold a connection to backend 1 before it dies.
+  resp_client a, b;
+  ASSERT_TRUE(a.connect("127.0.0.1", nc.port(), 5000));
+  ASSERT_TRUE(b.connect("127.0.0.1", troupe_proxy.port(), 5000));
+  ASSERT_EQ(a.call({"SET", probe, "v"}).str, "OK");
+  ASSERT_EQ(b.call({"SET", probe, "v"}).str, "OK");
+  own[1]->kill_now();
+  auto wait_ejected = [&](resp_client& c, int port) {
+    for (int i = 0; i < 200; i++) {
+      resp_value r = c.call({"SET", probe, "w"});
+      if (r.str == "OK") return true;
+      if (!c.connected() || r.str.rfind("IO ", 0) == 0) {
+        c.close();
+        if (!c.connect("127.0.0.1", port, 5000)) return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_ejected(a, nc.port())) << nc.log_text();
+  ASSERT_TRUE(wait_ejected(b, troupe_proxy.port())) << troupe_proxy.log_text();
+  auto keys = proxy_placement_keys(1000, false);
+  std::vector<std::string> first(keys.begin(), keys.begin() + 500);
+  std::vector<std::string> second(keys.begin() + 500, keys.end());
+  ASSERT_NO_FATAL_FAILURE(write_through(nc.port(), first));
+  ASSERT_NO_FATAL_FAILURE(write_through(troupe_proxy.port(), second));
+  auto read_all = [](int port, const std::vector<std::string>& ks) {
+    resp_client rc;
+    EXPECT_TRUE(rc.connect("127.0.0.1", port, 5000));
+    for (const auto& k : ks) rc.append({"GET", k});
+    EXPECT_TRUE(rc.flush());
+    size_t found = 0;
+    for (size_t i = 0; i < ks.size(); i++) found += rc.read_reply().str == "v";
+    return found;
+  };
+  EXPECT_EQ(read_all(troupe_proxy.port(), first), first.size());
+  EXPECT_EQ(read_all(nc.port(), second), second.size());
+}
