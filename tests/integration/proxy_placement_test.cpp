@@ -608,12 +608,7 @@ TEST_F(ProxyPlacementTest, TroupeProxyAndNutcrackerAgree) {
 
 // Both proxies with auto_eject_hosts and a killed backend: once each has
 // ejected it, keys written through one are read back through the other.
-// DISABLED: Troupe's proxy never ejects the killed backend today (it answers
-// "Connection refused" for its keys for good): a refused connect
-// (proxy_backend::ensure_open) never reaches proxy_router::backend_failed, and
-// fail() counts only when the link was still open. nutcracker counts both
-// (server_close -> server_failure). Enable once actors/proxy does.
-TEST_F(ProxyPlacementTest, DISABLED_TroupeProxyAndNutcrackerAgreeAfterEjection) {
+TEST_F(ProxyPlacementTest, TroupeProxyAndNutcrackerAgreeAfterEjection) {
   std::vector<std::unique_ptr<server_process>> own;
   for (int i = 0; i < 3; i++) {
     own.push_back(
