@@ -13,7 +13,8 @@
 #include <vector>
 
 #define TROUPE_FUZZ_TARGETS(X) \
-  X(request_parser) X(config) X(glob) X(restore) X(rdb) X(aof) X(cluster_bus) X(nodes_conf)
+  X(request_parser)            \
+  X(config) X(glob) X(restore) X(rdb) X(aof) X(cluster_bus) X(nodes_conf) X(proxy_yaml)
 
 #define DECLARE_TARGET(name) extern "C" int fuzz_##name##_one_input(const uint8_t*, size_t);
 TROUPE_FUZZ_TARGETS(DECLARE_TARGET)

@@ -22,6 +22,9 @@ namespace {
 
 constexpr size_t pool_config_max_text = 4u << 20;  // a configuration file is small
 constexpr int pool_config_ketama_port = 11211;
+// Not a nutcracker limit: it bounds what one file can make a ring allocate
+// (160 ketama points per server).
+constexpr size_t pool_config_max_servers = 10000;
 
 // nutcracker's nc_atoi: decimal digits only, no sign, no blanks; nullopt when
 // it is not a number. (nutcracker lets a value past INT_MAX wrap; here it is
@@ -55,6 +58,33 @@ std::optional<long> pool_config_strtol8(std::string_view s) {
     v = v * 8 + (s[i] - '0');
   }
   return neg ? -v : v;
+}
+
+// nutcracker refuses the document markers ("---", "...") and directives
+// ("%YAML", "%TAG"), which yaml-cpp's events do not show. At the start of a line
+// they can only be those (YAML forbids them there inside a scalar).
+std::string pool_config_markers(std::string_view text) {
+  size_t line = 1;
+  for (size_t i = 0; i < text.size(); line++) {
+    std::string_view rest = text.substr(i);
+    auto marker = [&](std::string_view m) {
+      if (rest.substr(0, m.size()) != m) return false;
+      if (rest.size() == m.size()) return true;
+      char c = rest[m.size()];
+      return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    };
+    if (marker("---"))
+      return "conf: line " + std::to_string(line) + ": document start \"---\" is disallowed";
+    if (marker("..."))
+      return "conf: line " + std::to_string(line) + ": document end \"...\" is disallowed";
+    if (!rest.empty() && rest[0] == '%') {
+      return "conf: line " + std::to_string(line) + ": directives are disallowed";
+    }
+    size_t nl = text.find('\n', i);
+    if (nl == std::string_view::npos) break;
+    i = nl + 1;
+  }
+  return "";
 }
 
 std::string pool_config_directive_error(std::string_view key, std::string_view what) {
@@ -175,6 +205,10 @@ std::string pool_config_set(pool_config_entry& e, const std::string& key, const 
   if (key == "server_retry_timeout") return num(s.server_retry_timeout, p.server_retry_timeout);
   if (key == "server_failure_limit") return num(s.server_failure_limit, p.server_failure_limit);
   if (key == "servers") {
+    if (p.servers.size() >= pool_config_max_servers) {
+      return "conf: pool '" + p.name + "' has more than " +
+             std::to_string(pool_config_max_servers) + " servers";
+    }
     server_config sc;
     std::string err = parse_server_line(v, sc);
     if (!err.empty()) return pool_config_directive_error(key, err);
@@ -285,6 +319,7 @@ class pool_config_events : public YAML::EventHandler {
     check_anchor(m, a);
     check_tag(m, tag);
     if (style == YAML::EmitterStyle::Flow) fail(at(m) + "flow sequences are not allowed");
+    if (state_ == st::start) fail(at(m) + "a configuration must be a mapping of pools");
     if (state_ != st::pool_value) fail(at(m) + "a sequence is only allowed as \"servers\"");
     if (key_ != "servers") {
       fail(at(m) + "directive \"" + key_ + "\" must be a scalar, only \"servers\" is a sequence");
@@ -432,6 +467,7 @@ std::string parse_server_line(std::string_view v, server_config& out) {
 std::string parse_nutcracker_yaml(std::string_view text, std::vector<pool_config>& out) {
   out.clear();
   if (text.size() > pool_config_max_text) return "conf: the file is too large";
+  if (std::string m = pool_config_markers(text); !m.empty()) return m;
   pool_config_events h;
   try {
     std::istringstream in{std::string(text)};

@@ -51,8 +51,8 @@ struct pool_config {
   // directive (it always resets it to 0, "no limit").
   int client_connections = 0;
   bool tcpkeepalive = false;
-  bool redis = false;          // false: memcached protocol
-  std::string redis_auth;      // only allowed with redis: true
+  bool redis = false;      // false: memcached protocol
+  std::string redis_auth;  // only allowed with redis: true
   int redis_db = 0;
   bool preconnect = false;
   int server_connections = 1;  // never 0
@@ -71,7 +71,7 @@ std::string parse_server_line(std::string_view line, server_config& out);
 // (nutcracker sorts them internally; pick a pool by name). Returns "" on success
 // or an error message, never throws, whatever the input. `out` is cleared first
 // and is left empty on error. Unlike nutcracker, listen addresses are not
-// resolved here.
+// resolved here, and a pool may have at most 10000 servers.
 std::string parse_nutcracker_yaml(std::string_view text, std::vector<pool_config>& out);
 
 }  // namespace troupe::proxy

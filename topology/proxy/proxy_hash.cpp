@@ -1,5 +1,5 @@
 // nutcracker's key hashes, written from their definitions (Jenkins' one-at-a-
-// time and lookup3, Hsieh's SuperFastHash, MurmurHash2, FNV-1/FNV-1a, CRC-16/ARC,
+// time and lookup3, Hsieh's SuperFastHash, MurmurHash2, FNV-1/FNV-1a, CRC-16/XMODEM,
 // CRC-32) with nutcracker's own twists reproduced: see the notes at each one.
 #include "topology/proxy/proxy_hash.hpp"
 
@@ -32,13 +32,13 @@ constexpr std::array<uint32_t, 256> proxy_hash_crc32_table() {
 }
 constexpr auto proxy_hash_crc32_tab = proxy_hash_crc32_table();
 
-// CRC-16/ARC (reflected polynomial 0xA001), the table nutcracker 0.5.0 uses.
+// CRC-16/XMODEM's table (polynomial 0x1021, most significant bit first).
 constexpr std::array<uint16_t, 256> proxy_hash_crc16_table() {
   std::array<uint16_t, 256> t{};
   for (uint32_t i = 0; i < 256; i++) {
-    uint32_t c = i;
-    for (int b = 0; b < 8; b++) c = (c & 1) ? (0xA001u ^ (c >> 1)) : (c >> 1);
-    t[i] = static_cast<uint16_t>(c);
+    uint32_t c = i << 8;
+    for (int b = 0; b < 8; b++) c = (c & 0x8000) ? ((c << 1) ^ 0x1021u) : (c << 1);
+    t[i] = static_cast<uint16_t>(c & 0xffff);
   }
   return t;
 }
@@ -63,11 +63,13 @@ uint32_t proxy_hash_md5(std::string_view key) {
   return uint32_t(d[0]) | (uint32_t(d[1]) << 8) | (uint32_t(d[2]) << 16) | (uint32_t(d[3]) << 24);
 }
 
+// nutcracker 0.5.0's crc16: CRC-16/XMODEM's step, but in a 32-bit register
+// that is never cut back to 16 bits, so the bits shifted past bit 15 stay and
+// the result is a 32-bit value whose low 16 bits are the XMODEM CRC.
 uint32_t proxy_hash_crc16(std::string_view key) {
-  uint16_t crc = 0;
+  uint32_t crc = 0;
   for (char c : key) {
-    crc = static_cast<uint16_t>((crc >> 8) ^
-                                proxy_hash_crc16_tab[(crc ^ proxy_hash_unsigned_byte(c)) & 0xff]);
+    crc = (crc << 8) ^ proxy_hash_crc16_tab[((crc >> 8) ^ proxy_hash_signed_byte(c)) & 0xff];
   }
   return crc;
 }

@@ -2,7 +2,8 @@
 // 160 x (live servers) points proportional to its weight, computed in single
 // precision as nutcracker does and rounded down to a multiple of 4; each MD5 of
 // "<name>-<n>" gives 4 points. Modula repeats each live server `weight` times
-// and takes hash % slots. The ring is rebuilt when a server is ejected and when
+// and takes hash % slots; random gives each live server one slot (weights
+// do not count) and picks a slot at random. The ring is rebuilt when a server is ejected and when
 // the earliest retry time has passed.
 #include "topology/proxy/proxy_ring.hpp"
 
@@ -25,7 +26,7 @@ bool proxy_ring_name_less(const std::string& a, const std::string& b) {
 // The number of continuum points of one server, with nutcracker's float steps:
 // weight / total in float, times 160, / 4, times the live count (all float),
 // plus 1e-10 in double, floored in float, times 4.
-uint32_t proxy_ring_ketama_points(uint32_t weight, uint32_t total_weight, uint32_t nlive) {
+uint32_t proxy_ring_ketama_points(uint32_t weight, uint64_t total_weight, uint32_t nlive) {
   volatile float pct = static_cast<float>(weight) / static_cast<float>(total_weight);
   volatile float f = pct * static_cast<float>(proxy_ring_points_per_server);
   f = f / 4.0f;
@@ -90,8 +91,10 @@ bool proxy_ring::rebuild(int64_t now_ms) {
       build_ketama();
       break;
     case distribution_kind::modula:
+      build_modula(false);
+      break;
     case distribution_kind::random:
-      build_modula();
+      build_modula(true);
       break;
   }
   return changed;
@@ -99,7 +102,9 @@ bool proxy_ring::rebuild(int64_t now_ms) {
 
 void proxy_ring::build_ketama() {
   continuum_.clear();
-  uint32_t total_weight = 0;
+  // 64 bits: nutcracker's 32-bit sum wraps past 2^32 and then writes past its
+  // continuum (undefined); here a server's share never exceeds the whole.
+  uint64_t total_weight = 0;
   for (const auto& s : servers_) {
     if (s.live) total_weight += s.weight;
   }
@@ -125,12 +130,18 @@ void proxy_ring::build_ketama() {
                    [](const point& a, const point& b) { return a.value < b.value; });
 }
 
-void proxy_ring::build_modula() {
+void proxy_ring::build_modula(bool one_slot_each) {
+  // One entry per live server with the end of its run of `weight` slots, not
+  // one entry per slot: a weight of 2^31 must not allocate 2^31 entries.
   continuum_.clear();
+  modula_end_.clear();
+  uint64_t end = 0;
   for (size_t idx : order_) {
-    const auto& s = servers_[idx];
-    if (!s.live) continue;
-    for (uint32_t w = 0; w < s.weight; w++) continuum_.push_back(point{0, idx});
+    const auto& sv = servers_[idx];
+    if (!sv.live) continue;
+    end += one_slot_each ? 1 : sv.weight;
+    continuum_.push_back(point{0, idx});
+    modula_end_.push_back(end);
   }
 }
 
@@ -158,8 +169,12 @@ size_t proxy_ring::server_for(std::string_view key) const {
       if (it == continuum_.end()) it = continuum_.begin();
       return it->server;
     }
-    case distribution_kind::modula:
-      return continuum_[key_hash(key) % continuum_.size()].server;
+    case distribution_kind::modula: {
+      // The slot hash % (total weight), in the run of the server that owns it.
+      uint64_t slot = key_hash(key) % modula_end_.back();
+      auto it = std::upper_bound(modula_end_.begin(), modula_end_.end(), slot);
+      return continuum_[static_cast<size_t>(it - modula_end_.begin())].server;
+    }
     case distribution_kind::random: {
       thread_local std::minstd_rand rng{std::random_device{}()};
       return continuum_[rng() % continuum_.size()].server;

@@ -21,7 +21,8 @@ class proxy_ring {
  public:
   static constexpr size_t npos = std::numeric_limits<size_t>::max();
 
-  // One point of the ketama continuum (or a modula slot: value unused).
+  // One point of the ketama continuum (for modula and random: one entry per
+  // live server in nutcracker's order, value unused).
   struct point {
     uint32_t value = 0;
     size_t server = 0;  // index into the pool's servers (the file's order)
@@ -37,7 +38,8 @@ class proxy_ring {
 
   // The server (index into cfg.servers) that holds `key`; npos when no server
   // is live (nutcracker answers such requests with an error). With the
-  // `random` distribution each call picks a live server at random.
+  // `random` distribution each call picks a live server at random, weights
+  // ignored (as nutcracker does).
   size_t server_for(std::string_view key) const;
   // The hash the distribution sees for `key` (the hash tag applied; 0 when the
   // pool has a single server, as in nutcracker).
@@ -87,11 +89,13 @@ class proxy_ring {
   // the set of live servers changed.
   bool rebuild(int64_t now_ms);
   void build_ketama();
-  void build_modula();
+  // Modula: `weight` slots per live server; random: one each.
+  void build_modula(bool one_slot_each);
 
   std::vector<server_state> servers_;
   std::vector<size_t> order_;
   std::vector<point> continuum_;
+  std::vector<uint64_t> modula_end_;  // modula/random: cumulative slot counts
   hash_kind hash_ = hash_kind::fnv1a_64;
   distribution_kind dist_ = distribution_kind::ketama;
   std::string hash_tag_;
