@@ -29,6 +29,9 @@ constexpr size_t proxy_read_chunk = 16 * 1024;
 // while this many of its requests are owed (its socket's buffer holds the
 // rest), and is read again when they are down to a quarter.
 constexpr size_t max_owed = 4096;
+// Likewise while this many bytes of replies wait for a client that does not
+// read them: it stops being read (and so stops adding to them) until they leave.
+constexpr size_t max_unsent = 64u << 20;
 
 std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
@@ -133,7 +136,7 @@ void proxy_client::process_input() {
     if (parser_.args().empty()) continue;
     control_.requests.fetch_add(1, std::memory_order_relaxed);
     serve(command_start);
-    if (owed_.size() >= max_owed) set_reading(false);
+    if (owed_.size() >= max_owed || out_.size() - out_sent_ >= max_unsent) set_reading(false);
   }
   size_t consumed = parser_.consumed();
   if (consumed > 0) {
@@ -237,7 +240,10 @@ void proxy_client::serve_local(const std::vector<std::string_view>& args) {
 void proxy_client::forward(size_t command_start) {
   const auto& args = parser_.args();
   size_t server = router_.server_for(args[size_t(plan_.keys[0])]);
-  for (size_t i = 1; i < plan_.keys.size(); ++i)
+  // A random pool sends each request anywhere, as nutcracker does: its keys
+  // are not checked against each other.
+  bool random = control_.pool().distribution == proxy::distribution_kind::random;
+  for (size_t i = 1; i < plan_.keys.size() && !random; ++i)
     if (router_.server_for(args[size_t(plan_.keys[i])]) != server)
       return give_error(proxy::cross_backend_error(*plan_.spec));
   if (server == proxy_router::npos) return give_error("ERR no backend of the proxy's pool is up");
@@ -316,7 +322,12 @@ void proxy_client::request_done() {
     any = true;
   }
   if (any) want_flush();
-  if (!reading_ && owed_.size() <= max_owed / 4 && !closed_) {
+  resume_if_drained();
+}
+
+void proxy_client::resume_if_drained() {
+  if (!reading_ && owed_.size() <= max_owed / 4 && out_.size() - out_sent_ < max_unsent / 4 &&
+      !closed_) {
     set_reading(true);
     // Requests may wait in the buffer already: serve them on the next pass.
     home().post([self = caf::actor_cast<caf::actor>(ctrl()), this] {
@@ -379,6 +390,7 @@ void proxy_client::flush_output() {
   }
   out_.clear();
   out_sent_ = 0;
+  resume_if_drained();
   if (write_armed_) {
     write_armed_ = false;
     update_interest();

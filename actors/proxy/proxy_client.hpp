@@ -52,6 +52,8 @@ class proxy_client : public hosted_actor, public io_handler, public flushable {
   void close_now();
   void teardown();
   void set_reading(bool on);
+  // Reads again once the owed requests and unsent replies are down to a quarter.
+  void resume_if_drained();
   void update_interest();
 
   server& srv_;

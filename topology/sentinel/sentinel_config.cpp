@@ -34,12 +34,6 @@ bool default_executable(const std::string& path) {
   return access(path.c_str(), X_OK) == 0;
 }
 
-// anetFormatAddr: ip:port, [ip]:port for IPv6.
-std::string format_addr(const std::string& ip, int port) {
-  if (ip.find(':') != std::string::npos) return "[" + ip + "]:" + std::to_string(port);
-  return ip + ":" + std::to_string(port);
-}
-
 // sdscatrepr: a quoted string with C escapes.
 std::string repr(std::string_view s) {
   std::string r = "\"";
@@ -496,6 +490,11 @@ int yesno(std::string_view s) {
   if (iequals(s, "yes")) return 1;
   if (iequals(s, "no")) return 0;
   return -1;
+}
+
+std::string format_addr(const std::string& ip, int port) {
+  if (ip.find(':') != std::string::npos) return "[" + ip + "]:" + std::to_string(port);
+  return ip + ":" + std::to_string(port);
 }
 
 }  // namespace troupe::sentinel

@@ -117,6 +117,9 @@ std::optional<config_error> apply_sentinel_lines(sentinel_conf& conf,
 // prints on stderr before exiting).
 std::string fatal_error_text(const config_error& e);
 
+// anetFormatAddr: "ip:port", "[ip]:port" for IPv6.
+std::string format_addr(const std::string& ip, int port);
+
 // The address as Sentinel announces it (hostname with announce-hostnames).
 const std::string& announced(const sentinel_conf& conf, const instance_addr& a);
 

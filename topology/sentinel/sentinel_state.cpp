@@ -24,11 +24,6 @@ int icompare(std::string_view a, std::string_view b) {
   return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
 }
 
-std::string format_addr(const std::string& ip, int port) {
-  if (ip.find(':') != std::string::npos) return "[" + ip + "]:" + std::to_string(port);
-  return ip + ":" + std::to_string(port);
-}
-
 const char* type_str(const instance& ri) {
   switch (ri.kind) {
     case instance_kind::master:
