@@ -402,6 +402,108 @@ TEST(sentinel_state, replica_selection_as_sentinel_select_slave) {
   (void)ids;
 }
 
+// Troupe beyond Redis: the offsets compared are read after the master went
+// down. A replica stalled at the crash answers INFO late; Redis would rank it
+// on the offset of its INFO from before the crash.
+namespace {
+
+struct stale_offsets_run {
+  fixture f;
+  bool answer_info = false;
+  std::vector<std::string> events;  // "<ms since start> <type> <message>"
+  int64_t ms = 0;
+
+  stale_offsets_run() {
+    f.connect_all();
+    f.st.info_reply(f.m().id, master_info(rid('m'), {36702, 36703}), f.now);
+    f.st.take_output();
+  }
+  // The replicas' INFO before the crash: 36702 ahead (200), 36703 behind (100).
+  void info_before_the_crash() {
+    f.st.info_reply(f.replica(36702).id, replica_info(rid('b'), 36701, true, 200), f.now);
+    f.st.info_reply(f.replica(36703).id, replica_info(rid('c'), 36701, true, 100), f.now);
+    f.st.take_output();
+  }
+  // The master is dead; the replicas answer INFO only when answer_info, and
+  // then with their final offsets: 36703 got more of the stream (300).
+  void step(int64_t step_ms) {
+    std::vector<uint64_t> alive;
+    for (uint64_t id : f.all_ids())
+      if (id != f.m().id) alive.push_back(id);
+    auto outs = f.run(step_ms, alive, [&](const sentinel_command& c) {
+      const instance* ri = f.st.find(c.target);
+      if (!ri) return;
+      if (c.kind == command_kind::is_master_down)
+        f.st.is_master_down_reply(c.target, 1, c.argv[5], std::stoll(c.argv[4]), f.now);
+      if (c.kind == command_kind::info && ri->is_replica() && answer_info)
+        f.st.info_reply(c.target,
+                        ri->addr.port == 36702 ? replica_info(rid('b'), 36701, false, 200)
+                                               : replica_info(rid('c'), 36701, false, 300),
+                        f.now);
+    });
+    for (auto& o : outs) {
+      ms += 100;
+      for (auto& e : o.events)
+        events.push_back(std::to_string(ms) + " " + e.type + " " + e.message);
+    }
+  }
+  int64_t when(const std::string& prefix) const {
+    for (auto& e : events) {
+      size_t sp = e.find(' ');
+      if (e.compare(sp + 1, prefix.size(), prefix) == 0) return std::stoll(e.substr(0, sp));
+    }
+    return -1;
+  }
+};
+
+}  // namespace
+
+TEST(sentinel_state, troupe_selects_on_offsets_read_after_the_master_went_down) {
+  stale_offsets_run r;
+  r.info_before_the_crash();
+  // SDOWN after 3 s, ODOWN, election, select-slave: no replica answered INFO
+  // since the crash, so the choice waits.
+  for (int i = 0; i < 60 && r.when("+failover-state-select-slave") < 0; i++) r.step(100);
+  ASSERT_GE(r.when("+failover-state-select-slave"), 0) << ::testing::PrintToString(r.events);
+  r.step(1000);
+  EXPECT_EQ(r.when("+selected-slave"), -1) << ::testing::PrintToString(r.events);
+  // Their INFO comes: 36703 holds more of the stream than its old INFO said.
+  r.answer_info = true;
+  r.step(1100);
+  EXPECT_GE(r.when("+selected-slave slave 127.0.0.1:36703"), 0)
+      << ::testing::PrintToString(r.events);
+  EXPECT_EQ(r.when("+selected-slave slave 127.0.0.1:36702"), -1);
+}
+
+TEST(sentinel_state, troupe_waits_for_settled_offsets_two_seconds_at_most) {
+  stale_offsets_run r;
+  // The last INFO before the SDOWN (still valid 5 s later), then none at all:
+  // after 2 s of select-slave, the choice is Redis's, on those offsets.
+  r.step(2500);
+  r.info_before_the_crash();
+  for (int i = 0; i < 60 && r.when("+failover-state-select-slave") < 0; i++) r.step(100);
+  int64_t start = r.when("+failover-state-select-slave");
+  ASSERT_GE(start, 0) << ::testing::PrintToString(r.events);
+  r.step(2500);
+  int64_t selected = r.when("+selected-slave slave 127.0.0.1:36702");
+  ASSERT_GE(selected, 0) << ::testing::PrintToString(r.events);
+  EXPECT_GE(selected - start, sentinel_state::settle_offsets_max_ms);
+  EXPECT_LE(selected - start, sentinel_state::settle_offsets_max_ms + 200);
+}
+
+TEST(sentinel_state, a_replica_whose_link_is_down_has_a_settled_offset) {
+  stale_offsets_run r;
+  // After a kill -9 the replicas see the link go down at once: their INFO
+  // from before the SDOWN already says so, and nothing is waited for.
+  r.f.st.info_reply(r.f.replica(36702).id, replica_info(rid('b'), 36701, false, 200), r.f.now);
+  r.f.st.info_reply(r.f.replica(36703).id, replica_info(rid('c'), 36701, false, 300), r.f.now);
+  r.f.st.take_output();
+  for (int i = 0; i < 60 && r.when("+selected-slave") < 0; i++) r.step(100);
+  EXPECT_GE(r.when("+selected-slave slave 127.0.0.1:36703"), 0)
+      << ::testing::PrintToString(r.events);
+  EXPECT_LE(r.when("+selected-slave") - r.when("+failover-state-select-slave"), 100);
+}
+
 namespace {
 
 // Drives a full failover led by this sentinel: the master dies, s2 and s3

@@ -921,6 +921,20 @@ void sentinel_state::failover_wait_start(instance& m) {
   event(log_level::warning, "+failover-state-select-slave", &m, "", true);
 }
 
+bool sentinel_state::candidate_offsets_settled(instance& m) {
+  if (!m.s_down) return true;  // SENTINEL FAILOVER of a live master: nothing to settle
+  instance* best = select_slave(m);
+  if (!best) return true;
+  for (auto& sp : m.replicas) {
+    instance& s = *sp;
+    // The candidates select_slave compares (the same priority as the best one).
+    if (s.s_down || s.o_down || s.link.disconnected || s.slave_priority != best->slave_priority)
+      continue;
+    if (s.slave_master_link_up && s.info_refresh < m.s_down_since_time) return false;
+  }
+  return true;
+}
+
 instance* sentinel_state::select_slave(instance& m) {
   std::vector<instance*> candidates;
   int64_t max_master_down_time = 0;
@@ -950,6 +964,19 @@ instance* sentinel_state::select_slave(instance& m) {
 }
 
 void sentinel_state::failover_select_slave(instance& m) {
+  // Troupe, beyond Redis: the replica with the highest replication offset
+  // holds every write a replica acknowledged (WAIT), but only offsets read
+  // after the master stopped count. Redis compares the offsets of the last
+  // INFO, which may predate the crash by up to 5 s while the master is SDOWN
+  // (INFO every 10 s until ODOWN), so a replica stalled at the crash can be
+  // ranked on an old offset and the one holding the acknowledged writes
+  // passed over. Here a candidate whose last INFO says its master link is
+  // still up and was read before the SDOWN is waited for (INFO goes every
+  // second during a failover), at most settle_offsets_max_ms; then the
+  // choice is Redis's. After a kill -9 the replicas' links are down at
+  // once, so this does not wait unless a replica is slow to answer.
+  if (!candidate_offsets_settled(m) && now_ - m.failover_state_change_time < settle_offsets_max_ms)
+    return;
   instance* s = select_slave(m);
   if (!s) {
     event(log_level::warning, "-failover-abort-no-good-slave", &m, "", true);

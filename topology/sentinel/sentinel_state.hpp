@@ -257,6 +257,13 @@ class sentinel_state {
 
   // --- the decision functions (public for tests) ---------------------------
   instance* select_slave(instance& master);
+  // Troupe, beyond Redis: whether the replication offsets select_slave would
+  // compare are settled, i.e. every candidate's last INFO says its link to the
+  // master is down or was read after the master went SDOWN. See
+  // failover_select_slave.
+  bool candidate_offsets_settled(instance& master);
+  // How long failover_select_slave waits for settled offsets at most.
+  static constexpr int64_t settle_offsets_max_ms = 2000;
   // sentinelVoteLeader: the leader voted for in this epoch (may be earlier's).
   std::string vote_leader(instance& master, uint64_t req_epoch, const std::string& req_runid,
                           uint64_t& leader_epoch);
