@@ -131,6 +131,17 @@ bool server_process::start() {
     if (kind_ == kind::redis) {
       for (auto s : {"--save", "", "--appendonly", "no"}) base.push_back(s);
     }
+    // The admin endpoint's derived port of a server on an ephemeral port above
+    // 35535 is 30000 below it: inside the range free_port_block hands out to
+    // other tests. Off, unless the test chose its ports (or the admin port).
+    if (kind_ == kind::troupe && !fixed_port) {
+      bool names_admin = false;
+      for (auto& a : args_) names_admin = names_admin || a == "--admin-port";
+      if (!names_admin) {
+        base.push_back("--admin-port");
+        base.push_back("0");
+      }
+    }
     argv.insert(argv.end(), base.begin(), base.end());
     argv.insert(argv.end(), args_.begin(), args_.end());
     fflush(nullptr);  // or the child would flush our buffered output a second time
