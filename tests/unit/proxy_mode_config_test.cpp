@@ -35,7 +35,8 @@ TEST(ProxyModeConfig, YamlPoolAndItsListenDirectives) {
 
 TEST(ProxyModeConfig, ProxyLinesOfATroupeConfig) {
   const char* conf =
-      "port 22121\n# a comment, with an apostrophe: it's\nproxy hash fnv1a_32\nproxy hash_tag \"{}\"\n"
+      "port 22121\n# a comment, with an apostrophe: it's\nproxy hash fnv1a_32\nproxy hash_tag "
+      "\"{}\"\n"
       "proxy distribution modula\nproxy auto_eject_hosts true\nproxy server_retry_timeout 500\n"
       "proxy server 127.0.0.1:7001:1 a\nproxy server 127.0.0.1:7002:3 b\nsave \"\"\n";
   pool_config pool;
@@ -59,9 +60,9 @@ TEST(ProxyModeConfig, ProxyLinesOfATroupeConfig) {
   EXPECT_NE(
       pool_from_proxy_lines("proxy server 127.0.0.1:1:1\nproxy listen x\n", "127.0.0.1:1", pool),
       "");
-  EXPECT_NE(pool_from_proxy_lines("proxy \"we\"ird x\nproxy server 127.0.0.1:1:1\n",
-                                  "127.0.0.1:1", pool),
-            "");
+  EXPECT_NE(
+      pool_from_proxy_lines("proxy \"we\"ird x\nproxy server 127.0.0.1:1:1\n", "127.0.0.1:1", pool),
+      "");
   EXPECT_NE(
       pool_from_proxy_lines("proxy server \"127.0.0.1:1:1\n  evil: 1\"\n", "127.0.0.1:1", pool),
       "");
