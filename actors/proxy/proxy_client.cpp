@@ -131,6 +131,7 @@ void proxy_client::process_input() {
       close_after_reply_ = true;
       parser_.reset();
       in_len_ = 0;
+      set_reading(false);  // nothing more is read from it: it closes once answered
       return;
     }
     if (parser_.args().empty()) continue;
@@ -143,6 +144,12 @@ void proxy_client::process_input() {
     memmove(in_, in_ + consumed, in_len_ - consumed);
     in_len_ -= consumed;
     parser_.shift(consumed);
+  }
+  // A buffer grown for a big request is given back once it is empty.
+  if (in_len_ == 0 && in_cap_ > (1u << 20)) {
+    free(in_);
+    in_ = nullptr;
+    in_cap_ = 0;
   }
   if (int64_t(in_len_) > srv_.config().client_query_buffer_limit.get()) {
     log_warning("Closing proxy client that reached max query buffer length: addr={}", peer_);
@@ -188,6 +195,7 @@ void proxy_client::serve_local(const std::vector<std::string_view>& args) {
   if (name == "quit") {
     give("+OK\r\n");
     close_after_reply_ = true;
+    set_reading(false);
     return;
   }
   if (name == "hello") {
@@ -327,7 +335,7 @@ void proxy_client::request_done() {
 
 void proxy_client::resume_if_drained() {
   if (!reading_ && owed_.size() <= max_owed / 4 && out_.size() - out_sent_ < max_unsent / 4 &&
-      !closed_) {
+      !closed_ && !close_after_reply_) {
     set_reading(true);
     // Requests may wait in the buffer already: serve them on the next pass.
     home().post([self = caf::actor_cast<caf::actor>(ctrl()), this] {

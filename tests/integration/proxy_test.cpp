@@ -240,6 +240,10 @@ TEST(Proxy, PipelineRepliesInOrder) {
     }
   }
   EXPECT_EQ(c.read_reply().str, "inline");
+  // QUIT: its OK, then the connection ends (what follows is not served).
+  ASSERT_TRUE(c.send_raw("QUIT\r\nPING\r\n"));
+  EXPECT_EQ(c.read_reply().str, "OK");
+  EXPECT_EQ(c.read_raw(2000), "");
 }
 
 // redis-py through the proxy: commands, a pipeline, MGET/MSET.
