@@ -100,21 +100,30 @@ void proxy_backend::flush_pending() {
 }
 
 void proxy_backend::on_readable() {
-  size_t used = 0;
+  // input() starts with the first reply not yet handed on; the scanner has
+  // seen `scanned_` bytes of it already. Each complete reply's end is noted,
+  // then the replies are handed on (which may fail the link) after the scan.
   const char* in = link_.input();
   size_t len = link_.input_size();
+  ends_.clear();
+  size_t seen = scanned_;
+  scanned_ += scanner_.scan(in + seen, len - seen, [&](bool, std::string_view, size_t end) {
+    ends_.push_back(seen + end);
+  });
+  size_t start = 0;
   int64_t now = 0;
-  while (used < len) {
-    auto r = scanner_.scan(in + used, len - used);
-    if (r == reply_scanner::result::incomplete) break;
-    if (r == reply_scanner::result::error || inflight_.empty()) {
-      link_.consume(used);
-      fail(r == reply_scanner::result::error ? "protocol error in a reply"
-                                             : "a reply nobody asked for");
-      return;
+  for (size_t end : ends_) {
+    std::string_view reply(in + start, end - start);
+    if (inflight_.empty()) {
+      link_.consume(start);
+      return fail("a reply nobody asked for");
     }
-    std::string_view reply(in + used, scanner_.length());
-    used += scanner_.length();
+    // The scanner passes over RESP3 pushes; on a RESP2 link one is garbage.
+    if (reply[0] == '>') {
+      link_.consume(start);
+      return fail("a push message on a RESP2 link");
+    }
+    start = end;
     inflight_part part = std::move(inflight_.front());
     inflight_.pop_front();
     if (!part.req) {
@@ -122,9 +131,8 @@ void proxy_backend::on_readable() {
       if (reply[0] == '-') {
         std::string why = "the backend refused the pool's AUTH/SELECT: " +
                           std::string(reply.substr(1, reply.size() - 3));
-        link_.consume(used);
-        fail(why);
-        return;
+        link_.consume(start);
+        return fail(why);
       }
       continue;
     }
@@ -133,8 +141,10 @@ void proxy_backend::on_readable() {
     if (reply[0] == '-') bump(stats_.error_replies);
     complete_part(part, reply);
   }
-  link_.consume(used);
-  if (used > 0) router_.backend_ok(server_);
+  link_.consume(start);
+  scanned_ -= start;
+  if (scanner_.failed()) return fail(scanner_.failure());
+  if (start > 0) router_.backend_ok(server_);
 }
 
 void proxy_backend::check_timeout(int64_t now_us, int64_t timeout_us) {
@@ -149,6 +159,7 @@ void proxy_backend::fail(const std::string& why) {
   active_ = false;
   link_.close();
   scanner_.reset();
+  scanned_ = 0;
   std::string line = "-ERR proxy backend " + address_ + ": " + why + "\r\n";
   std::deque<inflight_part> lost;
   lost.swap(inflight_);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "actors/net/resp_link.hpp"
 #include "actors/proxy/proxy_request.hpp"
@@ -57,6 +58,8 @@ class proxy_backend : public hosted_actor, public flushable {
   resp_link link_;
   std::deque<inflight_part> inflight_;
   reply_scanner scanner_;
+  size_t scanned_ = 0;        // bytes of the unfinished reply the scanner has seen
+  std::vector<size_t> ends_;  // where the replies of one read end
   bool flush_queued_ = false;
   bool active_ = false;  // connected or connecting, not failed since
   caf::strong_actor_ptr keep_alive_;

@@ -56,16 +56,18 @@ void merge_part(proxy_request& r, const inflight_part& part, std::string_view re
       // "*n\r\n" then n values, each placed where its key was.
       size_t header = reply.find("\r\n");
       if (reply[0] != '*' || header == std::string_view::npos) break;
-      size_t pos = header + 2;
+      // Each element is a whole reply to the scanner: its end is where the next begins.
+      size_t first = header + 2, begin = first, next = 0;
       reply_scanner scan;
-      for (uint32_t slot : part.slots) {
-        if (pos >= reply.size() ||
-            scan.scan(reply.data() + pos, reply.size() - pos) != reply_scanner::result::complete)
-          break;
-        if (slot < r.values.size()) r.values[slot].assign(reply.substr(pos, scan.length()));
-        pos += scan.length();
-      }
-      if (pos == reply.size()) return;
+      scan.scan(reply.data() + first, reply.size() - first,
+                [&](bool, std::string_view, size_t end) {
+                  uint32_t slot = next < part.slots.size() ? part.slots[next] : uint32_t(-1);
+                  if (slot < r.values.size())
+                    r.values[slot].assign(reply.substr(begin, first + end - begin));
+                  begin = first + end;
+                  ++next;
+                });
+      if (!scan.failed() && next == part.slots.size() && begin == reply.size()) return;
       break;
     }
   }

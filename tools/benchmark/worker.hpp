@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "protocol/resp/reply_scanner.hpp"
 #include "tools/benchmark/batch_builder.hpp"
 #include "tools/benchmark/net.hpp"
 #include "tools/benchmark/random.hpp"
-#include "tools/benchmark/reply_scanner.hpp"
 #include "tools/benchmark/run_control.hpp"
 #include "tools/benchmark/stats.hpp"
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "tools/benchmark/reply_scanner.hpp"
+#include "protocol/resp/reply_scanner.hpp"
 
-using namespace troupe::bench;
+using troupe::reply_scanner;
 
 namespace {
 
