@@ -255,21 +255,26 @@ void proxy_client::forward(size_t command_start) {
     if (router_.server_for(args[size_t(plan_.keys[i])]) != server)
       return give_error(proxy::cross_backend_error(*plan_.spec));
   if (server == proxy_router::npos) return give_error("ERR no backend of the proxy's pool is up");
-  proxy_backend& link = router_.link(server, id_);
-  std::string why;
-  if (!link.ensure_open(why)) {
-    router_.backend_failed(server);
-    return give_error("ERR proxy backend " + link.address() + ": " + why);
-  }
+  proxy_backend* link = open_link(server);
+  if (link == nullptr) return;
   auto req = std::make_shared<proxy_request>();
   req->client = this;
   owed_.push_back(req);
   inflight_part part{std::move(req), {}, 0};
   if (in_[command_start] == '*')
-    link.submit(std::move(part),
-                std::string_view(in_ + command_start, parser_.consumed() - command_start));
+    link->submit(std::move(part),
+                 std::string_view(in_ + command_start, parser_.consumed() - command_start));
   else
-    link.submit_command(std::move(part), args);  // an inline command: sent as RESP
+    link->submit_command(std::move(part), args);  // an inline command: sent as RESP
+}
+
+proxy_backend* proxy_client::open_link(size_t server) {
+  proxy_backend& link = router_.link(server, id_);
+  std::string why;
+  if (link.ensure_open(why)) return &link;
+  router_.backend_failed(server);
+  give_error("ERR proxy backend " + link.address() + ": " + why);
+  return nullptr;
 }
 
 void proxy_client::split() {
@@ -281,14 +286,8 @@ void proxy_client::split() {
     if (server == proxy_router::npos) return give_error("ERR no backend of the proxy's pool is up");
     by_server[server].push_back(uint32_t(k));
   }
-  for (auto& [server, keys] : by_server) {
-    proxy_backend& link = router_.link(server, id_);
-    std::string why;
-    if (!link.ensure_open(why)) {
-      router_.backend_failed(server);
-      return give_error("ERR proxy backend " + link.address() + ": " + why);
-    }
-  }
+  for (auto& [server, keys] : by_server)
+    if (open_link(server) == nullptr) return;
   auto req = std::make_shared<proxy_request>();
   req->client = this;
   req->merge = plan_.merge;

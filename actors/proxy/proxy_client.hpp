@@ -21,6 +21,7 @@ namespace troupe {
 class server;
 class proxy_control;
 class proxy_router;
+class proxy_backend;
 
 class proxy_client : public hosted_actor, public io_handler, public flushable {
  public:
@@ -43,6 +44,9 @@ class proxy_client : public hosted_actor, public io_handler, public flushable {
   void serve_local(const std::vector<std::string_view>& args);
   void forward(size_t command_start);
   void split();
+  // This client's link to `server`, connecting it if need be; null (and the
+  // error given to the client) when that fails at once.
+  proxy_backend* open_link(size_t server);
   // A reply known now: after those still owed, in order.
   void give(std::string reply);
   void give_error(const std::string& error_line_without_dash);
