@@ -64,18 +64,7 @@ class proxy_placement_nutcracker_process {
                                        dir_ + "/nutcracker.pid",
                                        "-o",
                                        dir_ + "/nutcracker.log"};
-      fflush(nullptr);
-      pid_ = fork();
-      if (pid_ == 0) {
-        std::vector<char*> cargv;
-        for (auto& a : argv) cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        std::string err = dir_ + "/stderr.log";
-        if (freopen(err.c_str(), "w", stderr) == nullptr) _exit(126);
-        if (freopen(err.c_str(), "a", stdout) == nullptr) _exit(126);
-        execv(cargv[0], cargv.data());
-        _exit(127);
-      }
+      pid_ = spawn_logged(argv, dir_ + "/stderr.log");
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
       while (std::chrono::steady_clock::now() < deadline) {
         int status;

@@ -25,6 +25,7 @@
 
 #include "support/cluster_nodes.hpp"
 #include "support/dataset_compare.hpp"
+#include "support/sentinel_reads.hpp"
 #include "support/server_process.hpp"
 
 using namespace troupe;
@@ -59,9 +60,7 @@ resp_value call_at(int port, const std::vector<std::string>& args) {
 }
 
 std::string addr_at(int port) {
-  resp_value v = call_at(port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
-  if (v.type != resp_value::kind::array || v.elements.size() != 2) return v.to_string();
-  return v.elements[0].str + ":" + v.elements[1].str;
+  return master_addr_text(call_at(port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"}));
 }
 
 std::map<std::string, std::string> master_fields(int port) {

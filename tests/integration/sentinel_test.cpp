@@ -13,6 +13,7 @@
 #include <set>
 
 #include "support/dataset_compare.hpp"
+#include "support/sentinel_reads.hpp"
 #include "support/server_process.hpp"
 
 using namespace troupe;
@@ -50,9 +51,7 @@ std::unique_ptr<server_process> start_sentinel(const std::string& conf_text,
 }
 
 std::string addr_of(const server_process& s) {
-  resp_value v = s.call({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
-  if (v.type != resp_value::kind::array || v.elements.size() != 2) return v.to_string();
-  return v.elements[0].str + ":" + v.elements[1].str;
+  return master_addr_text(s.call({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"}));
 }
 
 std::string sentinel_master0(const server_process& s) {

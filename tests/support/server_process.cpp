@@ -80,6 +80,21 @@ int free_port_block(int count, int avoid) {
   }
 }
 
+pid_t spawn_logged(std::vector<std::string> argv, const std::string& output_file) {
+  fflush(nullptr);  // or the child would flush our buffered output a second time
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    if (freopen(output_file.c_str(), "w", stderr) == nullptr) _exit(126);
+    if (freopen(output_file.c_str(), "a", stdout) == nullptr) _exit(126);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 std::string temp_dir(const std::string& prefix) {
   std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
   char* d = mkdtemp(tmpl.data());
@@ -144,19 +159,7 @@ bool server_process::start() {
     }
     argv.insert(argv.end(), base.begin(), base.end());
     argv.insert(argv.end(), args_.begin(), args_.end());
-    fflush(nullptr);  // or the child would flush our buffered output a second time
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> cargv;
-      for (auto& a : argv) cargv.push_back(a.data());
-      cargv.push_back(nullptr);
-      // Keep the child's stdout/stderr out of the test output unless it fails to start.
-      std::string err = dir_ + "/stderr.log";
-      if (freopen(err.c_str(), "w", stderr) == nullptr) _exit(126);
-      if (freopen(err.c_str(), "a", stdout) == nullptr) _exit(126);
-      execv(cargv[0], cargv.data());
-      _exit(127);
-    }
+    pid_ = spawn_logged(argv, dir_ + "/stderr.log");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       int status;

@@ -17,6 +17,10 @@ int free_port();
 // them later (free_port() hands out ephemeral ports; a block of them next to
 // each other is not safe while other tests run). Never overlaps `avoid`..+count.
 int free_port_block(int count, int avoid = 0);
+// Starts argv[0] (a path) with argv, its stdout and stderr going to
+// `output_file` (kept out of the test's output unless it is shown on a
+// failure); returns the child's pid.
+pid_t spawn_logged(std::vector<std::string> argv, const std::string& output_file);
 // A fresh temporary directory for one test (removed by the caller if wanted).
 std::string temp_dir(const std::string& prefix);
 
