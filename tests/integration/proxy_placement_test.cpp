@@ -64,7 +64,7 @@ class proxy_placement_nutcracker_process {
                                        dir_ + "/nutcracker.pid",
                                        "-o",
                                        dir_ + "/nutcracker.log"};
-      pid_ = spawn_logged(argv, dir_ + "/stderr.log");
+      pid_ = troupe::test::spawn_logged(argv, dir_ + "/stderr.log");
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
       while (std::chrono::steady_clock::now() < deadline) {
         int status;
