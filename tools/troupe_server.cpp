@@ -341,6 +341,18 @@ int main(int argc, char** argv) {
   bool background = cfg.daemonize.get();
   if (background) daemonize();
 
+  // dir: the working directory, where data files go. Entered before the log
+  // file opens: as in Redis, a relative logfile (and pidfile) lives in dir.
+  std::string dir = cfg.dir.str();
+  if (chdir(dir.c_str()) != 0) {
+    std::cerr << "Can't chdir to '" << dir << "': " << strerror(errno) << "\n";
+    return 1;
+  }
+  {
+    char buf[4096];
+    if (getcwd(buf, sizeof(buf)) != nullptr)
+      for (auto& c : configs) c->dir.set_internal(buf);
+  }
   try {
     log_init(cfg.logfile.str(), to_log_level(cfg.loglevel.get()), sentinel_mode ? 'X' : 'M');
   } catch (const std::exception& e) {
@@ -373,17 +385,6 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-  }
-  // dir: the working directory, where data files go.
-  std::string dir = cfg.dir.str();
-  if (chdir(dir.c_str()) != 0) {
-    log_warning("Can't chdir to '{}': {}", dir, strerror(errno));
-    return 1;
-  }
-  {
-    char buf[4096];
-    if (getcwd(buf, sizeof(buf)) != nullptr)
-      for (auto& c : configs) c->dir.set_internal(buf);
   }
   std::string pidfile = cfg.pidfile.str();
   if (pidfile.empty() && background) {

@@ -231,14 +231,16 @@ TEST(config_files, default_conf_is_complete_and_starts) {
   EXPECT_EQ(s.call({"PING"}).str, "PONG");
 }
 
+// The pid and log files are named relative to dir, as Redis resolves them
+// (it enters dir while it reads the config, before either file is opened).
 TEST(config_startup, daemonize_writes_pidfile_and_serves) {
   std::string dir = temp_dir("troupe-daemon");
   int port = free_port();
   std::string pidfile = dir + "/troupe.pid";
   int status = 0;
   run_command(std::string(TROUPE_SERVER_PATH) + " --port " + std::to_string(port) +
-                  " --bind 127.0.0.1 --daemonize yes --pidfile " + pidfile + " --dir " + dir +
-                  " --logfile " + dir + "/log",
+                  " --bind 127.0.0.1 --daemonize yes --pidfile troupe.pid --dir " + dir +
+                  " --logfile log",
               &status);
   EXPECT_EQ(status, 0);  // the parent returns at once
   resp_client c;
@@ -253,6 +255,7 @@ TEST(config_startup, daemonize_writes_pidfile_and_serves) {
   pid_t pid = std::stoi(pid_text);
   auto info = c.call({"INFO", "server"}).str;
   EXPECT_NE(info.find("process_id:" + std::to_string(pid)), std::string::npos) << info;
+  EXPECT_NE(read_file(dir + "/log").find("Ready to accept connections"), std::string::npos);
   c.call({"SHUTDOWN", "NOSAVE"});
   for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) usleep(50000);
   EXPECT_NE(kill(pid, 0), 0);
