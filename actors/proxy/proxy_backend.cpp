@@ -88,15 +88,24 @@ void proxy_backend::submit_command(inflight_part part, const std::vector<std::st
   want_flush();
 }
 
+// One batch in flight per link: while the backend works on what was written,
+// the requests that come meanwhile wait here and leave together once its
+// replies are back, not each pass in a small write of their own. A
+// single-threaded backend serves a connection in order anyway, so they would
+// have waited as long in its socket; what changes is the number of reads,
+// writes and wake-ups on both sides, which is what a busy machine runs out of.
+// A batch that grows past hold_limit leaves at once.
 void proxy_backend::want_flush() {
-  if (flush_queued_) return;
+  constexpr size_t hold_limit = 64 * 1024;
+  if (flush_queued_ || (unanswered_ > 0 && link_.output_pending() < hold_limit)) return;
   flush_queued_ = true;
-  home().defer_flush(this);
+  home().defer_flush_first(this);
 }
 
 void proxy_backend::flush_pending() {
   flush_queued_ = false;
   link_.flush_queued();
+  unanswered_ = inflight_.size();
 }
 
 void proxy_backend::on_readable() {
@@ -126,6 +135,7 @@ void proxy_backend::on_readable() {
     start = end;
     inflight_part part = std::move(inflight_.front());
     inflight_.pop_front();
+    if (unanswered_ > 0) --unanswered_;
     if (!part.req) {
       // The link's own AUTH / SELECT: a refusal makes the link useless.
       if (reply[0] == '-') {
@@ -145,6 +155,8 @@ void proxy_backend::on_readable() {
   scanned_ -= start;
   if (scanner_.failed()) return fail(scanner_.failure());
   if (start > 0) router_.backend_ok(server_);
+  // The batch in flight is answered: what was held back leaves now.
+  if (unanswered_ == 0 && !inflight_.empty()) want_flush();
 }
 
 void proxy_backend::check_timeout(int64_t now_us, int64_t timeout_us) {
@@ -157,6 +169,7 @@ void proxy_backend::fail(const std::string& why) {
   // The link may be closed already (a refused connect is reported after it).
   bool had_link = active_;
   active_ = false;
+  unanswered_ = 0;
   link_.close();
   scanner_.reset();
   scanned_ = 0;

@@ -60,6 +60,10 @@ class proxy_backend : public hosted_actor, public flushable {
   reply_scanner scanner_;
   size_t scanned_ = 0;        // bytes of the unfinished reply the scanner has seen
   std::vector<size_t> ends_;  // where the replies of one read end
+  // Parts written to the socket (or to be written on connect) whose replies
+  // have not come: while there are any, new requests are held back (see
+  // want_flush).
+  size_t unanswered_ = 0;
   bool flush_queued_ = false;
   bool active_ = false;  // connected or connecting, not failed since
   caf::strong_actor_ptr keep_alive_;

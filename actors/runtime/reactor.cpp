@@ -203,6 +203,8 @@ void reactor::run_ready() {
 }
 
 void reactor::cancel_flush(flushable* f) {
+  for (auto& p : pending_first_)
+    if (p == f) p = nullptr;
   for (auto& p : pending_flush_)
     if (p == f) p = nullptr;
   for (auto& p : flushing_)
@@ -211,10 +213,12 @@ void reactor::cancel_flush(flushable* f) {
 
 void reactor::flush_all() {
   for (auto& f : before_flush_) f();
-  flushing_.swap(pending_flush_);
-  for (size_t i = 0; i < flushing_.size(); ++i)
-    if (flushable* f = flushing_[i]) f->flush_pending();
-  flushing_.clear();
+  for (auto* pending : {&pending_first_, &pending_flush_}) {
+    flushing_.swap(*pending);
+    for (size_t i = 0; i < flushing_.size(); ++i)
+      if (flushable* f = flushing_[i]) f->flush_pending();
+    flushing_.clear();
+  }
 }
 
 void reactor::run_timers(int64_t now) {
@@ -232,8 +236,7 @@ void reactor::run_timers(int64_t now) {
 }
 
 int reactor::next_timeout(int64_t now) const {
-  if (!ready_.empty() || !ready_fns_.empty() || !pending_flush_.empty() || !tasks_.empty())
-    return 0;
+  if (!ready_.empty() || !ready_fns_.empty() || has_pending_flush() || !tasks_.empty()) return 0;
   int64_t t = 1000;
   for (auto& tm : timers_) t = std::min(t, std::max<int64_t>(0, tm.due_ms - now));
   if (!one_shots_.empty())
@@ -348,7 +351,7 @@ void reactor::loop() {
     }
     flush_all();
     run_ready();
-    if (!pending_flush_.empty()) flush_all();
+    if (has_pending_flush()) flush_all();
     if (!timers_.empty() || !one_shots_.empty()) run_timers(monotonic_ms());
     if (!tasks_.empty()) run_tasks(n == 0);
     if (!pass_end_.empty()) {

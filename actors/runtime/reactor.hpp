@@ -86,6 +86,10 @@ class reactor {
   // Redis's beforeSleep does: replies for many clients go out together, which is
   // what lets a saturated client collect more of them per wake-up.
   void defer_flush(flushable* f) { pending_flush_.push_back(f); }
+  // The same, flushed before the others: a proxy's requests to its backends
+  // leave before its replies to clients, so the backends (on other cores)
+  // work on them while those replies are written.
+  void defer_flush_first(flushable* f) { pending_first_.push_back(f); }
   // Runs f at the end of every pass, before the deferred flushes (the AOF).
   void before_flush(std::function<void()> f) { before_flush_.push_back(std::move(f)); }
   // Forgets f (it is closing).
@@ -161,7 +165,8 @@ class reactor {
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> one_shots_;  // (due, id)
   std::unordered_map<uint64_t, int64_t> one_shot_due_;
   uint64_t next_timer_id_ = 0;
-  std::vector<flushable*> pending_flush_, flushing_;
+  std::vector<flushable*> pending_first_, pending_flush_, flushing_;
+  bool has_pending_flush() const { return !pending_first_.empty() || !pending_flush_.empty(); }
   std::vector<std::function<void()>> before_flush_;
   std::vector<std::function<bool()>> tasks_;
   void run_tasks(bool idle);

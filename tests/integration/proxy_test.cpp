@@ -411,6 +411,61 @@ TEST(Proxy, StalledBackendDoesNotHoldOthers) {
   EXPECT_NE(proxy_info(r, "backend0").find("timeouts=1"), std::string::npos);
 }
 
+// While a batch is in flight to a backend, the requests for it that come
+// meanwhile wait in the proxy and leave together once that batch is answered
+// (proxy_backend::want_flush); a big one leaves at once. None may be left
+// behind, and each client's replies keep its order.
+TEST(Proxy, RequestsHeldBehindABusyBatchAllLeave) {
+  proxy_pool_rig r;
+  std::string first = r.key_on(0, "h"), counter = r.key_on(0, "c"), big = r.key_on(0, "b");
+  EXPECT_EQ(r.call({"DEL", counter}).integer, 1);
+  resp_client direct, probe, a, b, c;
+  ASSERT_TRUE(direct.connect("127.0.0.1", r.backends[0]->port()));
+  ASSERT_TRUE(probe.connect("127.0.0.1", r.backends[0]->port()));
+  for (auto* cl : {&a, &b, &c}) {
+    ASSERT_TRUE(cl->connect("127.0.0.1", r.port));
+    cl->set_timeout(10000);
+  }
+  // Puts the backend to sleep, then has a's GET written to it: the batch in
+  // flight (the proxy answers INFO only after a pass's writes to its backends).
+  auto busy_batch = [&] {
+    direct.append({"DEBUG", "SLEEP", "0.5"});
+    ASSERT_TRUE(direct.flush());
+    ASSERT_TRUE(wait_for(
+        [&] {
+          probe.append({"PING"});
+          probe.flush();
+          return probe.read_raw(100).empty();
+        },
+        5000));
+    std::string before = proxy_info(r, "backend0");
+    a.append({"GET", first});
+    ASSERT_TRUE(a.flush());
+    ASSERT_TRUE(wait_for([&] { return proxy_info(r, "backend0") != before; }, 5000));
+  };
+  // Held behind it: a pipeline from b, answered in order once a's batch is.
+  busy_batch();
+  for (int i = 0; i < 200; ++i) b.append({"INCR", counter});
+  ASSERT_TRUE(b.flush());
+  EXPECT_EQ(a.read_reply().str, "probe");
+  for (int i = 1; i <= 200; ++i) {
+    resp_value v = b.read_reply();
+    ASSERT_EQ(v.integer, i) << v.str;
+  }
+  // A value far past the hold limit, and a small request after it.
+  busy_batch();
+  std::string value(256 * 1024, 'v');
+  c.append({"SET", big, value});
+  c.append({"INCR", counter});
+  ASSERT_TRUE(c.flush());
+  EXPECT_EQ(a.read_reply().str, "probe");
+  EXPECT_EQ(c.read_reply().str, "OK");
+  EXPECT_EQ(c.read_reply().integer, 201);
+  EXPECT_EQ(r.call({"GET", big}).str, value);
+  direct.read_reply();
+  direct.read_reply();
+}
+
 namespace {
 
 // A backend that answers every read with `reply`: garbage, a reply nobody
