@@ -13,6 +13,7 @@ proxy_control::proxy_control(server& srv, proxy::pool_config pool)
     : srv_(srv), pool_(std::move(pool)) {
   for (size_t i = 0; i < pool_.servers.size(); ++i)
     stats_.push_back(std::make_unique<proxy_server_stats>());
+  ejection_ = std::make_unique<shared_ejection>(pool_, stats_);
 }
 
 proxy_control::~proxy_control() = default;

@@ -10,6 +10,7 @@
 #include <caf/actor.hpp>
 
 #include "actors/proxy/proxy_stats.hpp"
+#include "actors/proxy/shared_ejection.hpp"
 #include "topology/proxy/pool_config.hpp"
 
 namespace troupe {
@@ -30,6 +31,7 @@ class proxy_control {
   const proxy::pool_config& pool() const { return pool_; }
   proxy_server_stats& stats_of(size_t server) { return *stats_[server]; }
   proxy_router& router_of(int reactor) { return *routers_[size_t(reactor)]; }
+  shared_ejection& ejection() { return *ejection_; }
 
   std::atomic<uint64_t> clients{0};  // connected now
   std::atomic<uint64_t> requests{0};
@@ -43,6 +45,7 @@ class proxy_control {
   server& srv_;
   proxy::pool_config pool_;
   std::vector<std::unique_ptr<proxy_server_stats>> stats_;
+  std::unique_ptr<shared_ejection> ejection_;
   std::vector<proxy_router*> routers_;
   std::vector<caf::actor> router_actors_;
 };

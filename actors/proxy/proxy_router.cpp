@@ -19,7 +19,11 @@ int64_t router_now_ms() {
 }  // namespace
 
 proxy_router::proxy_router(caf::actor_config& cfg, reactor& home, proxy_control& control)
-    : hosted_actor(cfg, home), control_(control), ring_(control.pool()) {
+    : hosted_actor(cfg, home),
+      control_(control),
+      ejection_(control.ejection()),
+      ring_(ejection_.ring()),
+      ring_version_(ejection_.version()) {
   const auto& pool = control.pool();
   int per_server = std::max(1, int(pool.server_connections));
   links_.resize(pool.servers.size());
@@ -63,8 +67,11 @@ const proxy::pool_config& proxy_router::pool() const {
   return control_.pool();
 }
 
-size_t proxy_router::server_for(std::string_view key) const {
-  return ring_.server_for(key);
+void proxy_router::refresh_ring() {
+  // The version first: a change made meanwhile moves it again, and the next
+  // request copies once more.
+  ring_version_ = ejection_.version();
+  ring_ = ejection_.ring();
 }
 
 proxy_backend& proxy_router::link(size_t server, uint64_t client_id) {
@@ -73,16 +80,11 @@ proxy_backend& proxy_router::link(size_t server, uint64_t client_id) {
 }
 
 void proxy_router::backend_failed(size_t server) {
-  if (ring_.record_failure(server, router_now_ms())) {
-    bump(control_.stats_of(server).ejections);
-    control_.stats_of(server).ejected.fetch_add(1, std::memory_order_relaxed);
-    log_warning("Proxy: ejected backend {}:{} for {} ms", control_.pool().servers[server].host,
-                control_.pool().servers[server].port, control_.pool().server_retry_timeout);
-  }
+  ejection_.record_failure(server, router_now_ms());
 }
 
 void proxy_router::backend_ok(size_t server) {
-  ring_.record_success(server);
+  ejection_.record_success(server);
 }
 
 void proxy_router::cron() {
@@ -91,15 +93,7 @@ void proxy_router::cron() {
   if (timeout > 0)
     for (auto& server : links_)
       for (auto* l : server) l->check_timeout(now_ms * 1000, timeout * 1000);
-  std::vector<bool> before(links_.size());
-  for (size_t s = 0; s < links_.size(); ++s) before[s] = ring_.is_ejected(s);
-  if (ring_.maybe_restore(now_ms))
-    for (size_t s = 0; s < links_.size(); ++s)
-      if (before[s] && !ring_.is_ejected(s)) {
-        control_.stats_of(s).ejected.fetch_sub(1, std::memory_order_relaxed);
-        log_notice("Proxy: backend {}:{} back in the ring", control_.pool().servers[s].host,
-                   control_.pool().servers[s].port);
-      }
+  ejection_.maybe_restore(now_ms);
 }
 
 }  // namespace troupe

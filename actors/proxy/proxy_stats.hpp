@@ -15,7 +15,7 @@ struct proxy_server_stats {
   std::atomic<uint64_t> timeouts{0};
   std::atomic<uint64_t> ejections{0};
   std::atomic<uint64_t> connections{0};  // connects made
-  std::atomic<int> ejected{0};           // reactors that hold it ejected now
+  std::atomic<int> ejected{0};           // 1 while it is out of the ring
   std::atomic<uint64_t> latency_us_sum{0};
   std::atomic<uint64_t> replies{0};
   // Reply latency in power-of-two microsecond buckets: bucket b counts

@@ -342,6 +342,36 @@ TEST(Proxy, EjectsAKilledBackendAndTakesItBack) {
   EXPECT_NE(proxy_info(r, "backend1").find("ejections=1"), std::string::npos);
 }
 
+// With `threads 2` every reactor's router shares the ejection: failures seen
+// on one reactor eject the server for all, once, and the other reactor's
+// clients never meet the dead server.
+TEST(Proxy, ReactorsShareTheEjection) {
+  proxy_pool_rig r(
+      "  auto_eject_hosts: true\n  server_failure_limit: 2\n  server_retry_timeout: 60000\n", 3,
+      {"--threads", "2"});
+  std::string k = r.key_on(1, "e");
+  // Connections are spread over the two reactors.
+  std::vector<std::unique_ptr<resp_client>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<resp_client>());
+    ASSERT_TRUE(clients.back()->connect("127.0.0.1", r.port));
+  }
+  r.backends[1]->kill_now();
+  int errors = 0;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        resp_value v = clients[0]->call({"SET", k, "moved"});
+        errors += v.is_error();
+        return v.str == "OK";
+      },
+      10000));
+  EXPECT_LE(errors, 2);
+  for (auto& c : clients) EXPECT_EQ(c->call({"SET", k, "elsewhere"}).str, "OK");
+  EXPECT_NE(proxy_info(r, "backend1").find("ejections=1,"), std::string::npos)
+      << proxy_info(r, "backend1");
+  EXPECT_EQ(proxy_info(r, "proxy_servers_ejected"), "1");
+}
+
 // A backend killed in the middle of a client's pipeline: every request gets
 // its reply, in order; only the dead backend's requests fail.
 TEST(Proxy, BackendKilledMidPipeline) {
