@@ -24,6 +24,7 @@
 #include <caf/fwd.hpp>
 #include <caf/resumable.hpp>
 
+#include "actors/runtime/machine_idle.hpp"
 #include "protocol/config/config_rows.hpp"
 
 namespace troupe {
@@ -104,8 +105,10 @@ class reactor {
   // part of a snapshot), in a bounded time slice per pass: each call should be
   // a small step. The loop does not sleep while tasks remain.
   void add_task(std::function<bool()> f) { tasks_.push_back(std::move(f)); }
-  // Where the reactor reads reactor-spin-us (see wait_for_events).
+  // Where the reactor reads reactor-spin-us and reactor-coalesce-us (see
+  // wait_for_events).
   void set_spin_source(const int_row* spin_us) { spin_us_ = spin_us; }
+  void set_coalesce_source(const int_row* coalesce_us) { coalesce_us_ = coalesce_us; }
   // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
   uint64_t after(int64_t ms, std::function<void()> f);
   void cancel(uint64_t timer_id);
@@ -172,6 +175,13 @@ class reactor {
   void run_tasks(bool idle);
   int wait_for_events(struct epoll_event* events, int max_events, bool was_busy);
   const int_row* spin_us_ = nullptr;  // reactor-spin-us, live
+  // reactor-coalesce-us: whether the pass about to end should wait before polling.
+  bool should_coalesce(int64_t now_ms);
+  const int_row* coalesce_us_ = nullptr;  // reactor-coalesce-us, live
+  int last_events_ = 0;                   // events the last poll returned
+  machine_idle idle_;
+  int64_t idle_sampled_ms_ = 0;
+  bool machine_busy_ = false;
 
   // Handed over by other threads.
   std::mutex remote_mutex_;

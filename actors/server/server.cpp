@@ -126,6 +126,7 @@ bool server::start() {
   for (int i = 0; i < threads; ++i) {
     reactors_.push_back(std::make_unique<reactor>(sys_, i));
     reactors_.back()->set_spin_source(&cfg_.reactor_spin_us);
+    reactors_.back()->set_coalesce_source(&cfg_.reactor_coalesce_us);
   }
   hosted_connections_.resize(size_t(threads));
   // Every actor is spawned through spawn_actor, which enters it in the registry.

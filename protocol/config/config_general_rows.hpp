@@ -154,6 +154,15 @@ struct general_rows {
                           "Microseconds a reactor keeps polling after a busy pass before it "
                           "sleeps: saves the clients' wake-up cost for more server CPU (0: sleep "
                           "at once)."};
+  int_row reactor_coalesce_us{
+      t_,
+      "reactor-coalesce-us",
+      0,
+      0,
+      1000,
+      "While the machine has no idle CPU, microseconds a reactor waits after a pass with "
+      "several events before it polls again, so that what comes meanwhile wakes nobody and is "
+      "handled in one pass (0: never; proxy mode: 50 unless set)."};
 
   // -- lazy freeing ----------------------------------------------------------------
   bool_row lazyfree_lazy_user_del{t_, "lazyfree-lazy-user-del", false,

@@ -151,6 +151,23 @@ TEST(config_runtime, reactor_spin_us_is_live_and_checked) {
       << e.str;
 }
 
+// reactor-coalesce-us: off by default outside proxy mode, live, bounded; a
+// reactor that gathers its input still answers a pipeline in order.
+TEST(config_runtime, reactor_coalesce_us_is_live_and_checked) {
+  server_process s;
+  ASSERT_TRUE(s.start());
+  resp_client c = s.client();
+  EXPECT_EQ(c.call({"CONFIG", "GET", "reactor-coalesce-us"}).elements.at(1).str, "0");
+  EXPECT_EQ(c.call({"CONFIG", "SET", "reactor-coalesce-us", "1000"}).str, "OK");
+  for (int i = 0; i < 1000; ++i) c.append({"INCR", "n"});
+  c.flush();
+  for (int i = 1; i <= 1000; ++i) ASSERT_EQ(c.read_reply().integer, i);
+  auto e = c.call({"CONFIG", "SET", "reactor-coalesce-us", "1001"});
+  EXPECT_TRUE(e.is_error());
+  EXPECT_NE(e.str.find("argument must be between 0 and 1000 inclusive"), std::string::npos)
+      << e.str;
+}
+
 TEST(config_runtime, set_port_rebinds) {
   server_process s;
   ASSERT_TRUE(s.start());
