@@ -85,6 +85,21 @@ struct proxy_pool_rig {
   }
 };
 
+// Sends DEBUG SLEEP `seconds` to a backend through `direct`; true once a PING
+// through `probe` (another connection to it) goes unanswered for `silence_ms`.
+bool put_to_sleep(resp_client& direct, resp_client& probe, const std::string& seconds,
+                  int silence_ms) {
+  direct.append({"DEBUG", "SLEEP", seconds});
+  if (!direct.flush()) return false;
+  return wait_for(
+      [&] {
+        probe.append({"PING"});
+        probe.flush();
+        return probe.read_raw(silence_ms).empty();
+      },
+      5000);
+}
+
 std::string proxy_info(proxy_pool_rig& r, const std::string& field) {
   std::string info = r.call({"INFO", "proxy"}).str;
   auto at = info.find(field + ":");
@@ -416,18 +431,9 @@ TEST(Proxy, StalledBackendDoesNotHoldOthers) {
   // DEBUG SLEEP on the backend itself: it stops answering for 3 s.
   resp_client direct;
   ASSERT_TRUE(direct.connect("127.0.0.1", r.backends[0]->port()));
-  direct.append({"DEBUG", "SLEEP", "3"});
-  ASSERT_TRUE(direct.flush());
-  // Asleep once a PING of its own goes unanswered for a while.
   resp_client probe;
   ASSERT_TRUE(probe.connect("127.0.0.1", r.backends[0]->port()));
-  ASSERT_TRUE(wait_for(
-      [&] {
-        probe.append({"PING"});
-        probe.flush();
-        return probe.read_raw(300).empty();
-      },
-      5000));
+  ASSERT_TRUE(put_to_sleep(direct, probe, "3", 300));
   waiting.append({"GET", slow});
   ASSERT_TRUE(waiting.flush());
   // The other client is served while the first one's request waits.
@@ -459,15 +465,7 @@ TEST(Proxy, RequestsHeldBehindABusyBatchAllLeave) {
   // Puts the backend to sleep, then has a's GET written to it: the batch in
   // flight (the proxy answers INFO only after a pass's writes to its backends).
   auto busy_batch = [&] {
-    direct.append({"DEBUG", "SLEEP", "0.5"});
-    ASSERT_TRUE(direct.flush());
-    ASSERT_TRUE(wait_for(
-        [&] {
-          probe.append({"PING"});
-          probe.flush();
-          return probe.read_raw(100).empty();
-        },
-        5000));
+    ASSERT_TRUE(put_to_sleep(direct, probe, "0.5", 100));
     std::string before = proxy_info(r, "backend0");
     a.append({"GET", first});
     ASSERT_TRUE(a.flush());
