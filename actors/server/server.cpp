@@ -102,6 +102,10 @@ bool server::start() {
   if (!load_security(*this)) return false;
 
   record_startup_memory();
+  // The LRU clock reads the time from the start, as Redis's does: a key
+  // written (or RESTOREd with IDLETIME) before the first cron tick would
+  // otherwise take 0, some 200 days in the past.
+  lru_clock = lru_clock_at(wall_clock_ms());
   // One dispatcher (and its statistics) per reactor; the first also replays
   // the AOF at start-up.
   size_t commands = command_table::instance().size();
@@ -443,7 +447,7 @@ size_t server::client_count() const {
 void server::cron(int reactor_index) {
   int64_t now = wall_clock_ms();
   if (reactor_index == 0) {
-    lru_clock = uint32_t((now / 1000) & ((1u << 24) - 1));
+    lru_clock = lru_clock_at(now);
     sample_instantaneous();
     pauses_.cron(now);
     heap_used_bytes();  // samples used_memory_peak, as Redis's cron does

@@ -144,6 +144,25 @@ TEST_F(eviction, object_freq_and_idletime_follow_the_policy_like_redis) {
   d->same({"EXEC"});
 }
 
+// The LRU clock reads the time from the start: keys written before the first
+// cron tick (hz 1 makes that window a second wide) are not idle for the age
+// of the clock once it ticks (the sanitizer run that hit it saw 14 days).
+TEST(eviction_clock, keys_written_before_the_first_cron_tick_are_fresh) {
+  server_process s({"--hz", "1", "--dynamic-hz", "no", "--maxmemory-policy", "allkeys-lru"});
+  ASSERT_TRUE(s.start());
+  resp_client c = s.client();
+  std::string clock = info_field(s, "server", "lru_clock");
+  EXPECT_EQ(c.call({"SET", "k", "v"}).str, "OK");
+  EXPECT_EQ(c.call({"RESTORE", "old", "0", c.call({"DUMP", "k"}).str, "IDLETIME", "1000"}).str,
+            "OK");
+  // Once the cron has moved the clock (a second at most, at hz 1).
+  ASSERT_TRUE(wait_for([&] { return info_field(s, "server", "lru_clock") != clock; }, 5000));
+  EXPECT_LT(c.call({"OBJECT", "IDLETIME", "k"}).integer, 5);
+  int64_t idle = c.call({"OBJECT", "IDLETIME", "old"}).integer;
+  EXPECT_GE(idle, 1000);
+  EXPECT_LT(idle, 1005);
+}
+
 TEST_F(eviction, idletime_is_kept_by_restore_and_reset_only_by_touching_commands) {
   d->same({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
   d->same({"SET", "src", "v"});
