@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
     // short and many, which makes the gathering of reactor-coalesce-us pay
     // on a saturated machine (README, Proxy).
     configs[0]->skip_lines_of("proxy");
-    configs[0]->load_text("save \"\"\nappendonly no\nreactor-coalesce-us 50\n", "");
+    configs[0]->load_text("save \"\"\nappendonly no\nreactor-coalesce-us 100\n", "");
   }
   if (pool_yaml) {
     std::string text, directives;

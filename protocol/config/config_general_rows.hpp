@@ -162,7 +162,7 @@ struct general_rows {
       1000,
       "While the machine has no idle CPU, microseconds a reactor waits after a pass with "
       "several events before it polls again, so that what comes meanwhile wakes nobody and is "
-      "handled in one pass (0: never; proxy mode: 50 unless set)."};
+      "handled in one pass (0: never; proxy mode: 100 unless set)."};
 
   // -- lazy freeing ----------------------------------------------------------------
   bool_row lazyfree_lazy_user_del{t_, "lazyfree-lazy-user-del", false,
