@@ -17,19 +17,17 @@ proxy::proxy_ring shared_ejection::ring() const {
   return ring_;
 }
 
-bool shared_ejection::record_failure(size_t server, int64_t now_ms) {
+void shared_ejection::record_failure(size_t server, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
   bool ejected = ring_.record_failure(server, now_ms);
   failing_[server].store(ring_.failure_count(server) > 0, std::memory_order_relaxed);
-  next_rebuild_.store(ring_.next_rebuild(), std::memory_order_relaxed);
-  if (!ejected) return false;
+  if (!ejected) return;
   auto& s = *stats_[server];
   bump(s.ejections);
   s.ejected.store(1, std::memory_order_relaxed);
   version_.fetch_add(1, std::memory_order_release);
   log_warning("Proxy: ejected backend {}:{} for {} ms", pool_.servers[server].host,
               pool_.servers[server].port, pool_.server_retry_timeout);
-  return true;
 }
 
 void shared_ejection::record_success(size_t server) {
@@ -37,18 +35,15 @@ void shared_ejection::record_success(size_t server) {
   std::lock_guard<std::mutex> lock(mutex_);
   ring_.record_success(server);
   failing_[server].store(ring_.failure_count(server) > 0, std::memory_order_relaxed);
-  next_rebuild_.store(ring_.next_rebuild(), std::memory_order_relaxed);
 }
 
 void shared_ejection::maybe_restore(int64_t now_ms) {
-  int64_t due = next_rebuild_.load(std::memory_order_relaxed);
-  if (due == 0 || now_ms < due) return;
+  // Each router's cron, 20 times a second: an uncontended lock.
   std::lock_guard<std::mutex> lock(mutex_);
+  if (ring_.next_rebuild() == 0) return;
   std::vector<bool> before(ring_.server_count());
   for (size_t s = 0; s < before.size(); ++s) before[s] = ring_.is_ejected(s);
-  bool changed = ring_.maybe_restore(now_ms);
-  next_rebuild_.store(ring_.next_rebuild(), std::memory_order_relaxed);
-  if (!changed) return;
+  if (!ring_.maybe_restore(now_ms)) return;
   for (size_t s = 0; s < before.size(); ++s)
     if (before[s] && !ring_.is_ejected(s)) {
       stats_[s]->ejected.store(0, std::memory_order_relaxed);

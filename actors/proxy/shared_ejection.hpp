@@ -32,8 +32,8 @@ class shared_ejection {
   // The ring as it is now (for a router's own copy).
   proxy::proxy_ring ring() const;
 
-  // A failed request or connect to `server`; true when it ejected the server.
-  bool record_failure(size_t server, int64_t now_ms);
+  // A failed request or connect to `server` (may eject it).
+  void record_failure(size_t server, int64_t now_ms);
   // A reply from `server`: its failure count starts again.
   void record_success(size_t server);
   // Brings back the servers whose retry time has passed (any router's cron
@@ -47,7 +47,6 @@ class shared_ejection {
   proxy::proxy_ring ring_;  // guarded by mutex_
   std::atomic<uint64_t> version_{0};
   std::unique_ptr<std::atomic<bool>[]> failing_;  // a failure count is on record
-  std::atomic<int64_t> next_rebuild_{0};          // ring_.next_rebuild(), readable unlocked
 };
 
 }  // namespace troupe

@@ -274,8 +274,8 @@ void reactor::run_tasks(bool idle) {
 // their CPU on it), which a saturated machine takes from useful work; with
 // idle CPU the wait would only add latency, so it is skipped, as it is after
 // a pass with one event (a lone client is never kept waiting).
-bool reactor::should_coalesce(int64_t now_ms) {
-  if (coalesce_us_ == nullptr || coalesce_us_->get() <= 0 || last_events_ < 2) return false;
+bool reactor::should_coalesce(int64_t now_ms, int last_events) {
+  if (coalesce_us_ == nullptr || coalesce_us_->get() <= 0 || last_events < 2) return false;
   if (now_ms - idle_sampled_ms_ >= 100) {
     idle_sampled_ms_ = now_ms;
     double idle = idle_.sample();
@@ -285,17 +285,17 @@ bool reactor::should_coalesce(int64_t now_ms) {
   return machine_busy_;
 }
 
-int reactor::wait_for_events(epoll_event* events, int max_events, bool was_busy) {
+int reactor::wait_for_events(epoll_event* events, int max_events, int last_events) {
   int64_t now = monotonic_ms();
   int timeout = next_timeout(now);
-  if (timeout != 0 && should_coalesce(now)) {
+  if (timeout != 0 && should_coalesce(now, last_events)) {
     int n = epoll_wait(epfd_, events, max_events, 0);
     if (n != 0) return n;
     timespec pause{0, long(coalesce_us_->get()) * 1000};
     nanosleep(&pause, nullptr);
   }
   int spin = spin_us_ ? int(spin_us_->get()) : 0;
-  if (timeout != 0 && was_busy && spin > 0) {
+  if (timeout != 0 && last_events > 0 && spin > 0) {
     using clock = std::chrono::steady_clock;
     const auto until = clock::now() + std::chrono::microseconds(spin);
     do {
@@ -356,11 +356,9 @@ void reactor::run_ready_while_busy(caf::resumable* running) {
 void reactor::loop() {
   constexpr int max_events = 512;
   epoll_event events[max_events];
-  int busy = 0;
+  int n = 0;  // the events of the last poll
   while (!stopping_.load(std::memory_order_relaxed)) {
-    int n = wait_for_events(events, max_events, busy > 0);
-    busy = n;
-    last_events_ = n;
+    n = wait_for_events(events, max_events, n);
     if (int64_t until = stalled_until_ms.load(std::memory_order_relaxed); until != 0)
       while (monotonic_ms() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     passes_.store(passes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

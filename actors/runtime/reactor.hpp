@@ -173,12 +173,12 @@ class reactor {
   std::vector<std::function<void()>> before_flush_;
   std::vector<std::function<bool()>> tasks_;
   void run_tasks(bool idle);
-  int wait_for_events(struct epoll_event* events, int max_events, bool was_busy);
+  // `last_events`: what the previous poll returned.
+  int wait_for_events(struct epoll_event* events, int max_events, int last_events);
   const int_row* spin_us_ = nullptr;  // reactor-spin-us, live
   // reactor-coalesce-us: whether the pass about to end should wait before polling.
-  bool should_coalesce(int64_t now_ms);
+  bool should_coalesce(int64_t now_ms, int last_events);
   const int_row* coalesce_us_ = nullptr;  // reactor-coalesce-us, live
-  int last_events_ = 0;                   // events the last poll returned
   machine_idle idle_;
   int64_t idle_sampled_ms_ = 0;
   bool machine_busy_ = false;
