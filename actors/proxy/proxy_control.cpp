@@ -51,6 +51,8 @@ std::string proxy_control::info_fields() const {
   field("proxy_auto_eject_hosts", pool_.auto_eject_hosts ? "1" : "0");
   field("proxy_server_connections", std::to_string(pool_.server_connections));
   field("proxy_timeout_ms", std::to_string(pool_.timeout));
+  // The gathering in effect (proxy mode sets 100 unless the config names it).
+  field("proxy_reactor_coalesce_us", std::to_string(srv_.config().reactor_coalesce_us.get()));
   field("proxy_servers", std::to_string(pool_.servers.size()));
   field("proxy_servers_ejected", std::to_string(ejected));
   field("proxy_clients", load(clients));

@@ -184,6 +184,8 @@ TEST(Proxy, ForwardsSplitsAndRefuses) {
   EXPECT_EQ(proxy_info(r, "proxy_servers"), "3");
   EXPECT_NE(proxy_info(r, "backend0").find("status=up"), std::string::npos);
   EXPECT_NE(proxy_info(r, "backend2").find("name=b2"), std::string::npos);
+  // Proxy mode gathers for 100 µs unless the config says otherwise.
+  EXPECT_EQ(proxy_info(r, "proxy_reactor_coalesce_us"), "100");
   // The same figures on the admin endpoint, and its actors in /topology.
   http_reply metrics = http_get(r.admin_port, "/metrics");
   EXPECT_EQ(metrics.status, 200);
@@ -294,7 +296,8 @@ TEST(Proxy, TroupeConfigAndBackendAuth) {
   }
   std::string dir = temp_dir("troupe-proxy-conf");
   std::ofstream conf(dir + "/proxy.conf");
-  conf << "proxy hash murmur\nproxy distribution ketama\nproxy redis_auth s3cret\n";
+  conf << "proxy hash murmur\nproxy distribution ketama\nproxy redis_auth s3cret\n"
+       << "reactor-coalesce-us 20\n";
   for (auto& b : backends) conf << "proxy server 127.0.0.1:" << b->port() << ":1\n";
   conf.close();
   server_process proxy({"--proxy"}, kind::troupe, dir + "/proxy.conf");
@@ -316,6 +319,8 @@ TEST(Proxy, TroupeConfigAndBackendAuth) {
   EXPECT_EQ(total, 20);
   std::string info = c.call({"INFO", "proxy"}).str;
   EXPECT_NE(info.find("proxy_hash:murmur"), std::string::npos) << info;
+  // The config's own reactor-coalesce-us wins over proxy mode's default.
+  EXPECT_NE(info.find("proxy_reactor_coalesce_us:20\r\n"), std::string::npos) << info;
 }
 
 // A killed backend is ejected after server_failure_limit failures; its keys go
