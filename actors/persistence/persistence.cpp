@@ -16,85 +16,12 @@
 #include "actors/server/server.hpp"
 #include "storage/eviction/key_access.hpp"
 #include "storage/keyspace/snapshot_chunker.hpp"
+#include "storage/keyspace/snapshot_sinks.hpp"
 #include "storage/rdb/rdb_chunk_sink.hpp"
 #include "storage/rdb/rdb_loader.hpp"
 #include "storage/rdb/rdb_value.hpp"
 
 namespace troupe {
-namespace {
-
-// A sink whose walk waits while `paused` says so (a diskless full sync's
-// slowest replica sets the pace).
-class paced_sink : public snapshot_sink {
- public:
-  paced_sink(std::shared_ptr<snapshot_sink> inner, std::function<bool()> paused)
-      : inner_(std::move(inner)), paused_(std::move(paused)) {}
-  void entry(int db, const kv_entry* e) override { inner_->entry(db, e); }
-  void finish() override { inner_->finish(); }
-  bool paused() override { return paused_ && paused_(); }
-
- private:
-  std::shared_ptr<snapshot_sink> inner_;
-  std::function<bool()> paused_;
-};
-
-// rdb-key-save-delay: each saved key holds the snapshot back `us`
-// microseconds (negative -n: 1 us once every n keys on average, as Redis).
-// Redis sleeps in its fork child; here the walk pauses and a reactor timer
-// resumes it, so clients are served all along. It takes about a
-// millisecond's worth of keys per step, the timer's resolution. The shards'
-// sinks share one clock, so the whole save is paced as Redis's one child is.
-class delayed_sink : public snapshot_sink {
- public:
-  delayed_sink(std::shared_ptr<snapshot_sink> inner, int64_t us,
-               std::shared_ptr<std::atomic<int64_t>> due_us)
-      : inner_(std::move(inner)), us_(us), due_us_(std::move(due_us)) {}
-  // Under the shard's lock (the walk, or a write saving a key first); shards
-  // of other reactors charge the same clock.
-  void entry(int db, const kv_entry* e) override {
-    inner_->entry(db, e);
-    int64_t cost = us_ > 0 ? us_ : (std::rand() % -us_) == 0 ? 1 : 0;
-    int64_t due = due_us_->load(std::memory_order_relaxed);
-    while (!due_us_->compare_exchange_weak(due, std::max(due, now_us()) + cost,
-                                           std::memory_order_relaxed)) {
-    }
-  }
-  void finish() override { inner_->finish(); }
-  bool paused() override {
-    return now_us() < due_us_->load(std::memory_order_relaxed) || inner_->paused();
-  }
-  int64_t resume_after_ms() const override {
-    int64_t left = due_us_->load(std::memory_order_relaxed) - now_us();
-    return left > 0 ? std::max<int64_t>(1, (left + 999) / 1000) : inner_->resume_after_ms();
-  }
-  uint64_t step_entries() const override {
-    return us_ <= 0 ? 128 : uint64_t(std::clamp<int64_t>(1000 / us_, 1, 128));
-  }
-
- private:
-  static int64_t now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-  std::shared_ptr<snapshot_sink> inner_;
-  int64_t us_;
-  std::shared_ptr<std::atomic<int64_t>> due_us_;
-};
-
-// A snapshot that writes no keys (an RDB of aux fields only, for rdb-filter-only):
-// the walk still runs, to bring every entry's mark back to its slice's parity.
-class discarding_sink : public snapshot_sink {
- public:
-  explicit discarding_sink(std::function<void()> done) : done_(std::move(done)) {}
-  void entry(int, const kv_entry*) override {}
-  void finish() override { done_(); }
-
- private:
-  std::function<void()> done_;
-};
-
-}  // namespace
 
 std::string persistence::temp_rdb_name() const {
   return "temp-" + std::to_string(getpid()) + "-" + std::to_string(srv_.config().port.get()) +

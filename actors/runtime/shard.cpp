@@ -83,12 +83,13 @@ bool shard::snapshot_step_locked() {
   if (srv_.keys().concurrent()) lock.lock();
   // Paused by its sink: the walk ends here and a snapshot_atom resumes it.
   shard_snapshot& snap = store_.snapshot();
-  if (snap.active && snap.sink && snap.sink->paused()) {
+  if (snap.active && snap.sink) {
+    int64_t pause = snap.sink->pause_ms();
     // Paused for a time (rdb-key-save-delay): a timer resumes it. Otherwise
     // whoever paused it sends a snapshot_atom.
-    if (int64_t wait = snap.sink->resume_after_ms(); wait > 0)
-      home().after(wait, [this, self = caf::strong_actor_ptr(ctrl())] { walk_snapshot(); });
-    return false;
+    if (pause > 0)
+      home().after(pause, [this, self = caf::strong_actor_ptr(ctrl())] { walk_snapshot(); });
+    if (pause != snapshot_sink::not_paused) return false;
   }
   // A small step: the reactor bounds the slice.
   return snapshot_step(store_, snap.active && snap.sink ? snap.sink->step_entries() : 128);

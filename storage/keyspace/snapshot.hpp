@@ -24,13 +24,16 @@ class snapshot_sink {
   virtual void entry(int db, const kv_entry* e) = 0;
   // The shard has saved everything.
   virtual void finish() = 0;
-  // Whoever takes the bytes is behind: the walk stops until it is told to go
-  // on (writes still save what they touch). A diskless full sync paces the
-  // walk by its slowest replica this way.
-  virtual bool paused() { return false; }
-  // While paused for a time (rdb-key-save-delay): milliseconds until it may go
-  // on; 0 when it waits to be told instead.
-  virtual int64_t resume_after_ms() const { return 0; }
+  // Whether the walk stops here, asked once per step so the answer cannot
+  // change between "whether" and "how long" (it did: a pause that ran out
+  // between two calls left the walk stopped with no timer to resume it).
+  //  not_paused: go on.
+  //  0: whoever takes the bytes is behind; the walk stops until it is told to
+  //     go on (writes still save what they touch). A diskless full sync paces
+  //     the walk by its slowest replica this way.
+  //  > 0: paused for that many milliseconds (rdb-key-save-delay).
+  static constexpr int64_t not_paused = -1;
+  virtual int64_t pause_ms() { return not_paused; }
   // Entries per walk step (rdb-key-save-delay takes fewer per step).
   virtual uint64_t step_entries() const { return 128; }
 };

@@ -8,7 +8,7 @@ struct named_flag {
   uint32_t bit;
 };
 
-constexpr named_flag flag_names[] = {
+constexpr named_flag script_flag_table[] = {
     {"no-writes", script_no_writes},
     {"allow-oom", script_allow_oom},
     {"allow-stale", script_allow_stale},
@@ -19,14 +19,14 @@ constexpr named_flag flag_names[] = {
 }  // namespace
 
 uint32_t script_flag_by_name(std::string_view name) {
-  for (auto& f : flag_names)
+  for (auto& f : script_flag_table)
     if (f.name == name) return f.bit;
   return 0;
 }
 
 std::vector<std::string_view> script_flag_names(uint32_t flags) {
   std::vector<std::string_view> out;
-  for (auto& f : flag_names)
+  for (auto& f : script_flag_table)
     if (flags & f.bit) out.push_back(f.name);
   return out;
 }
