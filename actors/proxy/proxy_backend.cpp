@@ -7,16 +7,9 @@
 #include "actors/runtime/log.hpp"
 #include "actors/runtime/messages.hpp"
 #include "protocol/resp/resp_value.hpp"
+#include "storage/keyspace/clock.hpp"
 
 namespace troupe {
-namespace {
-int64_t backend_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
-
 proxy_backend::proxy_backend(caf::actor_config& cfg, reactor& home, proxy_router& router,
                              size_t server, std::string host, int port, proxy_server_stats& stats)
     : hosted_actor(cfg, home),
@@ -60,7 +53,7 @@ bool proxy_backend::ensure_open(std::string& why) {
   bump(stats_.connections);
   // The pool's password and database come before any request.
   const auto& pool = router_.pool();
-  int64_t now = backend_now_us();
+  int64_t now = monotonic_us();
   if (!pool.redis_auth.empty()) {
     link_.queue(encode_command({"AUTH", pool.redis_auth}));
     inflight_.push_back({nullptr, {}, now});
@@ -73,7 +66,7 @@ bool proxy_backend::ensure_open(std::string& why) {
 }
 
 void proxy_backend::submit(inflight_part part, std::string_view bytes) {
-  part.sent_us = backend_now_us();
+  part.sent_us = monotonic_us();
   link_.queue(bytes);
   inflight_.push_back(std::move(part));
   bump(stats_.requests);
@@ -81,7 +74,7 @@ void proxy_backend::submit(inflight_part part, std::string_view bytes) {
 }
 
 void proxy_backend::submit_command(inflight_part part, const std::vector<std::string_view>& args) {
-  part.sent_us = backend_now_us();
+  part.sent_us = monotonic_us();
   append_command(link_.queue_buffer(), args);
   inflight_.push_back(std::move(part));
   bump(stats_.requests);
@@ -146,7 +139,7 @@ void proxy_backend::on_readable() {
       }
       continue;
     }
-    if (now == 0) now = backend_now_us();
+    if (now == 0) now = monotonic_us();
     stats_.add_latency(uint64_t(std::max<int64_t>(0, now - part.sent_us)));
     if (reply[0] == '-') bump(stats_.error_replies);
     complete_part(part, reply);

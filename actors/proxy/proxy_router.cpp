@@ -8,16 +8,9 @@
 #include "actors/runtime/messages.hpp"
 #include "actors/runtime/spawn.hpp"
 #include "actors/server/server.hpp"
+#include "storage/keyspace/clock.hpp"
 
 namespace troupe {
-namespace {
-int64_t router_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
-
 proxy_router::proxy_router(caf::actor_config& cfg, reactor& home, proxy_control& control)
     : hosted_actor(cfg, home),
       control_(control),
@@ -80,7 +73,7 @@ proxy_backend& proxy_router::link(size_t server, uint64_t client_id) {
 }
 
 void proxy_router::backend_failed(size_t server) {
-  ejection_.record_failure(server, router_now_ms());
+  ejection_.record_failure(server, monotonic_ms());
 }
 
 void proxy_router::backend_ok(size_t server) {
@@ -88,7 +81,7 @@ void proxy_router::backend_ok(size_t server) {
 }
 
 void proxy_router::cron() {
-  int64_t now_ms = router_now_ms();
+  int64_t now_ms = monotonic_ms();
   int64_t timeout = control_.pool().timeout;
   if (timeout > 0)
     for (auto& server : links_)

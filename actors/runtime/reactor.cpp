@@ -17,16 +17,11 @@
 #include <caf/scheduler/abstract_coordinator.hpp>
 
 #include "actors/runtime/log.hpp"
+#include "storage/keyspace/clock.hpp"
 
 namespace troupe {
 namespace {
 thread_local reactor* this_reactor = nullptr;
-
-int64_t monotonic_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // The wake-up eventfd's handler is this sentinel pointer.
 io_handler* const wake_token = nullptr;

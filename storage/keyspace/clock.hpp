@@ -25,4 +25,12 @@ inline int64_t monotonic_ns() {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+inline int64_t monotonic_us() {
+  return monotonic_ns() / 1000;
+}
+
+inline int64_t monotonic_ms() {
+  return monotonic_ns() / 1000000;
+}
+
 }  // namespace troupe

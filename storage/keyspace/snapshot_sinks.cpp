@@ -1,19 +1,11 @@
 #include "storage/keyspace/snapshot_sinks.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 
+#include "storage/keyspace/clock.hpp"
+
 namespace troupe {
-namespace {
-
-int64_t steady_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 paced_sink::paced_sink(std::shared_ptr<snapshot_sink> inner, std::function<bool()> paused)
     : inner_(std::move(inner)), paused_(std::move(paused)) {}
@@ -38,7 +30,7 @@ void delayed_sink::entry(int db, const kv_entry* e) {
   inner_->entry(db, e);
   int64_t cost = us_ >= 0 ? us_ : (std::rand() % -us_) == 0 ? 1 : 0;
   int64_t due = due_us_->load(std::memory_order_relaxed);
-  while (!due_us_->compare_exchange_weak(due, std::max(due, steady_now_us()) + cost,
+  while (!due_us_->compare_exchange_weak(due, std::max(due, monotonic_us()) + cost,
                                          std::memory_order_relaxed)) {
   }
 }
@@ -48,7 +40,7 @@ void delayed_sink::finish() {
 }
 
 int64_t delayed_sink::pause_ms() {
-  int64_t left = due_us_->load(std::memory_order_relaxed) - steady_now_us();
+  int64_t left = due_us_->load(std::memory_order_relaxed) - monotonic_us();
   return left > 0 ? (left + 999) / 1000 : inner_->pause_ms();
 }
 
