@@ -58,7 +58,7 @@ class connection : public hosted_actor,
   void end_block(unblock_reason why, std::string_view error = {});
   // Clients are paused: the command just parsed stays in the input buffer and
   // runs again when the pause ends (resume_atom).
-  bool on_postpone() override;
+  bool on_postpone(pause_kind held) override;
 
   // -- pub/sub (connection_pubsub.cpp) --------------------------------------------
   // SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE; an empty list for the

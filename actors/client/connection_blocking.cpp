@@ -43,9 +43,9 @@ void connection::watch_blocked_slot() {
   });
 }
 
-bool connection::on_postpone() {
+bool connection::on_postpone(pause_kind held) {
   postponed_ = true;
-  srv_.pauses().postpone(caf::actor_cast<caf::actor>(this));
+  srv_.pauses().postpone(caf::actor_cast<caf::actor>(this), held);
   return true;
 }
 

@@ -49,13 +49,14 @@ bool client_pause::paused_for(pause_purpose purpose) const {
   return holds_[size_t(purpose)].kind != pause_kind::none;
 }
 
-void client_pause::postpone(const caf::actor& client) {
+void client_pause::postpone(const caf::actor& client, pause_kind held) {
   std::vector<caf::actor> to_resume;
   {
     std::lock_guard<std::mutex> g(mutex_);
     postponed_.push_back(client);
-    // The pause may have ended between the dispatcher's look and now.
-    if (current_.load() == pause_kind::none) to_resume.swap(postponed_);
+    // The pause may have ended or weakened (ALL to WRITE: reads run again)
+    // between the dispatcher's look and now; its update found no one to tell.
+    if (current_.load() < held) to_resume.swap(postponed_);
   }
   resume(to_resume);
 }

@@ -44,9 +44,10 @@ class client_pause {
   pause_kind current() const { return current_.load(std::memory_order_relaxed); }
   bool paused_for(pause_purpose purpose) const;
 
-  // A connection postponed a command: it is told (resume_atom) when the pause
-  // ends, at once if it already has.
-  void postpone(const caf::actor& client);
+  // A connection postponed a command that `held` (the pause the dispatcher
+  // saw) holds back: it is told (resume_atom) when the pause weakens, at once
+  // if it already has.
+  void postpone(const caf::actor& client, pause_kind held);
 
  private:
   struct hold {

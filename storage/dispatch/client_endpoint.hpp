@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 
+#include "storage/dispatch/pause_kind.hpp"
 #include "storage/keyspace/blocking.hpp"
 
 namespace troupe {
@@ -17,8 +18,9 @@ class client_endpoint {
   virtual void on_block(const blocked_ptr& w, int64_t timeout_ms) = 0;
   // Clients are paused and this command must wait: it did not run and sent no
   // reply. The endpoint keeps it (and what follows it) and dispatches it again
-  // once the pause ends. False if the endpoint cannot wait (it then runs now).
-  virtual bool on_postpone() { return false; }
+  // once the pause ends (or weakens below `held`, the pause the dispatcher saw
+  // holding it). False if the endpoint cannot wait (it then runs now).
+  virtual bool on_postpone(pause_kind /*held*/) { return false; }
 };
 
 }  // namespace troupe

@@ -113,8 +113,9 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
       return true;
     }
     // After the checks and before MULTI queueing, as Redis's processCommand.
-    if (must_wait_for_unpause(*cmd, client) && client.endpoint != nullptr &&
-        client.endpoint->on_postpone())
+    if (pause_kind held = pause_holding(*cmd, client); held != pause_kind::none &&
+                                                       client.endpoint != nullptr &&
+                                                       client.endpoint->on_postpone(held))
       return true;
   }
   if (client.has(client_multi) && !(cmd->flags & cmd_tx_control)) {
@@ -135,18 +136,18 @@ bool dispatcher::dispatch(session& client, const std::vector<std::string_view>& 
   return true;
 }
 
-bool dispatcher::must_wait_for_unpause(const command_spec& cmd, const session& client) const {
+pause_kind dispatcher::pause_holding(const command_spec& cmd, const session& client) const {
   pause_kind paused = srv_.clients_paused();
   if (paused == pause_kind::none || client.has(client_replica) || client.has(client_master))
-    return false;
-  if (paused == pause_kind::all) return true;
+    return pause_kind::none;
+  if (paused == pause_kind::all) return paused;
   constexpr uint32_t writes = cmd_write | cmd_may_replicate;
-  if (cmd.flags & writes) return true;
+  if (cmd.flags & writes) return paused;
   // EXEC of a transaction that queued a write.
   if (cmd.name == "exec" && client.has(client_multi))
     for (const queued_command& q : client.tx.queue)
-      if (q.cmd->flags & writes) return true;
-  return false;
+      if (q.cmd->flags & writes) return paused;
+  return pause_kind::none;
 }
 
 void dispatcher::queue(const command_spec& cmd, const std::vector<std::string_view>& args,

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/dispatch/pause_kind.hpp"
 #include "storage/keyspace/blocking.hpp"
 
 namespace troupe {
@@ -105,7 +106,8 @@ class dispatcher {
   void run(const command_spec& cmd, const std::vector<std::string_view>& args, session& client,
            reply_writer& out, command_origin origin);
   // CLIENT PAUSE (or a failover) holds this client's command until it ends.
-  bool must_wait_for_unpause(const command_spec& cmd, const session& client) const;
+  // The pause that holds this command back (none: it runs now).
+  pause_kind pause_holding(const command_spec& cmd, const session& client) const;
   // The shards a command touches, appended to `shards`; false means all of them.
   bool collect_shards(const command_spec& cmd, const std::vector<std::string_view>& args,
                       std::vector<int>& shards);

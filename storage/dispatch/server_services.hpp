@@ -13,6 +13,7 @@
 #include "protocol/config/server_config.hpp"
 #include "storage/acl/acl_registry.hpp"
 #include "storage/dispatch/latency_monitor.hpp"
+#include "storage/dispatch/pause_kind.hpp"
 #include "storage/dispatch/slowlog.hpp"
 #include "storage/eviction/evictor.hpp"
 #include "storage/keyspace/lazy_free.hpp"
@@ -35,11 +36,6 @@ struct session;
 // (blocking), or only commands flagged no_async_loading do while the old
 // dataset is still served (async, repl-diskless-load swapdb).
 enum class dataset_loading : uint8_t { none, blocking, async };
-
-// CLIENT PAUSE, a FAILOVER or a SHUTDOWN waiting for replicas: which clients'
-// commands wait (postponed, not refused) until the pause ends. Writes are
-// commands flagged write or may_replicate.
-enum class pause_kind : uint8_t { none, write, all };
 
 class server_services {
  public:
