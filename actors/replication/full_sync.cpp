@@ -65,16 +65,21 @@ void full_sync::end_payload() {
   }
   // Readers learn of the bytes appended since their last read.
   payload_.publish();
+  // A feed may have read the tail already, before complete_ was set, and
+  // gone idle at the end of the payload: publish() does not wake a reader
+  // that has nothing left to read, so every feed is told the payload ended.
+  wake_all();
 }
 
 bool full_sync::should_pause() {
   if (payload_.max_lag() < pause_at) return false;
   // Flag first, then look again: a feed that drained meanwhile either sees
-  // the flag (and resumes us) or we see its progress.
+  // the flag (and resumes us) or we see its progress. The flag is shared by
+  // every shard's walk and never cleared here: another shard may have paused
+  // on it, and only after_read's resume (which wakes every shard; a spurious
+  // one is harmless) may take it down.
   paused_.store(true);
-  if (payload_.max_lag() >= pause_at) return true;
-  paused_.store(false);
-  return false;
+  return payload_.max_lag() >= pause_at;
 }
 
 void full_sync::after_read() {

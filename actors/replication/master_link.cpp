@@ -449,9 +449,17 @@ bool master_link::write_payload(std::string_view bytes) {
 }
 
 void master_link::hold_stream_while_loading() {
+  // Loaded already, waiting for the end frame: reading must go on until it
+  // comes (nothing else would resume it), and the held stream is applied then.
+  if (loaded_before_end_) return;
   output_limit lim = srv_.config().client_output_buffer_limit.get(client_class::replica);
-  if (lim.hard > 0 && int64_t(link_.input_size() + held_stream_.size()) >= lim.hard)
-    link_.pause_reading(true);
+  size_t held = link_.input_size() + held_stream_.size();
+  if (lim.hard <= 0 || int64_t(held) < lim.hard || link_.reading_paused()) return;
+  log_notice(
+      "MASTER <-> REPLICA sync: holding {} bytes of the stream while loading "
+      "(client-output-buffer-limit replica); reading from the master resumes when the load ends",
+      held);
+  link_.pause_reading(true);
 }
 
 bool master_link::take_payload(std::string_view bytes, bool& complete) {

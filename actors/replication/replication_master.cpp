@@ -443,9 +443,15 @@ void replication_master::add_waiter(const blocked_ptr& w, reactor& home, int64_t
       finish_wait(w, count_acked(offset), 0, nullptr);
     });
   }
-  std::lock_guard<std::mutex> g(wait_mutex_);
-  waiters_.push_back({w, &home, offset, numreplicas, timer});
-  waiter_count_ = waiters_.size();
+  {
+    std::lock_guard<std::mutex> g(wait_mutex_);
+    waiters_.push_back({w, &home, offset, numreplicas, timer});
+    waiter_count_ = waiters_.size();
+  }
+  // An ACK that came on another reactor after the caller counted, but before
+  // the waiter was listed, found no waiter to wake; and the GETACK the caller
+  // asks for next is not sent when the journal has not moved. Count again.
+  check_waiters();
 }
 
 void replication_master::check_waiters() {

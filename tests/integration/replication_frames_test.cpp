@@ -69,3 +69,46 @@ TEST(replication_frames, a_troupe_replica_takes_the_stream_during_its_full_sync)
   EXPECT_NE(log.find("Streaming the writes since the cut while it loads"), std::string::npos);
   EXPECT_NE(log.find("Waiting for REPLCONF ACK from slave to enable streaming"), std::string::npos);
 }
+
+// The replica holds the stream that comes during its load up to its replica
+// output limit's hard size, then stops reading. When the load ends before the
+// end frame was read, it reads on to find it: it once took the held bytes,
+// found them still over the limit and stopped reading again, with the end
+// frame unread and nothing to resume it (the sync never finished).
+TEST(replication_frames, a_replica_whose_held_stream_reached_its_limit_finishes_its_sync) {
+  server_process master({"--repl-diskless-sync-delay", "0", "--save", ""});
+  ASSERT_TRUE(master.start());
+  {
+    resp_client c = master.client();
+    for (int i = 0; i < 4000; ++i) c.append({"SET", "key:" + std::to_string(i), "v"});
+    c.flush();
+    for (int i = 0; i < 4000; ++i) c.read_reply();
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> written{0};
+  std::thread writer([&] {
+    resp_client c = master.client();
+    std::string value(2000, 'x');
+    for (int i = 0; !stop; ++i) {
+      c.call({"SET", "big:" + std::to_string(i % 1000), value});
+      written = i + 1;
+    }
+  });
+  ASSERT_TRUE(wait_for([&] { return written.load() > 100; }));
+  // 4000 keys at 300 us each: a load of at least 1.2 s, during which the
+  // writer sends megabytes, far over the 64 KB the replica may hold.
+  server_process replica({"--replicaof", "127.0.0.1", std::to_string(master.port()),
+                          "--key-load-delay", "300", "--client-output-buffer-limit",
+                          "replica 64kb 0 0"});
+  ASSERT_TRUE(replica.start());
+  ASSERT_TRUE(wait_for(
+      [&] { return info_field(replica, "replication", "master_link_status") == "up"; }, 60000))
+      << master.log_text() << replica.log_text();
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(wait_for([&] { return caught_up(master, replica); }, 60000));
+  EXPECT_EQ(dataset_difference(dump_dataset(master), dump_dataset(replica)), "");
+  EXPECT_NE(master.log_text().find("Streaming the writes since the cut while it loads"),
+            std::string::npos);
+  EXPECT_NE(replica.log_text().find("holding"), std::string::npos) << "the limit was never reached";
+}
