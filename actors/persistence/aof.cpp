@@ -250,12 +250,16 @@ bool aof_manager::write_all(const char* data, size_t size) {
 void aof_manager::flush_pass() {
   if (!enabled()) return;
   // Nothing new since the last write (the common case for a read-only pass).
-  if (srv_.journal_log().end() == written_.load(std::memory_order_relaxed)) return;
+  // Under appendfsync always, since the last fsync: another reactor may have
+  // written this pass's commands and be in its fdatasync, and the replies
+  // must wait for it (the lock below does).
+  bool always = policy_.load(std::memory_order_relaxed) == fsync_policy::always;
+  uint64_t done = always ? synced_.load() : written_.load(std::memory_order_relaxed);
+  if (srv_.journal_log().end() == done) return;
   std::lock_guard<std::mutex> g(mutex_);
   if (!file_ || !reader_) return;
   if (!write_pending_locked()) return;
-  if (policy_.load(std::memory_order_relaxed) == fsync_policy::always &&
-      synced_.load(std::memory_order_relaxed) < written_.load()) {
+  if (always && synced_.load(std::memory_order_relaxed) < written_.load()) {
     fdatasync(file_->fd);
     synced_.store(written_.load());
   }

@@ -340,12 +340,15 @@ void persistence::cron() {
   if (busy()) return;
   int64_t now = wall_clock_ms() / 1000;
   std::string ignored;
+  // A job scheduled while another ran starts now. Should a replica's sync
+  // take the slot first (on another reactor, since busy() above), the job
+  // stays scheduled for the next tick rather than being lost.
   if (bgsave_scheduled_.exchange(false)) {
-    start(job_kind::rdb);
+    if (start(job_kind::rdb) == "busy") bgsave_scheduled_ = true;
     return;
   }
   if (rewrite_scheduled_.exchange(false)) {
-    start(job_kind::aof);
+    if (start(job_kind::aof) == "busy") rewrite_scheduled_ = true;
     return;
   }
   int64_t dirty = srv_.keys().dirty.load();

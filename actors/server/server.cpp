@@ -344,7 +344,10 @@ void server::schedule_eviction_task() {
     r->add_task([this] {
       if (evictor_->perform() == eviction_result::running) return true;
       eviction_task_.store(false);
-      return false;
+      // A command on another reactor that found more to evict just before
+      // the store saw this task still listed and left the work to it: look
+      // once more, and go on unless a new task has been scheduled since.
+      return evictor_->perform() == eviction_result::running && !eviction_task_.exchange(true);
     });
   });
 }
