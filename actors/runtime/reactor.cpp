@@ -120,6 +120,14 @@ uint64_t reactor::after(int64_t ms, std::function<void()> f) {
 }
 
 void reactor::cancel(uint64_t timer_id) {
+  // A periodic timer is marked (id 0) and dropped after the timer pass: it may
+  // be the one running now.
+  for (auto& t : timers_)
+    if (t.id == timer_id) {
+      t.id = 0;
+      periodic_cancelled_ = true;
+      return;
+    }
   auto it = one_shot_due_.find(timer_id);
   if (it == one_shot_due_.end()) return;
   one_shots_.erase({it->second, timer_id});
@@ -224,10 +232,14 @@ void reactor::run_timers(int64_t now) {
     node.mapped()();
   }
   for (size_t i = 0; i < timers_.size(); ++i) {
-    if (timers_[i].due_ms <= now) {
+    if (timers_[i].id != 0 && timers_[i].due_ms <= now) {
       timers_[i].due_ms = now + timers_[i].period_ms;
       timers_[i].fn();
     }
+  }
+  if (periodic_cancelled_) {
+    periodic_cancelled_ = false;
+    std::erase_if(timers_, [](const timer& t) { return t.id == 0; });
   }
 }
 

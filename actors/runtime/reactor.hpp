@@ -111,6 +111,8 @@ class reactor {
   void set_coalesce_source(const int_row* coalesce_us) { coalesce_us_ = coalesce_us; }
   // Runs f once after `ms` milliseconds (loop thread only); returns an id for cancel.
   uint64_t after(int64_t ms, std::function<void()> f);
+  // Stops a timer of after() or every() (loop thread only; a periodic one may
+  // cancel itself from its own callback).
   void cancel(uint64_t timer_id);
 
   // The execution unit that hosted actors hand to CAF: scheduling a resumable
@@ -168,6 +170,7 @@ class reactor {
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> one_shots_;  // (due, id)
   std::unordered_map<uint64_t, int64_t> one_shot_due_;
   uint64_t next_timer_id_ = 0;
+  bool periodic_cancelled_ = false;  // some timers_ entry has id 0: drop it
   std::vector<flushable*> pending_first_, pending_flush_, flushing_;
   bool has_pending_flush() const { return !pending_first_.empty() || !pending_flush_.empty(); }
   std::vector<std::function<void()>> before_flush_;
