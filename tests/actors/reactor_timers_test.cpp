@@ -10,22 +10,10 @@
 #include <caf/all.hpp>
 
 #include "actors/runtime/reactor.hpp"
+#include "tests/actors/eventually.hpp"
 
 using namespace troupe;
-
-namespace {
-
-template <class F>
-bool eventually(F cond, int seconds = 10) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
-}  // namespace
+using troupe::test::eventually;
 
 TEST(reactor_timers, a_cancelled_periodic_timer_stops_firing) {
   caf::actor_system_config cfg;

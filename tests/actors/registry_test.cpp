@@ -14,22 +14,12 @@
 
 #include "actors/runtime/messages.hpp"
 #include "actors/runtime/spawn.hpp"
+#include "tests/actors/eventually.hpp"
 
 using namespace troupe;
+using troupe::test::eventually;
 
 namespace {
-
-// Polls `cond` until it holds or `seconds` pass: the registry is updated by
-// other threads, so tests wait for a state rather than sleep a fixed time.
-template <class F>
-bool eventually(F cond, int seconds = 10) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
 
 caf::actor_system_config& test_config() {
   static caf::actor_system_config cfg = [] {
