@@ -1,5 +1,6 @@
 #include "protocol/resp/resp_value.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -69,7 +70,16 @@ reply_parser::result reply_parser::parse_one(const char* buf, size_t len, size_t
   if (pos >= len) return result::incomplete;
   char t = buf[pos++];
   std::string_view line;
-  if (!read_line(buf, len, pos, line)) return result::incomplete;
+  if (!read_line(buf, len, pos, line)) {
+    // An unended line is read again at every read: bounded, as a request's.
+    if (len - pos <= max_line) return result::incomplete;
+    error_ = "reply line too long";
+    return result::error;
+  }
+  if (line.size() > max_line) {
+    error_ = "reply line too long";
+    return result::error;
+  }
   using k = resp_value::kind;
   switch (t) {
     case '+':
@@ -108,6 +118,10 @@ reply_parser::result reply_parser::parse_one(const char* buf, size_t len, size_t
         out.type = k::nil;
         return result::value;
       }
+      if (n > max_bulk) {
+        error_ = "reply bulk length out of range";
+        return result::error;
+      }
       if (len - pos < size_t(n) + 2) return result::incomplete;
       out.type = t == '$' ? k::bulk : t == '=' ? k::verbatim : k::error;
       out.str.assign(buf + pos, size_t(n));
@@ -125,11 +139,18 @@ reply_parser::result reply_parser::parse_one(const char* buf, size_t len, size_t
         out.type = k::nil;
         return result::value;
       }
+      if (n > max_elements) {
+        error_ = "reply element count out of range";
+        return result::error;
+      }
       out.type = t == '*' ? k::array : t == '%' ? k::map : t == '~' ? k::set : k::push;
       size_t count = size_t(n) * (t == '%' ? 2 : 1);
-      out.elements.resize(count);
+      // The count is the peer's word: room is made as elements arrive, with
+      // a head start no larger than the bytes at hand can fill (3 bytes at
+      // least an element) nor than 1024 (nesting multiplies it).
+      out.elements.reserve(std::min({count, (len - pos) / 3, size_t(1024)}));
       for (size_t i = 0; i < count; ++i) {
-        result r = parse_one(buf, len, pos, out.elements[i], depth + 1);
+        result r = parse_one(buf, len, pos, out.elements.emplace_back(), depth + 1);
         if (r != result::value) return r;
       }
       return result::value;

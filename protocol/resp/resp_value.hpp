@@ -42,6 +42,11 @@ struct resp_value {
 class reply_parser {
  public:
   enum class result { value, incomplete, error };
+  // Replies come from peers (a master, a Sentinel's instances, a MIGRATE
+  // target): what they claim is bounded before anything is allocated for it.
+  static constexpr size_t max_line = 64 * 1024;             // Redis's inline limit
+  static constexpr int64_t max_bulk = 512LL * 1024 * 1024;  // proto-max-bulk-len's default
+  static constexpr int64_t max_elements = 2147483647;       // INT_MAX, as Redis's parser
   // Parses one reply from buf[pos..len); on `value`, pos is advanced.
   result parse(const char* buf, size_t len, size_t& pos, resp_value& out);
   const std::string& error() const { return error_; }

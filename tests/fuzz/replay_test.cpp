@@ -14,7 +14,8 @@
 
 #define TROUPE_FUZZ_TARGETS(X) \
   X(request_parser)            \
-  X(config) X(glob) X(restore) X(rdb) X(aof) X(cluster_bus) X(nodes_conf) X(proxy_yaml)
+  X(config)                    \
+  X(glob) X(restore) X(rdb) X(aof) X(cluster_bus) X(nodes_conf) X(proxy_yaml) X(reply_parser)
 
 #define DECLARE_TARGET(name) extern "C" int fuzz_##name##_one_input(const uint8_t*, size_t);
 TROUPE_FUZZ_TARGETS(DECLARE_TARGET)
