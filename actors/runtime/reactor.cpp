@@ -25,7 +25,30 @@ thread_local reactor* this_reactor = nullptr;
 
 // The wake-up eventfd's handler is this sentinel pointer.
 io_handler* const wake_token = nullptr;
+// What a destroyed handler's remaining events in a batch point to.
+char gone_marker;
+void* const gone_token = &gone_marker;
 }  // namespace
+
+io_handler::~io_handler() {
+  if (reactor* r = current_reactor()) r->forget_handler(this);
+}
+
+void reactor::forget_handler(io_handler* h) {
+  for (batch& b : dispatching_)
+    for (int i = 0; i < b.count; ++i)
+      if (b.events[i].data.ptr == h) b.events[i].data.ptr = gone_token;
+}
+
+// Hands a batch's socket events to their handlers (not the wake-up, which the
+// caller drains). The caller has listed the batch in dispatching_.
+void reactor::dispatch(epoll_event* events, int n, io_handler* skip) {
+  for (int i = 0; i < n; ++i) {
+    void* p = events[i].data.ptr;
+    if (p == wake_token || p == gone_token || p == skip) continue;
+    static_cast<io_handler*>(p)->on_io(events[i].events);
+  }
+}
 
 reactor* current_reactor() {
   return this_reactor;
@@ -325,14 +348,12 @@ void reactor::poll_while_blocked(io_handler* skip) {
   constexpr int max_events = 64;
   epoll_event events[max_events];
   int n = epoll_wait(epfd_, events, max_events, 0);
-  for (int i = 0; i < n; ++i) {
-    auto* h = static_cast<io_handler*>(events[i].data.ptr);
-    if (h == wake_token)
-      drain_remote();
-    else if (h != skip)
-      h->on_io(events[i].events);
-  }
+  dispatching_.push_back({events, n});
+  for (int i = 0; i < n; ++i)
+    if (events[i].data.ptr == wake_token) drain_remote();
+  dispatch(events, n, skip);
   run_ready_while_busy(dynamic_cast<caf::resumable*>(skip));
+  dispatching_.pop_back();
   flush_all();
 }
 
@@ -369,6 +390,10 @@ void reactor::loop() {
     if (int64_t until = stalled_until_ms.load(std::memory_order_relaxed); until != 0)
       while (monotonic_ms() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     passes_.store(passes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    // Listed while it is dispatched: a message handled below may destroy a
+    // handler (an actor that quits) whose events are still in the batch, and
+    // forget_handler takes them out.
+    dispatching_.push_back({events, n});
     // Messages from other threads first: they were sent before the socket
     // input of this batch, which they may have caused (a write on another
     // reactor invalidates a tracked key: the push must reach the client
@@ -379,10 +404,8 @@ void reactor::loop() {
         run_ready();
         break;
       }
-    for (int i = 0; i < n; ++i) {
-      auto* h = static_cast<io_handler*>(events[i].data.ptr);
-      if (h != wake_token) h->on_io(events[i].events);
-    }
+    dispatch(events, n, nullptr);
+    dispatching_.pop_back();
     flush_all();
     run_ready();
     if (has_pending_flush()) flush_all();

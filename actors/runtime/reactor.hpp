@@ -32,7 +32,10 @@ namespace troupe {
 // Something with a file descriptor in the reactor's epoll set.
 class io_handler {
  public:
-  virtual ~io_handler() = default;
+  // Takes the handler out of the event batch its reactor is dispatching: a
+  // handler destroyed earlier in the same pass (an actor that quit on a
+  // message) must not receive the batch's later events for it.
+  virtual ~io_handler();
   // `events` is the epoll event mask that fired.
   virtual void on_io(uint32_t events) = 0;
 };
@@ -76,6 +79,8 @@ class reactor {
   void add_fd(int fd, io_handler* h, uint32_t events);
   void modify_fd(int fd, io_handler* h, uint32_t events);
   void remove_fd(int fd);
+  // The batches being dispatched forget `h` (io_handler's destructor).
+  void forget_handler(io_handler* h);
 
   // -- work ------------------------------------------------------------------
   // Runs f on the loop thread (soon; from any thread).
@@ -171,6 +176,14 @@ class reactor {
   std::unordered_map<uint64_t, int64_t> one_shot_due_;
   uint64_t next_timer_id_ = 0;
   bool periodic_cancelled_ = false;  // some timers_ entry has id 0: drop it
+  // The epoll batches being dispatched (the loop's, and a nested one while a
+  // script polls): where forget_handler looks.
+  struct batch {
+    epoll_event* events;
+    int count;
+  };
+  std::vector<batch> dispatching_;
+  void dispatch(epoll_event* events, int n, io_handler* skip);
   std::vector<flushable*> pending_first_, pending_flush_, flushing_;
   bool has_pending_flush() const { return !pending_first_.empty() || !pending_flush_.empty(); }
   std::vector<std::function<void()>> before_flush_;
