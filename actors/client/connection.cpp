@@ -338,7 +338,17 @@ void connection::close_now(const char* reason) {
   log_debug("closing client id={}: {}", session_.id, reason);
   if (flush_queued_) home().cancel_flush(this);
   flush_queued_ = false;
-  if (blocked_) end_block(unblock_reason::closing);
+  if (blocked_) {
+    end_block(unblock_reason::closing);
+    // Served on another reactor just before the close (end_block left it: its
+    // reply is on the way to a client that is gone). The wait holds a strong
+    // handle to this actor, so keeping it, and its timers, would keep the
+    // closed connection alive for ever.
+    if (block_timer_ != 0) home().cancel(block_timer_);
+    if (slot_check_timer_ != 0) home().cancel(slot_check_timer_);
+    block_timer_ = slot_check_timer_ = 0;
+    blocked_.reset();
+  }
   leave_all_subscriptions();
   stop_monitoring();
   engine_.forget_client(session_);

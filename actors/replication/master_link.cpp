@@ -500,6 +500,17 @@ void master_link::framed_input() {
     for (auto& p : pieces) {
       if (p.kind == sync_frame::stream) {
         held_stream_.append(p.bytes);
+        // While the RDB still comes, reading cannot pause for the stream (the
+        // RDB's frames are behind it): past the hard limit the sync is given
+        // up, as a Redis master drops a replica whose output passes it.
+        output_limit lim = srv_.config().client_output_buffer_limit.get(client_class::replica);
+        if (!transfer_done_ && lim.hard > 0 && int64_t(held_stream_.size()) > lim.hard) {
+          drop(
+              "MASTER <-> REPLICA sync: the stream held during the transfer passed "
+              "client-output-buffer-limit replica's hard limit (" +
+              std::to_string(held_stream_.size()) + " bytes)");
+          return;
+        }
       } else if (transfer_done_) {
         drop("MASTER <-> REPLICA sync: RDB bytes after the end of the RDB");
         return;

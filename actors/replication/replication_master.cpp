@@ -241,6 +241,10 @@ void replication_master::start_sync_locked(std::vector<std::shared_ptr<replica_l
     int stream_db = srv_.is_replica() ? std::max(0, srv_.replica().rdb_stream_db()) : 0;
     for (auto& l : group) {
       std::lock_guard<std::mutex> g(l->mutex);
+      // A replica whose feed closed since it joined the group (close_link
+      // clears its readers under this lock): readers attached for it now
+      // would never read, and the sync would wait for them for ever.
+      if (!l->feed) continue;
       if (!l->req.rdb_only) l->stream_reader = j.attach_at_end(waker(l->feed), max_lag);
       if (job->diskless()) l->payload_reader = job->payload().attach_at_end(waker(l->feed));
       l->job = job;

@@ -86,6 +86,32 @@ TEST(replica_handshake, full_conversation_with_auth_and_announce_ip) {
   EXPECT_EQ(full.offset, 4242);
 }
 
+TEST(replica_handshake, refuses_a_fullresync_offset_that_would_wrap_its_count) {
+  for (std::string offset : {"-5", "9223372036854775807", "12x", "", "4242 extra", "0x10"}) {
+    replica_handshake::settings s;
+    s.listening_port = 6380;
+    replica_handshake h(s);
+    h.start();
+    h.on_reply(simple("PONG"));
+    h.on_reply(simple("OK"));
+    h.on_reply(simple("OK"));
+    auto r = h.on_reply(simple("FULLRESYNC " + std::string(40, 'a') + " " + offset));
+    EXPECT_NE(r.what, replica_handshake::outcome::full_sync) << offset;
+    EXPECT_EQ(r.message.rfind("Master replied with wrong +FULLRESYNC syntax", 0), 0u) << offset;
+  }
+  replica_handshake::settings s;
+  s.listening_port = 6380;
+  replica_handshake h(s);
+  h.start();
+  h.on_reply(simple("PONG"));
+  h.on_reply(simple("OK"));
+  h.on_reply(simple("OK"));
+  auto framed = h.on_reply(simple("FULLRESYNC " + std::string(40, 'a') + " 0 frames"));
+  EXPECT_EQ(framed.what, replica_handshake::outcome::full_sync);
+  EXPECT_EQ(framed.offset, 0);
+  EXPECT_TRUE(framed.framed);
+}
+
 TEST(replica_handshake, resumes_a_cached_history_and_handles_refusals) {
   replica_handshake::settings s;
   s.listening_port = 7001;

@@ -1,5 +1,7 @@
 #include "topology/replication/replica_handshake.hpp"
 
+#include <charconv>
+#include <cstdint>
 #include <string_view>
 
 #include <cstdlib>
@@ -108,9 +110,19 @@ replica_handshake::step replica_handshake::on_reply(const resp_value& r) {
           return fail;
         }
         s.replid = r.str.substr(a + 1, 40);
-        char* end = nullptr;
-        s.offset = strtoll(r.str.c_str() + b + 1, &end, 10);
-        s.framed = end != nullptr && std::string_view(end) == " frames";
+        // The offset starts the replica's own count: digits only, and far
+        // from overflow (a peer's "-5" or "9223372036854775807" would wrap it).
+        std::string_view rest = std::string_view(r.str).substr(b + 1);
+        int64_t offset = -1;
+        auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), offset);
+        std::string_view tail(end, size_t(rest.data() + rest.size() - end));
+        if (ec != std::errc() || offset < 0 || offset > INT64_MAX / 2 ||
+            !(tail.empty() || tail == " frames")) {
+          fail.message = "Master replied with wrong +FULLRESYNC syntax: '" + r.str + "'";
+          return fail;
+        }
+        s.offset = offset;
+        s.framed = tail == " frames";
         state_ = state::done;
         return s;
       }
