@@ -87,26 +87,21 @@ TEST(replica_handshake, full_conversation_with_auth_and_announce_ip) {
 }
 
 TEST(replica_handshake, refuses_a_fullresync_offset_that_would_wrap_its_count) {
-  for (std::string offset : {"-5", "9223372036854775807", "12x", "", "4242 extra", "0x10"}) {
+  // The master's answer to PSYNC, after PONG and two REPLCONF OKs.
+  auto psync_reply = [](const std::string& offset) {
     replica_handshake::settings s;
     s.listening_port = 6380;
     replica_handshake h(s);
     h.start();
-    h.on_reply(simple("PONG"));
-    h.on_reply(simple("OK"));
-    h.on_reply(simple("OK"));
-    auto r = h.on_reply(simple("FULLRESYNC " + std::string(40, 'a') + " " + offset));
+    for (const char* r : {"PONG", "OK", "OK"}) h.on_reply(simple(r));
+    return h.on_reply(simple("FULLRESYNC " + std::string(40, 'a') + " " + offset));
+  };
+  for (std::string offset : {"-5", "9223372036854775807", "12x", "", "4242 extra", "0x10"}) {
+    auto r = psync_reply(offset);
     EXPECT_NE(r.what, replica_handshake::outcome::full_sync) << offset;
     EXPECT_EQ(r.message.rfind("Master replied with wrong +FULLRESYNC syntax", 0), 0u) << offset;
   }
-  replica_handshake::settings s;
-  s.listening_port = 6380;
-  replica_handshake h(s);
-  h.start();
-  h.on_reply(simple("PONG"));
-  h.on_reply(simple("OK"));
-  h.on_reply(simple("OK"));
-  auto framed = h.on_reply(simple("FULLRESYNC " + std::string(40, 'a') + " 0 frames"));
+  auto framed = psync_reply("0 frames");
   EXPECT_EQ(framed.what, replica_handshake::outcome::full_sync);
   EXPECT_EQ(framed.offset, 0);
   EXPECT_TRUE(framed.framed);
