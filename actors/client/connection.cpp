@@ -340,14 +340,11 @@ void connection::close_now(const char* reason) {
   flush_queued_ = false;
   if (blocked_) {
     end_block(unblock_reason::closing);
-    // Served on another reactor just before the close (end_block left it: its
+    // Served on another reactor just before the close, end_block left it (its
     // reply is on the way to a client that is gone). The wait holds a strong
-    // handle to this actor, so keeping it, and its timers, would keep the
-    // closed connection alive for ever.
-    if (block_timer_ != 0) home().cancel(block_timer_);
-    if (slot_check_timer_ != 0) home().cancel(slot_check_timer_);
-    block_timer_ = slot_check_timer_ = 0;
-    blocked_.reset();
+    // handle to this actor: kept, with its timers, it would keep the closed
+    // connection alive for ever.
+    forget_block();
   }
   leave_all_subscriptions();
   stop_monitoring();

@@ -56,6 +56,8 @@ class connection : public hosted_actor,
   // cluster (`error`: the redirect), or close.
   enum class unblock_reason { timeout, error, role_change, cluster_redirect, closing };
   void end_block(unblock_reason why, std::string_view error = {});
+  // Drops the wait and its timers (blocked_, the flag, block and slot timers).
+  void forget_block();
   // Clients are paused: the command just parsed stays in the input buffer and
   // runs again when the pause ends (resume_atom).
   bool on_postpone(pause_kind held) override;

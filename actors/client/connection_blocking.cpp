@@ -49,16 +49,20 @@ bool connection::on_postpone(pause_kind held) {
   return true;
 }
 
-void connection::end_block(unblock_reason why, std::string_view error) {
-  blocked_ptr w = blocked_;
-  if (!w) return;
-  if (!engine_.end_block(w)) return;  // already served: the reply is on its way
+void connection::forget_block() {
   blocked_.reset();
   session_.clear(client_blocked);
   if (block_timer_ != 0) home().cancel(block_timer_);
   block_timer_ = 0;
   if (slot_check_timer_ != 0) home().cancel(slot_check_timer_);
   slot_check_timer_ = 0;
+}
+
+void connection::end_block(unblock_reason why, std::string_view error) {
+  blocked_ptr w = blocked_;
+  if (!w) return;
+  if (!engine_.end_block(w)) return;  // already served: the reply is on its way
+  forget_block();
   if (why == unblock_reason::closing) return;
   if (why == unblock_reason::error)
     writer_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
@@ -78,12 +82,7 @@ void connection::end_block(unblock_reason why, std::string_view error) {
 
 void connection::on_served(const std::string& reply) {
   if (!blocked_) return;
-  blocked_.reset();
-  session_.clear(client_blocked);
-  if (block_timer_ != 0) home().cancel(block_timer_);
-  block_timer_ = 0;
-  if (slot_check_timer_ != 0) home().cancel(slot_check_timer_);
-  slot_check_timer_ = 0;
+  forget_block();
   out_.append(reply);
   process_input();
   want_flush();

@@ -448,13 +448,17 @@ bool master_link::write_payload(std::string_view bytes) {
   return true;
 }
 
+int64_t master_link::held_stream_limit() const {
+  return srv_.config().client_output_buffer_limit.get(client_class::replica).hard;
+}
+
 void master_link::hold_stream_while_loading() {
   // Loaded already, waiting for the end frame: reading must go on until it
   // comes (nothing else would resume it), and the held stream is applied then.
   if (loaded_before_end_) return;
-  output_limit lim = srv_.config().client_output_buffer_limit.get(client_class::replica);
+  int64_t limit = held_stream_limit();
   size_t held = link_.input_size() + held_stream_.size();
-  if (lim.hard <= 0 || int64_t(held) < lim.hard || link_.reading_paused()) return;
+  if (limit <= 0 || int64_t(held) < limit || link_.reading_paused()) return;
   log_notice(
       "MASTER <-> REPLICA sync: holding {} bytes of the stream while loading "
       "(client-output-buffer-limit replica); reading from the master resumes when the load ends",
@@ -503,8 +507,8 @@ void master_link::framed_input() {
         // While the RDB still comes, reading cannot pause for the stream (the
         // RDB's frames are behind it): past the hard limit the sync is given
         // up, as a Redis master drops a replica whose output passes it.
-        output_limit lim = srv_.config().client_output_buffer_limit.get(client_class::replica);
-        if (!transfer_done_ && lim.hard > 0 && int64_t(held_stream_.size()) > lim.hard) {
+        int64_t limit = held_stream_limit();
+        if (!transfer_done_ && limit > 0 && int64_t(held_stream_.size()) > limit) {
           drop(
               "MASTER <-> REPLICA sync: the stream held during the transfer passed "
               "client-output-buffer-limit replica's hard limit (" +

@@ -59,6 +59,9 @@ class master_link : public hosted_actor {
   void failover_accepted();
   // After the RDB payload: reads on while the data loads, up to a limit.
   void hold_stream_while_loading();
+  // The replica output limit's hard size (0: none): how much of the stream
+  // this replica holds for its master during a full sync.
+  int64_t held_stream_limit() const;
   void set_state(replica_link_state s);
   void cron();
   void stop();
